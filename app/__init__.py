@@ -1,0 +1,1 @@
+"""Opgave Atelier: a live co-creation workshop room for opgavegericht werken."""

@@ -1,0 +1,1 @@
+"""Facilitator accounts: passwords, sessions, CSRF and the first-run setup link."""

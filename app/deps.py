@@ -1,0 +1,46 @@
+"""FastAPI dependencies, as ``Annotated`` aliases the routes can name in their signatures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.engine import Engine
+
+from app.accounts.security import SESSION_COOKIE, check_csrf, facilitator_id_from_session
+from app.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def optional_facilitator(request: Request, settings: SettingsDep) -> int | None:
+    return facilitator_id_from_session(settings, request.cookies.get(SESSION_COOKIE))
+
+
+def current_facilitator(
+    facilitator_id: Annotated[int | None, Depends(optional_facilitator)],
+) -> int:
+    if facilitator_id is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Log in as a facilitator first.")
+    return facilitator_id
+
+
+async def csrf_protected(request: Request, settings: SettingsDep) -> None:
+    await check_csrf(request, settings)
+
+
+OptionalFacilitator = Annotated[int | None, Depends(optional_facilitator)]
+CurrentFacilitator = Annotated[int, Depends(current_facilitator)]
+CSRFProtected = Depends(csrf_protected)

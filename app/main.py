@@ -1,0 +1,61 @@
+"""The application: settings, database, the live hub and the routers, put together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.accounts.routes import router as accounts_router
+from app.accounts.service import ensure_setup_link
+from app.db import make_engine, migrate
+from app.realtime.broker import make_broker
+from app.realtime.endpoint import router as realtime_router
+from app.realtime.hub import Hub
+from app.settings import Settings
+from app.workshops.ratelimit import RateLimiter
+from app.workshops.routes import router as workshops_router
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.database_url)
+        engine = make_engine(settings.database_url)
+        broker = make_broker(settings.broker_url)
+        await broker.connect()
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.hub = Hub(engine=engine, settings=settings, broker=broker)
+        app.state.join_limiter = RateLimiter(limit=settings.join_attempts_per_minute)
+        link = ensure_setup_link(engine, settings)
+        if link:
+            print(
+                f"\nNo facilitator yet. Create the first one (link works once):\n  {link}\n",
+                flush=True,
+            )
+        try:
+            yield
+        finally:
+            await app.state.hub.close()
+            await broker.disconnect()
+            engine.dispose()
+
+    app = FastAPI(title="Opgave Atelier", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.include_router(accounts_router)
+    app.include_router(workshops_router)
+    app.include_router(realtime_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,35 @@
+"""Imports every table so ``SQLModel.metadata`` is complete (Alembic and tests rely on it)."""
+
+from app.accounts.models import Facilitator, SetupToken
+from app.realtime.models import CommandReceipt, Event
+from app.workshops.models import (
+    AgreementRound,
+    Card,
+    Cluster,
+    Dot,
+    DotVote,
+    Participant,
+    Proposal,
+    Rating,
+    Trajectory,
+    Vertrekpunt,
+    Workshop,
+)
+
+__all__ = [
+    "AgreementRound",
+    "Card",
+    "Cluster",
+    "CommandReceipt",
+    "Dot",
+    "DotVote",
+    "Event",
+    "Facilitator",
+    "Participant",
+    "Proposal",
+    "Rating",
+    "SetupToken",
+    "Trajectory",
+    "Vertrekpunt",
+    "Workshop",
+]

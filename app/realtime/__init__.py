@@ -1,0 +1,1 @@
+"""The live room: wire protocol, commands, event log, broker and fan-out."""

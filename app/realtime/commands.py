@@ -1,0 +1,231 @@
+"""Applying commands: authorise, check the phase, apply, log, acknowledge — in one transaction.
+
+A handler is registered per command type with the roles and phases it is allowed in; the
+checks live here, once, so no handler can forget them. :func:`execute` is the only way state
+changes in a workshop (joining over HTTP goes through it too), which is what makes the event log
+complete and ``seq`` gap-free: the workshop row is locked (``FOR UPDATE`` on PostgreSQL,
+``BEGIN IMMEDIATE`` on SQLite) while ``last_seq`` is advanced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.db import session_scope
+from app.realtime.models import CommandReceipt, Event
+from app.realtime.protocol import Ack, Command
+from app.types import Phase, Role
+from app.workshops.models import Participant, Trajectory, Workshop, WorkshopSettings
+
+
+class CommandError(Exception):
+    """A refused command. ``code`` is stable for clients; ``message`` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The sender of a command, as established when the socket (or request) was authenticated."""
+
+    role: Role
+    participant_id: int | None = None
+    facilitator_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Namespace for command ids: two senders may pick the same ``cid``."""
+        if self.role is Role.PARTICIPANT:
+            return f"p:{self.participant_id}"
+        if self.role is Role.FACILITATOR:
+            return f"f:{self.facilitator_id}"
+        return "screen"
+
+
+@dataclass
+class Context:
+    """What a handler gets: the locked workshop, the sender, and a way to log events."""
+
+    session: Session
+    workshop: Workshop
+    actor: Actor
+    present: frozenset[int]
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def workshop_id(self) -> int:
+        assert self.workshop.id is not None
+        return self.workshop.id
+
+    @property
+    def settings(self) -> WorkshopSettings:
+        return self.workshop.workshop_settings()
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.workshop.agenda[self.workshop.phase_index])
+
+    @property
+    def trajectory(self) -> Trajectory:
+        trajectory = self.session.get(Trajectory, self.workshop.trajectory_id)
+        assert trajectory is not None
+        return trajectory
+
+    def emit(self, event: BaseModel, *, audience: int | None = None) -> Event:
+        """Append ``event`` to the log with the next ``seq`` (published after commit)."""
+        self.workshop.last_seq += 1
+        row = Event(
+            workshop_id=self.workshop_id,
+            seq=self.workshop.last_seq,
+            type=str(getattr(event, "type")),  # noqa: B009 - every event model has a literal type
+            audience=audience,
+            data=event.model_dump(mode="json"),
+        )
+        self.session.add(self.workshop)
+        self.session.add(row)
+        self.events.append(row)
+        return row
+
+    def require_participant(self) -> int:
+        if self.actor.participant_id is None:
+            raise CommandError("forbidden", "Only participants can do this.")
+        return self.actor.participant_id
+
+
+Result = dict[str, int | None]
+C = TypeVar("C", bound=Command)
+Handler = Callable[[Context, Any], Result | None]
+
+
+@dataclass(frozen=True)
+class Registration:
+    handler: Handler
+    roles: frozenset[Role]
+    phases: frozenset[Phase] | None
+
+
+_REGISTRY: dict[str, Registration] = {}
+
+
+def handles(
+    command: type[C],
+    *,
+    roles: Collection[Role],
+    phases: Collection[Phase] | None = None,
+) -> Callable[[Callable[[Context, C], Result | None]], Callable[[Context, C], Result | None]]:
+    """Register a handler for ``command``, allowed for ``roles`` and (if given) ``phases``."""
+    name = command.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+
+    def register(
+        fn: Callable[[Context, C], Result | None],
+    ) -> Callable[[Context, C], Result | None]:
+        if name in _REGISTRY:
+            raise RuntimeError(f"two handlers for {name}")
+        _REGISTRY[name] = Registration(
+            fn, frozenset(roles), frozenset(phases) if phases is not None else None
+        )
+        return fn
+
+    return register
+
+
+def registered_types() -> list[str]:
+    _load_handlers()
+    return sorted(_REGISTRY)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's answer, and the ``seq`` of its last event (``None`` if it wrote none)."""
+
+    ack: Ack
+    last_seq: int | None
+    repeated: bool = False
+
+
+def execute(
+    engine: Engine,
+    *,
+    workshop_id: int,
+    actor: Actor,
+    command: Command,
+    present: frozenset[int] = frozenset(),
+) -> Outcome:
+    """Apply ``command`` exactly once. Raises :class:`CommandError` and changes nothing if refused.
+
+    Blocking (database I/O): call it from a worker thread in async code.
+    """
+    _load_handlers()
+    name: str = getattr(command, "type")  # noqa: B009
+    registration = _REGISTRY.get(name)
+    if registration is None:
+        raise CommandError("unknown_type", f"Unknown command type {name!r}.")
+    with session_scope(engine) as session:
+        workshop = lock_workshop(session, workshop_id)
+        receipt = session.exec(
+            select(CommandReceipt).where(
+                CommandReceipt.workshop_id == workshop_id,
+                CommandReceipt.actor == actor.key,
+                CommandReceipt.cid == command.cid,
+            )
+        ).first()
+        if receipt is not None:
+            return Outcome(Ack.model_validate(receipt.ack), None, repeated=True)
+        if actor.participant_id is not None:
+            participant = session.get(Participant, actor.participant_id)
+            if participant is None or participant.left_at is not None:
+                raise CommandError("gone", "You have left this workshop; join again to take part.")
+        if actor.role not in registration.roles:
+            raise CommandError("forbidden", f"A {actor.role.value} may not send {name}.")
+        context = Context(session=session, workshop=workshop, actor=actor, present=present)
+        if registration.phases is not None and context.phase not in registration.phases:
+            allowed = ", ".join(sorted(p.value for p in registration.phases))
+            raise CommandError(
+                "wrong_phase",
+                f"{name} is not possible in phase {context.phase.value} (only in: {allowed}).",
+            )
+        result = registration.handler(context, command) or {}
+        last_seq = context.events[-1].seq if context.events else None
+        ack = Ack(type="ack", cid=command.cid, seq=last_seq, result=result)
+        session.add(
+            CommandReceipt(
+                workshop_id=workshop_id,
+                actor=actor.key,
+                cid=command.cid,
+                ack=ack.model_dump(mode="json"),
+            )
+        )
+    return Outcome(ack, last_seq)
+
+
+def lock_workshop(session: Session, workshop_id: int) -> Workshop:
+    """Load the workshop row and hold its lock until the transaction ends (serialises ``seq``)."""
+    workshop = session.exec(
+        select(Workshop).where(Workshop.id == workshop_id).with_for_update()
+    ).first()
+    if workshop is None:
+        raise CommandError("not_found", "This workshop does not exist (any more).")
+    return workshop
+
+
+def _load_handlers() -> None:
+    """Import the modules that register handlers (idempotent; avoids import cycles)."""
+    from app.workshops import (  # noqa: F401
+        cards,
+        clusters,
+        participants,
+        phases,
+        proposals,
+        rounds,
+        vertrekpunt,
+        votes,
+    )

@@ -1,0 +1,200 @@
+"""The one socket of a workshop room: ``/ws/workshops/{workshop_id}``. Thin on purpose.
+
+Handshake: Origin checked, then the first message must be ``hello`` (token and last ``seq``).
+After that every frame is parsed into a typed message, and every command gets an ``ack`` or an
+``error`` — never silence. Commands are authorised per message by the executor, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+
+from anyio import to_thread
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from app.accounts.security import SESSION_COOKIE, facilitator_id_from_session
+from app.realtime.commands import CommandError
+from app.realtime.connection import Connection
+from app.realtime.hub import Hub
+from app.realtime.protocol import (
+    CLOSE_LEFT,
+    CLOSE_UNAUTHORISED,
+    Command,
+    Error,
+    Hello,
+    ParticipantLeave,
+    Ping,
+    Pong,
+    Welcome,
+    client_message_adapter,
+)
+from app.settings import Settings
+from app.workshops.access import participant_cookie, resolve
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT = 10.0
+#: Token bucket per connection: a burst of 30 commands, refilled at 10 per second.
+RATE_BURST, RATE_PER_SECOND = 30.0, 10.0
+
+
+def error(code: str, message: str, cid: str | None = None) -> str:
+    return Error(type="error", cid=cid, code=code, message=message).model_dump_json()
+
+
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """Browsers always send Origin; it must be ours. Non-browser clients send none."""
+    origin = websocket.headers.get("origin")
+    return origin is None or origin.rstrip("/").lower() == settings.public_origin
+
+
+def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
+    """A frame as a typed message, or the :class:`Error` to answer it with."""
+    if len(raw.encode()) > settings.message_max_bytes:
+        return Error(
+            type="error",
+            cid=None,
+            code="too_large",
+            message=f"Messages are limited to {settings.message_max_bytes} bytes.",
+        )
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return Error(
+            type="error", cid=None, code="bad_json", message="The message is not valid JSON."
+        )
+    cid = data.get("cid") if isinstance(data, dict) and isinstance(data.get("cid"), str) else None
+    try:
+        return client_message_adapter.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] in ("union_tag_invalid", "union_tag_not_found", "model_type"):
+            return Error(
+                type="error",
+                cid=cid,
+                code="unknown_type",
+                message="Unknown or missing message type.",
+            )
+        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+        return Error(type="error", cid=cid, code="invalid", message=f"{where}: {first['msg']}")
+
+
+@router.websocket("/ws/workshops/{workshop_id}")
+async def room(websocket: WebSocket, workshop_id: int) -> None:
+    settings: Settings = websocket.app.state.settings
+    hub: Hub = websocket.app.state.hub
+    if not origin_allowed(websocket, settings):
+        await websocket.close(code=1008, reason="origin not allowed")
+        return
+    await websocket.accept()
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+    except (TimeoutError, WebSocketDisconnect, KeyError, RuntimeError):
+        with contextlib.suppress(Exception):
+            await websocket.close(code=1008, reason="expected hello")
+        return
+    hello = parse(raw, settings)
+    if not isinstance(hello, Hello):
+        await websocket.send_text(error("expected_hello", "Send hello first."))
+        await websocket.close(code=1008, reason="expected hello")
+        return
+    token = hello.token or websocket.cookies.get(participant_cookie(workshop_id))
+    facilitator = facilitator_id_from_session(settings, websocket.cookies.get(SESSION_COOKIE))
+    access = await to_thread.run_sync(
+        lambda: resolve(
+            hub.engine, workshop_id=workshop_id, token=token, facilitator_id=facilitator
+        )
+    )
+    if access is None:
+        await websocket.send_text(
+            error("unauthorised", "This token or session gives no access to this workshop.")
+        )
+        await websocket.close(code=CLOSE_UNAUTHORISED, reason="unauthorised")
+        return
+    connection = Connection(
+        websocket,
+        workshop_id=workshop_id,
+        actor=access.actor,
+        stakeholder_group=access.stakeholder_group,
+        queue_size=settings.send_queue_size,
+    )
+    seq = await to_thread.run_sync(hub._last_seq, workshop_id)
+    connection.offer(
+        Welcome(
+            type="welcome",
+            role=access.actor.role,
+            workshop_id=workshop_id,
+            participant_id=access.actor.participant_id,
+            seq=seq,
+        ).model_dump_json()
+    )
+    await hub.attach(connection, last_seq=hello.last_seq)
+    try:
+        await _serve(websocket, connection, hub, settings)
+    finally:
+        await hub.detach(connection)
+        await connection.stop()
+
+
+async def _serve(
+    websocket: WebSocket, connection: Connection, hub: Hub, settings: Settings
+) -> None:
+    tokens, refilled = RATE_BURST, time.monotonic()
+    receive = asyncio.ensure_future(websocket.receive())
+    closed = asyncio.ensure_future(connection.closed.wait())
+    try:
+        while True:
+            done, _ = await asyncio.wait({receive, closed}, return_when=asyncio.FIRST_COMPLETED)
+            if closed in done:
+                return
+            frame = receive.result()
+            if frame["type"] == "websocket.disconnect":
+                return
+            receive = asyncio.ensure_future(websocket.receive())
+            if frame.get("text") is None:
+                connection.offer(error("binary", "Binary frames are not accepted; send JSON text."))
+                continue
+            message = parse(frame["text"], settings)
+            if isinstance(message, Error):
+                connection.offer(message.model_dump_json())
+            elif isinstance(message, Ping):
+                connection.offer(Pong(type="pong").model_dump_json())
+            elif isinstance(message, Hello):
+                connection.offer(error("protocol", "hello is only sent once, first."))
+            else:
+                now = time.monotonic()
+                tokens = min(RATE_BURST, tokens + (now - refilled) * RATE_PER_SECOND)
+                refilled = now
+                if tokens < 1:
+                    connection.offer(
+                        error("rate_limited", "Too many commands; slow down.", message.cid)
+                    )
+                    continue
+                tokens -= 1
+                await _command(connection, hub, message)
+    finally:
+        receive.cancel()
+        closed.cancel()
+
+
+async def _command(connection: Connection, hub: Hub, command: Command) -> None:
+    try:
+        outcome = await hub.execute(connection, command)
+    except CommandError as exc:
+        connection.offer(error(exc.code, exc.message, command.cid))
+        return
+    except Exception:
+        log.exception("command %s failed", command.cid)
+        connection.offer(
+            error("internal", "The server could not apply this; try again.", command.cid)
+        )
+        return
+    connection.offer(outcome.ack.model_dump_json())
+    if isinstance(command, ParticipantLeave):
+        connection.close_soon(CLOSE_LEFT, "left the workshop")

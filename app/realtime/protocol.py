@@ -1,0 +1,514 @@
+"""The wire protocol of a workshop room: every message, in both directions, as a typed model.
+
+This module is the single source of truth for what travels over ``/ws/workshops/{id}``;
+``docs/protocol.md`` documents each ``type`` here and a test keeps the two in step. All models
+forbid unknown fields, so a misspelt field is an error instead of being silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from app.types import CardKind, ProposalKind, Role, Tag, VoteTarget, World
+from app.workshops.schemas import (
+    CardView,
+    ClusterView,
+    MyDot,
+    MyRating,
+    ParticipantView,
+    ProposalView,
+    RoomState,
+    RoundView,
+    VoteView,
+)
+
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Line = Annotated[str, Field(min_length=1, max_length=300)]
+CommandId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Id = Annotated[int, Field(ge=1)]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- client → server
+
+
+class Hello(Message):
+    """First message on every connection: who I am and the last ``seq`` I have."""
+
+    type: Literal["hello"]
+    token: str | None = Field(default=None, max_length=200)
+    last_seq: int | None = Field(default=None, ge=0)
+
+
+class Ping(Message):
+    type: Literal["ping"]
+
+
+class Command(Message):
+    """Base of every command: ``cid`` is the client's id, used to apply it exactly once."""
+
+    cid: CommandId
+
+
+class PhaseSet(Command):
+    type: Literal["phase.set"]
+    index: int = Field(ge=0)
+
+
+class TimerStart(Command):
+    type: Literal["timer.start"]
+    seconds: int = Field(ge=10, le=7200)
+
+
+class TimerStop(Command):
+    type: Literal["timer.stop"]
+
+
+class CardPost(Command):
+    type: Literal["card.post"]
+    kind: CardKind
+    text: Text
+    world: World | None = None
+    factor_ids: list[Id] = Field(default_factory=list, max_length=20)
+
+
+class CardEdit(Command):
+    type: Literal["card.edit"]
+    card_id: Id
+    text: Text | None = None
+    world: World | None = None
+    factor_ids: list[Id] | None = Field(default=None, max_length=20)
+
+
+class CardWithdraw(Command):
+    type: Literal["card.withdraw"]
+    card_id: Id
+
+
+class CardHide(Command):
+    type: Literal["card.hide"]
+    card_id: Id
+    hidden: bool
+
+
+class CardMerge(Command):
+    type: Literal["card.merge"]
+    card_id: Id
+    into_id: Id
+
+
+class CardTag(Command):
+    type: Literal["card.tag"]
+    card_id: Id
+    tags: list[Tag] = Field(max_length=3)
+
+
+class CardSpotlight(Command):
+    type: Literal["card.spotlight"]
+    card_id: Id | None
+
+
+class ClusterCreate(Command):
+    type: Literal["cluster.create"]
+    title: Title
+    card_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class ClusterRename(Command):
+    type: Literal["cluster.rename"]
+    cluster_id: Id
+    title: Title
+
+
+class ClusterAssign(Command):
+    type: Literal["cluster.assign"]
+    card_id: Id
+    cluster_id: Id | None
+
+
+class ClusterTag(Command):
+    type: Literal["cluster.tag"]
+    cluster_id: Id
+    tags: list[Tag] = Field(max_length=3)
+
+
+class ClusterDelete(Command):
+    type: Literal["cluster.delete"]
+    cluster_id: Id
+
+
+class VoteOpen(Command):
+    type: Literal["vote.open"]
+    budget: int | None = Field(default=None, ge=1, le=50)
+
+
+class VoteCast(Command):
+    type: Literal["vote.cast"]
+    target_type: VoteTarget
+    target_id: Id
+
+
+class VoteRetract(Command):
+    type: Literal["vote.retract"]
+    target_type: VoteTarget
+    target_id: Id
+
+
+class VoteClose(Command):
+    type: Literal["vote.close"]
+
+
+class ProposalFields(Command):
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    in_scope: list[Line] = Field(default_factory=list, max_length=20)
+    out_of_scope: list[Line] = Field(default_factory=list, max_length=20)
+    core_themes: list[Line] = Field(default_factory=list, max_length=10)
+    cited_card_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class ProposalCreate(ProposalFields):
+    type: Literal["proposal.create"]
+    kind: ProposalKind
+
+
+class ProposalAmend(ProposalFields):
+    type: Literal["proposal.amend"]
+    proposal_id: Id
+
+
+class ProposalMerge(ProposalFields):
+    type: Literal["proposal.merge"]
+    proposal_ids: list[Id] = Field(min_length=2, max_length=10)
+
+
+class ProposalWithdraw(Command):
+    type: Literal["proposal.withdraw"]
+    proposal_id: Id
+
+
+class RoundOpen(Command):
+    type: Literal["round.open"]
+    kind: ProposalKind
+
+
+class RatingGive(Command):
+    type: Literal["rating.give"]
+    round_id: Id
+    proposal_id: Id
+    score: int = Field(ge=1, le=5)
+    reason: str = Field(default="", max_length=1000)
+
+
+class RoundClose(Command):
+    type: Literal["round.close"]
+    round_id: Id
+
+
+class ProposalAdopt(Command):
+    type: Literal["proposal.adopt"]
+    proposal_id: Id
+    reason: str = Field(default="", max_length=2000)
+
+
+class VertrekpuntSave(Command):
+    type: Literal["vertrekpunt.save"]
+
+
+class ParticipantLeave(Command):
+    type: Literal["participant.leave"]
+
+
+AnyCommand = Annotated[
+    PhaseSet
+    | TimerStart
+    | TimerStop
+    | CardPost
+    | CardEdit
+    | CardWithdraw
+    | CardHide
+    | CardMerge
+    | CardTag
+    | CardSpotlight
+    | ClusterCreate
+    | ClusterRename
+    | ClusterAssign
+    | ClusterTag
+    | ClusterDelete
+    | VoteOpen
+    | VoteCast
+    | VoteRetract
+    | VoteClose
+    | ProposalCreate
+    | ProposalAmend
+    | ProposalMerge
+    | ProposalWithdraw
+    | RoundOpen
+    | RatingGive
+    | RoundClose
+    | ProposalAdopt
+    | VertrekpuntSave
+    | ParticipantLeave,
+    Field(discriminator="type"),
+]
+
+ClientMessage = Annotated[Hello | Ping | AnyCommand, Field(discriminator="type")]
+client_message_adapter: TypeAdapter[Hello | Ping | AnyCommand] = TypeAdapter(ClientMessage)
+
+
+# --------------------------------------------------------------------------- events (in the log)
+
+
+class PhaseChanged(Message):
+    type: Literal["phase.changed"]
+    phase_index: int
+    phase: str
+
+
+class TimerChanged(Message):
+    type: Literal["timer.changed"]
+    ends_at: str | None
+
+
+class SpotlightChanged(Message):
+    type: Literal["spotlight.changed"]
+    card_id: int | None
+
+
+class ParticipantJoined(Message):
+    type: Literal["participant.joined"]
+    participant: ParticipantView
+
+
+class ParticipantLeft(Message):
+    type: Literal["participant.left"]
+    participant_id: int
+
+
+class CardPosted(Message):
+    type: Literal["card.posted"]
+    card: CardView
+
+
+class CardUpdated(Message):
+    type: Literal["card.updated"]
+    card: CardView
+
+
+class CardWithdrawn(Message):
+    type: Literal["card.withdrawn"]
+    card_id: int
+
+
+class ClusterCreated(Message):
+    type: Literal["cluster.created"]
+    cluster: ClusterView
+
+
+class ClusterUpdated(Message):
+    type: Literal["cluster.updated"]
+    cluster: ClusterView
+
+
+class ClusterDeleted(Message):
+    type: Literal["cluster.deleted"]
+    cluster_id: int
+
+
+class VoteOpened(Message):
+    type: Literal["vote.opened"]
+    vote: VoteView
+
+
+class VoteClosed(Message):
+    type: Literal["vote.closed"]
+    vote: VoteView
+
+
+class MyDotsChanged(Message):
+    """Private to one participant: their own dots in a vote, whole."""
+
+    type: Literal["my_dots.changed"]
+    vote_id: int
+    dots: list[MyDot]
+
+
+class ProposalCreated(Message):
+    type: Literal["proposal.created"]
+    proposal: ProposalView
+
+
+class ProposalUpdated(Message):
+    type: Literal["proposal.updated"]
+    proposal: ProposalView
+
+
+class RoundOpened(Message):
+    type: Literal["round.opened"]
+    round: RoundView
+
+
+class RoundUpdated(Message):
+    type: Literal["round.updated"]
+    round: RoundView
+
+
+class MyRatingGiven(Message):
+    """Private to one participant: the rating they gave."""
+
+    type: Literal["my_rating.given"]
+    rating: MyRating
+
+
+class VertrekpuntSaved(Message):
+    type: Literal["vertrekpunt.saved"]
+    vertrekpunt_id: int
+    trajectory_id: int
+
+
+AnyEvent = Annotated[
+    PhaseChanged
+    | TimerChanged
+    | SpotlightChanged
+    | ParticipantJoined
+    | ParticipantLeft
+    | CardPosted
+    | CardUpdated
+    | CardWithdrawn
+    | ClusterCreated
+    | ClusterUpdated
+    | ClusterDeleted
+    | VoteOpened
+    | VoteClosed
+    | MyDotsChanged
+    | ProposalCreated
+    | ProposalUpdated
+    | RoundOpened
+    | RoundUpdated
+    | MyRatingGiven
+    | VertrekpuntSaved,
+    Field(discriminator="type"),
+]
+event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+# --------------------------------------------------------------------------- server → client
+
+
+class Welcome(Message):
+    type: Literal["welcome"]
+    role: Role
+    workshop_id: int
+    participant_id: int | None
+    seq: int = Field(description="newest seq in the log when you connected")
+
+
+class Snapshot(Message):
+    """The whole room as of ``seq``. ``recovered`` is false when a resume was not possible."""
+
+    type: Literal["snapshot"]
+    seq: int
+    recovered: bool
+    state: RoomState
+
+
+class EventMessage(Message):
+    type: Literal["event"]
+    seq: int
+    event: AnyEvent
+
+
+class Synced(Message):
+    """Catch-up is over: everything up to ``seq`` has been sent; live events follow."""
+
+    type: Literal["synced"]
+    seq: int
+    replayed: int
+
+
+class Ack(Message):
+    type: Literal["ack"]
+    cid: str
+    seq: int | None = Field(description="seq of the last event the command wrote")
+    result: dict[str, int | None] = Field(default_factory=dict)
+
+
+class Error(Message):
+    type: Literal["error"]
+    cid: str | None
+    code: str
+    message: str
+
+
+class Presence(Message):
+    """Who is connected now. Ephemeral: never in the log."""
+
+    type: Literal["presence"]
+    participants: int
+    by_group: dict[str, int]
+    participant_ids: list[int]
+    facilitators: int
+    screens: int
+
+
+class Tally(Message):
+    """Progress of an open dot vote, coalesced: how many voted, never for what."""
+
+    type: Literal["tally"]
+    vote_id: int
+    voters: int
+    dots: int
+
+
+class Pong(Message):
+    type: Literal["pong"]
+
+
+ServerMessage = Annotated[
+    Welcome | Snapshot | EventMessage | Synced | Ack | Error | Presence | Tally | Pong,
+    Field(discriminator="type"),
+]
+server_message_adapter: TypeAdapter[
+    Welcome | Snapshot | EventMessage | Synced | Ack | Error | Presence | Tally | Pong
+] = TypeAdapter(ServerMessage)
+
+
+#: Close codes the server uses, besides the standard ones (1003 unsupported data, 1008 policy).
+CLOSE_UNAUTHORISED = 4001
+CLOSE_NOT_FOUND = 4004
+CLOSE_TOO_SLOW = 4008
+CLOSE_LEFT = 4010
+
+
+def command_types() -> list[str]:
+    return _literal_types(AnyCommand)
+
+
+def event_types() -> list[str]:
+    return _literal_types(AnyEvent)
+
+
+def server_types() -> list[str]:
+    return _literal_types(ServerMessage)
+
+
+def client_types() -> list[str]:
+    return _literal_types(ClientMessage)
+
+
+def _literal_types(union: object) -> list[str]:
+    from typing import get_args
+
+    members = get_args(get_args(union)[0])
+    names: list[str] = []
+    for member in members:
+        if get_args(member) and not hasattr(member, "model_fields"):
+            names.extend(_literal_types(member))
+        else:
+            names.extend(get_args(member.model_fields["type"].annotation))
+    return names

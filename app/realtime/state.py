@@ -1,0 +1,146 @@
+"""The room's state: built fresh from the tables (snapshot) or advanced by events (reducer).
+
+:func:`build_snapshot` is what a (re)connecting client gets; :func:`apply_event` is the reference
+of what a client does with each event. Tests hold the two to each other: a stale snapshot plus the
+events since equals a fresh snapshot, for every event type. Both speak plain JSON dicts, as the
+wire does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.realtime.commands import Actor
+from app.types import Role
+from app.workshops.models import (
+    AgreementRound,
+    Card,
+    Cluster,
+    DotVote,
+    Participant,
+    Proposal,
+    Rating,
+    Trajectory,
+    Vertrekpunt,
+    Workshop,
+)
+from app.workshops.rounds import figures
+from app.workshops.schemas import (
+    MyDot,
+    MyRating,
+    RoomState,
+    card_view,
+    cluster_view,
+    participant_view,
+    proposal_view,
+    round_view,
+    vote_view,
+    workshop_view,
+)
+from app.workshops.votes import my_dots, tally
+
+JSON = dict[str, Any]
+
+
+def build_snapshot(session: Session, workshop: Workshop, viewer: Actor) -> RoomState:
+    """The whole room as ``viewer`` may see it, read in the caller's transaction."""
+    assert workshop.id is not None
+    wid = workshop.id
+    settings = workshop.workshop_settings()
+    trajectory = session.get(Trajectory, workshop.trajectory_id)
+    assert trajectory is not None
+    me = viewer.participant_id if viewer.role is Role.PARTICIPANT else None
+
+    def rows(model: Any) -> list[Any]:
+        return list(
+            session.exec(select(model).where(model.workshop_id == wid).order_by(col(model.id)))
+        )
+
+    votes = rows(DotVote)
+    rounds = rows(AgreementRound)
+    my_ratings: dict[str, MyRating] = {}
+    if me is not None and rounds:
+        for rating in session.exec(
+            select(Rating).where(
+                Rating.participant_id == me, col(Rating.round_id).in_([r.id for r in rounds])
+            )
+        ):
+            key = f"{rating.round_id}:{rating.proposal_id}"
+            my_ratings[key] = MyRating(
+                round_id=rating.round_id,
+                proposal_id=rating.proposal_id,
+                score=rating.score,
+                reason=rating.reason,
+            )
+    saved = session.exec(
+        select(Vertrekpunt.id)
+        .where(Vertrekpunt.workshop_id == wid)
+        .order_by(col(Vertrekpunt.id).desc())
+    ).first()
+    return RoomState(
+        workshop=workshop_view(workshop, trajectory),
+        participants={
+            str(p.id): participant_view(p, anonymous=settings.anonymous) for p in rows(Participant)
+        },
+        cards={str(c.id): card_view(c) for c in rows(Card)},
+        clusters={str(c.id): cluster_view(c) for c in rows(Cluster)},
+        votes={str(v.id): vote_view(v, None if v.is_open else tally(session, v.id)) for v in votes},
+        proposals={str(p.id): proposal_view(p) for p in rows(Proposal)},
+        rounds={str(r.id): round_view(r, figures(session, r, settings)) for r in rounds},
+        my_dots=_my_dots(session, votes, me),
+        my_ratings=my_ratings,
+        vertrekpunt_id=saved,
+    )
+
+
+def _my_dots(session: Session, votes: list[DotVote], me: int | None) -> dict[str, list[MyDot]]:
+    """A participant's own dots per vote; votes where they have none are left out."""
+    if me is None:
+        return {}
+    mine = {str(v.id): my_dots(session, v.id or 0, me) for v in votes}
+    return {vote_id: dots for vote_id, dots in mine.items() if dots}
+
+
+def apply_event(state: JSON, event: JSON) -> None:
+    """Advance a JSON ``RoomState`` by one event, in place. The reference client reducer."""
+    kind = event["type"]
+    workshop = state["workshop"]
+    if kind == "phase.changed":
+        workshop["phase_index"] = event["phase_index"]
+        workshop["phase"] = event["phase"]
+    elif kind == "timer.changed":
+        workshop["timer_ends_at"] = event["ends_at"]
+    elif kind == "spotlight.changed":
+        workshop["spotlight_card_id"] = event["card_id"]
+    elif kind == "participant.joined":
+        state["participants"][str(event["participant"]["id"])] = event["participant"]
+    elif kind == "participant.left":
+        state["participants"][str(event["participant_id"])]["left"] = True
+    elif kind in ("card.posted", "card.updated"):
+        state["cards"][str(event["card"]["id"])] = event["card"]
+    elif kind == "card.withdrawn":
+        state["cards"].pop(str(event["card_id"]), None)
+    elif kind in ("cluster.created", "cluster.updated"):
+        state["clusters"][str(event["cluster"]["id"])] = event["cluster"]
+    elif kind == "cluster.deleted":
+        state["clusters"].pop(str(event["cluster_id"]), None)
+    elif kind in ("vote.opened", "vote.closed"):
+        state["votes"][str(event["vote"]["id"])] = event["vote"]
+    elif kind == "my_dots.changed":
+        if event["dots"]:
+            state["my_dots"][str(event["vote_id"])] = event["dots"]
+        else:
+            state["my_dots"].pop(str(event["vote_id"]), None)
+    elif kind in ("proposal.created", "proposal.updated"):
+        state["proposals"][str(event["proposal"]["id"])] = event["proposal"]
+    elif kind in ("round.opened", "round.updated"):
+        state["rounds"][str(event["round"]["id"])] = event["round"]
+    elif kind == "my_rating.given":
+        rating = event["rating"]
+        state["my_ratings"][f"{rating['round_id']}:{rating['proposal_id']}"] = rating
+    elif kind == "vertrekpunt.saved":
+        state["vertrekpunt_id"] = event["vertrekpunt_id"]
+    else:
+        raise ValueError(f"unknown event type {kind!r}")

@@ -1,0 +1,1 @@
+"""Trajectories, workshops and everything posted in them."""

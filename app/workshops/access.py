@@ -1,0 +1,79 @@
+"""Who may do what in a workshop: facilitators who own it, its participants, its screens.
+
+Tokens are random secrets stored hashed. A participant token works only in the workshop it was
+issued for; a screen token gives read-only access to one workshop's projector view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from app.db import session_scope
+from app.realtime.commands import Actor
+from app.types import Role
+from app.workshops.models import Participant, Trajectory, Workshop
+
+PARTICIPANT_COOKIE = "atelier_participant_{workshop_id}"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored hashed, so a leaked database does not let anyone act as someone."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def participant_cookie(workshop_id: int) -> str:
+    return PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
+
+
+@dataclass(frozen=True)
+class Access:
+    actor: Actor
+    stakeholder_group: str | None = None
+
+
+def owns_workshop(engine: Engine, *, facilitator_id: int, workshop_id: int) -> bool:
+    with session_scope(engine) as session:
+        owner = session.exec(
+            select(Trajectory.owner_id)
+            .join(Workshop, Workshop.trajectory_id == Trajectory.id)  # type: ignore[arg-type]
+            .where(Workshop.id == workshop_id)
+        ).first()
+        return owner is not None and owner == facilitator_id
+
+
+def resolve(
+    engine: Engine, *, workshop_id: int, token: str | None, facilitator_id: int | None
+) -> Access | None:
+    """The access a socket or request gets: by token (participant, screen), else by session."""
+    if token:
+        digest = hash_token(token)
+        with session_scope(engine) as session:
+            participant = session.exec(
+                select(Participant).where(Participant.token_hash == digest)
+            ).first()
+            if participant is not None:
+                if participant.workshop_id != workshop_id or participant.left_at is not None:
+                    return None
+                return Access(
+                    Actor(Role.PARTICIPANT, participant_id=participant.id),
+                    participant.stakeholder_group,
+                )
+            workshop = session.get(Workshop, workshop_id)
+            if workshop is not None and hmac.compare_digest(workshop.screen_token_hash, digest):
+                return Access(Actor(Role.SCREEN))
+        return None
+    if facilitator_id is not None and owns_workshop(
+        engine, facilitator_id=facilitator_id, workshop_id=workshop_id
+    ):
+        return Access(Actor(Role.FACILITATOR, facilitator_id=facilitator_id))
+    return None

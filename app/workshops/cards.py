@@ -1,0 +1,176 @@
+"""Beelden, factoren and consequenties: posting, editing, withdrawing and moderating cards."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.clock import utcnow
+from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.protocol import (
+    CardEdit,
+    CardHide,
+    CardMerge,
+    CardPost,
+    CardPosted,
+    CardTag,
+    CardUpdated,
+    CardWithdraw,
+    CardWithdrawn,
+)
+from app.types import CARD_PHASE, CardKind, Phase, Role, World
+from app.workshops.models import Card, Dot
+from app.workshops.schemas import card_view
+
+EVERYONE_WHO_POSTS = (Role.PARTICIPANT, Role.FACILITATOR)
+POSTING_PHASES = tuple(CARD_PHASE.values())
+TAGGING_PHASES = (Phase.CLUSTEREN, Phase.PRIORITEREN, Phase.WAAROM, Phase.OPGAVE)
+
+
+def get_card(ctx: Context, card_id: int) -> Card:
+    card = ctx.session.get(Card, card_id)
+    if card is None or card.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", f"There is no card {card_id} in this workshop.")
+    return card
+
+
+def announce(ctx: Context, card: Card) -> None:
+    ctx.emit(CardUpdated(type="card.updated", card=card_view(card)))
+
+
+def _check_links(ctx: Context, kind: CardKind, world: World | None, factor_ids: list[int]) -> None:
+    if kind is CardKind.CONSEQUENTIE:
+        if world is None:
+            raise CommandError(
+                "invalid", "A consequentie says where it lands: leefwereld or systeemwereld."
+            )
+    elif world is not None or factor_ids:
+        raise CommandError("invalid", "Only a consequentie has a world and links to factoren.")
+    for factor_id in factor_ids:
+        factor = ctx.session.get(Card, factor_id)
+        if (
+            factor is None
+            or factor.workshop_id != ctx.workshop_id
+            or factor.kind != CardKind.FACTOR
+        ):
+            raise CommandError("invalid", f"Card {factor_id} is not a factor in this workshop.")
+
+
+def _may_change(ctx: Context, card: Card) -> None:
+    """Authors change their own cards while the card's phase is open; facilitators always."""
+    if ctx.actor.role is Role.FACILITATOR:
+        return
+    if card.author_id != ctx.actor.participant_id:
+        raise CommandError("forbidden", "You can only change your own cards.")
+    if ctx.phase is not CARD_PHASE[CardKind(card.kind)]:
+        raise CommandError("wrong_phase", "This card's phase is closed; it can no longer change.")
+
+
+@handles(CardPost, roles=EVERYONE_WHO_POSTS, phases=POSTING_PHASES)
+def post(ctx: Context, command: CardPost) -> Result:
+    if CARD_PHASE[command.kind] is not ctx.phase:
+        raise CommandError(
+            "wrong_phase",
+            f"A {command.kind.value} is posted in phase {CARD_PHASE[command.kind].value}.",
+        )
+    factor_ids = list(dict.fromkeys(command.factor_ids))
+    _check_links(ctx, command.kind, command.world, factor_ids)
+    card = Card(
+        workshop_id=ctx.workshop_id,
+        kind=command.kind.value,
+        text=command.text.strip() or command.text,
+        author_id=ctx.actor.participant_id,
+        world=command.world.value if command.world else None,
+        factor_ids=factor_ids,
+    )
+    ctx.session.add(card)
+    ctx.session.flush()
+    ctx.emit(CardPosted(type="card.posted", card=card_view(card)))
+    return {"card_id": card.id}
+
+
+@handles(CardEdit, roles=EVERYONE_WHO_POSTS)
+def edit(ctx: Context, command: CardEdit) -> None:
+    card = get_card(ctx, command.card_id)
+    _may_change(ctx, card)
+    kind = CardKind(card.kind)
+    world = (
+        command.world if command.world is not None else (World(card.world) if card.world else None)
+    )
+    factor_ids = (
+        list(dict.fromkeys(command.factor_ids))
+        if command.factor_ids is not None
+        else card.factor_ids
+    )
+    _check_links(ctx, kind, world, factor_ids)
+    if command.text is not None:
+        card.text = command.text
+    card.world = world.value if world else None
+    card.factor_ids = list(factor_ids)
+    card.updated_at = utcnow()
+    ctx.session.add(card)
+    announce(ctx, card)
+
+
+@handles(CardWithdraw, roles=EVERYONE_WHO_POSTS)
+def withdraw(ctx: Context, command: CardWithdraw) -> None:
+    """Remove a card for good; links from consequenties to it are dropped and announced."""
+    card = get_card(ctx, command.card_id)
+    _may_change(ctx, card)
+    dotted = ctx.session.exec(
+        select(Dot).where(Dot.target_type == "card", Dot.target_id == card.id)
+    ).first()
+    if dotted is not None:
+        raise CommandError("in_use", "This card has votes; hide it instead.")
+    linked = ctx.session.exec(
+        select(Card).where(Card.workshop_id == ctx.workshop_id, Card.kind == CardKind.CONSEQUENTIE)
+    ).all()
+    for other in linked:
+        if card.id in other.factor_ids:
+            other.factor_ids = [f for f in other.factor_ids if f != card.id]
+            ctx.session.add(other)
+            announce(ctx, other)
+    for merged in ctx.session.exec(select(Card).where(Card.merged_into_id == card.id)).all():
+        merged.merged_into_id = None
+        ctx.session.add(merged)
+        announce(ctx, merged)
+    ctx.session.delete(card)
+    ctx.emit(CardWithdrawn(type="card.withdrawn", card_id=command.card_id))
+
+
+@handles(CardHide, roles=(Role.FACILITATOR,))
+def hide(ctx: Context, command: CardHide) -> None:
+    card = get_card(ctx, command.card_id)
+    if card.hidden == command.hidden:
+        raise CommandError(
+            "invalid", "The card is already " + ("hidden." if card.hidden else "shown.")
+        )
+    card.hidden = command.hidden
+    ctx.session.add(card)
+    announce(ctx, card)
+
+
+@handles(CardMerge, roles=(Role.FACILITATOR,))
+def merge(ctx: Context, command: CardMerge) -> None:
+    """Fold a duplicate into another card of the same kind; the duplicate is kept, marked."""
+    if command.card_id == command.into_id:
+        raise CommandError("invalid", "A card cannot be merged into itself.")
+    card = get_card(ctx, command.card_id)
+    into = get_card(ctx, command.into_id)
+    if card.kind != into.kind:
+        raise CommandError("invalid", "Only cards of the same kind can be merged.")
+    if into.merged_into_id is not None:
+        raise CommandError("invalid", "That card was itself merged into another.")
+    card.merged_into_id = into.id
+    card.cluster_id = into.cluster_id
+    ctx.session.add(card)
+    announce(ctx, card)
+
+
+@handles(CardTag, roles=(Role.FACILITATOR, Role.PARTICIPANT), phases=TAGGING_PHASES)
+def tag(ctx: Context, command: CardTag) -> None:
+    if ctx.actor.role is Role.PARTICIPANT and not ctx.settings.participants_cluster:
+        raise CommandError("forbidden", "Only the facilitator tags cards in this workshop.")
+    card = get_card(ctx, command.card_id)
+    card.tags = [t.value for t in dict.fromkeys(command.tags)]
+    ctx.session.add(card)
+    announce(ctx, card)

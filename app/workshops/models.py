@@ -1,0 +1,226 @@
+"""Tables of the domain: trajectory, workshop, participant, and what the room makes together.
+
+These are storage shapes only; what goes over the API and the socket lives in
+:mod:`app.workshops.schemas`. Lists (links, tags, scope lines) are JSON columns, replaced whole
+on change rather than mutated in place, so SQLAlchemy sees every write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PField
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+from app.types import DEFAULT_AGENDA
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _workshop_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("workshop.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+def _optional_fk(target: str) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey(target, ondelete="SET NULL"), nullable=True),
+    )
+
+
+class WorkshopSettings(BaseModel):
+    """Per-workshop knobs. Convergence defaults follow DESIGN.md §3."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    anonymous: bool = False
+    dot_budget: int = PField(default=5, ge=1, le=50)
+    agree_share: float = PField(default=0.75, gt=0, le=1, description="share of 4s and 5s")
+    min_participation: float = PField(
+        default=2 / 3, gt=0, le=1, description="share of those present who must rate"
+    )
+    allow_objections: int = PField(default=0, ge=0, description="how many 1s still converge")
+    language: str = PField(default="nl", pattern="^(nl|en)$")
+    participants_cluster: bool = False
+
+
+class Trajectory(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="facilitator.id", index=True)
+    theme: str = Field(max_length=300)
+    description: str = Field(default="", max_length=4000)
+    expected_groups: list[str] = _json_list()
+    current_vertrekpunt_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    trajectory_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("trajectory.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    title: str = Field(max_length=200)
+    theme_question: str = Field(default="", max_length=1000)
+    agenda: list[str] = Field(
+        default_factory=lambda: [p.value for p in DEFAULT_AGENDA],
+        sa_column=Column(JSON, nullable=False),
+    )
+    phase_index: int = 0
+    settings: dict[str, Any] = Field(
+        default_factory=lambda: WorkshopSettings().model_dump(),
+        sa_column=Column(JSON, nullable=False),
+    )
+    join_code: str = Field(max_length=12, unique=True, index=True)
+    screen_token_hash: str = Field(max_length=64, index=True)
+    last_seq: int = 0
+    timer_ends_at: datetime | None = None
+    spotlight_card_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def workshop_settings(self) -> WorkshopSettings:
+        return WorkshopSettings.model_validate(self.settings)
+
+
+class Participant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    display_name: str | None = Field(default=None, max_length=60)
+    stakeholder_group: str = Field(max_length=60)
+    organisation: str = Field(default="", max_length=120)
+    drijfveer: str = Field(default="", max_length=500)
+    contribution: str = Field(default="meeformuleren", max_length=20)
+    joined_at: datetime = Field(default_factory=utcnow)
+    left_at: datetime | None = None
+
+
+class Cluster(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    title: str = Field(max_length=200)
+    tags: list[str] = _json_list()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Card(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    kind: str = Field(max_length=20)
+    text: str = Field(max_length=1000)
+    author_id: int | None = _optional_fk("participant.id")
+    world: str | None = Field(default=None, max_length=20)
+    factor_ids: list[int] = _json_list()
+    tags: list[str] = _json_list()
+    hidden: bool = False
+    merged_into_id: int | None = None
+    cluster_id: int | None = _optional_fk("cluster.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DotVote(SQLModel, table=True):
+    __tablename__ = "dot_vote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    budget: int
+    is_open: bool = True
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Dot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("dot_vote.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    target_type: str = Field(max_length=10)
+    target_id: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Proposal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    kind: str = Field(max_length=10)
+    author_id: int | None = _optional_fk("participant.id")
+    text: str = Field(max_length=2000)
+    in_scope: list[str] = _json_list()
+    out_of_scope: list[str] = _json_list()
+    core_themes: list[str] = _json_list()
+    cited_card_ids: list[int] = _json_list()
+    status: str = Field(default="open", max_length=12)
+    amends_id: int | None = None
+    merged_from: list[int] = _json_list()
+    adopted_reason: str | None = Field(default=None, max_length=2000)
+    adopted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgreementRound(SQLModel, table=True):
+    __tablename__ = "agreement_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    kind: str = Field(max_length=10)
+    number: int
+    proposal_ids: list[int] = _json_list()
+    eligible: int = Field(description="people present when the round opened")
+    is_open: bool = True
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("round_id", "proposal_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("agreement_round.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    proposal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("proposal.id", ondelete="CASCADE"), nullable=False)
+    )
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    score: int
+    reason: str = Field(default="", max_length=1000)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Vertrekpunt(SQLModel, table=True):
+    """The adopted result of a workshop, kept on its trajectory with the chain behind it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    trajectory_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("trajectory.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    workshop_id: int | None = _optional_fk("workshop.id")
+    previous_id: int | None = None
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,91 @@
+"""Joining and leaving a workshop. Participants have no account: a token cookie is who they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from app.clock import utcnow
+from app.db import session_scope
+from app.realtime.commands import Actor, CommandError, Context, handles, lock_workshop
+from app.realtime.protocol import ParticipantJoined, ParticipantLeave, ParticipantLeft
+from app.types import Contribution, Role
+from app.workshops.access import hash_token, new_token
+from app.workshops.models import Participant, Workshop
+from app.workshops.schemas import participant_view
+
+
+class JoinRequest(BaseModel):
+    """What a phone sends to join. A name is optional: anonymous participation is a right."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=4, max_length=20)
+    display_name: str | None = Field(default=None, max_length=60)
+    stakeholder_group: str = Field(min_length=1, max_length=60)
+    organisation: str = Field(default="", max_length=120)
+    drijfveer: str = Field(default="", max_length=500)
+    contribution: Contribution = Contribution.MEEFORMULEREN
+
+
+@dataclass(frozen=True)
+class Joined:
+    workshop_id: int
+    participant_id: int
+    token: str
+    seq: int
+
+
+def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
+    """Add a participant and announce them to the room. Blocking: run in a worker thread."""
+    token = new_token()
+    name = (request.display_name or "").strip() or None
+    with session_scope(engine) as session:
+        workshop = lock_workshop(session, workshop_id)
+        participant = Participant(
+            workshop_id=workshop_id,
+            token_hash=hash_token(token),
+            display_name=name,
+            stakeholder_group=request.stakeholder_group.strip().lower(),
+            organisation=request.organisation.strip(),
+            drijfveer=request.drijfveer.strip(),
+            contribution=request.contribution.value,
+        )
+        session.add(participant)
+        session.flush()
+        assert participant.id is not None
+        ctx = Context(
+            session=session,
+            workshop=workshop,
+            actor=Actor(Role.PARTICIPANT, participant_id=participant.id),
+            present=frozenset(),
+        )
+        ctx.emit(
+            ParticipantJoined(
+                type="participant.joined",
+                participant=participant_view(participant, anonymous=ctx.settings.anonymous),
+            )
+        )
+        return Joined(workshop_id, participant.id, token, workshop.last_seq)
+
+
+def workshop_for_code(engine: Engine, code: str) -> Workshop | None:
+    from app.workshops.joincode import normalise
+
+    with session_scope(engine) as session:
+        return session.exec(select(Workshop).where(Workshop.join_code == normalise(code))).first()
+
+
+@handles(ParticipantLeave, roles=(Role.PARTICIPANT,))
+def leave(ctx: Context, _command: ParticipantLeave) -> None:
+    """Leave the workshop: the token stops working; what was posted stays in the record."""
+    participant_id = ctx.require_participant()
+    participant = ctx.session.get(Participant, participant_id)
+    if participant is None or participant.left_at is not None:
+        raise CommandError("gone", "You have already left this workshop.")
+    participant.left_at = utcnow()
+    ctx.session.add(participant)
+    ctx.emit(ParticipantLeft(type="participant.left", participant_id=participant_id))

@@ -1,0 +1,167 @@
+"""Proposals for the waarom and the opgave: create, amend, merge, withdraw, adopt.
+
+Amending or merging never edits a proposal in place: it writes a new one that points back
+(``amends_id``, ``merged_from``) and marks the old ones superseded, so every round's figures keep
+meaning what they meant.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from app.clock import utcnow
+from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.protocol import (
+    ProposalAdopt,
+    ProposalAmend,
+    ProposalCreate,
+    ProposalCreated,
+    ProposalFields,
+    ProposalMerge,
+    ProposalUpdated,
+    ProposalWithdraw,
+)
+from app.types import Phase, ProposalKind, ProposalStatus, Role
+from app.workshops.models import Card, Proposal
+from app.workshops.rounds import PROPOSAL_PHASES, latest_figures, open_round
+from app.workshops.schemas import proposal_view
+
+PROPOSERS = (Role.PARTICIPANT, Role.FACILITATOR)
+ADOPTION_PHASES = (Phase.WAAROM, Phase.OPGAVE, Phase.AFRONDING)
+
+
+def _get(ctx: Context, proposal_id: int) -> Proposal:
+    proposal = ctx.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", f"There is no proposal {proposal_id} in this workshop.")
+    return proposal
+
+
+def _editable(ctx: Context, proposal: Proposal, *, author_may: bool) -> None:
+    if proposal.status != ProposalStatus.OPEN:
+        raise CommandError("invalid", f"Proposal {proposal.id} is {proposal.status}, not open.")
+    if proposal.kind != ctx.phase.value:
+        raise CommandError("wrong_phase", f"A {proposal.kind} proposal changes in its own phase.")
+    if open_round(ctx.session, ctx.workshop_id, proposal.kind) is not None:
+        raise CommandError("round_open", "Close the agreement round before changing proposals.")
+    is_author = author_may and proposal.author_id == ctx.actor.participant_id
+    if ctx.actor.role is not Role.FACILITATOR and not is_author:
+        raise CommandError("forbidden", "Only the author or the facilitator can do this.")
+
+
+def _new(ctx: Context, kind: ProposalKind, fields: ProposalFields, **lineage: object) -> Proposal:
+    if kind is ProposalKind.WAAROM and (
+        fields.in_scope or fields.out_of_scope or fields.core_themes
+    ):
+        raise CommandError("invalid", "Scope and core themes belong to an opgave, not a waarom.")
+    cited = list(dict.fromkeys(fields.cited_card_ids))
+    for card_id in cited:
+        card = ctx.session.get(Card, card_id)
+        if card is None or card.workshop_id != ctx.workshop_id:
+            raise CommandError("invalid", f"Card {card_id} cannot be cited: it is not here.")
+    proposal = Proposal(
+        workshop_id=ctx.workshop_id,
+        kind=kind.value,
+        author_id=ctx.actor.participant_id,
+        text=fields.text.strip() or fields.text,
+        in_scope=list(fields.in_scope),
+        out_of_scope=list(fields.out_of_scope),
+        core_themes=list(fields.core_themes),
+        cited_card_ids=cited,
+        **lineage,  # type: ignore[arg-type]
+    )
+    ctx.session.add(proposal)
+    ctx.session.flush()
+    ctx.emit(ProposalCreated(type="proposal.created", proposal=proposal_view(proposal)))
+    return proposal
+
+
+def _set_status(ctx: Context, proposal: Proposal, status: ProposalStatus) -> None:
+    proposal.status = status.value
+    ctx.session.add(proposal)
+    ctx.emit(ProposalUpdated(type="proposal.updated", proposal=proposal_view(proposal)))
+
+
+@handles(ProposalCreate, roles=PROPOSERS, phases=PROPOSAL_PHASES)
+def create(ctx: Context, command: ProposalCreate) -> Result:
+    if command.kind.value != ctx.phase.value:
+        raise CommandError("wrong_phase", f"{command.kind.value} proposals belong to that phase.")
+    return {"proposal_id": _new(ctx, command.kind, command).id}
+
+
+@handles(ProposalAmend, roles=PROPOSERS, phases=PROPOSAL_PHASES)
+def amend(ctx: Context, command: ProposalAmend) -> Result:
+    original = _get(ctx, command.proposal_id)
+    _editable(ctx, original, author_may=True)
+    _set_status(ctx, original, ProposalStatus.SUPERSEDED)
+    amended = _new(ctx, ProposalKind(original.kind), command, amends_id=original.id)
+    return {"proposal_id": amended.id}
+
+
+@handles(ProposalMerge, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
+def merge(ctx: Context, command: ProposalMerge) -> Result:
+    ids = list(dict.fromkeys(command.proposal_ids))
+    if len(ids) < 2:
+        raise CommandError("invalid", "Merging takes at least two different proposals.")
+    originals = [_get(ctx, pid) for pid in ids]
+    for original in originals:
+        _editable(ctx, original, author_may=False)
+    for original in originals:
+        _set_status(ctx, original, ProposalStatus.SUPERSEDED)
+    merged = _new(ctx, ProposalKind(originals[0].kind), command, merged_from=ids)
+    return {"proposal_id": merged.id}
+
+
+@handles(ProposalWithdraw, roles=PROPOSERS, phases=PROPOSAL_PHASES)
+def withdraw(ctx: Context, command: ProposalWithdraw) -> None:
+    proposal = _get(ctx, command.proposal_id)
+    _editable(ctx, proposal, author_may=True)
+    _set_status(ctx, proposal, ProposalStatus.WITHDRAWN)
+
+
+@handles(ProposalAdopt, roles=(Role.FACILITATOR,), phases=ADOPTION_PHASES)
+def adopt(ctx: Context, command: ProposalAdopt) -> Result:
+    """Adopt a proposal as the room's waarom or opgave.
+
+    A converged proposal is adopted as is; an unconverged one only with a written reason, which
+    the record keeps. Adopting another proposal of the same kind un-adopts the previous one.
+    """
+    proposal = _get(ctx, command.proposal_id)
+    if proposal.status != ProposalStatus.OPEN:
+        raise CommandError("invalid", f"Proposal {proposal.id} is {proposal.status}, not open.")
+    if open_round(ctx.session, ctx.workshop_id, proposal.kind) is not None:
+        raise CommandError("round_open", "Close the agreement round before adopting.")
+    measured = latest_figures(ctx.session, proposal, ctx.settings)
+    converged = measured is not None and measured.converged
+    reason = command.reason.strip()
+    if not converged and not reason:
+        raise CommandError(
+            "reason_required",
+            "This proposal has not converged; adopting it anyway needs a written reason.",
+        )
+    previous = ctx.session.exec(
+        select(Proposal).where(
+            Proposal.workshop_id == ctx.workshop_id,
+            Proposal.kind == proposal.kind,
+            Proposal.status == ProposalStatus.ADOPTED,
+        )
+    ).all()
+    for old in previous:
+        old.adopted_reason, old.adopted_at = None, None
+        _set_status(ctx, old, ProposalStatus.OPEN)
+    proposal.adopted_reason = None if converged else reason
+    proposal.adopted_at = utcnow()
+    _set_status(ctx, proposal, ProposalStatus.ADOPTED)
+    return {"proposal_id": proposal.id}
+
+
+def adopted(ctx: Context, kind: ProposalKind) -> Proposal | None:
+    return ctx.session.exec(
+        select(Proposal)
+        .where(
+            Proposal.workshop_id == ctx.workshop_id,
+            Proposal.kind == kind.value,
+            Proposal.status == ProposalStatus.ADOPTED,
+        )
+        .order_by(col(Proposal.id))
+    ).first()

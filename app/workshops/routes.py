@@ -1,0 +1,319 @@
+"""HTTP API of trajectories and workshops: create and read (facilitators), join and leave (phones).
+
+Everything that changes a running room goes over the socket; the few changes made here (join,
+leave) go through the same command executor, so they land in the event log too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, SettingsDep
+from app.realtime.commands import CommandError, execute
+from app.realtime.hub import Hub
+from app.realtime.protocol import ParticipantLeave
+from app.types import STAKEHOLDER_GROUPS, Phase
+from app.workshops import joincode
+from app.workshops.access import hash_token, new_token, participant_cookie, resolve
+from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
+from app.workshops.participants import JoinRequest, join
+from app.workshops.ratelimit import RateLimiter
+
+router = APIRouter(prefix="/api", tags=["workshops"])
+
+
+class TrajectoryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=4000)
+    expected_groups: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=30
+    )
+
+
+class WorkshopCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    theme_question: str = Field(default="", max_length=1000)
+    agenda: list[Phase] = Field(default_factory=lambda: list(Phase), min_length=1, max_length=30)
+    settings: WorkshopSettings = Field(default_factory=WorkshopSettings)
+
+
+class WorkshopPublic(BaseModel):
+    id: int
+    trajectory_id: int
+    title: str
+    theme_question: str
+    agenda: list[str]
+    phase_index: int
+    settings: WorkshopSettings
+    join_code: str
+    join_url: str
+    last_seq: int
+
+
+class WorkshopCreated(WorkshopPublic):
+    screen_token: str = Field(description="shown once; regenerate to get a new one")
+
+
+def _workshop_public(workshop: Workshop, settings_url: str) -> dict[str, Any]:
+    return {
+        **workshop.model_dump(
+            include={
+                "id",
+                "trajectory_id",
+                "title",
+                "theme_question",
+                "agenda",
+                "phase_index",
+                "join_code",
+                "last_seq",
+            }
+        ),
+        "settings": workshop.workshop_settings(),
+        "join_url": f"{settings_url}/join/{workshop.join_code}",
+    }
+
+
+def _own_trajectory(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        if trajectory is None or trajectory.owner_id != facilitator_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "No such trajectory.")
+        return trajectory
+
+
+@router.post("/trajectories", status_code=201, dependencies=[CSRFProtected])
+def create_trajectory(
+    body: TrajectoryCreate, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, Any]:
+    groups = list(dict.fromkeys(g.strip().lower() for g in body.expected_groups))
+    with session_scope(engine) as session:
+        trajectory = Trajectory(
+            owner_id=facilitator_id,
+            theme=body.theme,
+            description=body.description,
+            expected_groups=groups,
+        )
+        session.add(trajectory)
+        session.flush()
+        return trajectory.model_dump(mode="json")
+
+
+@router.get("/trajectories/{trajectory_id}")
+def read_trajectory(
+    trajectory_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, Any]:
+    """The trajectory with its workshops, current vertrekpunt and the history before it."""
+    trajectory = _own_trajectory(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        workshops = session.exec(
+            select(Workshop)
+            .where(Workshop.trajectory_id == trajectory_id)
+            .order_by(col(Workshop.id))
+        ).all()
+        saved = session.exec(
+            select(Vertrekpunt)
+            .where(Vertrekpunt.trajectory_id == trajectory_id)
+            .order_by(col(Vertrekpunt.id).desc())
+        ).all()
+        current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
+        return {
+            **trajectory.model_dump(mode="json"),
+            "workshops": [{"id": w.id, "title": w.title} for w in workshops],
+            "vertrekpunt": current.model_dump(mode="json") if current else None,
+            "history": [
+                {"id": v.id, "workshop_id": v.workshop_id, "created_at": v.record.get("saved_at")}
+                for v in saved
+            ],
+        }
+
+
+@router.post(
+    "/trajectories/{trajectory_id}/workshops", status_code=201, dependencies=[CSRFProtected]
+)
+def create_workshop(
+    trajectory_id: int,
+    body: WorkshopCreate,
+    engine: EngineDep,
+    settings: SettingsDep,
+    facilitator_id: CurrentFacilitator,
+) -> WorkshopCreated:
+    _own_trajectory(engine, trajectory_id, facilitator_id)
+    screen_token = new_token()
+    with session_scope(engine) as session:
+        code = joincode.new_code()
+        while session.exec(select(Workshop.id).where(Workshop.join_code == code)).first():
+            code = joincode.new_code()
+        workshop = Workshop(
+            trajectory_id=trajectory_id,
+            title=body.title,
+            theme_question=body.theme_question,
+            agenda=[p.value for p in body.agenda],
+            settings=body.settings.model_dump(),
+            join_code=code,
+            screen_token_hash=hash_token(screen_token),
+        )
+        session.add(workshop)
+        session.flush()
+        return WorkshopCreated(
+            **_workshop_public(workshop, settings.public_url), screen_token=screen_token
+        )
+
+
+@router.get("/workshops/{workshop_id}")
+def read_workshop(
+    workshop_id: int, engine: EngineDep, settings: SettingsDep, facilitator_id: CurrentFacilitator
+) -> WorkshopPublic:
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        return WorkshopPublic(**_workshop_public(workshop, settings.public_url))
+
+
+@router.post("/workshops/{workshop_id}/screen-token", dependencies=[CSRFProtected])
+def regenerate_screen_token(
+    workshop_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, str]:
+    """A new projector token; the old one stops working (e.g. after a screen was left behind)."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    token = new_token()
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        workshop.screen_token_hash = hash_token(token)
+        session.add(workshop)
+    return {"screen_token": token}
+
+
+@router.get("/vertrekpunten/{vertrekpunt_id}")
+def read_vertrekpunt(
+    vertrekpunt_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        vertrekpunt = session.get(Vertrekpunt, vertrekpunt_id)
+        trajectory = session.get(Trajectory, vertrekpunt.trajectory_id) if vertrekpunt else None
+        if vertrekpunt is None or trajectory is None or trajectory.owner_id != facilitator_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "No such vertrekpunt.")
+        return vertrekpunt.model_dump(mode="json")
+
+
+# ----------------------------------------------------------------------------- participants
+
+
+def join_limiter(request: Request) -> None:
+    """Join codes are short; limit guesses per client address so they cannot be enumerated."""
+    limiter: RateLimiter = request.app.state.join_limiter
+    client = request.client.host if request.client else "unknown"
+    if not limiter.allow(client):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many attempts. Wait a minute and check the code.",
+            headers={"Retry-After": "60"},
+        )
+
+
+JoinLimited = Depends(join_limiter)
+
+
+@router.get("/join/{code}", dependencies=[JoinLimited])
+def join_info(code: str, engine: EngineDep) -> dict[str, Any]:
+    """What the join form needs: the workshop's title and question, and groups to choose from."""
+    with session_scope(engine) as session:
+        workshop = session.exec(
+            select(Workshop).where(Workshop.join_code == joincode.normalise(code))
+        ).first()
+        if workshop is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
+        trajectory = session.get(Trajectory, workshop.trajectory_id)
+        expected = trajectory.expected_groups if trajectory else []
+        return {
+            "workshop_id": workshop.id,
+            "title": workshop.title,
+            "theme_question": workshop.theme_question,
+            "anonymous": workshop.workshop_settings().anonymous,
+            "stakeholder_groups": list(dict.fromkeys([*expected, *STAKEHOLDER_GROUPS])),
+        }
+
+
+@router.post("/join", status_code=201, dependencies=[JoinLimited])
+async def join_workshop(
+    body: JoinRequest,
+    response: Response,
+    engine: EngineDep,
+    settings: SettingsDep,
+    request: Request,
+) -> dict[str, Any]:
+    """Join by code. The token comes back as a cookie (phones) and in the body (other clients)."""
+    workshop_id = await to_thread.run_sync(lambda: _workshop_id_for_code(engine, body.code))
+    if workshop_id is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
+    joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
+    hub: Hub = request.app.state.hub
+    await hub.notify(workshop_id, joined.seq)
+    response.set_cookie(
+        participant_cookie(workshop_id),
+        joined.token,
+        max_age=60 * 60 * 24 * 60,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+    return {
+        "workshop_id": workshop_id,
+        "participant_id": joined.participant_id,
+        "token": joined.token,
+    }
+
+
+def _workshop_id_for_code(engine: Any, code: str) -> int | None:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(Workshop.id).where(Workshop.join_code == joincode.normalise(code))
+        ).first()
+
+
+@router.post("/workshops/{workshop_id}/leave")
+async def leave_workshop(
+    workshop_id: int,
+    request: Request,
+    response: Response,
+    engine: EngineDep,
+    cid: Annotated[str, Body(embed=True, min_length=1, max_length=64)] = "leave",
+) -> dict[str, Any]:
+    """Leave: the token stops working at once. Needs the participant's own token (cookie/bearer)."""
+    auth = request.headers.get("authorization", "")
+    token = auth.removeprefix("Bearer ").strip() or request.cookies.get(
+        participant_cookie(workshop_id)
+    )
+    access = await to_thread.run_sync(
+        lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
+    )
+    if access is None or access.actor.participant_id is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not a participant of this workshop.")
+    try:
+        outcome = await to_thread.run_sync(
+            lambda: execute(
+                engine,
+                workshop_id=workshop_id,
+                actor=access.actor,
+                command=ParticipantLeave(type="participant.leave", cid=cid),
+            )
+        )
+    except CommandError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
+    hub: Hub = request.app.state.hub
+    await hub.notify(workshop_id, outcome.last_seq or 0)
+    response.delete_cookie(participant_cookie(workshop_id))
+    return outcome.ack.model_dump()

@@ -1,0 +1,251 @@
+"""What the outside world sees of the domain: the shapes on the API and inside socket messages.
+
+Each ``*View`` is built from a table row by one function here, so a field is hidden (names in
+anonymous mode, tallies before a vote closes) in exactly one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.clock import iso
+from app.types import CardKind, ProposalKind, Tag, VoteTarget, World
+from app.workshops.models import (
+    AgreementRound,
+    Card,
+    Cluster,
+    DotVote,
+    Participant,
+    Proposal,
+    Trajectory,
+    Workshop,
+    WorkshopSettings,
+)
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkshopView(View):
+    id: int
+    trajectory_id: int
+    title: str
+    theme_question: str
+    agenda: list[str]
+    phase_index: int
+    phase: str
+    settings: WorkshopSettings
+    join_code: str
+    timer_ends_at: str | None
+    spotlight_card_id: int | None
+    expected_groups: list[str]
+
+
+class ParticipantView(View):
+    id: int
+    display_name: str | None = Field(description="None when anonymous or in anonymous mode")
+    stakeholder_group: str
+    organisation: str
+    drijfveer: str
+    contribution: str
+    left: bool
+
+
+class CardView(View):
+    id: int
+    kind: CardKind
+    text: str
+    author_id: int | None
+    world: World | None
+    factor_ids: list[int]
+    tags: list[Tag]
+    hidden: bool
+    merged_into_id: int | None
+    cluster_id: int | None
+    created_at: str
+
+
+class ClusterView(View):
+    id: int
+    title: str
+    tags: list[Tag]
+
+
+class TallyLine(View):
+    target_type: VoteTarget
+    target_id: int
+    dots: int
+
+
+class VoteView(View):
+    id: int
+    budget: int
+    is_open: bool
+    results: list[TallyLine] | None = Field(description="None until the vote is closed")
+
+
+class MyDot(View):
+    target_type: VoteTarget
+    target_id: int
+    count: int
+
+
+class ProposalView(View):
+    id: int
+    kind: ProposalKind
+    author_id: int | None
+    text: str
+    in_scope: list[str]
+    out_of_scope: list[str]
+    core_themes: list[str]
+    cited_card_ids: list[int]
+    status: str
+    amends_id: int | None
+    merged_from: list[int]
+    adopted_reason: str | None
+
+
+class Convergence(View):
+    """The measured agreement on one proposal in one round (DESIGN.md §3)."""
+
+    raters: int
+    counts: list[int] = Field(description="number of 1s, 2s, 3s, 4s, 5s")
+    agree_share: float
+    participation: float
+    objections: int
+    objection_reasons: list[str]
+    converged: bool
+
+
+class RoundView(View):
+    id: int
+    kind: ProposalKind
+    number: int
+    proposal_ids: list[int]
+    eligible: int
+    is_open: bool
+    figures: dict[str, Convergence]
+
+
+class MyRating(View):
+    round_id: int
+    proposal_id: int
+    score: int
+    reason: str
+
+
+class RoomState(View):
+    """Everything a screen needs to draw the room, as of one ``seq``."""
+
+    workshop: WorkshopView
+    participants: dict[str, ParticipantView]
+    cards: dict[str, CardView]
+    clusters: dict[str, ClusterView]
+    votes: dict[str, VoteView]
+    proposals: dict[str, ProposalView]
+    rounds: dict[str, RoundView]
+    my_dots: dict[str, list[MyDot]] = Field(description="per vote id; participants only")
+    my_ratings: dict[str, MyRating] = Field(description="per 'round:proposal'; participants only")
+    vertrekpunt_id: int | None
+
+
+def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
+    assert workshop.id is not None
+    return WorkshopView(
+        id=workshop.id,
+        trajectory_id=workshop.trajectory_id,
+        title=workshop.title,
+        theme_question=workshop.theme_question,
+        agenda=list(workshop.agenda),
+        phase_index=workshop.phase_index,
+        phase=workshop.agenda[workshop.phase_index],
+        settings=workshop.workshop_settings(),
+        join_code=workshop.join_code,
+        timer_ends_at=iso(workshop.timer_ends_at),
+        spotlight_card_id=workshop.spotlight_card_id,
+        expected_groups=list(trajectory.expected_groups),
+    )
+
+
+def participant_view(participant: Participant, *, anonymous: bool) -> ParticipantView:
+    assert participant.id is not None
+    return ParticipantView(
+        id=participant.id,
+        display_name=None if anonymous else participant.display_name,
+        stakeholder_group=participant.stakeholder_group,
+        organisation="" if anonymous else participant.organisation,
+        drijfveer=participant.drijfveer,
+        contribution=participant.contribution,
+        left=participant.left_at is not None,
+    )
+
+
+def card_view(card: Card) -> CardView:
+    assert card.id is not None
+    return CardView(
+        id=card.id,
+        kind=CardKind(card.kind),
+        text=card.text,
+        author_id=card.author_id,
+        world=World(card.world) if card.world else None,
+        factor_ids=list(card.factor_ids),
+        tags=[Tag(t) for t in card.tags],
+        hidden=card.hidden,
+        merged_into_id=card.merged_into_id,
+        cluster_id=card.cluster_id,
+        created_at=iso(card.created_at) or "",
+    )
+
+
+def cluster_view(cluster: Cluster) -> ClusterView:
+    assert cluster.id is not None
+    return ClusterView(id=cluster.id, title=cluster.title, tags=[Tag(t) for t in cluster.tags])
+
+
+def vote_view(vote: DotVote, results: list[TallyLine] | None) -> VoteView:
+    assert vote.id is not None
+    return VoteView(
+        id=vote.id,
+        budget=vote.budget,
+        is_open=vote.is_open,
+        results=None if vote.is_open else results,
+    )
+
+
+def proposal_view(proposal: Proposal) -> ProposalView:
+    assert proposal.id is not None
+    return ProposalView(
+        id=proposal.id,
+        kind=ProposalKind(proposal.kind),
+        author_id=proposal.author_id,
+        text=proposal.text,
+        in_scope=list(proposal.in_scope),
+        out_of_scope=list(proposal.out_of_scope),
+        core_themes=list(proposal.core_themes),
+        cited_card_ids=list(proposal.cited_card_ids),
+        status=proposal.status,
+        amends_id=proposal.amends_id,
+        merged_from=list(proposal.merged_from),
+        adopted_reason=proposal.adopted_reason,
+    )
+
+
+def round_view(round_: AgreementRound, figures: dict[int, Convergence]) -> RoundView:
+    assert round_.id is not None
+    return RoundView(
+        id=round_.id,
+        kind=ProposalKind(round_.kind),
+        number=round_.number,
+        proposal_ids=list(round_.proposal_ids),
+        eligible=round_.eligible,
+        is_open=round_.is_open,
+        figures={str(k): v for k, v in figures.items()},
+    )
+
+
+def dump(view: BaseModel) -> dict[str, Any]:
+    """JSON-ready dict of a view, as it is stored in the event log and sent on the wire."""
+    return view.model_dump(mode="json")

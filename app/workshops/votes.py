@@ -1,0 +1,160 @@
+"""Dot voting (prioriteren): a per-person budget, results hidden until the vote closes."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.clock import utcnow
+from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.protocol import (
+    MyDotsChanged,
+    VoteCast,
+    VoteClose,
+    VoteClosed,
+    VoteOpen,
+    VoteOpened,
+    VoteRetract,
+)
+from app.types import Phase, Role, VoteTarget
+from app.workshops.models import Card, Cluster, Dot, DotVote
+from app.workshops.schemas import MyDot, TallyLine, vote_view
+
+PRIORITEREN = (Phase.PRIORITEREN,)
+
+
+def tally(session: Session, vote_id: int) -> list[TallyLine]:
+    """Dots per target, most first (ties by target, so the order is stable)."""
+    rows = session.exec(
+        select(Dot.target_type, Dot.target_id, func.count())
+        .where(Dot.vote_id == vote_id)
+        .group_by(col(Dot.target_type), col(Dot.target_id))
+    ).all()
+    lines = [TallyLine(target_type=VoteTarget(t), target_id=i, dots=n) for t, i, n in rows]
+    return sorted(lines, key=lambda line: (-line.dots, line.target_type.value, line.target_id))
+
+
+def progress(session: Session, vote_id: int) -> tuple[int, int]:
+    """``(voters, dots)`` so far: what the room may see while the vote is open."""
+    voters, dots = session.exec(
+        select(func.count(func.distinct(Dot.participant_id)), func.count()).where(
+            Dot.vote_id == vote_id
+        )
+    ).one()
+    return int(voters), int(dots)
+
+
+def my_dots(session: Session, vote_id: int, participant_id: int) -> list[MyDot]:
+    counts = Counter(
+        (t, i)
+        for t, i in session.exec(
+            select(Dot.target_type, Dot.target_id).where(
+                Dot.vote_id == vote_id, Dot.participant_id == participant_id
+            )
+        ).all()
+    )
+    return [
+        MyDot(target_type=VoteTarget(t), target_id=i, count=n)
+        for (t, i), n in sorted(counts.items())
+    ]
+
+
+def open_vote(session: Session, workshop_id: int) -> DotVote | None:
+    return session.exec(
+        select(DotVote).where(DotVote.workshop_id == workshop_id, col(DotVote.is_open))
+    ).first()
+
+
+def _current(ctx: Context) -> DotVote:
+    vote = open_vote(ctx.session, ctx.workshop_id)
+    if vote is None:
+        raise CommandError("no_vote", "There is no open dot vote.")
+    return vote
+
+
+def _check_target(ctx: Context, target_type: VoteTarget, target_id: int) -> None:
+    target: Card | Cluster | None = (
+        ctx.session.get(Card, target_id)
+        if target_type is VoteTarget.CARD
+        else ctx.session.get(Cluster, target_id)
+    )
+    if target is None or target.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", f"There is no {target_type.value} {target_id} here.")
+    if isinstance(target, Card) and (target.hidden or target.merged_into_id is not None):
+        raise CommandError("invalid", "This card is hidden or merged and cannot get votes.")
+
+
+def _announce_mine(ctx: Context, vote: DotVote, participant_id: int) -> None:
+    assert vote.id is not None
+    ctx.emit(
+        MyDotsChanged(
+            type="my_dots.changed",
+            vote_id=vote.id,
+            dots=my_dots(ctx.session, vote.id, participant_id),
+        ),
+        audience=participant_id,
+    )
+
+
+@handles(VoteOpen, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
+def open_(ctx: Context, command: VoteOpen) -> Result:
+    if open_vote(ctx.session, ctx.workshop_id) is not None:
+        raise CommandError("invalid", "A dot vote is already open.")
+    vote = DotVote(workshop_id=ctx.workshop_id, budget=command.budget or ctx.settings.dot_budget)
+    ctx.session.add(vote)
+    ctx.session.flush()
+    ctx.emit(VoteOpened(type="vote.opened", vote=vote_view(vote, None)))
+    return {"vote_id": vote.id}
+
+
+@handles(VoteCast, roles=(Role.PARTICIPANT,), phases=PRIORITEREN)
+def cast(ctx: Context, command: VoteCast) -> None:
+    participant_id = ctx.require_participant()
+    vote = _current(ctx)
+    assert vote.id is not None
+    _check_target(ctx, command.target_type, command.target_id)
+    used = sum(d.count for d in my_dots(ctx.session, vote.id, participant_id))
+    if used >= vote.budget:
+        raise CommandError("over_budget", f"All {vote.budget} of your dots are used.")
+    ctx.session.add(
+        Dot(
+            vote_id=vote.id,
+            participant_id=participant_id,
+            target_type=command.target_type.value,
+            target_id=command.target_id,
+        )
+    )
+    ctx.session.flush()
+    _announce_mine(ctx, vote, participant_id)
+
+
+@handles(VoteRetract, roles=(Role.PARTICIPANT,), phases=PRIORITEREN)
+def retract(ctx: Context, command: VoteRetract) -> None:
+    participant_id = ctx.require_participant()
+    vote = _current(ctx)
+    dot = ctx.session.exec(
+        select(Dot).where(
+            Dot.vote_id == vote.id,
+            Dot.participant_id == participant_id,
+            Dot.target_type == command.target_type.value,
+            Dot.target_id == command.target_id,
+        )
+    ).first()
+    if dot is None:
+        raise CommandError("invalid", "You have no dot there to take back.")
+    ctx.session.delete(dot)
+    ctx.session.flush()
+    _announce_mine(ctx, vote, participant_id)
+
+
+@handles(VoteClose, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
+def close(ctx: Context, _command: VoteClose) -> Result:
+    vote = _current(ctx)
+    assert vote.id is not None
+    vote.is_open = False
+    vote.closed_at = utcnow()
+    ctx.session.add(vote)
+    ctx.emit(VoteClosed(type="vote.closed", vote=vote_view(vote, tally(ctx.session, vote.id))))
+    return {"vote_id": vote.id}

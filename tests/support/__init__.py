@@ -1,0 +1,1 @@
+"""Test helpers: databases, a real server process, and a real WebSocket client."""
