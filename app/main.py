@@ -16,7 +16,7 @@ from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.settings import Settings
-from app.workshops.ratelimit import RateLimiter
+from app.workshops.ratelimit import FailureLimiter
 from app.workshops.routes import router as workshops_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.hub = Hub(engine=engine, settings=settings, broker=broker)
-        app.state.join_limiter = RateLimiter(limit=settings.join_attempts_per_minute)
+        app.state.join_limiter = FailureLimiter(limit=settings.join_failures_per_minute)
         link = ensure_setup_link(engine, settings)
         if link:
             print(

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     room_poll_seconds: float = 5.0
 
     # Joining
-    join_attempts_per_minute: int = 10
+    join_failures_per_minute: int = 10
     session_max_age_days: int = 14
 
     @model_validator(mode="after")

@@ -23,7 +23,7 @@ from app.workshops import joincode
 from app.workshops.access import hash_token, new_token, participant_cookie, resolve
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
-from app.workshops.ratelimit import RateLimiter
+from app.workshops.ratelimit import FailureLimiter
 
 router = APIRouter(prefix="/api", tags=["workshops"])
 
@@ -212,30 +212,36 @@ def read_vertrekpunt(
 # ----------------------------------------------------------------------------- participants
 
 
-def join_limiter(request: Request) -> None:
-    """Join codes are short; limit guesses per client address so they cannot be enumerated."""
-    limiter: RateLimiter = request.app.state.join_limiter
-    client = request.client.host if request.client else "unknown"
-    if not limiter.allow(client):
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Too many attempts. Wait a minute and check the code.",
-            headers={"Retry-After": "60"},
-        )
+class JoinGuard:
+    """Join codes are short; failed attempts per address are limited so codes cannot be guessed."""
+
+    def __init__(self, request: Request) -> None:
+        self.limiter: FailureLimiter = request.app.state.join_limiter
+        self.client = request.client.host if request.client else "unknown"
+        if self.limiter.blocked(self.client):
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                "Too many wrong codes. Wait a minute, then check the code.",
+                headers={"Retry-After": "60"},
+            )
+
+    def not_found(self) -> HTTPException:
+        self.limiter.fail(self.client)
+        return HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
 
 
-JoinLimited = Depends(join_limiter)
+Guard = Annotated[JoinGuard, Depends()]
 
 
-@router.get("/join/{code}", dependencies=[JoinLimited])
-def join_info(code: str, engine: EngineDep) -> dict[str, Any]:
+@router.get("/join/{code}")
+def join_info(code: str, engine: EngineDep, guard: Guard) -> dict[str, Any]:
     """What the join form needs: the workshop's title and question, and groups to choose from."""
     with session_scope(engine) as session:
         workshop = session.exec(
             select(Workshop).where(Workshop.join_code == joincode.normalise(code))
         ).first()
         if workshop is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
+            raise guard.not_found()
         trajectory = session.get(Trajectory, workshop.trajectory_id)
         expected = trajectory.expected_groups if trajectory else []
         return {
@@ -247,18 +253,19 @@ def join_info(code: str, engine: EngineDep) -> dict[str, Any]:
         }
 
 
-@router.post("/join", status_code=201, dependencies=[JoinLimited])
+@router.post("/join", status_code=201)
 async def join_workshop(
     body: JoinRequest,
     response: Response,
     engine: EngineDep,
     settings: SettingsDep,
     request: Request,
+    guard: Guard,
 ) -> dict[str, Any]:
     """Join by code. The token comes back as a cookie (phones) and in the body (other clients)."""
     workshop_id = await to_thread.run_sync(lambda: _workshop_id_for_code(engine, body.code))
     if workshop_id is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
+        raise guard.not_found()
     joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
     hub: Hub = request.app.state.hub
     await hub.notify(workshop_id, joined.seq)

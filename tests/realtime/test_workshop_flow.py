@@ -157,7 +157,7 @@ async def test_full_workshop(server: Server, facilitator: Facilitator, workshop:
         lambda m: (
             m["type"] == "event"
             and m["event"]["type"] == "round.updated"
-            and m["event"]["round"]["figures"][str(w2_id)]["raters"] == 5
+            and m["event"]["round"]["figures"].get(str(w2_id), {}).get("raters") == 5
         )
     )
     assert round2["event"]["round"]["figures"][str(w2_id)]["converged"] is True
