@@ -48,7 +48,7 @@ async def test_malformed_frames_get_errors_and_change_nothing(
         (json.dumps({"type": "card.post", "cid": "x5", "kind": "factor", "text": "x", "evil": 1}), "invalid"),
         (json.dumps({"type": "card.post", "cid": "", "kind": "factor", "text": "x"}), "invalid"),
         (json.dumps({"type": "card.post", "cid": "x6", "kind": "factor", "text": "x" * 5000}), "invalid"),
-        (json.dumps([1, 2, 3]), "unknown_type"),
+        (json.dumps([1, 2, 3]), "invalid"),
         (json.dumps({"type": "hello"}), "protocol"),
         (json.dumps({"type": "card.post", "cid": "x7", "kind": "factor", "text": "y" * 20_000}), "too_large"),
     ]

@@ -116,8 +116,10 @@ async def test_sigkill_mid_workshop_keeps_every_acknowledged_event(
     assert set(map(int, fac2.state["cards"])) == set(acked)
     # The room goes on where it was: same phase, and new commands continue the seq.
     assert fac2.state["workshop"]["phase"] == "factoren"
+    seq_before = fac2.last_seq
     ack = await back.command("card.post", kind="factor", text="Na de herstart")
-    assert ack["seq"] == fac2.last_seq + 1
+    assert ack["seq"] == seq_before + 1
+    await fac2.until_seq(ack["seq"])
     # Participants (tokens) and sessions survive too: a new join works, old tokens still do.
     join(server, workshop["join_code"], "Chantal", "ketenpartner")
     for client in (back, fac2):
