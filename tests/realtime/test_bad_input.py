@@ -45,12 +45,23 @@ async def test_malformed_frames_get_errors_and_change_nothing(
         (json.dumps({"cid": "x2", "kind": "factor", "text": "no type"}), "unknown_type"),
         (json.dumps({"type": "card.post", "cid": "x3", "kind": "factor", "text": 42}), "invalid"),
         (json.dumps({"type": "card.post", "cid": "x4", "kind": "meme", "text": "x"}), "invalid"),
-        (json.dumps({"type": "card.post", "cid": "x5", "kind": "factor", "text": "x", "evil": 1}), "invalid"),
+        (
+            json.dumps(
+                {"type": "card.post", "cid": "x5", "kind": "factor", "text": "x", "evil": 1}
+            ),
+            "invalid",
+        ),
         (json.dumps({"type": "card.post", "cid": "", "kind": "factor", "text": "x"}), "invalid"),
-        (json.dumps({"type": "card.post", "cid": "x6", "kind": "factor", "text": "x" * 5000}), "invalid"),
+        (
+            json.dumps({"type": "card.post", "cid": "x6", "kind": "factor", "text": "x" * 5000}),
+            "invalid",
+        ),
         (json.dumps([1, 2, 3]), "invalid"),
         (json.dumps({"type": "hello"}), "protocol"),
-        (json.dumps({"type": "card.post", "cid": "x7", "kind": "factor", "text": "y" * 20_000}), "too_large"),
+        (
+            json.dumps({"type": "card.post", "cid": "x7", "kind": "factor", "text": "y" * 20_000}),
+            "too_large",
+        ),
     ]
     for raw, code in cases:
         start = len(annie.messages)
@@ -81,7 +92,9 @@ async def test_role_phase_budget_and_scale_errors(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
-    annie, bram = await participant_clients(server, workshop, [("Annie", "inwoner"), ("Bram", "beleid")])
+    annie, bram = await participant_clients(
+        server, workshop, [("Annie", "inwoner"), ("Bram", "beleid")]
+    )
     screen = await RoomClient.connect(server.ws_url, workshop["id"], token=workshop["screen_token"])
 
     async def refused(client: RoomClient, code: str, type_: str, **fields: Any) -> None:
@@ -101,7 +114,9 @@ async def test_role_phase_budget_and_scale_errors(
     await goto(fac, "factoren")
     await refused(annie, "wrong_phase", "card.post", kind="beeld", text="verkeerde fase")
     card = await annie.command("card.post", kind="factor", text="Buurthuis dicht")
-    await refused(bram, "forbidden", "card.edit", card_id=card["result"]["card_id"], text="niet van mij")
+    await refused(
+        bram, "forbidden", "card.edit", card_id=card["result"]["card_id"], text="niet van mij"
+    )
 
     await goto(fac, "prioriteren")
     await fac.command("vote.open", budget=2)
@@ -115,11 +130,14 @@ async def test_role_phase_budget_and_scale_errors(
     await goto(fac, "waarom")
     proposal = await bram.command("proposal.create", kind="waarom", text="Niemand alleen.")
     round_ = await fac.command("round.open", kind="waarom")
-    rating = {"round_id": round_["result"]["round_id"], "proposal_id": proposal["result"]["proposal_id"]}
+    rating = {
+        "round_id": round_["result"]["round_id"],
+        "proposal_id": proposal["result"]["proposal_id"],
+    }
     for score in (0, 6, -1):
         start = len(annie.messages)
         await annie.send({"type": "rating.give", "cid": f"s{score}", "score": score, **rating})
-        reply = await annie.wait_for(lambda m: m.get("cid") == f"s{score}", start=start)
+        reply = await annie.wait_for(lambda m, s=score: m.get("cid") == f"s{s}", start=start)
         assert reply["type"] == "error" and reply["code"] == "invalid"
     await refused(annie, "reason_required", "rating.give", score=1, **rating)
     for client in (fac, annie, bram, screen):
@@ -149,9 +167,15 @@ async def test_forged_and_foreign_tokens_are_refused(
         assert client.close_code == 4001
         assert not any(m["type"] in ("snapshot", "event") for m in client.messages)
     # The HTTP side refuses forged sessions and missing CSRF tokens as well.
-    assert httpx.get(f"{server.url}/api/workshops/{workshop['id']}", headers={"Cookie": forged_cookie}).status_code == 401
+    assert (
+        httpx.get(
+            f"{server.url}/api/workshops/{workshop['id']}", headers={"Cookie": forged_cookie}
+        ).status_code
+        == 401
+    )
     no_csrf = httpx.post(
-        f"{server.url}/api/trajectories", json={"theme": "x"},
+        f"{server.url}/api/trajectories",
+        json={"theme": "x"},
         cookies=dict(facilitator.http.cookies),
     )
     assert no_csrf.status_code == 403
@@ -164,7 +188,9 @@ async def test_foreign_origin_handshake_is_refused(server: Server, workshop: dic
             server.ws_url, workshop["id"], token=joined["token"], origin="https://evil.example"
         )
     assert refused.value.response.status_code == 403
-    ok = await RoomClient.connect(server.ws_url, workshop["id"], token=joined["token"], origin=server.url)
+    ok = await RoomClient.connect(
+        server.ws_url, workshop["id"], token=joined["token"], origin=server.url
+    )
     assert ok.welcome is not None
     await ok.close()
 

@@ -17,7 +17,9 @@ async def test_reconnect_misses_nothing_and_doubles_nothing(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
-    annie, bram = await participant_clients(server, workshop, [("Annie", "inwoner"), ("Bram", "beleid")])
+    annie, bram = await participant_clients(
+        server, workshop, [("Annie", "inwoner"), ("Bram", "beleid")]
+    )
     await goto(fac, "factoren")
     await bram.until_seq(fac.last_seq)
     state, last = bram.state, bram.last_seq
@@ -43,13 +45,22 @@ async def test_reconnect_misses_nothing_and_doubles_nothing(
 async def test_far_behind_gets_a_snapshot_marked_not_recovered(make_server, tmp_path):
     server = make_server(ATELIER_MAX_REPLAY_EVENTS="5")
     server.start()
-    server.run_cli("create-facilitator", "--email", "f@x.nl", "--name", "F", "--password-stdin",
-                   stdin="een-lang-wachtwoord\n")
+    server.run_cli(
+        "create-facilitator",
+        "--email",
+        "f@x.nl",
+        "--name",
+        "F",
+        "--password-stdin",
+        stdin="een-lang-wachtwoord\n",
+    )
     fac_http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
     trajectory = fac_http.post("/api/trajectories", {"theme": "Groen in Grou"})
     workshop = fac_http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Start"})
     fac = await facilitator_client(server, workshop, fac_http.cookie_header)
-    old = await RoomClient.connect(server.ws_url, workshop["id"], token=workshop["screen_token"], name="old")
+    old = await RoomClient.connect(
+        server.ws_url, workshop["id"], token=workshop["screen_token"], name="old"
+    )
     state, last = old.state, old.last_seq
     await old.close()
     await goto(fac, "factoren")
@@ -107,7 +118,12 @@ async def test_sigkill_mid_workshop_keeps_every_acknowledged_event(
     server.start()
 
     back = await RoomClient.connect(
-        server.ws_url, workshop["id"], token=people[0].token, last_seq=last, state=state, name="back"
+        server.ws_url,
+        workshop["id"],
+        token=people[0].token,
+        last_seq=last,
+        state=state,
+        name="back",
     )
     assert back.snapshot is None and back.last_seq >= last
     assert {int(k) for k in back.state["cards"]} == set(acked)
