@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from app.types import CardKind, ProposalKind, Role, Tag, VoteTarget, World
+from app.types import CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
+from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
     CardView,
     ClusterView,
@@ -22,6 +23,7 @@ from app.workshops.schemas import (
     RoomState,
     RoundView,
     VoteView,
+    WorkshopView,
 )
 
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
@@ -59,6 +61,16 @@ class Command(Message):
 class PhaseSet(Command):
     type: Literal["phase.set"]
     index: int = Field(ge=0)
+
+
+class WorkshopConfigure(Command):
+    """Change the workshop's title, question, agenda or settings; omitted fields stay."""
+
+    type: Literal["workshop.configure"]
+    title: Title | None = None
+    theme_question: Annotated[str, Field(max_length=1000)] | None = None
+    agenda: list[Phase] | None = Field(default=None, min_length=1, max_length=30)
+    settings: WorkshopSettings | None = None
 
 
 class TimerStart(Command):
@@ -226,6 +238,7 @@ class ParticipantLeave(Command):
 
 AnyCommand = Annotated[
     PhaseSet
+    | WorkshopConfigure
     | TimerStart
     | TimerStop
     | CardPost
@@ -268,6 +281,11 @@ class PhaseChanged(Message):
     type: Literal["phase.changed"]
     phase_index: int
     phase: str
+
+
+class WorkshopConfigured(Message):
+    type: Literal["workshop.configured"]
+    workshop: WorkshopView
 
 
 class TimerChanged(Message):
@@ -373,6 +391,7 @@ class VertrekpuntSaved(Message):
 
 AnyEvent = Annotated[
     PhaseChanged
+    | WorkshopConfigured
     | TimerChanged
     | SpotlightChanged
     | ParticipantJoined

@@ -110,6 +110,8 @@ def apply_event(state: JSON, event: JSON) -> None:
     if kind == "phase.changed":
         workshop["phase_index"] = event["phase_index"]
         workshop["phase"] = event["phase"]
+    elif kind == "workshop.configured":
+        state["workshop"] = event["workshop"]
     elif kind == "timer.changed":
         workshop["timer_ends_at"] = event["ends_at"]
     elif kind == "spotlight.changed":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from app.clock import iso, utcnow
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
@@ -14,9 +16,12 @@ from app.realtime.protocol import (
     TimerChanged,
     TimerStart,
     TimerStop,
+    WorkshopConfigure,
+    WorkshopConfigured,
 )
 from app.types import Role
-from app.workshops.models import Card
+from app.workshops.models import Card, Participant
+from app.workshops.schemas import workshop_view
 
 FACILITATOR = (Role.FACILITATOR,)
 
@@ -39,6 +44,43 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
     )
     ctx.emit(TimerChanged(type="timer.changed", ends_at=None))
     return {"phase_index": command.index}
+
+
+@handles(WorkshopConfigure, roles=FACILITATOR)
+def configure(ctx: Context, command: WorkshopConfigure) -> None:
+    """Edit the workshop, also while it runs. The current phase must stay on the agenda."""
+    workshop = ctx.workshop
+    if command.agenda is not None:
+        agenda = [p.value for p in command.agenda]
+        current = workshop.agenda[workshop.phase_index]
+        if current not in agenda:
+            raise CommandError("invalid", f"The current phase ({current}) must stay on the agenda.")
+        workshop.agenda = agenda
+        workshop.phase_index = agenda.index(current)
+    if command.title is not None:
+        workshop.title = command.title
+    if command.theme_question is not None:
+        workshop.theme_question = command.theme_question
+    if command.settings is not None:
+        if command.settings.anonymous != ctx.settings.anonymous and _anyone_joined(ctx):
+            raise CommandError(
+                "invalid", "Anonymity is chosen before anyone joins; people joined on that promise."
+            )
+        workshop.settings = command.settings.model_dump()
+    ctx.emit(
+        WorkshopConfigured(
+            type="workshop.configured", workshop=workshop_view(workshop, ctx.trajectory)
+        )
+    )
+
+
+def _anyone_joined(ctx: Context) -> bool:
+    return (
+        ctx.session.exec(
+            select(Participant.id).where(Participant.workshop_id == ctx.workshop_id)
+        ).first()
+        is not None
+    )
 
 
 @handles(TimerStart, roles=FACILITATOR)

@@ -1,0 +1,200 @@
+// The one module that owns the room socket. Page scripts register handlers with on() and send
+// commands with send(); they never touch the WebSocket.
+//
+// - Resumes from the last seq it has (kept with the state in localStorage, so a reload or a
+//   phone that slept resumes with a replay instead of a full snapshot).
+// - Commands get a client id and wait in an outbox in localStorage until acknowledged; after a
+//   reconnect they are sent again and the server applies each exactly once.
+// - Reconnects with exponential back-off and jitter; an application ping finds dead links.
+
+import { applyEvent } from "./state.js";
+
+const PING_EVERY = 25_000;
+const PONG_WITHIN = 10_000;
+
+function randomId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes); // works on plain http too, unlike crypto.randomUUID
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class Room {
+  constructor({ workshopId, token = null, storageKey = null }) {
+    this.workshopId = workshopId;
+    this.token = token;
+    this.key = `atelier:${workshopId}:${storageKey || "room"}`;
+    this.handlers = new Map();
+    this.state = null;
+    this.lastSeq = null;
+    this.role = null;
+    this.participantId = null;
+    this.status = "connecting";
+    this.attempt = 0;
+    this.ws = null;
+    this.stopped = false;
+    this.outbox = this._load("outbox") || [];
+    const saved = this._load("state");
+    if (saved && saved.state) {
+      this.state = saved.state;
+      this.lastSeq = saved.seq;
+      this.savedWho = saved.who;
+    }
+    window.addEventListener("online", () => this._reconnectNow());
+    window.addEventListener("offline", () => this._setStatus("offline"));
+  }
+
+  on(type, handler) {
+    if (!this.handlers.has(type)) this.handlers.set(type, []);
+    this.handlers.get(type).push(handler);
+    return this;
+  }
+
+  _emit(type, payload) {
+    for (const handler of this.handlers.get(type) || []) handler(payload, this);
+  }
+
+  connect() {
+    this.stopped = false;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}/ws/workshops/${this.workshopId}`);
+    this.ws = ws;
+    this._setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
+    ws.addEventListener("open", () => {
+      this._setStatus("catching-up");
+      ws.send(JSON.stringify({ type: "hello", token: this.token, last_seq: this.lastSeq }));
+    });
+    ws.addEventListener("message", (e) => this._receive(JSON.parse(e.data)));
+    ws.addEventListener("close", (e) => this._closed(e.code));
+    return this;
+  }
+
+  // Queue a command; returns its cid. It stays in the outbox until ack or error.
+  send(type, fields = {}) {
+    const cid = randomId();
+    const message = { type, cid, ...fields };
+    this.outbox.push(message);
+    this._save("outbox", this.outbox);
+    this._emit("outbox", this.outbox);
+    if (this.status === "connected") this._transmit(message);
+    return cid;
+  }
+
+  pending() {
+    return this.outbox.slice();
+  }
+
+  _transmit(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  _receive(message) {
+    switch (message.type) {
+      case "welcome":
+        this.role = message.role;
+        this.participantId = message.participant_id;
+        if (this.savedWho !== undefined && this.savedWho !== message.participant_id) {
+          // Same device, another identity (joined again): start from a fresh snapshot.
+          this.savedWho = message.participant_id;
+          this.lastSeq = null;
+          this.state = null;
+          this.outbox = [];
+          this._save("outbox", this.outbox);
+          this.ws.close();
+        }
+        break;
+      case "snapshot":
+        this.state = message.state;
+        this.lastSeq = message.seq;
+        this._emit("snapshot", message);
+        this._emit("state", this.state);
+        break;
+      case "event":
+        if (this.lastSeq !== null && message.seq <= this.lastSeq) return; // already have it
+        applyEvent(this.state, message.event);
+        this.lastSeq = message.seq;
+        this._emit("event", message.event);
+        this._emit(`event:${message.event.type}`, message.event);
+        if (this.status === "connected") this._emit("state", this.state);
+        break;
+      case "synced":
+        this.lastSeq = Math.max(this.lastSeq || 0, message.seq);
+        this.attempt = 0;
+        this._setStatus("connected");
+        this._emit("state", this.state);
+        for (const queued of this.outbox) this._transmit(queued);
+        this._ping();
+        break;
+      case "ack":
+      case "error":
+        if (message.cid) this._settle(message.cid);
+        this._emit(message.type, message);
+        break;
+      case "pong":
+        clearTimeout(this.pongTimer);
+        break;
+      default:
+        this._emit(message.type, message); // presence, tally
+    }
+    if (message.type === "event" || message.type === "snapshot" || message.type === "synced") {
+      this._save("state", { seq: this.lastSeq, state: this.state, who: this.participantId });
+    }
+  }
+
+  _settle(cid) {
+    const before = this.outbox.length;
+    this.outbox = this.outbox.filter((m) => m.cid !== cid);
+    if (this.outbox.length !== before) {
+      this._save("outbox", this.outbox);
+      this._emit("outbox", this.outbox);
+    }
+  }
+
+  _ping() {
+    clearTimeout(this.pingTimer);
+    this.pingTimer = setTimeout(() => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      this.ws.send(JSON.stringify({ type: "ping" }));
+      this.pongTimer = setTimeout(() => this.ws && this.ws.close(), PONG_WITHIN);
+      this._ping();
+    }, PING_EVERY);
+  }
+
+  _closed(code) {
+    clearTimeout(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    if (code === 4001) { this._setStatus("unauthorised"); this.stopped = true; return; }
+    if (code === 4010) { this._setStatus("left"); this.stopped = true; return; }
+    if (this.stopped) return;
+    this._setStatus(navigator.onLine === false ? "offline" : "reconnecting");
+    const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  _reconnectNow() {
+    if (this.stopped || (this.ws && this.ws.readyState === WebSocket.OPEN)) return;
+    clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  _setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    this._emit("status", status);
+  }
+
+  forget() {
+    localStorage.removeItem(`${this.key}:state`);
+    localStorage.removeItem(`${this.key}:outbox`);
+  }
+
+  _save(name, value) {
+    try { localStorage.setItem(`${this.key}:${name}`, JSON.stringify(value)); } catch { /* full or private mode */ }
+  }
+
+  _load(name) {
+    try { return JSON.parse(localStorage.getItem(`${this.key}:${name}`)); } catch { return null; }
+  }
+}

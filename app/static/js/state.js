@@ -1,0 +1,61 @@
+// The room state reducer: applies one event to the state, in place.
+// Mirrors app/realtime/state.py (apply_event); tests hold the two to each other.
+
+export function applyEvent(state, event) {
+  const w = state.workshop;
+  switch (event.type) {
+    case "phase.changed": w.phase_index = event.phase_index; w.phase = event.phase; break;
+    case "timer.changed": w.timer_ends_at = event.ends_at; break;
+    case "spotlight.changed": w.spotlight_card_id = event.card_id; break;
+    case "workshop.configured": state.workshop = event.workshop; break;
+    case "participant.joined": state.participants[event.participant.id] = event.participant; break;
+    case "participant.left": state.participants[event.participant_id].left = true; break;
+    case "card.posted":
+    case "card.updated": state.cards[event.card.id] = event.card; break;
+    case "card.withdrawn": delete state.cards[event.card_id]; break;
+    case "cluster.created":
+    case "cluster.updated": state.clusters[event.cluster.id] = event.cluster; break;
+    case "cluster.deleted": delete state.clusters[event.cluster_id]; break;
+    case "vote.opened":
+    case "vote.closed": state.votes[event.vote.id] = event.vote; break;
+    case "my_dots.changed":
+      if (event.dots.length) state.my_dots[event.vote_id] = event.dots;
+      else delete state.my_dots[event.vote_id];
+      break;
+    case "proposal.created":
+    case "proposal.updated": state.proposals[event.proposal.id] = event.proposal; break;
+    case "round.opened":
+    case "round.updated": state.rounds[event.round.id] = event.round; break;
+    case "my_rating.given": {
+      const r = event.rating;
+      state.my_ratings[`${r.round_id}:${r.proposal_id}`] = r;
+      break;
+    }
+    case "vertrekpunt.saved": state.vertrekpunt_id = event.vertrekpunt_id; break;
+    default: throw new Error(`unknown event type ${event.type}`);
+  }
+  return state;
+}
+
+// Small derived views the screens share.
+export const byId = (obj) => Object.values(obj).sort((a, b) => a.id - b.id);
+
+export function openVote(state) {
+  return byId(state.votes).find((v) => v.is_open) || null;
+}
+
+export function lastClosedVote(state) {
+  return byId(state.votes).filter((v) => !v.is_open).pop() || null;
+}
+
+export function openRound(state, kind) {
+  return byId(state.rounds).find((r) => r.is_open && r.kind === kind) || null;
+}
+
+export function latestRound(state, kind) {
+  return byId(state.rounds).filter((r) => r.kind === kind).pop() || null;
+}
+
+export function visibleCards(state, kind) {
+  return byId(state.cards).filter((c) => c.kind === kind && !c.hidden && c.merged_into_id === null);
+}

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the phone, the projector, the facilitator console and their forms."""
