@@ -16,6 +16,8 @@ from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.settings import Settings
+from app.web.pages import router as pages_router
+from app.web.security import SecurityHeaders
 from app.workshops.ratelimit import FailureLimiter
 from app.workshops.routes import router as workshops_router
 
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(workshops_router)
     app.include_router(realtime_router)
+    app.include_router(pages_router)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

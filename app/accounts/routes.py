@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
@@ -24,7 +24,7 @@ from app.accounts.service import (
 )
 from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
-from app.templating import templates
+from app.web.render import render
 from app.workshops.models import Trajectory
 
 router = APIRouter(tags=["accounts"])
@@ -48,18 +48,6 @@ def home(
     )
 
 
-def render(
-    request: Request, template: str, settings: Any, code: int = 200, **context: Any
-) -> HTMLResponse:
-    """Render a page with a CSRF token for its forms (setting the CSRF cookie if needed)."""
-    response = HTMLResponse("", status_code=code)
-    token = ensure_csrf_cookie(request, response, settings)
-    body = templates.get_template(template).render(request=request, csrf_token=token, **context)
-    response.body = response.render(body)
-    response.headers["content-length"] = str(len(response.body))
-    return response
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     return render(request, "login.html", settings)
@@ -81,7 +69,7 @@ async def login(
             request,
             "login.html",
             settings,
-            code=400,
+            status_code=400,
             email=email,
             error="E-mailadres of wachtwoord klopt niet.",
         )
@@ -102,7 +90,7 @@ def setup_page(
     request: Request, token: str, engine: EngineDep, settings: SettingsDep
 ) -> HTMLResponse:
     if not setup_token_valid(engine, token):
-        return render(request, "setup.html", settings, code=404, invalid=True)
+        return render(request, "setup.html", settings, status_code=404, invalid=True)
     return render(request, "setup.html", settings, token=token)
 
 
@@ -128,7 +116,7 @@ async def setup(
             request,
             "setup.html",
             settings,
-            code=400 if valid else 404,
+            status_code=400 if valid else 404,
             token=token,
             invalid=not valid,
             error=str(exc),

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from app import labels
 from app.accounts.security import ensure_csrf_cookie
 from app.i18n import LANGUAGE_NAMES, pick_language, script_catalog, translations
 from app.settings import Settings
@@ -43,6 +44,7 @@ def render(
         csrf_token=csrf_token,
         lang=language,
         languages=LANGUAGE_NAMES,
+        labels=labels,
         _=catalog.gettext,
         ngettext=catalog.ngettext,
         script_catalog=Markup(_json_for_script(script_catalog(language))),

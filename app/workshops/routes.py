@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db import session_scope
@@ -148,6 +149,29 @@ def create_workshop(
     facilitator_id: CurrentFacilitator,
 ) -> WorkshopCreated:
     _own_trajectory(engine, trajectory_id, facilitator_id)
+    workshop, screen_token = create_workshop_row(
+        engine,
+        trajectory_id=trajectory_id,
+        title=body.title,
+        theme_question=body.theme_question,
+        agenda=body.agenda,
+        settings=body.settings,
+    )
+    return WorkshopCreated(
+        **_workshop_public(workshop, settings.public_url), screen_token=screen_token
+    )
+
+
+def create_workshop_row(
+    engine: Engine,
+    *,
+    trajectory_id: int,
+    title: str,
+    theme_question: str = "",
+    agenda: list[Phase] | None = None,
+    settings: WorkshopSettings | None = None,
+) -> tuple[Workshop, str]:
+    """Insert a workshop with a fresh join code; returns it and its screen token (shown once)."""
     screen_token = new_token()
     with session_scope(engine) as session:
         code = joincode.new_code()
@@ -155,18 +179,16 @@ def create_workshop(
             code = joincode.new_code()
         workshop = Workshop(
             trajectory_id=trajectory_id,
-            title=body.title,
-            theme_question=body.theme_question,
-            agenda=[p.value for p in body.agenda],
-            settings=body.settings.model_dump(),
+            title=title,
+            theme_question=theme_question,
+            agenda=[p.value for p in (agenda or list(Phase))],
+            settings=(settings or WorkshopSettings()).model_dump(),
             join_code=code,
             screen_token_hash=hash_token(screen_token),
         )
         session.add(workshop)
         session.flush()
-        return WorkshopCreated(
-            **_workshop_public(workshop, settings.public_url), screen_token=screen_token
-        )
+        return workshop, screen_token
 
 
 @router.get("/workshops/{workshop_id}")

@@ -1,0 +1,350 @@
+"""The pages people see: join, phone, projector, console, and the trajectory pages.
+
+Pages are shells rendered on the server in the person's language; the live parts are drawn by
+the page's script from the room state the socket delivers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, Form, HTTPException, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
+from app.i18n import translations
+from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
+from app.web.qr import qr_svg
+from app.web.render import render, request_language
+from app.workshops import joincode
+from app.workshops.access import participant_cookie, resolve
+from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
+from app.workshops.participants import JoinRequest, join
+from app.workshops.routes import Guard, create_workshop_row
+from app.workshops.vertrekpunt import RECORD_VERSION
+
+router = APIRouter(include_in_schema=False)
+
+
+def _workshop(engine: Any, workshop_id: int) -> tuple[Workshop, Trajectory]:
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        trajectory = session.get(Trajectory, workshop.trajectory_id) if workshop else None
+        if workshop is None or trajectory is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND)
+        return workshop, trajectory
+
+
+def _groups(trajectory: Trajectory) -> list[str]:
+    return list(dict.fromkeys([*trajectory.expected_groups, *STAKEHOLDER_GROUPS]))
+
+
+# ----------------------------------------------------------------------------- joining
+
+
+@router.get("/join", response_class=HTMLResponse)
+def join_code_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return render(request, "join_code.html", settings)
+
+
+@router.post("/join", dependencies=[CSRFProtected])
+def join_code_submit(code: Annotated[str, Form(max_length=20)]) -> Response:
+    return RedirectResponse(f"/join/{joincode.normalise(code)}", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/join/{code}", response_class=HTMLResponse)
+def join_page(
+    request: Request, code: str, engine: EngineDep, settings: SettingsDep, guard: Guard
+) -> Response:
+    workshop = _by_code(engine, code)
+    if workshop is None:
+        guard.not_found()
+        return render(request, "join_code.html", settings, status_code=404, code=code, error=True)
+    assert workshop.id is not None
+    token = request.cookies.get(participant_cookie(workshop.id))
+    if token and resolve(engine, workshop_id=workshop.id, token=token, facilitator_id=None):
+        return RedirectResponse(f"/w/{workshop.id}", status.HTTP_303_SEE_OTHER)
+    _, trajectory = _workshop(engine, workshop.id)
+    language = request_language(request, workshop.workshop_settings().language)
+    return render(
+        request,
+        "join.html",
+        settings,
+        language=language,
+        workshop=workshop,
+        code=joincode.display(workshop.join_code),
+        groups=_groups(trajectory),
+        contributions=[c.value for c in Contribution],
+        values={},
+    )
+
+
+@router.post("/join/{code}", dependencies=[CSRFProtected])
+async def join_submit(
+    request: Request, code: str, engine: EngineDep, settings: SettingsDep, guard: Guard
+) -> Response:
+    workshop = await to_thread.run_sync(lambda: _by_code(engine, code))
+    if workshop is None or workshop.id is None:
+        raise guard.not_found()
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    anonymous = values.pop("anonymous", "") == "on" or workshop.workshop_settings().anonymous
+    try:
+        body = JoinRequest(
+            code=workshop.join_code,
+            display_name=None if anonymous else values.get("display_name") or None,
+            stakeholder_group=values.get("stakeholder_group", ""),
+            organisation=values.get("organisation", ""),
+            drijfveer=values.get("drijfveer", ""),
+            contribution=values.get("contribution") or Contribution.MEEFORMULEREN,
+        )
+    except ValidationError:
+        _, trajectory = _workshop(engine, workshop.id)
+        language = request_language(request, workshop.workshop_settings().language)
+        return render(
+            request,
+            "join.html",
+            settings,
+            status_code=400,
+            language=language,
+            workshop=workshop,
+            code=joincode.display(workshop.join_code),
+            groups=_groups(trajectory),
+            contributions=[c.value for c in Contribution],
+            values=values,
+            error=True,
+        )
+    workshop_id = workshop.id
+    joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
+    await request.app.state.hub.notify(workshop_id, joined.seq)
+    response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        participant_cookie(workshop_id),
+        joined.token,
+        max_age=60 * 60 * 24 * 60,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+    )
+    return response
+
+
+def _by_code(engine: Any, code: str) -> Workshop | None:
+    with session_scope(engine) as session:
+        return session.exec(
+            select(Workshop).where(Workshop.join_code == joincode.normalise(code))
+        ).first()
+
+
+@router.get("/join/{code}/qr.svg")
+def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -> Response:
+    workshop = _by_code(engine, code)
+    if workshop is None:
+        raise guard.not_found()
+    url = f"{settings.public_url}/join/{workshop.join_code}"
+    svg = qr_svg(
+        url,
+        title=translations(workshop.workshop_settings().language).gettext(
+            "QR code to join the workshop"
+        ),
+    )
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+# ----------------------------------------------------------------------------- live pages
+
+
+@router.get("/w/{workshop_id}", response_class=HTMLResponse)
+def phone_page(
+    request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    token = request.cookies.get(participant_cookie(workshop_id))
+    access = resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
+    if access is None:
+        return RedirectResponse("/join", status.HTTP_303_SEE_OTHER)
+    workshop, trajectory = _workshop(engine, workshop_id)
+    language = request_language(request, workshop.workshop_settings().language)
+    return render(
+        request,
+        "phone.html",
+        settings,
+        language=language,
+        workshop=workshop,
+        groups=_groups(trajectory),
+    )
+
+
+@router.get("/screen/{workshop_id}", response_class=HTMLResponse)
+def screen_page(
+    request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    """The projector. Its token travels in the URL fragment, never to the server's logs."""
+    workshop, _ = _workshop(engine, workshop_id)
+    language = request_language(request, workshop.workshop_settings().language)
+    return render(
+        request,
+        "screen.html",
+        settings,
+        language=language,
+        workshop_id=workshop_id,
+        join_base=f"{settings.public_url}/join",
+    )
+
+
+@router.get("/console/{workshop_id}", response_class=HTMLResponse)
+def console_page(
+    request: Request,
+    workshop_id: int,
+    engine: EngineDep,
+    settings: SettingsDep,
+    facilitator_id: OptionalFacilitator,
+) -> Response:
+    if facilitator_id is None:
+        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    workshop, trajectory = _workshop(engine, workshop_id)
+    return render(
+        request,
+        "console.html",
+        settings,
+        workshop=workshop,
+        trajectory=trajectory,
+        phases=[p.value for p in Phase],
+        join_url=f"{settings.public_url}/join/{workshop.join_code}",
+    )
+
+
+# ----------------------------------------------------------------------------- trajectories
+
+
+def _expected(raw: str) -> list[str]:
+    return list(
+        dict.fromkeys(g.strip().lower() for g in raw.replace("\n", ",").split(",") if g.strip())
+    )
+
+
+@router.get("/trajectories/new", response_class=HTMLResponse)
+def new_trajectory_page(
+    request: Request, settings: SettingsDep, facilitator_id: CurrentFacilitator
+) -> HTMLResponse:
+    return render(
+        request,
+        "trajectory_form.html",
+        settings,
+        trajectory=None,
+        suggested=", ".join(STAKEHOLDER_GROUPS),
+    )
+
+
+@router.post("/trajectories", dependencies=[CSRFProtected])
+def create_trajectory_form(
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+    theme: Annotated[str, Form(min_length=1, max_length=300)],
+    description: Annotated[str, Form(max_length=4000)] = "",
+    expected_groups: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    with session_scope(engine) as session:
+        trajectory = Trajectory(
+            owner_id=facilitator_id,
+            theme=theme.strip(),
+            description=description.strip(),
+            expected_groups=_expected(expected_groups),
+        )
+        session.add(trajectory)
+        session.flush()
+        trajectory_id = trajectory.id
+    return RedirectResponse(f"/trajectories/{trajectory_id}", status.HTTP_303_SEE_OTHER)
+
+
+def _own(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        if trajectory is None or trajectory.owner_id != facilitator_id:
+            raise HTTPException(status.HTTP_404_NOT_FOUND)
+        return trajectory
+
+
+@router.get("/trajectories/{trajectory_id}", response_class=HTMLResponse)
+def trajectory_page(
+    request: Request,
+    trajectory_id: int,
+    engine: EngineDep,
+    settings: SettingsDep,
+    facilitator_id: CurrentFacilitator,
+) -> HTMLResponse:
+    trajectory = _own(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        workshops = session.exec(
+            select(Workshop)
+            .where(Workshop.trajectory_id == trajectory_id)
+            .order_by(col(Workshop.id))
+        ).all()
+        current = (
+            session.get(Vertrekpunt, trajectory.current_vertrekpunt_id)
+            if trajectory.current_vertrekpunt_id
+            else None
+        )
+    return render(
+        request,
+        "trajectory.html",
+        settings,
+        trajectory=trajectory,
+        workshops=workshops,
+        vertrekpunt=current.record if current else None,
+        record_version=RECORD_VERSION,
+        phases=[p.value for p in Phase],
+        suggested=", ".join(STAKEHOLDER_GROUPS),
+    )
+
+
+@router.post("/trajectories/{trajectory_id}/edit", dependencies=[CSRFProtected])
+def edit_trajectory_form(
+    trajectory_id: int,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+    theme: Annotated[str, Form(min_length=1, max_length=300)],
+    description: Annotated[str, Form(max_length=4000)] = "",
+    expected_groups: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    _own(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        assert trajectory is not None
+        trajectory.theme = theme.strip()
+        trajectory.description = description.strip()
+        trajectory.expected_groups = _expected(expected_groups)
+        session.add(trajectory)
+    return RedirectResponse(f"/trajectories/{trajectory_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/trajectories/{trajectory_id}/workshops", dependencies=[CSRFProtected])
+async def create_workshop_form(
+    request: Request,
+    trajectory_id: int,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+) -> Response:
+    _own(engine, trajectory_id, facilitator_id)
+    form = await request.form()
+    title = str(form.get("title", "")).strip()
+    if not title:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "A workshop needs a title.")
+    workshop, _screen_token = create_workshop_row(
+        engine,
+        trajectory_id=trajectory_id,
+        title=title[:200],
+        theme_question=str(form.get("theme_question", ""))[:1000],
+        settings=WorkshopSettings(
+            language="en" if form.get("language") == "en" else "nl",
+            anonymous=form.get("anonymous") == "on",
+        ),
+    )
+    return RedirectResponse(f"/console/{workshop.id}", status.HTTP_303_SEE_OTHER)
