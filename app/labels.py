@@ -8,7 +8,7 @@ holds the same names for scripts; a test keeps the two in step.
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     return message
 
 

@@ -12,13 +12,15 @@ from fastapi.staticfiles import StaticFiles
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import ensure_setup_link
 from app.db import make_engine, migrate
+from app.images.routes import router as images_router
+from app.images.storage import LocalImageStore
 from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.settings import Settings
 from app.web.pages import router as pages_router
 from app.web.security import SecurityHeaders
-from app.workshops.ratelimit import FailureLimiter
+from app.workshops.ratelimit import WindowLimiter
 from app.workshops.routes import router as workshops_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -35,8 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.connect()
         app.state.settings = settings
         app.state.engine = engine
-        app.state.hub = Hub(engine=engine, settings=settings, broker=broker)
-        app.state.join_limiter = FailureLimiter(limit=settings.join_failures_per_minute)
+        app.state.images = LocalImageStore(settings.image_dir)
+        app.state.hub = Hub(
+            engine=engine, settings=settings, broker=broker, images=app.state.images
+        )
+        app.state.join_limiter = WindowLimiter(limit=settings.join_failures_per_minute)
+        app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
         link = ensure_setup_link(engine, settings)
         if link:
             print(
@@ -55,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workshops_router)
     app.include_router(realtime_router)
     app.include_router(pages_router)
+    app.include_router(images_router)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    image_dir: Path = Field(default=Path(), description="default: <data_dir>/images")
+    max_upload_bytes: int = 15 * 1024 * 1024
+    images_per_participant: int = 20
+    uploads_per_minute: int = 6
+
     # Real-time room
     ws_max_size: int = Field(default=65_536, description="uvicorn drops frames above this (1009)")
     message_max_bytes: int = Field(default=16_384, description="larger frames get an error")
@@ -45,6 +50,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
+        if self.image_dir == Path():
+            self.image_dir = self.data_dir / "images"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'atelier.db'}"
         if not self.secret_key:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.db import session_scope
+from app.images.storage import ImageStore
 from app.realtime.models import CommandReceipt, Event
 from app.realtime.protocol import Ack, Command
 from app.types import Phase, Role
@@ -60,6 +61,8 @@ class Context:
     actor: Actor
     present: frozenset[int]
     events: list[Event] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    images: ImageStore | None = None
 
     @property
     def workshop_id(self) -> int:
@@ -159,6 +162,7 @@ def execute(
     actor: Actor,
     command: Command,
     present: frozenset[int] = frozenset(),
+    images: ImageStore | None = None,
 ) -> Outcome:
     """Apply ``command`` exactly once. Raises :class:`CommandError` and changes nothing if refused.
 
@@ -186,7 +190,9 @@ def execute(
                 raise CommandError("gone", "You have left this workshop; join again to take part.")
         if actor.role not in registration.roles:
             raise CommandError("forbidden", f"A {actor.role.value} may not send {name}.")
-        context = Context(session=session, workshop=workshop, actor=actor, present=present)
+        context = Context(
+            session=session, workshop=workshop, actor=actor, present=present, images=images
+        )
         if registration.phases is not None and context.phase not in registration.phases:
             allowed = ", ".join(sorted(p.value for p in registration.phases))
             raise CommandError(
@@ -204,6 +210,8 @@ def execute(
                 ack=ack.model_dump(mode="json"),
             )
         )
+    for hook in context.after_commit:  # e.g. deleting files, which cannot be rolled back
+        hook()
     return Outcome(ack, last_seq)
 
 

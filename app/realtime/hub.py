@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.db import is_postgres, session_scope
+from app.images.storage import ImageStore
 from app.realtime.broker import Broker
 from app.realtime.commands import Actor, Outcome, execute
 from app.realtime.connection import Connection
@@ -77,10 +78,13 @@ class Room:
 class Hub:
     """All rooms of this process. Lives on ``app.state.hub``."""
 
-    def __init__(self, *, engine: Engine, settings: Settings, broker: Broker) -> None:
+    def __init__(
+        self, *, engine: Engine, settings: Settings, broker: Broker, images: ImageStore
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.broker = broker
+        self.images = images
         self.rooms: dict[int, Room] = {}
 
     # ------------------------------------------------------------------ connections
@@ -159,6 +163,7 @@ class Hub:
                 actor=connection.actor,
                 command=command,
                 present=present,
+                images=self.images,
             )
         )
         if outcome.last_seq is not None:

@@ -90,6 +90,20 @@ class CardPost(Command):
     factor_ids: list[Id] = Field(default_factory=list, max_length=20)
 
 
+class CardPostImage(Command):
+    """Internal: a beeld with a stored photo, posted by the upload route, never by a socket."""
+
+    type: Literal["card.post_image"]
+    text: Text
+    image_key: Annotated[str, Field(pattern=r"^[0-9]+/[0-9a-f]{32}$")]
+    width: int = Field(ge=1)
+    height: int = Field(ge=1)
+
+
+#: Commands that exist only inside the server (not in ClientMessage).
+INTERNAL_COMMANDS = ("card.post_image",)
+
+
 class CardEdit(Command):
     type: Literal["card.edit"]
     card_id: Id

@@ -35,6 +35,10 @@ def participant_cookie(workshop_id: int) -> str:
     return PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
 
 
+def screen_cookie(workshop_id: int) -> str:
+    return f"atelier_screen_{workshop_id}"
+
+
 @dataclass(frozen=True)
 class Access:
     actor: Actor

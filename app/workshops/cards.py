@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.clock import utcnow
+from app.images.storage import delete_image_files
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     CardEdit,
@@ -12,6 +13,7 @@ from app.realtime.protocol import (
     CardMerge,
     CardPost,
     CardPosted,
+    CardPostImage,
     CardTag,
     CardUpdated,
     CardWithdraw,
@@ -88,6 +90,26 @@ def post(ctx: Context, command: CardPost) -> Result:
     return {"card_id": card.id}
 
 
+@handles(CardPostImage, roles=EVERYONE_WHO_POSTS, phases=(Phase.BEELDEN,))
+def post_image(ctx: Context, command: CardPostImage) -> Result:
+    """A beeld with a photo the upload route has already checked and stored."""
+    if not command.image_key.startswith(f"{ctx.workshop_id}/"):
+        raise CommandError("invalid", "This image belongs to another workshop.")
+    card = Card(
+        workshop_id=ctx.workshop_id,
+        kind=CardKind.BEELD.value,
+        text=command.text.strip() or command.text,
+        author_id=ctx.actor.participant_id,
+        image_key=command.image_key,
+        image_width=command.width,
+        image_height=command.height,
+    )
+    ctx.session.add(card)
+    ctx.session.flush()
+    ctx.emit(CardPosted(type="card.posted", card=card_view(card)))
+    return {"card_id": card.id}
+
+
 @handles(CardEdit, roles=EVERYONE_WHO_POSTS)
 def edit(ctx: Context, command: CardEdit) -> None:
     card = get_card(ctx, command.card_id)
@@ -135,6 +157,9 @@ def withdraw(ctx: Context, command: CardWithdraw) -> None:
         announce(ctx, merged)
     ctx.session.delete(card)
     ctx.emit(CardWithdrawn(type="card.withdrawn", card_id=command.card_id))
+    if card.image_key and ctx.images is not None:
+        store, key = ctx.images, card.image_key
+        ctx.after_commit.append(lambda: delete_image_files(store, key))
 
 
 @handles(CardHide, roles=(Role.FACILITATOR,))

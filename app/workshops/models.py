@@ -126,6 +126,9 @@ class Card(SQLModel, table=True):
     hidden: bool = False
     merged_into_id: int | None = None
     cluster_id: int | None = _optional_fk("cluster.id")
+    image_key: str | None = Field(default=None, max_length=80, description="see app.images")
+    image_width: int | None = None
+    image_height: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

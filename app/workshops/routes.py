@@ -24,7 +24,7 @@ from app.workshops import joincode
 from app.workshops.access import hash_token, new_token, participant_cookie, resolve
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
-from app.workshops.ratelimit import FailureLimiter
+from app.workshops.ratelimit import WindowLimiter
 
 router = APIRouter(prefix="/api", tags=["workshops"])
 
@@ -238,7 +238,7 @@ class JoinGuard:
     """Join codes are short; failed attempts per address are limited so codes cannot be guessed."""
 
     def __init__(self, request: Request) -> None:
-        self.limiter: FailureLimiter = request.app.state.join_limiter
+        self.limiter: WindowLimiter = request.app.state.join_limiter
         self.client = request.client.host if request.client else "unknown"
         if self.limiter.blocked(self.client):
             raise HTTPException(
@@ -248,7 +248,7 @@ class JoinGuard:
             )
 
     def not_found(self) -> HTTPException:
-        self.limiter.fail(self.client)
+        self.limiter.hit(self.client)
         return HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
 
 

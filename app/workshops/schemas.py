@@ -54,6 +54,15 @@ class ParticipantView(View):
     left: bool
 
 
+class CardImage(View):
+    """A beeld's photo. The card's text is its caption and the image's text alternative."""
+
+    display_url: str
+    thumb_url: str
+    width: int
+    height: int
+
+
 class CardView(View):
     id: int
     kind: CardKind
@@ -65,6 +74,7 @@ class CardView(View):
     hidden: bool
     merged_into_id: int | None
     cluster_id: int | None
+    image: CardImage | None
     created_at: str
 
 
@@ -196,7 +206,19 @@ def card_view(card: Card) -> CardView:
         hidden=card.hidden,
         merged_into_id=card.merged_into_id,
         cluster_id=card.cluster_id,
+        image=card_image(card),
         created_at=iso(card.created_at) or "",
+    )
+
+
+def card_image(card: Card) -> CardImage | None:
+    if not card.image_key:
+        return None
+    return CardImage(
+        display_url=f"/images/{card.image_key}-display.jpg",
+        thumb_url=f"/images/{card.image_key}-thumb.jpg",
+        width=card.image_width or 0,
+        height=card.image_height or 0,
     )
 
 

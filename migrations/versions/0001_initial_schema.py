@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 15:28:32.202632
+Create Date: 2026-11-24 15:45:28.849468
 """
 
 from collections.abc import Sequence
@@ -182,6 +182,9 @@ def upgrade() -> None:
     sa.Column('hidden', sa.Boolean(), nullable=False),
     sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('cluster_id', sa.Integer(), nullable=True),
+    sa.Column('image_key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('image_width', sa.Integer(), nullable=True),
+    sa.Column('image_height', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['participant.id'], ondelete='SET NULL'),
