@@ -46,7 +46,10 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, before, elapsed)
 def pipeline(photo: Path, runs: int) -> tuple[float, float]:
     def child(mode: str) -> tuple[int, float]:
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(photo), mode], capture_output=True, text=True, check=True
+            [sys.executable, "-c", CHILD, str(photo), mode],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         return int(out[0]), float(out[2])
 
@@ -59,9 +62,13 @@ def pipeline(photo: Path, runs: int) -> tuple[float, float]:
     return statistics.median(times), statistics.median(peaks)
 
 
-async def latencies(server: Server, workshop: dict, cookie: str, posts: int, tag: str) -> list[float]:
+async def latencies(
+    server: Server, workshop: dict, cookie: str, posts: int, tag: str
+) -> list[float]:
     sender = await RoomClient.connect(server.ws_url, workshop["id"], cookie=cookie, name=f"s-{tag}")
-    receiver = await RoomClient.connect(server.ws_url, workshop["id"], token=workshop["screen_token"], name=f"r-{tag}")
+    receiver = await RoomClient.connect(
+        server.ws_url, workshop["id"], token=workshop["screen_token"], name=f"r-{tag}"
+    )
     result = []
     for i in range(posts):
         text = f"{tag} {i}"
@@ -69,8 +76,11 @@ async def latencies(server: Server, workshop: dict, cookie: str, posts: int, tag
         started = time.perf_counter()
         await sender.send({"type": "card.post", "cid": f"{tag}-{i}", "kind": "beeld", "text": text})
         await receiver.wait_for(
-            lambda m, text=text: m["type"] == "event" and m["event"].get("card", {}).get("text") == text,
-            start=start_index, timeout=60,
+            lambda m, text=text: (
+                m["type"] == "event" and m["event"].get("card", {}).get("text") == text
+            ),
+            start=start_index,
+            timeout=60,
         )
         result.append((time.perf_counter() - started) * 1000)
         await asyncio.sleep(0.05)
@@ -79,14 +89,17 @@ async def latencies(server: Server, workshop: dict, cookie: str, posts: int, tag
     return result
 
 
-def burst(server: Server, workshop_id: int, tokens: list[str], photo: bytes, done: list[float]) -> list[threading.Thread]:
+def burst(
+    server: Server, workshop_id: int, tokens: list[str], photo: bytes, done: list[float]
+) -> list[threading.Thread]:
     def one(index: int) -> None:
         started = time.perf_counter()
         response = httpx.post(
             f"{server.url}/api/workshops/{workshop_id}/beelden",
             headers={"Authorization": f"Bearer {tokens[index]}"},
             files={"photo": ("p.jpg", photo, "image/jpeg")},
-            data={"caption": f"foto {index}", "cid": f"burst-{index}"}, timeout=120,
+            data={"caption": f"foto {index}", "cid": f"burst-{index}"},
+            timeout=120,
         )
         response.raise_for_status()
         done.append(time.perf_counter() - started)
@@ -102,14 +115,25 @@ async def room(posts: int, photo: bytes) -> tuple[list[float], list[float], floa
         server = Server(data_dir=Path(tmp), database_url=url, ATELIER_UPLOADS_PER_MINUTE="100")
         server.start()
         try:
-            server.run_cli("create-facilitator", "--email", "b@bench.example", "--name", "B",
-                           "--password-stdin", stdin="bench-password-long\n")
+            server.run_cli(
+                "create-facilitator",
+                "--email",
+                "b@bench.example",
+                "--name",
+                "B",
+                "--password-stdin",
+                stdin="bench-password-long\n",
+            )
             http = Facilitator(server, email="b@bench.example", password="bench-password-long")
             trajectory = http.post("/api/trajectories", {"theme": "bench"})
-            workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "bench"})
+            workshop = http.post(
+                f"/api/trajectories/{trajectory['id']}/workshops", {"title": "bench"}
+            )
             fac = await RoomClient.connect(server.ws_url, workshop["id"], cookie=http.cookie_header)
             await fac.command("phase.set", index=1)
-            tokens = [join(server, workshop["join_code"], f"P{i}", "inwoner")["token"] for i in range(10)]
+            tokens = [
+                join(server, workshop["join_code"], f"P{i}", "inwoner")["token"] for i in range(10)
+            ]
             quiet = await latencies(server, workshop, http.cookie_header, posts, "quiet")
             done: list[float] = []
             threads = burst(server, workshop["id"], tokens, photo, done)
@@ -133,13 +157,17 @@ def main() -> None:
         handle.write(photo)
         handle.flush()
         median_ms, peak_mb = pipeline(Path(handle.name), args.runs)
-    print(f"12-megapixel JPEG ({len(photo) / 1e6:.1f} MB): processing median {median_ms:.0f} ms, "
-          f"peak memory +{peak_mb:.0f} MB (median of {args.runs} runs)")
+    print(
+        f"12-megapixel JPEG ({len(photo) / 1e6:.1f} MB): processing median {median_ms:.0f} ms, "
+        f"peak memory +{peak_mb:.0f} MB (median of {args.runs} runs)"
+    )
     quiet, busy, burst_seconds = asyncio.run(room(args.posts, photo))
     q, b = statistics.median(quiet), statistics.median(busy)
-    print(f"socket delivery, median of {args.posts} posts: without uploads {q:.1f} ms; "
-          f"during 10 concurrent 12 MP uploads {b:.1f} ms (ratio {b / q:.2f}; "
-          f"max {max(busy):.0f} ms; the burst took {burst_seconds:.1f} s)")
+    print(
+        f"socket delivery, median of {args.posts} posts: without uploads {q:.1f} ms; "
+        f"during 10 concurrent 12 MP uploads {b:.1f} ms (ratio {b / q:.2f}; "
+        f"max {max(busy):.0f} ms; the burst took {burst_seconds:.1f} s)"
+    )
     print(json.dumps({"process_ms": median_ms, "peak_mb": peak_mb, "quiet_ms": q, "busy_ms": b}))
 
 

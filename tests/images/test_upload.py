@@ -16,7 +16,16 @@ from tests.support.server import Facilitator, Server
 pytestmark = pytest.mark.anyio
 
 
-def upload(server: Server, workshop_id: int, token: str, data: bytes, *, cid: str, caption: str = "Een leeg bankje", name: str = "photo.jpg") -> httpx.Response:
+def upload(
+    server: Server,
+    workshop_id: int,
+    token: str,
+    data: bytes,
+    *,
+    cid: str,
+    caption: str = "Een leeg bankje",
+    name: str = "photo.jpg",
+) -> httpx.Response:
     return httpx.post(
         f"{server.url}/api/workshops/{workshop_id}/beelden",
         headers={"Authorization": f"Bearer {token}"},
@@ -39,7 +48,9 @@ async def test_photo_upload_is_announced_and_served_to_the_room_only(
     screen = await RoomClient.connect(server.ws_url, workshop["id"], token=workshop["screen_token"])
     await goto(fac, "beelden")
 
-    response = upload(server, workshop["id"], annie["token"], samples.jpeg_with_gps_rotated(), cid="up-1")
+    response = upload(
+        server, workshop["id"], annie["token"], samples.jpeg_with_gps_rotated(), cid="up-1"
+    )
     assert response.status_code == 201, response.text
     ack = response.json()
     assert ack["type"] == "ack" and ack["result"]["card_id"]
@@ -48,7 +59,9 @@ async def test_photo_upload_is_announced_and_served_to_the_room_only(
     assert card["kind"] == "beeld" and card["text"] == "Een leeg bankje"
     assert card["image"]["width"] == 200 and card["image"]["height"] == 300
 
-    again = upload(server, workshop["id"], annie["token"], samples.jpeg_with_gps_rotated(), cid="up-1")
+    again = upload(
+        server, workshop["id"], annie["token"], samples.jpeg_with_gps_rotated(), cid="up-1"
+    )
     assert again.status_code == 200 and again.json() == ack, "a retried upload is applied once"
     assert len(stored_files(server)) == 2  # display + thumb of the one card
 
@@ -80,13 +93,18 @@ async def test_photo_upload_is_announced_and_served_to_the_room_only(
         await client.close()
 
 
-async def test_hostile_uploads_are_refused_and_nothing_is_stored(
-    make_server, tmp_path
-):
+async def test_hostile_uploads_are_refused_and_nothing_is_stored(make_server, tmp_path):
     server = make_server(ATELIER_MAX_UPLOAD_BYTES=str(400_000), ATELIER_UPLOADS_PER_MINUTE="100")
     server.start()
-    server.run_cli("create-facilitator", "--email", "f@x.nl", "--name", "F", "--password-stdin",
-                   stdin="een-lang-wachtwoord\n")
+    server.run_cli(
+        "create-facilitator",
+        "--email",
+        "f@x.nl",
+        "--name",
+        "F",
+        "--password-stdin",
+        stdin="een-lang-wachtwoord\n",
+    )
     http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
     trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid"})
     workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
@@ -108,7 +126,9 @@ async def test_hostile_uploads_are_refused_and_nothing_is_stored(
         (samples.large_jpeg(1600, 1200), "huge.jpg", 413, "too_large"),
     ]
     for index, (data, name, status, code) in enumerate(cases):
-        response = upload(server, workshop["id"], annie["token"], data, cid=f"bad-{index}", name=name)
+        response = upload(
+            server, workshop["id"], annie["token"], data, cid=f"bad-{index}", name=name
+        )
         assert (response.status_code, response.json()["code"]) == (status, code), name
         assert response.json()["message"]
     foreign = upload(server, workshop["id"], stranger["token"], samples.webp(), cid="foreign")
@@ -118,7 +138,8 @@ async def test_hostile_uploads_are_refused_and_nothing_is_stored(
     no_caption = httpx.post(
         f"{server.url}/api/workshops/{workshop['id']}/beelden",
         headers={"Authorization": f"Bearer {annie['token']}"},
-        files={"photo": ("p.webp", samples.webp(), "image/webp")}, data={"cid": "x"},
+        files={"photo": ("p.webp", samples.webp(), "image/webp")},
+        data={"cid": "x"},
     )
     assert no_caption.status_code == 422, "a caption is required: it is the text alternative"
 

@@ -88,4 +88,6 @@ def test_pages_render_in_english_and_dutch():
 
     assert translations("nl").gettext("Log in") == "Inloggen"
     assert translations("en").gettext("Log in") == "Log in"
-    assert translations("xx").gettext("Log in") == "Inloggen", "unknown languages fall back to Dutch"
+    assert translations("xx").gettext("Log in") == "Inloggen", (
+        "unknown languages fall back to Dutch"
+    )
