@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     commands.add_parser("seed-demo", help="add a demo trajectory with a workshop in progress")
+    commands.add_parser(
+        "retention", help="scrub participant details older than ATELIER_RETENTION_DAYS now"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
 
@@ -70,6 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         return create_facilitator_command(
             settings, email=args.email, name=args.name, password_stdin=args.password_stdin
         )
+    if args.command == "retention":
+        from app.db import make_engine, migrate
+        from app.workshops.lifecycle import scrub_expired
+
+        migrate(settings.database_url)
+        scrubbed = scrub_expired(
+            make_engine(settings.database_url), retention_days=settings.retention_days
+        )
+        print(f"Scrubbed {scrubbed} participants (retention: {settings.retention_days} days).")
+        return 0
     if args.command == "seed-demo":
         from app.demo import seed_demo_command
 

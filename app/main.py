@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import ensure_setup_link
@@ -20,10 +24,23 @@ from app.realtime.hub import Hub
 from app.settings import Settings
 from app.web.pages import router as pages_router
 from app.web.security import SecurityHeaders
+from app.workshops.lifecycle import scrub_expired
 from app.workshops.ratelimit import WindowLimiter
 from app.workshops.routes import router as workshops_router
 
 STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+async def _retention_loop(engine: Engine, settings: Settings) -> None:
+    """Scrub expired participant details at start-up and every hour after."""
+    while settings.retention_days > 0:
+        scrubbed = await to_thread.run_sync(
+            lambda: scrub_expired(engine, retention_days=settings.retention_days)
+        )
+        if scrubbed:
+            log.info("retention: scrubbed %d participants", scrubbed)
+        await asyncio.sleep(3600)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.join_limiter = WindowLimiter(limit=settings.join_failures_per_minute)
         app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
+        retention = asyncio.create_task(_retention_loop(engine, settings))
         link = ensure_setup_link(engine, settings)
         if link:
             print(
@@ -52,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            retention.cancel()
             await app.state.hub.close()
             await broker.disconnect()
             engine.dispose()

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     presence_interval_seconds: float = 0.5
     room_poll_seconds: float = 5.0
 
+    # Privacy
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="scrub participant details after this many quiet days (0: never)",
+    )
+
     # Joining
     join_failures_per_minute: int = 10
     session_max_age_days: int = 14

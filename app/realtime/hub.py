@@ -292,6 +292,13 @@ class Hub:
             voters, dots = progress(session, vote.id)
             return Tally(type="tally", vote_id=vote.id, voters=voters, dots=dots)
 
+    def close_room(self, workshop_id: int, code: int, reason: str) -> None:
+        """Disconnect everyone in a room (e.g. the workshop was deleted)."""
+        room = self.rooms.get(workshop_id)
+        if room is not None:
+            for connection in list(room.connections):
+                connection.close_soon(code, reason)
+
     async def close(self) -> None:
         for room in list(self.rooms.values()):
             for task in room.tasks:

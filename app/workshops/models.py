@@ -60,6 +60,7 @@ class Trajectory(SQLModel, table=True):
     theme: str = Field(max_length=300)
     description: str = Field(default="", max_length=4000)
     expected_groups: list[str] = _json_list()
+    ssd_step: int = Field(default=1, ge=1, le=5, description="where the trajectory stands (§2)")
     current_vertrekpunt_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -87,6 +88,9 @@ class Workshop(SQLModel, table=True):
     last_seq: int = 0
     timer_ends_at: datetime | None = None
     spotlight_card_id: int | None = None
+    starts_from_id: int | None = Field(
+        default=None, description="the vertrekpunt this (reframing) workshop starts from"
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
     def workshop_settings(self) -> WorkshopSettings:

@@ -42,15 +42,17 @@ class Joined:
 def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
     """Add a participant and announce them to the room. Blocking: run in a worker thread."""
     token = new_token()
-    name = (request.display_name or "").strip() or None
     with session_scope(engine) as session:
         workshop = lock_workshop(session, workshop_id)
+        anonymous = workshop.workshop_settings().anonymous
+        # In an anonymous workshop a name is never even stored.
+        name = None if anonymous else (request.display_name or "").strip() or None
         participant = Participant(
             workshop_id=workshop_id,
             token_hash=hash_token(token),
             display_name=name,
             stakeholder_group=request.stakeholder_group.strip().lower(),
-            organisation=request.organisation.strip(),
+            organisation="" if anonymous else request.organisation.strip(),
             drijfveer=request.drijfveer.strip(),
             contribution=request.contribution.value,
         )

@@ -6,6 +6,7 @@ leave) go through the same command executor, so they land in the event log too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -18,13 +19,15 @@ from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, SettingsDep
 from app.realtime.commands import CommandError, execute
 from app.realtime.hub import Hub
-from app.realtime.protocol import ParticipantLeave
+from app.realtime.protocol import CLOSE_NOT_FOUND, ParticipantLeave
 from app.types import STAKEHOLDER_GROUPS, Phase
 from app.workshops import joincode
 from app.workshops.access import hash_token, new_token, participant_cookie, resolve
+from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
 from app.workshops.ratelimit import WindowLimiter
+from app.workshops.reframing import difference
 
 router = APIRouter(prefix="/api", tags=["workshops"])
 
@@ -46,6 +49,9 @@ class WorkshopCreate(BaseModel):
     theme_question: str = Field(default="", max_length=1000)
     agenda: list[Phase] = Field(default_factory=lambda: list(Phase), min_length=1, max_length=30)
     settings: WorkshopSettings = Field(default_factory=WorkshopSettings)
+    reframe: bool = Field(
+        default=False, description="start from the trajectory's current vertrekpunt (SSD step 3)"
+    )
 
 
 class WorkshopPublic(BaseModel):
@@ -129,13 +135,52 @@ def read_trajectory(
         current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
         return {
             **trajectory.model_dump(mode="json"),
-            "workshops": [{"id": w.id, "title": w.title} for w in workshops],
-            "vertrekpunt": current.model_dump(mode="json") if current else None,
-            "history": [
-                {"id": v.id, "workshop_id": v.workshop_id, "created_at": v.record.get("saved_at")}
-                for v in saved
+            "workshops": [
+                {"id": w.id, "title": w.title, "starts_from_id": w.starts_from_id}
+                for w in workshops
             ],
+            "vertrekpunt": current.model_dump(mode="json") if current else None,
+            "history": history(saved),
         }
+
+
+def history(saved: Sequence[Vertrekpunt]) -> list[dict[str, Any]]:
+    """Every vertrekpunt, newest first, with what changed against the one before it."""
+    by_id = {v.id: v for v in saved}
+    entries = []
+    for vertrekpunt in saved:
+        previous = by_id.get(vertrekpunt.previous_id)
+        entries.append(
+            {
+                "id": vertrekpunt.id,
+                "workshop_id": vertrekpunt.workshop_id,
+                "previous_id": vertrekpunt.previous_id,
+                "saved_at": vertrekpunt.record.get("saved_at"),
+                "waarom": vertrekpunt.record["waarom"]["text"],
+                "opgave": vertrekpunt.record["opgave"]["text"],
+                "changes": difference(previous.record, vertrekpunt.record).model_dump()
+                if previous is not None
+                else None,
+            }
+        )
+    return entries
+
+
+@router.post("/trajectories/{trajectory_id}/step", dependencies=[CSRFProtected])
+def set_step(
+    trajectory_id: int,
+    body: Annotated[int, Body(embed=True, alias="ssd_step", ge=1, le=5)],
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+) -> dict[str, Any]:
+    """Record where the trajectory stands among the five SSD steps."""
+    _own_trajectory(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        assert trajectory is not None
+        trajectory.ssd_step = body
+        session.add(trajectory)
+        return trajectory.model_dump(mode="json")
 
 
 @router.post(
@@ -156,6 +201,7 @@ def create_workshop(
         theme_question=body.theme_question,
         agenda=body.agenda,
         settings=body.settings,
+        reframe=body.reframe,
     )
     return WorkshopCreated(
         **_workshop_public(workshop, settings.public_url), screen_token=screen_token
@@ -170,10 +216,17 @@ def create_workshop_row(
     theme_question: str = "",
     agenda: list[Phase] | None = None,
     settings: WorkshopSettings | None = None,
+    reframe: bool = False,
 ) -> tuple[Workshop, str]:
-    """Insert a workshop with a fresh join code; returns it and its screen token (shown once)."""
+    """Insert a workshop with a fresh join code; returns it and its screen token (shown once).
+
+    A reframing workshop starts from the trajectory's current vertrekpunt; saving its result
+    makes the new vertrekpunt, and the old one stays in the history.
+    """
     screen_token = new_token()
     with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        starts_from = trajectory.current_vertrekpunt_id if trajectory and reframe else None
         code = joincode.new_code()
         while session.exec(select(Workshop.id).where(Workshop.join_code == code)).first():
             code = joincode.new_code()
@@ -185,6 +238,7 @@ def create_workshop_row(
             settings=(settings or WorkshopSettings()).model_dump(),
             join_code=code,
             screen_token_hash=hash_token(screen_token),
+            starts_from_id=starts_from,
         )
         session.add(workshop)
         session.flush()
@@ -201,6 +255,18 @@ def read_workshop(
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
         return WorkshopPublic(**_workshop_public(workshop, settings.public_url))
+
+
+@router.delete("/workshops/{workshop_id}", status_code=204, dependencies=[CSRFProtected])
+def remove_workshop(
+    workshop_id: int, request: Request, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> Response:
+    """Delete a workshop and everything in it: cards, photos, votes, participants, its records."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    request.app.state.hub.close_room(workshop_id, CLOSE_NOT_FOUND, "workshop deleted")
+    delete_workshop(engine, request.app.state.images, workshop_id=workshop_id)
+    return Response(status_code=204)
 
 
 @router.post("/workshops/{workshop_id}/screen-token", dependencies=[CSRFProtected])

@@ -150,6 +150,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         "version": RECORD_VERSION,
         "saved_at": iso(utcnow()),
         "trajectory": {"id": trajectory.id, "theme": trajectory.theme},
+        "starts_from_id": ctx.workshop.starts_from_id,
         "workshop": {
             "id": ctx.workshop_id,
             "title": ctx.workshop.title,

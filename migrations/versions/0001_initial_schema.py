@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 15:45:28.849468
+Create Date: 2026-11-24 15:50:08.164358
 """
 
 from collections.abc import Sequence
@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('theme', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
     sa.Column('expected_groups', sa.JSON(), nullable=False),
+    sa.Column('ssd_step', sa.Integer(), nullable=False),
     sa.Column('current_vertrekpunt_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['facilitator.id'], ),
@@ -65,6 +66,7 @@ def upgrade() -> None:
     sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('timer_ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('spotlight_card_id', sa.Integer(), nullable=True),
+    sa.Column('starts_from_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['trajectory_id'], ['trajectory.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

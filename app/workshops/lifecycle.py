@@ -1,0 +1,96 @@
+"""The end of a workshop's data: deleting it whole, and retention of participant details.
+
+Privacy promises are kept here: a deleted workshop leaves no row and no file behind, and after the
+retention period participants' names, organisations and motivations are gone — from their rows
+and from the event log — while the anonymous record (groups, counts, cards) stays.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from app.clock import utcnow
+from app.db import session_scope
+from app.images.storage import ImageStore
+from app.realtime.models import Event
+from app.workshops.models import Participant, Trajectory, Vertrekpunt, Workshop
+from app.workshops.schemas import dump, participant_view
+
+
+def delete_workshop(engine: Engine, images: ImageStore, *, workshop_id: int) -> bool:
+    """Delete a workshop with everything in it, including vertrekpunten saved from it."""
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            return False
+        trajectory = session.get(Trajectory, workshop.trajectory_id)
+        session.exec(delete(Vertrekpunt).where(col(Vertrekpunt.workshop_id) == workshop_id))
+        if trajectory is not None:
+            latest = session.exec(
+                select(Vertrekpunt.id)
+                .where(Vertrekpunt.trajectory_id == trajectory.id)
+                .order_by(col(Vertrekpunt.id).desc())
+            ).first()
+            trajectory.current_vertrekpunt_id = latest
+            session.add(trajectory)
+        session.delete(workshop)  # the foreign keys cascade to everything that belongs to it
+    images.delete_workshop(workshop_id)
+    return True
+
+
+def scrub_expired(engine: Engine, *, retention_days: int) -> int:
+    """Anonymise participants of workshops quiet for longer than the retention period.
+
+    Returns how many participants were scrubbed. Their stakeholder group stays, so the counts
+    of the record (who was at the table) survive.
+    """
+    if retention_days <= 0:
+        return 0
+    cutoff = utcnow() - timedelta(days=retention_days)
+    scrubbed = 0
+    with session_scope(engine) as session:
+        last_activity = (
+            select(Event.workshop_id, func.max(Event.created_at).label("last"))
+            .group_by(col(Event.workshop_id))
+            .subquery()
+        )
+        quiet = session.exec(
+            select(Workshop.id)
+            .join(last_activity, last_activity.c.workshop_id == Workshop.id)
+            .where(last_activity.c.last < cutoff)
+        ).all()
+        for workshop_id in quiet:
+            participants = session.exec(
+                select(Participant).where(
+                    Participant.workshop_id == workshop_id,
+                    col(Participant.token_hash).not_like("scrubbed:%"),
+                )
+            ).all()
+            for participant in participants:
+                participant.display_name = None
+                participant.organisation = ""
+                participant.drijfveer = ""
+                participant.token_hash = f"scrubbed:{participant.id}"
+                session.add(participant)
+                scrubbed += 1
+            if participants and workshop_id is not None:
+                _scrub_log(session, workshop_id, {p.id: p for p in participants})
+    return scrubbed
+
+
+def _scrub_log(session: Session, workshop_id: int, scrubbed: dict[int | None, Participant]) -> None:
+    """Rewrite ``participant.joined`` events so the log no longer holds what was removed."""
+    events = session.exec(
+        select(Event).where(Event.workshop_id == workshop_id, Event.type == "participant.joined")
+    ).all()
+    for event in events:
+        participant = scrubbed.get(event.data.get("participant", {}).get("id"))
+        if participant is not None:
+            view = dump(participant_view(participant, anonymous=True))
+            view["left"] = event.data["participant"]["left"]
+            event.data = {**event.data, "participant": view}
+            session.add(event)
