@@ -39,6 +39,15 @@ CONTRIBUTIONS = {
     "aan_tafel": N_("A full seat at the table"),
 }
 
+#: The five steps of a social service design trajectory (DESIGN.md §2, seed 000).
+SSD_STEPS = {
+    1: N_("Set up the collaboration and scope the issue"),
+    2: N_("Research and analysis"),
+    3: N_("Reframe the mission and recalibrate the collaboration"),
+    4: N_("Devise and test solutions"),
+    5: N_("Implement, spread and scale up"),
+}
+
 CARD_KINDS = {"beeld": N_("Image"), "factor": N_("Factor"), "consequentie": N_("Consequence")}
 WORLDS = {"leefwereld": N_("Lived world"), "systeemwereld": N_("System world")}
 TAGS = {"angel": N_("Sting"), "kiem": N_("Seed"), "hefboom": N_("Lever")}

@@ -17,15 +17,16 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
 from app.i18n import translations
+from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
 from app.web.qr import qr_svg
 from app.web.render import render, request_language
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve
+from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
-from app.workshops.routes import Guard, create_workshop_row
-from app.workshops.vertrekpunt import RECORD_VERSION
+from app.workshops.routes import Guard, create_workshop_row, history
 
 router = APIRouter(include_in_schema=False)
 
@@ -287,11 +288,12 @@ def trajectory_page(
             .where(Workshop.trajectory_id == trajectory_id)
             .order_by(col(Workshop.id))
         ).all()
-        current = (
-            session.get(Vertrekpunt, trajectory.current_vertrekpunt_id)
-            if trajectory.current_vertrekpunt_id
-            else None
-        )
+        saved = session.exec(
+            select(Vertrekpunt)
+            .where(Vertrekpunt.trajectory_id == trajectory_id)
+            .order_by(col(Vertrekpunt.id).desc())
+        ).all()
+    current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
     return render(
         request,
         "trajectory.html",
@@ -299,10 +301,44 @@ def trajectory_page(
         trajectory=trajectory,
         workshops=workshops,
         vertrekpunt=current.record if current else None,
-        record_version=RECORD_VERSION,
-        phases=[p.value for p in Phase],
+        history=history(saved),
         suggested=", ".join(STAKEHOLDER_GROUPS),
     )
+
+
+@router.post("/trajectories/{trajectory_id}/step", dependencies=[CSRFProtected])
+def set_step_form(
+    trajectory_id: int,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+    ssd_step: Annotated[int, Form(ge=1, le=5)],
+) -> Response:
+    _own(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        assert trajectory is not None
+        trajectory.ssd_step = ssd_step
+        session.add(trajectory)
+    return RedirectResponse(f"/trajectories/{trajectory_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/workshops/{workshop_id}/delete", dependencies=[CSRFProtected])
+def delete_workshop_form(
+    request: Request,
+    workshop_id: int,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete a workshop whole; the form asks for an explicit confirmation first."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    _workshop_row, trajectory = _workshop(engine, workshop_id)
+    if confirm != "yes":
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Confirm the deletion first.")
+    request.app.state.hub.close_room(workshop_id, CLOSE_NOT_FOUND, "workshop deleted")
+    delete_workshop(engine, request.app.state.images, workshop_id=workshop_id)
+    return RedirectResponse(f"/trajectories/{trajectory.id}", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/trajectories/{trajectory_id}/edit", dependencies=[CSRFProtected])
@@ -346,5 +382,6 @@ async def create_workshop_form(
             language="en" if form.get("language") == "en" else "nl",
             anonymous=form.get("anonymous") == "on",
         ),
+        reframe=form.get("reframe") == "on",
     )
     return RedirectResponse(f"/console/{workshop.id}", status.HTTP_303_SEE_OTHER)
