@@ -1,0 +1,159 @@
+"""The browser's reducer (state.js) and the reference reducer (state.py) agree on every event."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from app.db import make_engine, migrate, session_scope
+from app.realtime.commands import Actor
+from app.realtime.models import Event
+from app.realtime.protocol import event_types
+from app.realtime.state import apply_event, build_snapshot
+from app.types import Role
+from app.workshops.models import Workshop
+from tests.support.databases import unavailable
+from tests.workshops.scripted import Room, facilitator_and_trajectory, run_to_vertrekpunt
+
+HARNESS = Path(__file__).with_name("reducer.mjs")
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        unavailable("node is needed to run the browser reducer")
+    assert found is not None
+    return found
+
+
+def js_apply(state: dict, events: list[dict]) -> dict:
+    result = subprocess.run(
+        [node(), str(HARNESS)],
+        input=json.dumps({"state": state, "events": events}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+        env={**os.environ},
+    )
+    return json.loads(result.stdout)
+
+
+def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
+    """A workshop that makes every event type at least once; returns its id."""
+    workshop_id, _ = run_to_vertrekpunt(
+        engine,
+        facilitator_id=facilitator_id,
+        trajectory_id=trajectory_id,
+        people=[("Annie", "inwoner"), ("Bram", "beleid")],
+        waarom="W",
+        opgave="O",
+        in_scope=["a"],
+        core_themes=["b"],
+    )
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        agenda = list(workshop.agenda)
+        pids = list(
+            session.exec(
+                select(Event.data).where(
+                    Event.workshop_id == workshop_id, Event.type == "participant.joined"
+                )
+            )
+        )
+    people = [Actor(Role.PARTICIPANT, participant_id=d["participant"]["id"]) for d in pids]
+    room = Room(engine, workshop_id, Actor(Role.FACILITATOR, facilitator_id=facilitator_id), people)
+    annie, bram = people
+    room.do(room.facilitator, type="workshop.configure", title="Andere titel")
+    room.phase("factoren", agenda)
+    room.do(room.facilitator, type="timer.start", seconds=60)
+    room.do(room.facilitator, type="timer.stop")
+    one = room.do(annie, type="card.post", kind="factor", text="een")["card_id"]
+    two = room.do(bram, type="card.post", kind="factor", text="twee")["card_id"]
+    room.do(annie, type="card.edit", card_id=one, text="één")
+    room.do(room.facilitator, type="card.spotlight", card_id=one)
+    room.do(room.facilitator, type="card.merge", card_id=two, into_id=one)
+    three = room.do(annie, type="card.post", kind="factor", text="drie")["card_id"]
+    room.do(annie, type="card.withdraw", card_id=three)
+    room.phase("clusteren", agenda)
+    cluster = room.do(room.facilitator, type="cluster.create", title="C", card_ids=[one])[
+        "cluster_id"
+    ]
+    room.do(room.facilitator, type="cluster.rename", cluster_id=cluster, title="C2")
+    spare = room.do(room.facilitator, type="cluster.create", title="leeg")["cluster_id"]
+    room.do(room.facilitator, type="cluster.delete", cluster_id=spare)
+    room.phase("prioriteren", agenda)
+    room.do(room.facilitator, type="vote.open")
+    room.do(annie, type="vote.cast", target_type="cluster", target_id=cluster)
+    room.do(annie, type="vote.retract", target_type="cluster", target_id=cluster)
+    room.do(bram, type="vote.cast", target_type="card", target_id=one)
+    room.do(room.facilitator, type="vote.close")
+    room.phase("waarom", agenda)
+    first = room.do(annie, type="proposal.create", kind="waarom", text="x")["proposal_id"]
+    second = room.do(bram, type="proposal.create", kind="waarom", text="y")["proposal_id"]
+    room.do(room.facilitator, type="proposal.merge", proposal_ids=[first, second], text="x+y")
+    spare_p = room.do(annie, type="proposal.create", kind="waarom", text="z")["proposal_id"]
+    room.do(annie, type="proposal.withdraw", proposal_id=spare_p)
+    room.do(bram, type="participant.leave")
+    return workshop_id
+
+
+@pytest.mark.parametrize("viewer", ["facilitator", "participant"])
+def test_state_js_agrees_with_state_py(db_url: str, viewer: str):
+    migrate(db_url)
+    engine = make_engine(db_url)
+    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, ["inwoner"])
+    workshop_id = every_event_type(engine, facilitator_id, trajectory_id)
+    with session_scope(engine) as session:
+        events = session.exec(
+            select(Event).where(Event.workshop_id == workshop_id).order_by(col(Event.seq))
+        ).all()
+        assert {e.type for e in events} == set(event_types()), "the script covers every event"
+        joined = next(e for e in events if e.type == "participant.joined")
+        actor = (
+            Actor(Role.FACILITATOR, facilitator_id=facilitator_id)
+            if viewer == "facilitator"
+            else Actor(Role.PARTICIPANT, participant_id=joined.data["participant"]["id"])
+        )
+        fresh = build_snapshot(session, session.get(Workshop, workshop_id), actor).model_dump(
+            mode="json"
+        )
+    # The empty room as it was before the first event: every collection empty, the first phase.
+    empty = copy.deepcopy(fresh)
+    for key in (
+        "participants",
+        "cards",
+        "clusters",
+        "votes",
+        "proposals",
+        "rounds",
+        "my_dots",
+        "my_ratings",
+    ):
+        empty[key] = {}
+    empty["vertrekpunt_id"] = None
+    visible = [e.data for e in events if e.audience in (None, actor.participant_id)]
+    python_state = copy.deepcopy(empty)
+    for event in visible:
+        apply_event(python_state, event)
+    browser_state = js_apply(copy.deepcopy(empty), visible)
+    assert browser_state == python_state
+    for key in (
+        "participants",
+        "cards",
+        "clusters",
+        "votes",
+        "proposals",
+        "rounds",
+        "my_dots",
+        "my_ratings",
+    ):
+        assert browser_state[key] == fresh[key], key
+    engine.dispose()
