@@ -7,6 +7,7 @@ WAL lets readers work beside the single writer. PostgreSQL gets row locks in the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+#: The repository's ``migrations/`` folder. An installed copy (the Docker image) names its own
+#: with ``ATELIER_MIGRATIONS_DIR``: migrations are not Python package data.
+MIGRATIONS_DIR = Path(
+    os.environ.get("ATELIER_MIGRATIONS_DIR", Path(__file__).resolve().parent.parent / "migrations")
+)
 
 
 def make_engine(url: str) -> Engine:

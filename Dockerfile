@@ -1,0 +1,25 @@
+# Opgave Atelier — one process, SQLite in /data by default; set ATELIER_DATABASE_URL for PostgreSQL.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN python -m venv /opt/atelier && /opt/atelier/bin/pip install .
+
+FROM python:3.11-slim
+ENV PATH=/opt/atelier/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    ATELIER_ENVIRONMENT=production \
+    ATELIER_DATA_DIR=/data \
+    ATELIER_HOST=0.0.0.0 \
+    ATELIER_PORT=8000 \
+    ATELIER_MIGRATIONS_DIR=/opt/atelier/migrations
+RUN useradd --system --uid 10001 --home /data atelier && mkdir /data && chown atelier /data
+COPY --from=build /opt/atelier /opt/atelier
+COPY migrations /opt/atelier/migrations
+USER atelier
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
+# ATELIER_SECRET_KEY (≥ 32 characters) and ATELIER_PUBLIC_URL must be set when running.
+CMD ["atelier", "serve"]
