@@ -286,6 +286,7 @@ AnyCommand = Annotated[
 
 ClientMessage = Annotated[Hello | Ping | AnyCommand, Field(discriminator="type")]
 client_message_adapter: TypeAdapter[Hello | Ping | AnyCommand] = TypeAdapter(ClientMessage)
+command_adapter: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
 
 
 # --------------------------------------------------------------------------- events (in the log)
