@@ -173,7 +173,7 @@ def phone_page(
     language = request_language(request, workshop.workshop_settings().language)
     return render(
         request,
-        "phone.html",
+        "participant.html",
         settings,
         language=language,
         workshop=workshop,
@@ -190,7 +190,7 @@ def screen_page(
     language = request_language(request, workshop.workshop_settings().language)
     return render(
         request,
-        "screen.html",
+        "projector.html",
         settings,
         language=language,
         workshop_id=workshop_id,
@@ -213,7 +213,7 @@ def console_page(
     workshop, trajectory = _workshop(engine, workshop_id)
     return render(
         request,
-        "console.html",
+        "facilitator.html",
         settings,
         workshop=workshop,
         trajectory=trajectory,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from app.accounts.security import check_csrf
 from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, SettingsDep
 from app.realtime.commands import CommandError, execute
@@ -389,6 +390,8 @@ async def leave_workshop(
 ) -> dict[str, Any]:
     """Leave: the token stops working at once. Needs the participant's own token (cookie/bearer)."""
     auth = request.headers.get("authorization", "")
+    if not auth:  # authenticated by cookie: only our own pages may ask
+        await check_csrf(request, request.app.state.settings)
     token = auth.removeprefix("Bearer ").strip() or request.cookies.get(
         participant_cookie(workshop_id)
     )
