@@ -1,0 +1,426 @@
+// The facilitator's console: steer the phases, moderate, cluster (no drag and drop), run votes
+// and agreement rounds, adopt, and save the vertrekpunt. Every command shows its outcome.
+import { Room } from "./socket.js";
+import { byId, lastClosedVote, latestRound, openRound, openVote, visibleCards } from "./state.js";
+import { $, announce, h, replace } from "./dom.js";
+import { t } from "./i18n.js";
+import { CARD_KINDS, PHASES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+
+const workshopId = Number(document.body.dataset.workshopId);
+const trajectoryId = Number(document.body.dataset.trajectoryId);
+const room = new Room({ workshopId, storageKey: "console" });
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+const CARD_PHASE = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
+const TAGGING = new Set(["clusteren", "prioriteren", "waarom", "opgave"]);
+const labels = new Map(); // cid -> what it did, for the feedback line
+let presence = { participants: 0, by_group: {}, participant_ids: [] };
+let tally = null;
+let deferred = false;
+
+room.on("status", (status) => {
+  const el = $("#status");
+  el.dataset.status = status;
+  el.textContent = { connected: t("Connected"), "catching-up": t("Catching up…"), offline: t("Offline") }[status] || t("Reconnecting…");
+});
+room.on("presence", (message) => { presence = message; if (room.state) renderRoom(room.state); });
+room.on("tally", (message) => { tally = message; if (room.state) render(room.state); });
+room.on("state", (state) => render(state));
+room.on("ack", (ack) => feedback(labels.get(ack.cid) || t("Done"), false, ack.cid));
+room.on("error", (error) => feedback(error.message, true, error.cid));
+
+function feedback(text, isError, cid) {
+  labels.delete(cid);
+  const el = $("#feedback");
+  el.className = isError ? "feedback error" : "feedback ok";
+  el.setAttribute("role", isError ? "alert" : "status");
+  el.textContent = text;
+  if (!isError) announce(text);
+}
+
+function command(type, fields, done) {
+  const cid = room.send(type, fields);
+  labels.set(cid, done);
+  return cid;
+}
+
+// Re-render without losing what the facilitator is typing: wait while focus is in a field, and
+// keep values and open <details> of elements with an id across the redraw.
+function preserving(container, draw) {
+  const active = document.activeElement;
+  if (active && container.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "checkbox" && active.type !== "radio") {
+    deferred = true;
+    return;
+  }
+  const kept = new Map();
+  for (const el of container.querySelectorAll("[id]")) {
+    if (el.tagName === "DETAILS") kept.set(el.id, { open: el.open });
+    else if (el.type === "checkbox" || el.type === "radio") kept.set(el.id, { checked: el.checked });
+    else if ("value" in el && el.tagName !== "BUTTON") kept.set(el.id, { value: el.value });
+  }
+  const focusedId = active && container.contains(active) ? active.id : null;
+  draw();
+  for (const [id, saved] of kept) {
+    const el = document.getElementById(id);
+    if (!el) continue;
+    if ("open" in saved) el.open = saved.open;
+    if ("checked" in saved) el.checked = saved.checked;
+    if ("value" in saved && el.dataset.fresh === undefined) el.value = saved.value;
+  }
+  if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus();
+}
+document.addEventListener("focusout", () => setTimeout(() => {
+  if (deferred && room.state) { deferred = false; render(room.state); }
+}, 0));
+
+// ---------------------------------------------------------------- the whole page
+
+function render(state) {
+  const w = state.workshop;
+  $("#title").textContent = w.title;
+  $("#code").textContent = `${w.join_code.slice(0, 3)}-${w.join_code.slice(3)}`;
+  renderAgenda(w);
+  renderTimer(w.timer_ends_at);
+  preserving($("#controls"), () => replace($("#controls"), controls(state, w.phase)));
+  renderRoom(state);
+  if (!$("#settings").open) renderSettings(w);
+}
+
+function renderAgenda(w) {
+  replace($("#agenda"), w.agenda.map((phase, index) => h("li", { "aria-current": index === w.phase_index ? "step" : null, class: index === w.phase_index ? "current" : "" },
+    index === w.phase_index ? h("span", {}, phaseName(phase), " ", h("strong", {}, t("(now)"))) :
+      h("button", { type: "button", class: "link", onclick: () => command("phase.set", { index }, t("Moved to %(phase)s", { phase: phaseName(phase) })) }, phaseName(phase)))));
+  $("#prev").disabled = w.phase_index === 0;
+  $("#next").disabled = w.phase_index === w.agenda.length - 1;
+}
+$("#prev").addEventListener("click", () => { const w = room.state.workshop; command("phase.set", { index: w.phase_index - 1 }, t("Moved to %(phase)s", { phase: phaseName(w.agenda[w.phase_index - 1]) })); });
+$("#next").addEventListener("click", () => { const w = room.state.workshop; command("phase.set", { index: w.phase_index + 1 }, t("Moved to %(phase)s", { phase: phaseName(w.agenda[w.phase_index + 1]) })); });
+
+$("#timer-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const minutes = Number($("#minutes").value);
+  if (minutes > 0) command("timer.start", { seconds: Math.round(minutes * 60) }, t("Timer started"));
+});
+$("#timer-stop").addEventListener("click", () => command("timer.stop", {}, t("Timer stopped")));
+
+let timerEnd = null;
+function renderTimer(endsAt) { timerEnd = endsAt ? new Date(endsAt) : null; tickTimer(); }
+function tickTimer() {
+  const el = $("#timer");
+  $("#timer-stop").hidden = !timerEnd;
+  if (!timerEnd) { el.textContent = ""; return; }
+  const left = Math.max(0, Math.ceil((timerEnd - Date.now()) / 60000));
+  el.textContent = t("Ends at %(time)s (%(n)s min left)", { time: timerEnd.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), n: left });
+}
+setInterval(tickTimer, 15_000);
+
+$("#open-screen").addEventListener("click", async () => {
+  const screen = window.open("", "_blank");
+  const response = await fetch(`/api/workshops/${workshopId}/screen-token`, { method: "POST", headers: { "X-CSRF-Token": csrf() } });
+  if (!response.ok) { if (screen) screen.close(); feedback(t("Could not open the projector."), true); return; }
+  const { screen_token: token } = await response.json();
+  const url = `/screen/${workshopId}#token=${encodeURIComponent(token)}`;
+  if (screen) screen.location = url; else location.href = url;
+});
+
+// ---------------------------------------------------------------- phase controls
+
+function controls(state, phase) {
+  if (CARD_PHASE[phase]) return moderation(state, CARD_PHASE[phase], phase);
+  if (phase === "clusteren") return [clustering(state), moderation(state, null, phase)];
+  if (phase === "prioriteren") return voting(state);
+  if (phase === "waarom" || phase === "opgave") return proposals(state, phase);
+  if (phase === "afronding") return wrapUp(state);
+  return h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start."));
+}
+
+function cardText(card) {
+  return card.text.length > 80 ? card.text.slice(0, 77) + "…" : card.text;
+}
+
+function tagBoxes(prefix, tags, onChange) {
+  return h("fieldset", { class: "tags" }, h("legend", {}, t("Tags")),
+    Object.keys(TAGS).map((tag) => {
+      const id = `${prefix}-${tag}`;
+      return h("span", { class: "check" },
+        h("input", { type: "checkbox", id, checked: tags.includes(tag), onchange: (e) => {
+          const next = e.target.checked ? [...tags, tag] : tags.filter((x) => x !== tag);
+          onChange(next);
+        } }),
+        h("label", { for: id }, label(TAGS, tag)));
+    }));
+}
+
+function moderation(state, kind, phase) {
+  const cards = byId(state.cards).filter((c) => (kind ? c.kind === kind : true));
+  return h("section", { "aria-labelledby": "cards-title" },
+    h("h3", { id: "cards-title" }, kind ? t("Cards: %(kind)s (%(n)s)", { kind: label(CARD_KINDS, kind), n: cards.length }) : t("All cards (%(n)s)", { n: cards.length })),
+    cards.length ? h("ul", { class: "cards" }, cards.map((card) => cardRow(state, card, phase))) : h("p", { class: "hint" }, t("No cards yet.")));
+}
+
+function cardRow(state, card, phase) {
+  const author = state.participants[card.author_id];
+  const sameKind = byId(state.cards).filter((c) => c.kind === card.kind && c.id !== card.id && c.merged_into_id === null);
+  const mergeId = `merge-${card.id}`;
+  const clusterId = `assign-${card.id}`;
+  return h("li", { class: `card ${card.hidden ? "is-hidden" : ""}` },
+    card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
+    h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
+      card.world ? h("span", { class: "badge" }, label(WORLDS, card.world)) : null,
+      author && author.display_name ? h("span", { class: "muted" }, ` — ${author.display_name}`) : null),
+    card.hidden ? h("p", { class: "muted" }, t("Hidden from the walls")) : null,
+    card.merged_into_id ? h("p", { class: "muted" }, t("Merged into: %(text)s", { text: cardText(state.cards[card.merged_into_id] || { text: "?" }) })) : null,
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "secondary small", onclick: () => command("card.hide", { card_id: card.id, hidden: !card.hidden }, card.hidden ? t("Card shown") : t("Card hidden")) }, card.hidden ? t("Show") : t("Hide")),
+      h("button", { type: "button", class: "secondary small", onclick: () => command("card.spotlight", { card_id: state.workshop.spotlight_card_id === card.id ? null : card.id }, t("Projector updated")) },
+        state.workshop.spotlight_card_id === card.id ? t("End spotlight") : t("Spotlight")),
+      !card.merged_into_id && sameKind.length ? h("span", { class: "inline" },
+        h("label", { for: mergeId, class: "visually-hidden" }, t("Duplicate of")),
+        h("select", { id: mergeId }, h("option", { value: "" }, t("Duplicate of…")), sameKind.map((c) => h("option", { value: c.id }, cardText(c)))),
+        h("button", { type: "button", class: "secondary small", onclick: () => {
+          const into = Number($(`#${mergeId}`).value);
+          if (into) command("card.merge", { card_id: card.id, into_id: into }, t("Duplicate merged"));
+        } }, t("Merge"))) : null,
+      phase === "clusteren" ? h("span", { class: "inline" },
+        h("label", { for: clusterId }, t("Cluster")),
+        h("select", { id: clusterId, dataset: { fresh: "" }, onchange: (e) => command("cluster.assign", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }, t("Card moved")) },
+          h("option", { value: "", selected: card.cluster_id === null }, t("(none)")),
+          byId(state.clusters).map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title)))) : null),
+    TAGGING.has(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
+}
+
+function clustering(state) {
+  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null);
+  const form = h("form", { class: "stack", id: "cluster-form" },
+    h("label", { for: "cluster-title" }, t("Title of the new cluster")),
+    h("input", { id: "cluster-title", required: true, maxlength: 200 }),
+    loose.length ? h("fieldset", {}, h("legend", {}, t("Cards to put in it")),
+      loose.map((c) => h("div", { class: "check" }, h("input", { type: "checkbox", id: `pick-${c.id}`, value: c.id }), h("label", { for: `pick-${c.id}` }, cardText(c))))) : null,
+    h("button", { type: "submit" }, t("Create cluster")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const title = $("#cluster-title").value.trim();
+    if (!title) return;
+    const cardIds = [...form.querySelectorAll("fieldset input:checked")].map((i) => Number(i.value));
+    command("cluster.create", { title, card_ids: cardIds }, t("Cluster created"));
+    $("#cluster-title").value = "";
+    for (const box of form.querySelectorAll("fieldset input")) box.checked = false;
+  });
+  return h("section", { "aria-labelledby": "clusters-title" },
+    h("h3", { id: "clusters-title" }, t("Clusters")),
+    h("ul", { class: "clusters" }, byId(state.clusters).map((cluster) => {
+      const renameId = `rename-${cluster.id}`;
+      const count = Object.values(state.cards).filter((c) => c.cluster_id === cluster.id).length;
+      return h("li", { class: "cluster" },
+        h("p", {}, h("strong", {}, cluster.title), " ", t("(%(n)s cards)", { n: count })),
+        h("div", { class: "actions" },
+          h("label", { for: renameId, class: "visually-hidden" }, t("New title")),
+          h("input", { id: renameId, value: cluster.title, maxlength: 200, dataset: { fresh: "" } }),
+          h("button", { type: "button", class: "secondary small", onclick: () => command("cluster.rename", { cluster_id: cluster.id, title: $(`#${renameId}`).value.trim() || cluster.title }, t("Cluster renamed")) }, t("Rename")),
+          h("button", { type: "button", class: "danger small", onclick: () => { if (confirm(t("Dissolve this cluster? Its cards stay."))) command("cluster.delete", { cluster_id: cluster.id }, t("Cluster dissolved")); } }, t("Dissolve"))),
+        tagBoxes(`ctag-${cluster.id}`, cluster.tags, (tags) => command("cluster.tag", { cluster_id: cluster.id, tags }, t("Tags saved"))));
+    })),
+    h("details", { id: "new-cluster", open: true }, h("summary", {}, t("New cluster")), form));
+}
+
+function voting(state) {
+  const vote = openVote(state);
+  const closed = lastClosedVote(state);
+  const parts = [];
+  if (vote) {
+    const progress = tally && tally.vote_id === vote.id ? tally : { voters: 0, dots: 0 };
+    parts.push(h("p", { class: "big" }, t("%(voters)s of %(present)s voted · %(dots)s dots", { voters: progress.voters, present: presence.participants, dots: progress.dots })),
+      h("p", { class: "hint" }, t("What was voted for stays hidden until you close the vote.")),
+      h("button", { type: "button", onclick: () => command("vote.close", {}, t("Vote closed")) }, t("Close the vote")));
+  } else {
+    const form = h("form", { class: "row" },
+      h("label", { for: "budget" }, t("Dots per person")),
+      h("input", { id: "budget", type: "number", min: 1, max: 50, value: state.workshop.settings.dot_budget }),
+      h("button", { type: "submit" }, t("Open a dot vote")));
+    form.addEventListener("submit", (e) => { e.preventDefault(); command("vote.open", { budget: Number($("#budget").value) }, t("Vote opened")); });
+    parts.push(form);
+  }
+  if (closed) {
+    parts.push(h("h3", {}, t("Result")), h("ol", { class: "results" }, (closed.results || []).map((line) => {
+      const target = line.target_type === "cluster" ? state.clusters[line.target_id] : state.cards[line.target_id];
+      return h("li", {}, target ? target.title || target.text : "—", " — ", t("%(n)s dots", { n: line.dots }));
+    })));
+  }
+  return h("section", {}, h("h3", {}, t("Dot vote")), parts);
+}
+
+function proposalFields(prefix, kind, proposal) {
+  const lines = (x) => (x || []).join("\n");
+  const area = (id, text, value, rows) => [h("label", { for: `${prefix}-${id}` }, text), h("textarea", { id: `${prefix}-${id}`, rows }, value)];
+  return [
+    ...area("text", kind === "waarom" ? t("Why") : t("Mission"), proposal ? proposal.text : "", 3),
+    ...(kind === "opgave" ? [
+      ...area("in", t("In scope (one per line)"), lines(proposal && proposal.in_scope), 3),
+      ...area("out", t("Out of scope (one per line)"), lines(proposal && proposal.out_of_scope), 2),
+      ...area("themes", t("Core themes (one per line)"), lines(proposal && proposal.core_themes), 2),
+    ] : []),
+  ];
+}
+
+function readFields(prefix, kind, cited) {
+  const value = (id) => { const el = document.getElementById(`${prefix}-${id}`); return el ? el.value : ""; };
+  const lines = (id) => value(id).split("\n").map((l) => l.trim()).filter(Boolean);
+  const fields = { text: value("text").trim(), cited_card_ids: cited };
+  if (kind === "opgave") Object.assign(fields, { in_scope: lines("in"), out_of_scope: lines("out"), core_themes: lines("themes") });
+  return fields;
+}
+
+function proposals(state, kind) {
+  const round = openRound(state, kind);
+  const latest = latestRound(state, kind);
+  const list = byId(state.proposals).filter((p) => p.kind === kind);
+  const open = list.filter((p) => p.status === "open");
+  const create = h("form", { class: "stack" }, ...proposalFields("new", kind, null), h("button", { type: "submit" }, t("Add proposal")));
+  create.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const fields = readFields("new", kind, []);
+    if (!fields.text) return;
+    command("proposal.create", { kind, ...fields }, t("Proposal added"));
+    for (const el of create.querySelectorAll("textarea")) el.value = "";
+  });
+  const roundControls = round ?
+    h("button", { type: "button", onclick: () => command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })) :
+    h("button", { type: "button", disabled: !open.length, onclick: () => command("round.open", { kind }, t("Round opened")) }, t("Open an agreement round"));
+  const mergeForm = open.length > 1 && !round ? mergeProposals(kind, open) : null;
+  return h("section", {},
+    h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
+    h("div", { class: "row" }, roundControls),
+    list.length ? h("ul", { class: "proposals" }, list.map((p) => proposalRow(state, p, kind, round, latest))) : h("p", { class: "hint" }, t("No proposals yet.")),
+    mergeForm,
+    h("details", { id: `new-proposal-${kind}` }, h("summary", {}, t("Add a proposal on behalf of the room")), create));
+}
+
+function proposalRow(state, p, kind, round, latest) {
+  const figures = latest && latest.figures[p.id];
+  const parts = [h("p", { class: "statement" }, p.text)];
+  for (const [title, lines] of [[t("In scope"), p.in_scope], [t("Out of scope"), p.out_of_scope], [t("Core themes"), p.core_themes]]) {
+    if (lines.length) parts.push(h("p", { class: "scope" }, title, ": ", lines.join("; ")));
+  }
+  parts.push(h("p", { class: "meta" }, { open: t("open"), superseded: t("replaced"), adopted: t("adopted"), withdrawn: t("withdrawn") }[p.status] || p.status,
+    p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : "", " · #", String(p.id)));
+  if (figures) {
+    parts.push(h("p", { class: figures.converged ? "ok" : "warn" },
+      figures.converged ? t("Converged") : t("Not converged"), " · ",
+      t("%(agree)s agree, %(raters)s of %(eligible)s rated, %(n)s objections", { agree: `${Math.round(figures.agree_share * 100)}%`, raters: figures.raters, eligible: latest.eligible, n: figures.objections })));
+    if (figures.objection_reasons.length) parts.push(h("ul", { class: "objections" }, figures.objection_reasons.map((r) => h("li", {}, r))));
+  }
+  if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
+  if (p.status === "open" && !round) {
+    const amend = h("form", { class: "stack" }, ...proposalFields(`amend-${p.id}`, kind, p), h("button", { type: "submit" }, t("Save amendment")));
+    amend.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const fields = readFields(`amend-${p.id}`, kind, p.cited_card_ids);
+      if (fields.text) command("proposal.amend", { proposal_id: p.id, ...fields }, t("Amendment saved"));
+    });
+    const converged = figures && figures.converged;
+    const reasonId = `adopt-reason-${p.id}`;
+    const adopt = h("form", { class: "stack" },
+      converged ? h("p", { class: "ok" }, t("This proposal converged in its latest round.")) :
+        h("p", { class: "warn" }, t("This proposal has not converged. Adopting it anyway needs a written reason, which the record keeps.")),
+      converged ? null : h("label", { for: reasonId }, t("Reason for adopting")),
+      converged ? null : h("textarea", { id: reasonId, rows: 2, required: true }),
+      h("button", { type: "submit" }, kind === "waarom" ? t("Adopt as the room's why") : t("Adopt as the room's mission")));
+    adopt.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const reason = converged ? "" : $(`#${reasonId}`).value.trim();
+      if (!converged && !reason) { feedback(t("Write the reason for adopting first."), true); return; }
+      command("proposal.adopt", { proposal_id: p.id, reason }, t("Adopted"));
+    });
+    parts.push(h("div", { class: "actions" },
+      h("details", { id: `amend-box-${p.id}` }, h("summary", {}, t("Amend")), amend),
+      h("details", { id: `adopt-box-${p.id}` }, h("summary", {}, t("Adopt")), adopt),
+      h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
+  }
+  return h("li", { class: `proposal status-${p.status}` }, parts);
+}
+
+function mergeProposals(kind, open) {
+  const form = h("form", { class: "stack" },
+    h("fieldset", {}, h("legend", {}, t("Merge these proposals")),
+      open.map((p) => h("div", { class: "check" }, h("input", { type: "checkbox", id: `mp-${p.id}`, value: p.id }), h("label", { for: `mp-${p.id}` }, `#${p.id} ${cardText(p)}`)))),
+    ...proposalFields(`merge-${kind}`, kind, null),
+    h("button", { type: "submit" }, t("Merge")));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const ids = [...form.querySelectorAll("fieldset input:checked")].map((i) => Number(i.value));
+    const fields = readFields(`merge-${kind}`, kind, []);
+    if (ids.length < 2 || !fields.text) { feedback(t("Choose two or more proposals and write the merged text."), true); return; }
+    command("proposal.merge", { proposal_ids: ids, ...fields }, t("Proposals merged"));
+  });
+  return h("details", { id: `merge-box-${kind}` }, h("summary", {}, t("Merge proposals")), form);
+}
+
+function wrapUp(state) {
+  const adopted = byId(state.proposals).filter((p) => p.status === "adopted");
+  const waarom = adopted.find((p) => p.kind === "waarom");
+  const opgave = adopted.find((p) => p.kind === "opgave");
+  return h("section", {},
+    h("h3", {}, t("The result")),
+    h("p", {}, h("strong", {}, t("Why"), ": "), waarom ? waarom.text : t("not adopted yet")),
+    h("p", {}, h("strong", {}, t("Mission"), ": "), opgave ? opgave.text : t("not adopted yet")),
+    state.vertrekpunt_id ? h("p", { class: "ok" }, t("Saved as the starting point of the trajectory."), " ", h("a", { href: `/trajectories/${trajectoryId}` }, t("Open the trajectory"))) : null,
+    h("button", { type: "button", disabled: !(waarom && opgave), onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point")));
+}
+
+// ---------------------------------------------------------------- the room
+
+function renderRoom(state) {
+  const expected = state.workshop.expected_groups;
+  const groups = [...new Set([...expected, ...Object.keys(presence.by_group)])];
+  const missing = expected.filter((g) => !presence.by_group[g]);
+  replace($("#presence"),
+    h("p", {}, t("%(n)s connected", { n: presence.participants })),
+    h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
+    missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+  const connected = new Set(presence.participant_ids);
+  replace($("#participants"), byId(state.participants).map((p) => h("li", {},
+    p.display_name || t("Anonymous"), " · ", groupName(p.stakeholder_group),
+    p.left ? " · " + t("left") : connected.has(p.id) ? " · " + t("online") : " · " + t("offline"))));
+}
+
+function renderSettings(w) {
+  const s = w.settings;
+  const field = (id, text, input) => [h("label", { for: id }, text), input];
+  const form = $("#settings-form");
+  replace(form,
+    ...field("set-title", t("Title"), h("input", { id: "set-title", value: w.title, maxlength: 200 })),
+    ...field("set-question", t("Theme question"), h("textarea", { id: "set-question", rows: 2 }, w.theme_question)),
+    h("fieldset", {}, h("legend", {}, t("Agenda")), Object.keys(PHASES).map((phase) => h("div", { class: "check" },
+      h("input", { type: "checkbox", id: `ag-${phase}`, value: phase, checked: w.agenda.includes(phase), disabled: phase === w.phase }),
+      h("label", { for: `ag-${phase}` }, phaseName(phase))))),
+    ...field("set-budget", t("Dots per person"), h("input", { id: "set-budget", type: "number", min: 1, max: 50, value: s.dot_budget })),
+    ...field("set-agree", t("Agreement needed (share of 4s and 5s, %)"), h("input", { id: "set-agree", type: "number", min: 1, max: 100, value: Math.round(s.agree_share * 100) })),
+    ...field("set-part", t("Participation needed (share of those present, %)"), h("input", { id: "set-part", type: "number", min: 1, max: 100, value: Math.round(s.min_participation * 100) })),
+    ...field("set-objections", t("Objections allowed"), h("input", { id: "set-objections", type: "number", min: 0, max: 20, value: s.allow_objections })),
+    ...field("set-language", t("Language"), h("select", { id: "set-language" }, h("option", { value: "nl", selected: s.language === "nl" }, "Nederlands"), h("option", { value: "en", selected: s.language === "en" }, "English"))),
+    h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-anonymous", checked: s.anonymous }), h("label", { for: "set-anonymous" }, t("Anonymous (only before anyone joins)"))),
+    h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Participants may cluster and tag"))),
+    h("button", { type: "submit" }, t("Save settings")));
+}
+
+$("#settings-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const w = room.state.workshop;
+  const agenda = Object.keys(PHASES).filter((phase) => document.getElementById(`ag-${phase}`).checked || phase === w.phase);
+  command("workshop.configure", {
+    title: $("#set-title").value.trim() || w.title,
+    theme_question: $("#set-question").value.trim(),
+    agenda,
+    settings: {
+      ...w.settings,
+      dot_budget: Number($("#set-budget").value),
+      agree_share: Number($("#set-agree").value) / 100,
+      min_participation: Number($("#set-part").value) / 100,
+      allow_objections: Number($("#set-objections").value),
+      language: $("#set-language").value,
+      anonymous: $("#set-anonymous").checked,
+      participants_cluster: $("#set-cluster").checked,
+    },
+  }, t("Settings saved"));
+});
+
+room.connect();
