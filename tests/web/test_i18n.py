@@ -53,7 +53,10 @@ def test_no_visible_text_outside_the_catalogs_in_templates():
         text = path.read_text(encoding="utf-8")
         # Blocks that fill attributes or the <head> hold no visible text.
         text = re.sub(
-            r"\{% block (body_class|body_attrs|head|scripts) %\}.*?\{% endblock %\}", " ", text, flags=re.S
+            r"\{% block (body_class|body_attrs|head|scripts) %\}.*?\{% endblock %\}",
+            " ",
+            text,
+            flags=re.S,
         )
         text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
         text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
