@@ -59,12 +59,14 @@ export class Room {
     const ws = new WebSocket(`${scheme}//${location.host}/ws/workshops/${this.workshopId}`);
     this.ws = ws;
     this._setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
+    // Events of a socket that has since been replaced are ignored.
     ws.addEventListener("open", () => {
+      if (ws !== this.ws) return;
       this._setStatus("catching-up");
       ws.send(JSON.stringify({ type: "hello", token: this.token, last_seq: this.lastSeq }));
     });
-    ws.addEventListener("message", (e) => this._receive(JSON.parse(e.data)));
-    ws.addEventListener("close", (e) => this._closed(e.code));
+    ws.addEventListener("message", (e) => { if (ws === this.ws) this._receive(JSON.parse(e.data)); });
+    ws.addEventListener("close", (e) => { if (ws === this.ws) this._closed(e.code); });
     return this;
   }
 
@@ -172,10 +174,14 @@ export class Room {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  // Back online: a socket that survived the outage cannot be trusted, so start afresh.
   _reconnectNow() {
-    if (this.stopped || (this.ws && this.ws.readyState === WebSocket.OPEN)) return;
+    if (this.stopped) return;
     clearTimeout(this.retryTimer);
     this.attempt = 0;
+    const old = this.ws;
+    this.ws = null;
+    if (old && old.readyState <= WebSocket.OPEN) old.close();
     this.connect();
   }
 
