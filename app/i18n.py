@@ -42,10 +42,11 @@ def translations(language: str) -> Translations:
 
 
 @cache
-def script_message_ids() -> tuple[str, ...]:
-    """Every string the scripts pass to ``t()``, read from the scripts themselves."""
+def script_message_ids(scripts: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The strings the given scripts (default: all) pass to ``t()``, read from the scripts."""
     found: list[str] = []
-    for path in sorted(JS_DIR.glob("*.js")):
+    paths = sorted(JS_DIR.glob("*.js")) if scripts is None else [JS_DIR / name for name in scripts]
+    for path in paths:
         for _line, message, _comments, _context in extract_from_file(
             "javascript", path, keywords={"t": None}
         ):
@@ -54,11 +55,22 @@ def script_message_ids() -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+#: The modules each page loads besides its own: a page embeds only the strings it can show.
+SHARED_SCRIPTS = ("socket.js", "state.js", "dom.js", "i18n.js", "labels.js")
+
+
 @cache
-def script_catalog(language: str) -> dict[str, str]:
+def script_catalog(language: str, page_script: str | None = None) -> dict[str, str]:
     """The translations a page's scripts need, as a JSON-ready dict."""
     catalog = translations(language)
-    return {message: catalog.gettext(message) for message in script_message_ids()}
+    scripts = None
+    if page_script is not None:
+        scripts = (
+            *SHARED_SCRIPTS,
+            page_script,
+            *(("upload.js",) if page_script == "participant.js" else ()),
+        )
+    return {message: catalog.gettext(message) for message in script_message_ids(scripts)}
 
 
 def pick_language(*candidates: str | None) -> str:

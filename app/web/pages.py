@@ -18,9 +18,10 @@ from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
 from app.i18n import translations
 from app.realtime.protocol import CLOSE_NOT_FOUND
+from app.realtime.state import build_snapshot
 from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
 from app.web.qr import qr_svg
-from app.web.render import render, request_language
+from app.web.render import json_for_script, render, request_language
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve
 from app.workshops.lifecycle import delete_workshop
@@ -165,19 +166,30 @@ def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -
 def phone_page(
     request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
 ) -> Response:
+    """The phone page, with the room state inside, so it draws before the socket is up."""
     token = request.cookies.get(participant_cookie(workshop_id))
     access = resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
     if access is None:
         return RedirectResponse("/join", status.HTTP_303_SEE_OTHER)
     workshop, trajectory = _workshop(engine, workshop_id)
+    with session_scope(engine) as session:
+        fresh = session.get(Workshop, workshop_id)
+        assert fresh is not None
+        initial = {
+            "seq": fresh.last_seq,
+            "participant_id": access.actor.participant_id,
+            "state": build_snapshot(session, fresh, access.actor).model_dump(mode="json"),
+        }
     language = request_language(request, workshop.workshop_settings().language)
     return render(
         request,
         "participant.html",
         settings,
+        page_script="participant.js",
         language=language,
         workshop=workshop,
         groups=_groups(trajectory),
+        initial_state=json_for_script(initial),
     )
 
 
@@ -192,6 +204,7 @@ def screen_page(
         request,
         "projector.html",
         settings,
+        page_script="projector.js",
         language=language,
         workshop_id=workshop_id,
         join_base=f"{settings.public_url}/join",
@@ -215,6 +228,7 @@ def console_page(
         request,
         "facilitator.html",
         settings,
+        page_script="facilitator.js",
         workshop=workshop,
         trajectory=trajectory,
         phases=[p.value for p in Phase],

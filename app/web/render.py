@@ -32,6 +32,7 @@ def render(
     *,
     status_code: int = 200,
     language: str | None = None,
+    page_script: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """Render ``template`` in the request's language, with a CSRF token for its forms."""
@@ -47,7 +48,7 @@ def render(
         labels=labels,
         _=catalog.gettext,
         ngettext=catalog.ngettext,
-        script_catalog=Markup(_json_for_script(script_catalog(language))),
+        script_catalog=json_for_script(script_catalog(language, page_script)),
         **context,
     )
     response.body = response.render(body)
@@ -57,9 +58,9 @@ def render(
     return response
 
 
-def _json_for_script(data: object) -> str:
+def json_for_script(data: object) -> Markup:
     """JSON safe inside ``<script type="application/json">`` (no ``</script>`` breakout)."""
-    return (
+    return Markup(
         json.dumps(data, ensure_ascii=False)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")

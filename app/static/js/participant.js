@@ -7,7 +7,8 @@ import { SCORES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { shrink, uploadBeeld } from "./upload.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
-const room = new Room({ workshopId, storageKey: "phone" });
+const initialNode = document.getElementById("initial-state");
+const room = new Room({ workshopId, storageKey: "phone", initial: initialNode ? JSON.parse(initialNode.textContent) : null });
 const POST_KIND = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
 const PANELS = {
   lobby: "panel-lobby", beelden: "panel-post", factoren: "panel-post", consequenties: "panel-post",

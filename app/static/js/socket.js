@@ -19,7 +19,7 @@ function randomId() {
 }
 
 export class Room {
-  constructor({ workshopId, token = null, storageKey = null }) {
+  constructor({ workshopId, token = null, storageKey = null, initial = null }) {
     this.workshopId = workshopId;
     this.token = token;
     this.key = `atelier:${workshopId}:${storageKey || "room"}`;
@@ -38,6 +38,14 @@ export class Room {
       this.state = saved.state;
       this.lastSeq = saved.seq;
       this.savedWho = saved.who;
+      this.participantId = saved.who ?? null;
+    }
+    // The page may carry the room as the server rendered it: draw at once, catch up by replay.
+    if (initial && (this.lastSeq === null || initial.seq > this.lastSeq || (saved && saved.who !== initial.participant_id))) {
+      this.state = initial.state;
+      this.lastSeq = initial.seq;
+      this.participantId = initial.participant_id;
+      this.savedWho = initial.participant_id;
     }
     window.addEventListener("online", () => this._reconnectNow());
     window.addEventListener("offline", () => this._setStatus("offline"));
@@ -54,6 +62,9 @@ export class Room {
   }
 
   connect() {
+    if (this.ws === null && this.state && this.attempt === 0) {
+      queueMicrotask(() => this._emit("state", this.state)); // draw what we have while connecting
+    }
     this.stopped = false;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}/ws/workshops/${this.workshopId}`);
