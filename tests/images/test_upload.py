@@ -149,3 +149,55 @@ async def test_hostile_uploads_are_refused_and_nothing_is_stored(make_server, tm
     for client in (fac, fresh):
         await client.close()
     http.close()
+
+
+@pytest.mark.parametrize(
+    ("env", "status", "code"),
+    [
+        (
+            {"ATELIER_IMAGES_PER_PARTICIPANT": "2", "ATELIER_UPLOADS_PER_MINUTE": "100"},
+            409,
+            "quota",
+        ),
+        (
+            {"ATELIER_IMAGES_PER_PARTICIPANT": "100", "ATELIER_UPLOADS_PER_MINUTE": "2"},
+            429,
+            "rate_limited",
+        ),
+    ],
+    ids=["quota", "rate-limit"],
+)
+async def test_uploads_have_a_quota_and_a_rate_limit(make_server, env, status, code):
+    server = make_server(**env)
+    server.start()
+    server.run_cli(
+        "create-facilitator",
+        "--email",
+        "f@x.nl",
+        "--name",
+        "F",
+        "--password-stdin",
+        stdin="een-lang-wachtwoord\n",
+    )
+    http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
+    trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid"})
+    workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
+    annie = join(server, workshop["join_code"], "Annie", "inwoner")
+    bram = join(server, workshop["join_code"], "Bram", "inwoner")
+    fac = await facilitator_client(server, workshop, http.cookie_header)
+    await goto(fac, "beelden")
+    for index in range(2):
+        assert (
+            upload(
+                server, workshop["id"], annie["token"], samples.webp(), cid=f"ok-{index}"
+            ).status_code
+            == 201
+        )
+    refused = upload(server, workshop["id"], annie["token"], samples.webp(), cid="one-too-many")
+    assert (refused.status_code, refused.json()["code"]) == (status, code)
+    assert (
+        upload(server, workshop["id"], bram["token"], samples.webp(), cid="other").status_code
+        == 201
+    ), "limits are per participant"
+    await fac.close()
+    http.close()

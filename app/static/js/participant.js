@@ -196,7 +196,8 @@ $("#post-form").addEventListener("submit", async (e) => {
     progress.value = 0;
     try {
       const blob = await shrink(file);
-      await uploadBeeld({ workshopId, blob, caption: text, onProgress: (f) => { progress.value = f; } });
+      const ack = await uploadBeeld({ workshopId, blob, caption: text, onProgress: (f) => { progress.value = f; } });
+      if (ack.result && ack.result.card_id) received.add(ack.result.card_id);
       announce(t("Received"));
     } catch (failure) {
       progress.hidden = true;
