@@ -54,6 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
     commands.add_parser("seed-demo", help="add a demo trajectory with a workshop in progress")
+    export = commands.add_parser("export", help="write a workshop's summary to a file")
+    export.add_argument("workshop_id", type=int)
+    export.add_argument(
+        "--format",
+        default="md",
+        choices=["md", "html", "pdf", "json", "cards.csv", "dots.csv", "ratings.csv"],
+    )
+    export.add_argument("--lang", default=None, choices=["nl", "en"])
+    export.add_argument("--out", required=True)
     commands.add_parser(
         "retention", help="scrub participant details older than ATELIER_RETENTION_DAYS now"
     )
@@ -72,6 +81,16 @@ def main(argv: list[str] | None = None) -> int:
 
         return create_facilitator_command(
             settings, email=args.email, name=args.name, password_stdin=args.password_stdin
+        )
+    if args.command == "export":
+        from app.exports.cli import export_command
+
+        return export_command(
+            settings,
+            workshop_id=args.workshop_id,
+            fmt=args.format,
+            language=args.lang,
+            out=args.out,
         )
     if args.command == "retention":
         from app.db import make_engine, migrate

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import ensure_setup_link
 from app.db import make_engine, migrate
+from app.exports.routes import router as exports_router
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
 from app.realtime.broker import make_broker
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(realtime_router)
     app.include_router(pages_router)
     app.include_router(images_router)
+    app.include_router(exports_router)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

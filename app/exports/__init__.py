@@ -1,0 +1,1 @@
+"""The workshop's summary, and its exports: Markdown, HTML, PDF, JSON and CSV."""

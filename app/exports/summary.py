@@ -1,0 +1,328 @@
+"""Everything needed to rebuild a workshop's record, as one versioned document.
+
+``Summary`` is what every export renders, and its JSON form is the export for machines: it
+validates against ``docs/schema/summary-v1.json`` and reads back into an equal ``Summary``.
+Names appear only in workshops that are not anonymous; ratings never carry who gave them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.types import ProposalStatus
+from app.workshops.models import (
+    AgreementRound,
+    Card,
+    Cluster,
+    DotVote,
+    Participant,
+    Proposal,
+    Rating,
+    Trajectory,
+    Vertrekpunt,
+    Workshop,
+)
+from app.workshops.rounds import figures
+from app.workshops.schemas import Convergence, ProposalView, TallyLine, proposal_view
+from app.workshops.vertrekpunt import chain, lineage, representation
+from app.workshops.votes import tally
+
+SCHEMA_VERSION = "atelier.summary/1"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "schema" / "summary-v1.json"
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrajectoryPart(Part):
+    id: int
+    theme: str
+    expected_groups: list[str]
+    ssd_step: int
+
+
+class WorkshopPart(Part):
+    id: int
+    title: str
+    theme_question: str
+    agenda: list[str]
+    anonymous: bool
+    language: str
+
+
+class ParticipantPart(Part):
+    id: int
+    display_name: str | None
+    stakeholder_group: str
+    contribution: str
+    left: bool
+
+
+class CardPart(Part):
+    id: int
+    kind: str
+    text: str
+    world: str | None
+    factor_ids: list[int]
+    tags: list[str]
+    cluster_id: int | None
+    hidden: bool
+    merged_into_id: int | None
+    author_id: int | None
+    author_name: str | None
+    stakeholder_group: str | None
+    image_key: str | None
+
+
+class ClusterPart(Part):
+    id: int
+    title: str
+    tags: list[str]
+    card_ids: list[int]
+
+
+class VotePart(Part):
+    id: int
+    budget: int
+    is_open: bool
+    results: list[TallyLine]
+
+
+class RoundPart(Part):
+    id: int
+    kind: str
+    number: int
+    eligible: int
+    is_open: bool
+    figures: dict[str, Convergence]
+
+
+class RatingPart(Part):
+    round_id: int
+    round_number: int
+    kind: str
+    proposal_id: int
+    score: int
+    reason: str
+    stakeholder_group: str
+
+
+class AdoptedPart(Part):
+    proposal: ProposalView
+    converged: bool
+    adopted_reason: str | None
+    lineage: list[int]
+
+
+class RepresentationPart(Part):
+    expected: list[str]
+    present: dict[str, int]
+    contributing: dict[str, int]
+    missing: list[str]
+
+
+class Summary(Part):
+    schema_version: Literal["atelier.summary/1"]
+    generated_at: str
+    trajectory: TrajectoryPart
+    workshop: WorkshopPart
+    participants: list[ParticipantPart]
+    cards: list[CardPart]
+    clusters: list[ClusterPart]
+    votes: list[VotePart]
+    proposals: list[ProposalView]
+    rounds: list[RoundPart]
+    ratings: list[RatingPart]
+    waarom: AdoptedPart | None
+    opgave: AdoptedPart | None
+    chain: list[int]
+    representation: RepresentationPart
+    vertrekpunt_id: int | None
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the summary (committed as docs/schema/summary-v1.json)."""
+    generated = Summary.model_json_schema()
+    generated["$id"] = "https://opgave-atelier.example/schema/summary-v1.json"
+    generated["title"] = "Opgave Atelier workshop summary, version 1"
+    return generated
+
+
+def schema_text() -> str:
+    return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
+    """The summary of a workshop as it is now (blocking: one read transaction)."""
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        if workshop is None:
+            return None
+        trajectory = session.get(Trajectory, workshop.trajectory_id)
+        assert trajectory is not None and trajectory.id is not None and workshop.id is not None
+        settings = workshop.workshop_settings()
+
+        def rows(model: Any) -> list[Any]:
+            return list(
+                session.exec(
+                    select(model).where(model.workshop_id == workshop_id).order_by(col(model.id))
+                )
+            )
+
+        people = {p.id: p for p in rows(Participant)}
+        cards = rows(Card)
+        proposals = rows(Proposal)
+        rounds = rows(AgreementRound)
+        measured = {r.id: figures(session, r, settings) for r in rounds}
+        ratings = list(
+            session.exec(
+                select(Rating)
+                .where(col(Rating.round_id).in_([r.id for r in rounds] or [0]))
+                .order_by(col(Rating.id))
+            )
+        )
+        round_of = {r.id: r for r in rounds}
+
+        def name(participant_id: int | None) -> str | None:
+            person = people.get(participant_id)
+            return None if settings.anonymous or person is None else person.display_name
+
+        def adopted(kind: str) -> AdoptedPart | None:
+            chosen = next(
+                (p for p in proposals if p.kind == kind and p.status == ProposalStatus.ADOPTED),
+                None,
+            )
+            if chosen is None:
+                return None
+            history = lineage(session, chosen)
+            latest = next(
+                (
+                    measured[r.id][chosen.id]
+                    for r in reversed(rounds)
+                    if chosen.id in r.proposal_ids
+                ),
+                None,
+            )
+            return AdoptedPart(
+                proposal=proposal_view(chosen),
+                converged=latest is not None and latest.converged,
+                adopted_reason=chosen.adopted_reason,
+                lineage=[p.id for p in history if p.id is not None],
+            )
+
+        waarom, opgave = adopted("waarom"), adopted("opgave")
+        traced = [p for part in (waarom, opgave) if part for p in proposals if p.id in part.lineage]
+        saved = session.exec(
+            select(Vertrekpunt.id)
+            .where(Vertrekpunt.workshop_id == workshop_id)
+            .order_by(col(Vertrekpunt.id).desc())
+        ).first()
+        return Summary(
+            schema_version=SCHEMA_VERSION,
+            generated_at=datetime.now(UTC)
+            .replace(microsecond=0)
+            .isoformat()
+            .replace("+00:00", "Z"),
+            trajectory=TrajectoryPart(
+                id=trajectory.id,
+                theme=trajectory.theme,
+                expected_groups=list(trajectory.expected_groups),
+                ssd_step=trajectory.ssd_step,
+            ),
+            workshop=WorkshopPart(
+                id=workshop.id,
+                title=workshop.title,
+                theme_question=workshop.theme_question,
+                agenda=list(workshop.agenda),
+                anonymous=settings.anonymous,
+                language=settings.language,
+            ),
+            participants=[
+                ParticipantPart(
+                    id=p.id,
+                    display_name=name(p.id),
+                    stakeholder_group=p.stakeholder_group,
+                    contribution=p.contribution,
+                    left=p.left_at is not None,
+                )
+                for p in people.values()
+            ],
+            cards=[
+                CardPart(
+                    id=c.id,
+                    kind=c.kind,
+                    text=c.text,
+                    world=c.world,
+                    factor_ids=list(c.factor_ids),
+                    tags=list(c.tags),
+                    cluster_id=c.cluster_id,
+                    hidden=c.hidden,
+                    merged_into_id=c.merged_into_id,
+                    author_id=c.author_id,
+                    author_name=name(c.author_id),
+                    stakeholder_group=people[c.author_id].stakeholder_group
+                    if c.author_id in people
+                    else None,
+                    image_key=c.image_key,
+                )
+                for c in cards
+            ],
+            clusters=[
+                ClusterPart(
+                    id=cl.id,
+                    title=cl.title,
+                    tags=list(cl.tags),
+                    card_ids=[c.id for c in cards if c.cluster_id == cl.id],
+                )
+                for cl in rows(Cluster)
+            ],
+            votes=[
+                VotePart(
+                    id=v.id,
+                    budget=v.budget,
+                    is_open=v.is_open,
+                    results=[] if v.is_open else tally(session, v.id),
+                )
+                for v in rows(DotVote)
+            ],
+            proposals=[proposal_view(p) for p in proposals],
+            rounds=[
+                RoundPart(
+                    id=r.id,
+                    kind=r.kind,
+                    number=r.number,
+                    eligible=r.eligible,
+                    is_open=r.is_open,
+                    figures={str(k): v for k, v in measured[r.id].items()},
+                )
+                for r in rounds
+            ],
+            ratings=[
+                RatingPart(
+                    round_id=x.round_id,
+                    round_number=round_of[x.round_id].number,
+                    kind=round_of[x.round_id].kind,
+                    proposal_id=x.proposal_id,
+                    score=x.score,
+                    reason=x.reason,
+                    stakeholder_group=people[x.participant_id].stakeholder_group,
+                )
+                for x in ratings
+            ],
+            waarom=waarom,
+            opgave=opgave,
+            chain=[card["id"] for card in chain(session, workshop_id, traced)],
+            representation=RepresentationPart(
+                **representation(session, workshop, list(trajectory.expected_groups))
+            ),
+            vertrekpunt_id=saved,
+        )

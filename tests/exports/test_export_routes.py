@@ -1,0 +1,91 @@
+"""Exports over HTTP for the facilitator, and anonymity on every page of an anonymous workshop."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.realtime.helpers import facilitator_client, join
+from tests.support.client import RoomClient
+from tests.support.server import Facilitator, Server
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_exports_download_for_the_facilitator_only(
+    server: Server, facilitator: Facilitator, workshop
+):
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    await fac.command("phase.set", index=2)
+    await fac.command("card.post", kind="factor", text="Buurthuis dicht")
+    base = f"/api/workshops/{workshop['id']}"
+    expected = {
+        "export.md": "text/markdown",
+        "export.html": "text/html",
+        "export.pdf": "application/pdf",
+        "export.json": "application/json",
+        "export/cards.csv": "text/csv",
+        "export/dots.csv": "text/csv",
+        "export/ratings.csv": "text/csv",
+    }
+    for path, media in expected.items():
+        response = facilitator.http.get(f"{base}/{path}")
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith(media)
+        assert response.headers["content-disposition"].startswith(
+            'attachment; filename="startbijeenkomst-'
+        )
+    english = facilitator.http.get(f"{base}/export.md?lang=en").text
+    assert "## Why" in english and "## Waarom" in facilitator.http.get(f"{base}/export.md").text
+    html = facilitator.http.get(f"{base}/export.html")
+    assert "default-src 'none'" in html.headers["content-security-policy"]
+    assert facilitator.http.get(f"{base}/export.exe").status_code == 404
+    assert facilitator.http.get(f"{base}/export/secrets.csv").status_code == 404
+    assert httpx.get(f"{server.url}{base}/export.json").status_code == 401
+    await fac.close()
+
+
+async def test_an_anonymous_workshop_shows_no_name_anywhere(
+    server: Server, facilitator: Facilitator
+):
+    trajectory = facilitator.post(
+        "/api/trajectories", {"theme": "Anoniem", "expected_groups": ["inwoner"]}
+    )
+    workshop = facilitator.post(
+        f"/api/trajectories/{trajectory['id']}/workshops",
+        {"title": "Anoniem", "settings": {"anonymous": True}},
+    )
+    joined = join(
+        server,
+        workshop["join_code"],
+        "Hendrikus Pietersma",
+        "inwoner",
+        organisation="Stichting Pietersma",
+    )
+    person = await RoomClient.connect(server.ws_url, workshop["id"], token=joined["token"])
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    await fac.command("phase.set", index=2)
+    await person.command("card.post", kind="factor", text="Te weinig bankjes")
+    cookie = {f"atelier_participant_{workshop['id']}": joined["token"]}
+    seen = [
+        repr(fac.messages),
+        repr(person.messages),
+        httpx.get(f"{server.url}/w/{workshop['id']}", cookies=cookie).text,
+        facilitator.http.get(f"/console/{workshop['id']}").text,
+        facilitator.http.get(f"/trajectories/{trajectory['id']}").text,
+        *(
+            facilitator.http.get(f"/api/workshops/{workshop['id']}/{p}").text
+            for p in (
+                "export.md",
+                "export.html",
+                "export.json",
+                "export/cards.csv",
+                "export/ratings.csv",
+            )
+        ),
+    ]
+    for text in seen:
+        assert "Hendrikus" not in text and "Pietersma" not in text
+    assert "Te weinig bankjes" in seen[0]
+    await person.close()
+    await fac.close()
