@@ -363,7 +363,13 @@ function wrapUp(state) {
     h("p", {}, h("strong", {}, t("Why"), ": "), waarom ? waarom.text : t("not adopted yet")),
     h("p", {}, h("strong", {}, t("Mission"), ": "), opgave ? opgave.text : t("not adopted yet")),
     state.vertrekpunt_id ? h("p", { class: "ok" }, t("Saved as the starting point of the trajectory."), " ", h("a", { href: `/trajectories/${trajectoryId}` }, t("Open the trajectory"))) : null,
-    h("button", { type: "button", disabled: !(waarom && opgave), onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point")));
+    h("button", { type: "button", disabled: !(waarom && opgave), onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point")),
+    h("h3", {}, t("Download the summary")),
+    h("ul", { class: "plain downloads" }, [
+      ["export.pdf", t("PDF")], ["export.html", t("Web page (HTML, prints well)")], ["export.md", t("Markdown")],
+      ["export.json", t("JSON (for other systems)")], ["export/cards.csv", t("Cards (CSV)")],
+      ["export/dots.csv", t("Dots (CSV)")], ["export/ratings.csv", t("Ratings (CSV)")],
+    ].map(([path, text]) => h("li", {}, h("a", { href: `/api/workshops/${workshopId}/${path}`, download: "" }, text)))));
 }
 
 // ---------------------------------------------------------------- the room
