@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app import labels
 from app.exports.summary import AdoptedPart, CardPart, RoundPart, Summary
 from app.i18n import translations
+from app.workshops.reframing import Difference
 from app.workshops.schemas import ProposalView
 
 
@@ -69,6 +70,9 @@ def document(summary: Summary, *, language: str) -> Document:
     add(Paragraph(_("Summary of %(date)s") % {"date": summary.generated_at[:10]}))
     _adopted(add, _, _("Why"), summary.waarom)
     _adopted(add, _, _("Mission"), summary.opgave)
+
+    if summary.changes is not None:
+        _changes(add, _, group, summary.changes)
 
     cards = {c.id: c for c in summary.cards}
     add(Heading(2, _("Where it comes from")))
@@ -231,3 +235,26 @@ def _round(
     if reasons:
         add(Paragraph(_("Reasons given with objections:")))
         add(Items(reasons))
+
+
+def _changes(
+    add: Callable[[Block], None],
+    _: Callable[[str], str],
+    group: Callable[[str | None], str],
+    c: Difference,
+) -> None:
+    """What this reframing changed against the starting point it began from."""
+    add(Heading(2, _("What changed since the previous one")))
+    lines = []
+    if c.waarom.changed:
+        lines.append(f"{_('The why was reformulated; before:')} “{c.waarom.before}”")
+    if c.opgave.changed:
+        lines.append(f"{_('The mission was reformulated; before:')} “{c.opgave.before}”")
+    lines += [f"{_('Now in scope:')} {x}" for x in c.in_scope.added]
+    lines += [f"{_('No longer in scope:')} {x}" for x in c.in_scope.removed]
+    lines += [f"{_('Now out of scope:')} {x}" for x in c.out_of_scope.added]
+    lines += [f"{_('New core theme:')} {x}" for x in c.core_themes.added]
+    lines += [f"{_('Core theme dropped:')} {x}" for x in c.core_themes.removed]
+    lines += [f"{_('Newly at the table:')} {group(x)}" for x in c.groups_present.added]
+    lines += [f"{_('No longer at the table:')} {group(x)}" for x in c.groups_present.removed]
+    add(Items(lines) if lines else Paragraph(_("Nothing changed.")))

@@ -30,6 +30,7 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
 from app.workshops.schemas import Convergence, ProposalView, TallyLine, proposal_view
 from app.workshops.vertrekpunt import chain, lineage, representation
@@ -147,6 +148,8 @@ class Summary(Part):
     chain: list[int]
     representation: RepresentationPart
     vertrekpunt_id: int | None
+    starts_from_id: int | None
+    changes: Difference | None
 
 
 def schema() -> dict[str, Any]:
@@ -222,10 +225,14 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
         waarom, opgave = adopted("waarom"), adopted("opgave")
         traced = [p for part in (waarom, opgave) if part for p in proposals if p.id in part.lineage]
         saved = session.exec(
-            select(Vertrekpunt.id)
+            select(Vertrekpunt)
             .where(Vertrekpunt.workshop_id == workshop_id)
             .order_by(col(Vertrekpunt.id).desc())
         ).first()
+        before = (
+            session.get(Vertrekpunt, workshop.starts_from_id) if workshop.starts_from_id else None
+        )
+        changes = difference(before.record, saved.record) if before and saved else None
         return Summary(
             schema_version=SCHEMA_VERSION,
             generated_at=datetime.now(UTC)
@@ -324,5 +331,7 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
             representation=RepresentationPart(
                 **representation(session, workshop, list(trajectory.expected_groups))
             ),
-            vertrekpunt_id=saved,
+            vertrekpunt_id=saved.id if saved else None,
+            starts_from_id=workshop.starts_from_id,
+            changes=changes,
         )

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class ListChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     added: list[str]
     removed: list[str]
     kept: list[str]
 
 
 class TextChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     before: str
     after: str
     changed: bool
@@ -25,6 +29,8 @@ class TextChange(BaseModel):
 
 class Difference(BaseModel):
     """What a reframing changed: the why, the mission and its scope, and who was at the table."""
+
+    model_config = ConfigDict(extra="forbid")
 
     waarom: TextChange
     opgave: TextChange

@@ -65,7 +65,8 @@ async def test_an_anonymous_workshop_shows_no_name_anywhere(
     person = await RoomClient.connect(server.ws_url, workshop["id"], token=joined["token"])
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
     await fac.command("phase.set", index=2)
-    await person.command("card.post", kind="factor", text="Te weinig bankjes")
+    ack = await person.command("card.post", kind="factor", text="Te weinig bankjes")
+    await fac.until_seq(ack["seq"])
     cookie = {f"atelier_participant_{workshop['id']}": joined["token"]}
     seen = [
         repr(fac.messages),

@@ -71,3 +71,42 @@ def test_trajectory_pages_create_edit_and_delete(server: Server, facilitator: Fa
     assert "Buurtsessie" not in browser.get(page_url).text
     other = httpx.get(f"{server.url}{page_url}")
     assert other.status_code == 401, "only its facilitator sees a trajectory"
+
+
+def test_trajectory_page_shows_what_a_reframing_changed(server: Server, facilitator: Facilitator):
+    from app.db import make_engine
+    from tests.workshops.scripted import run_to_vertrekpunt
+
+    engine = make_engine(server.database_url)
+    trajectory = facilitator.post(
+        "/api/trajectories", {"theme": "Groen in Grou", "expected_groups": ["inwoner", "beleid"]}
+    )
+    facilitator_id = facilitator.get("/api/me")["id"]
+    for people, waarom, scope, reframe in (
+        ([("Annie", "inwoner")], "Meer groen.", ["parken"], False),
+        (
+            [("Bram", "inwoner"), ("Esra", "beleid")],
+            "Groen dichtbij huis.",
+            ["parken", "geveltuinen"],
+            True,
+        ),
+    ):
+        run_to_vertrekpunt(
+            engine,
+            facilitator_id=facilitator_id,
+            trajectory_id=trajectory["id"],
+            people=people,
+            waarom=waarom,
+            opgave="Opgave",
+            in_scope=scope,
+            core_themes=[],
+            reframe=reframe,
+        )
+    engine.dispose()
+    page = facilitator.http.get(f"/trajectories/{trajectory['id']}").text
+    assert "Geschiedenis van vertrekpunten" in page
+    assert "Nu binnen de opgave: geveltuinen" in page
+    assert "Nieuw aan tafel: Beleid" in page
+    assert "Groen dichtbij huis." in page and "Meer groen." in page
+    api = facilitator.get(f"/api/trajectories/{trajectory['id']}")
+    assert api["history"][0]["changes"]["in_scope"]["added"] == ["geveltuinen"]

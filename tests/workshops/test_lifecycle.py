@@ -205,3 +205,40 @@ def test_retention_removes_names_but_keeps_the_counts(engine):
         assert f"Organisatie van {name}" not in flat and f"Drijfveer van {name}" not in flat
     assert len(after.participants) == len(before.participants)
     assert after.cards == before.cards and after.rounds == before.rounds
+
+
+def test_the_reframing_export_and_trajectory_page_show_the_difference(engine):
+    from app.exports.document import document
+    from app.exports.renderers import markdown
+    from app.exports.summary import build_summary
+
+    facilitator, trajectory = facilitator_and_trajectory(
+        engine, ["inwoner", "beleid", "ketenpartner"]
+    )
+    first_workshop, _ = run_to_vertrekpunt(
+        engine,
+        facilitator_id=facilitator,
+        trajectory_id=trajectory,
+        people=FIRST,
+        waarom="Niemand alleen.",
+        opgave="Minder eenzaamheid.",
+        in_scope=["ontmoeting"],
+        core_themes=[],
+    )
+    second_workshop, _ = run_to_vertrekpunt(
+        engine,
+        facilitator_id=facilitator,
+        trajectory_id=trajectory,
+        people=SECOND,
+        reframe=True,
+        waarom="Iedere oudere heeft iemand.",
+        opgave="Ontmoeting in drie wijken.",
+        in_scope=["ontmoeting", "vervoer"],
+        core_themes=["bereikbaarheid"],
+    )
+    text = markdown(document(build_summary(engine, workshop_id=second_workshop), language="nl"))
+    assert "## Wat er veranderde sinds het vorige" in text
+    assert "Het waarom is anders geformuleerd; eerst: “Niemand alleen.”" in text
+    assert "Nu binnen de opgave: vervoer" in text
+    assert "Nieuw aan tafel: Ketenpartner" in text and "Niet meer aan tafel: Beleid" in text
+    assert build_summary(engine, workshop_id=first_workshop).changes is None
