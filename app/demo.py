@@ -9,7 +9,6 @@ the same demo trajectory; it never touches anything else.
 
 from __future__ import annotations
 
-import itertools
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -20,13 +19,10 @@ from sqlmodel import select
 from app.accounts.models import Facilitator
 from app.accounts.service import create_facilitator
 from app.db import make_engine, migrate, session_scope
-from app.realtime.commands import Actor, execute
-from app.realtime.protocol import command_adapter
 from app.settings import Settings
-from app.types import Role
-from app.workshops.models import Trajectory, Workshop
-from app.workshops.participants import JoinRequest, join
+from app.workshops.models import Trajectory
 from app.workshops.routes import create_workshop_row
+from app.workshops.runner import Runner
 
 DEMO_EMAIL = "demo@atelier.example"
 THEME = "Eenzaamheid onder oudere inwoners van Waterland-Oost"
@@ -76,41 +72,6 @@ class DemoResult:
     password: str | None
 
 
-class _Room:
-    """Sends commands as a facilitator or a participant, through the real executor."""
-
-    def __init__(self, engine: Engine, workshop: Workshop, facilitator_id: int) -> None:
-        assert workshop.id is not None
-        self.engine = engine
-        self.workshop_id = workshop.id
-        self.agenda = list(workshop.agenda)
-        self.facilitator = Actor(Role.FACILITATOR, facilitator_id=facilitator_id)
-        self.people: list[Actor] = []
-        self._cids = itertools.count(1)
-
-    def do(self, actor: Actor, **message: Any) -> dict[str, int | None]:
-        message.setdefault("cid", f"demo-{next(self._cids)}")
-        present = frozenset(p.participant_id for p in self.people if p.participant_id)
-        outcome = execute(
-            self.engine,
-            workshop_id=self.workshop_id,
-            actor=actor,
-            command=command_adapter.validate_python(message),
-            present=present,
-        )
-        return outcome.ack.result
-
-    def phase(self, name: str) -> None:
-        self.do(self.facilitator, type="phase.set", index=self.agenda.index(name))
-
-    def card(self, who: int, kind: str, text: str, **extra: Any) -> int:
-        card_id = self.do(self.people[who], type="card.post", kind=kind, text=text, **extra)[
-            "card_id"
-        ]
-        assert card_id is not None
-        return card_id
-
-
 def _facilitator(engine: Engine) -> tuple[int, str | None]:
     with session_scope(engine) as session:
         found = session.exec(select(Facilitator.id).where(Facilitator.email == DEMO_EMAIL)).first()
@@ -152,49 +113,46 @@ def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) 
         title="Startbijeenkomst ‘Niemand alleen’",
         theme_question="Wat maakt dat oudere inwoners van Waterland-Oost zich eenzaam voelen, en waar begint verandering?",
     )
-    room = _Room(engine, workshop, facilitator_id)
+    room = Runner(engine, workshop, facilitator_id)
     for name, group, organisation, drijfveer, contribution in PEOPLE:
-        joined = join(
-            engine,
-            workshop_id=room.workshop_id,
-            request=JoinRequest(
-                code=workshop.join_code,
-                display_name=name,
-                stakeholder_group=group,
-                organisation=organisation,
-                drijfveer=drijfveer,
-                contribution=contribution,
-            ),
+        room.join(
+            name, group, organisation=organisation, drijfveer=drijfveer, contribution=contribution
         )
-        room.people.append(Actor(Role.PARTICIPANT, participant_id=joined.participant_id))
+
+    def card(who: int, kind: str, text: str, **extra: Any) -> int:
+        card_id = room.do(room.people[who], type="card.post", kind=kind, text=text, **extra)[
+            "card_id"
+        ]
+        assert card_id is not None
+        return card_id
 
     room.phase("beelden")
-    bankje = room.card(0, "beeld", "Een leeg bankje bij de bushalte waar vroeger altijd iemand zat")
-    room.card(2, "beeld", "De kalender van mijn moeder: weken zonder één afspraak")
-    room.card(5, "beeld", "Een deurbel met een briefje ‘werkt niet’")
+    bankje = card(0, "beeld", "Een leeg bankje bij de bushalte waar vroeger altijd iemand zat")
+    card(2, "beeld", "De kalender van mijn moeder: weken zonder één afspraak")
+    card(5, "beeld", "Een deurbel met een briefje ‘werkt niet’")
     room.phase("factoren")
-    buurthuis = room.card(3, "factor", "Het buurthuis in Oost is sinds 2023 dicht")
-    vervoer = room.card(1, "factor", "Geen busverbinding op zondag en ’s avonds")
-    schaamte = room.card(2, "factor", "Schaamte: niemand zegt graag dat hij eenzaam is")
-    kinderen = room.card(4, "factor", "Kinderen wonen ver weg en hebben het druk")
-    dubbel = room.card(0, "factor", "Er is geen plek meer om elkaar te ontmoeten")
+    buurthuis = card(3, "factor", "Het buurthuis in Oost is sinds 2023 dicht")
+    vervoer = card(1, "factor", "Geen busverbinding op zondag en ’s avonds")
+    schaamte = card(2, "factor", "Schaamte: niemand zegt graag dat hij eenzaam is")
+    kinderen = card(4, "factor", "Kinderen wonen ver weg en hebben het druk")
+    dubbel = card(0, "factor", "Er is geen plek meer om elkaar te ontmoeten")
     room.do(room.facilitator, type="card.merge", card_id=dubbel, into_id=buurthuis)
     room.phase("consequenties")
-    stil = room.card(
+    stil = card(
         0,
         "consequentie",
         "Dagen voorbijgaan zonder één gesprek",
         world="leefwereld",
         factor_ids=[buurthuis, kinderen],
     )
-    laat = room.card(
+    laat = card(
         4,
         "consequentie",
         "Eenzaamheid wordt pas laat gezien, vaak bij de huisarts",
         world="systeemwereld",
         factor_ids=[schaamte],
     )
-    zorg = room.card(
+    zorg = card(
         5,
         "consequentie",
         "Meer vraag naar thuiszorg en huisbezoeken",

@@ -56,7 +56,7 @@ def script_message_ids(scripts: tuple[str, ...] | None = None) -> tuple[str, ...
 
 
 #: The modules each page loads besides its own: a page embeds only the strings it can show.
-SHARED_SCRIPTS = ("socket.js", "state.js", "dom.js", "i18n.js", "labels.js")
+SHARED_SCRIPTS = ("socket.js", "state.js", "dom.js", "i18n.js", "labels.js", "timer.js")
 
 
 @cache

@@ -28,7 +28,7 @@ from tests.images.samples import large_jpeg
 from tests.realtime.helpers import join
 from tests.support.client import RoomClient
 from tests.support.databases import database_url
-from tests.support.server import Facilitator, Server
+from tests.support.server import Server, facilitator_with_workshop
 
 CHILD = """
 import resource, sys, time
@@ -115,20 +115,7 @@ async def room(posts: int, photo: bytes) -> tuple[list[float], list[float], floa
         server = Server(data_dir=Path(tmp), database_url=url, ATELIER_UPLOADS_PER_MINUTE="100")
         server.start()
         try:
-            server.run_cli(
-                "create-facilitator",
-                "--email",
-                "b@bench.example",
-                "--name",
-                "B",
-                "--password-stdin",
-                stdin="bench-password-long\n",
-            )
-            http = Facilitator(server, email="b@bench.example", password="bench-password-long")
-            trajectory = http.post("/api/trajectories", {"theme": "bench"})
-            workshop = http.post(
-                f"/api/trajectories/{trajectory['id']}/workshops", {"title": "bench"}
-            )
+            http, workshop = facilitator_with_workshop(server)
             fac = await RoomClient.connect(server.ws_url, workshop["id"], cookie=http.cookie_header)
             await fac.command("phase.set", index=1)
             tokens = [

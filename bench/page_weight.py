@@ -27,19 +27,10 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 from tests.realtime.helpers import join
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.databases import database_url
-from tests.support.server import Facilitator, Server
+from tests.support.server import Server, facilitator_with_workshop
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SLOW_3G = {
     "offline": False,
     "latency": 2000,
@@ -92,20 +83,7 @@ def main() -> None:
         server = Server(data_dir=Path(tmp), database_url=url)
         server.start()
         try:
-            server.run_cli(
-                "create-facilitator",
-                "--email",
-                "b@bench.example",
-                "--name",
-                "B",
-                "--password-stdin",
-                stdin="bench-password-long\n",
-            )
-            http = Facilitator(server, email="b@bench.example", password="bench-password-long")
-            trajectory = http.post("/api/trajectories", {"theme": "bench"})
-            workshop = http.post(
-                f"/api/trajectories/{trajectory['id']}/workshops", {"title": "bench"}
-            )
+            http, workshop = facilitator_with_workshop(server)
             joined = join(server, workshop["join_code"], "Annie", "inwoner")
             cookie = {
                 "name": f"atelier_participant_{workshop['id']}",
@@ -115,9 +93,7 @@ def main() -> None:
             }
             page_url = f"{server.url}/w/{workshop['id']}"
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 results = {
                     name: [load(browser, page_url, cookie, conditions) for _ in range(args.loads)]
                     for name, conditions in (("none", NONE), ("slow-3g", SLOW_3G))

@@ -17,14 +17,13 @@ from app.exports.renderers import csv_table, html, markdown, pdf
 from app.exports.summary import SCHEMA_PATH, Summary, build_summary, schema_text
 from app.images.pipeline import process
 from app.images.storage import LocalImageStore, file_key
-from app.realtime.commands import Actor, execute
+from app.realtime.commands import execute
 from app.realtime.protocol import CardPostImage
-from app.types import Role
 from app.workshops.models import WorkshopSettings
-from app.workshops.participants import JoinRequest, join
 from app.workshops.routes import create_workshop_row
+from app.workshops.runner import Runner
 from tests.images import samples
-from tests.workshops.scripted import Room, facilitator_and_trajectory
+from tests.workshops.scripted import facilitator_and_trajectory
 
 PEOPLE = [
     ("Wilhelmina Zonneveld", "inwoner"),
@@ -45,22 +44,11 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
         theme_question="Wat maakt ouderen eenzaam?",
         settings=WorkshopSettings(anonymous=anonymous),
     )
-    room = Room(engine, workshop.id, Actor(Role.FACILITATOR, facilitator_id=facilitator_id))
+    room = Runner(engine, workshop, facilitator_id)
     for name, group in PEOPLE:
-        joined = join(
-            engine,
-            workshop_id=workshop.id,
-            request=JoinRequest(
-                code=workshop.join_code,
-                display_name=name,
-                stakeholder_group=group,
-                organisation="Gemeente",
-            ),
-        )
-        room.people.append(Actor(Role.PARTICIPANT, participant_id=joined.participant_id))
-    agenda = list(workshop.agenda)
+        room.join(name, group, organisation="Gemeente")
     wilhelmina, barend, cor = room.people
-    room.phase("beelden", agenda)
+    room.phase("beelden")
     processed = process(samples.jpeg_with_gps_rotated())
     key = f"{workshop.id}/{'ab' * 16}"
     store.put(file_key(key, "display"), processed.display)
@@ -79,9 +67,9 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
             height=processed.height,
         ),
     ).ack.result["card_id"]
-    room.phase("factoren", agenda)
+    room.phase("factoren")
     factor = room.do(barend, type="card.post", kind="factor", text="Buurthuis gesloten")["card_id"]
-    room.phase("consequenties", agenda)
+    room.phase("consequenties")
     consequence = room.do(
         cor,
         type="card.post",
@@ -90,17 +78,17 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
         world="leefwereld",
         factor_ids=[factor],
     )["card_id"]
-    room.phase("clusteren", agenda)
+    room.phase("clusteren")
     cluster = room.do(
         room.facilitator, type="cluster.create", title="Ontmoeten", card_ids=[factor, consequence]
     )["cluster_id"]
     room.do(room.facilitator, type="cluster.tag", cluster_id=cluster, tags=["hefboom"])
-    room.phase("prioriteren", agenda)
+    room.phase("prioriteren")
     room.do(room.facilitator, type="vote.open", budget=2)
     for person in room.people:
         room.do(person, type="vote.cast", target_type="cluster", target_id=cluster)
     room.do(room.facilitator, type="vote.close")
-    room.phase("waarom", agenda)
+    room.phase("waarom")
     first = room.do(
         cor,
         type="proposal.create",
@@ -131,7 +119,7 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
         room.do(person, type="rating.give", round_id=round_two, proposal_id=second, score=5)
     room.do(room.facilitator, type="round.close", round_id=round_two)
     room.do(room.facilitator, type="proposal.adopt", proposal_id=second)
-    room.phase("opgave", agenda)
+    room.phase("opgave")
     opgave = room.do(
         barend,
         type="proposal.create",
@@ -152,7 +140,7 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
         proposal_id=opgave,
         reason="Tijd op; in de volgende sessie aanscherpen",
     )
-    room.phase("afronding", agenda)
+    room.phase("afronding")
     room.do(room.facilitator, type="vertrekpunt.save")
     return workshop.id
 

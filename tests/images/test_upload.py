@@ -11,7 +11,7 @@ import pytest
 from tests.images import samples
 from tests.realtime.helpers import facilitator_client, goto, join
 from tests.support.client import RoomClient
-from tests.support.server import Facilitator, Server
+from tests.support.server import Facilitator, Server, facilitator_with_workshop
 
 pytestmark = pytest.mark.anyio
 
@@ -96,19 +96,10 @@ async def test_photo_upload_is_announced_and_served_to_the_room_only(
 async def test_hostile_uploads_are_refused_and_nothing_is_stored(make_server, tmp_path):
     server = make_server(ATELIER_MAX_UPLOAD_BYTES=str(400_000), ATELIER_UPLOADS_PER_MINUTE="100")
     server.start()
-    server.run_cli(
-        "create-facilitator",
-        "--email",
-        "f@x.nl",
-        "--name",
-        "F",
-        "--password-stdin",
-        stdin="een-lang-wachtwoord\n",
+    http, workshop = facilitator_with_workshop(server)
+    other = http.post(
+        f"/api/trajectories/{workshop['trajectory_id']}/workshops", {"title": "Andere"}
     )
-    http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
-    trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid"})
-    workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
-    other = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Andere"})
     annie = join(server, workshop["join_code"], "Annie", "inwoner")
     stranger = join(server, other["join_code"], "Zeno", "inwoner")
     fac = await facilitator_client(server, workshop, http.cookie_header)
@@ -170,18 +161,7 @@ async def test_hostile_uploads_are_refused_and_nothing_is_stored(make_server, tm
 async def test_uploads_have_a_quota_and_a_rate_limit(make_server, env, status, code):
     server = make_server(**env)
     server.start()
-    server.run_cli(
-        "create-facilitator",
-        "--email",
-        "f@x.nl",
-        "--name",
-        "F",
-        "--password-stdin",
-        stdin="een-lang-wachtwoord\n",
-    )
-    http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
-    trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid"})
-    workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
+    http, workshop = facilitator_with_workshop(server)
     annie = join(server, workshop["join_code"], "Annie", "inwoner")
     bram = join(server, workshop["join_code"], "Bram", "inwoner")
     fac = await facilitator_client(server, workshop, http.cookie_header)

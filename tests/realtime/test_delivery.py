@@ -15,7 +15,7 @@ from app.realtime.protocol import CLOSE_TOO_SLOW
 from app.types import Role
 from tests.realtime.helpers import PEOPLE, facilitator_client, goto, participant_clients
 from tests.support.client import RoomClient
-from tests.support.server import Facilitator
+from tests.support.server import Facilitator, facilitator_with_workshop
 
 pytestmark = pytest.mark.anyio
 
@@ -24,18 +24,7 @@ async def test_vote_burst_is_coalesced_and_secret(make_server, tmp_path):
     interval = 2.0
     server = make_server(ATELIER_TALLY_INTERVAL_SECONDS=str(interval))
     server.start()
-    server.run_cli(
-        "create-facilitator",
-        "--email",
-        "f@x.nl",
-        "--name",
-        "F",
-        "--password-stdin",
-        stdin="een-lang-wachtwoord\n",
-    )
-    http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
-    trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid"})
-    workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
+    http, workshop = facilitator_with_workshop(server)
     fac = await facilitator_client(server, workshop, http.cookie_header)
     people = await participant_clients(server, workshop)
     screen = await RoomClient.connect(server.ws_url, workshop["id"], token=workshop["screen_token"])

@@ -8,7 +8,7 @@ import pytest
 
 from tests.realtime.helpers import facilitator_client, goto, join, participant_clients
 from tests.support.client import RoomClient
-from tests.support.server import Facilitator, Server
+from tests.support.server import Facilitator, Server, facilitator_with_workshop
 
 pytestmark = pytest.mark.anyio
 
@@ -45,18 +45,7 @@ async def test_reconnect_misses_nothing_and_doubles_nothing(
 async def test_far_behind_gets_a_snapshot_marked_not_recovered(make_server, tmp_path):
     server = make_server(ATELIER_MAX_REPLAY_EVENTS="5")
     server.start()
-    server.run_cli(
-        "create-facilitator",
-        "--email",
-        "f@x.nl",
-        "--name",
-        "F",
-        "--password-stdin",
-        stdin="een-lang-wachtwoord\n",
-    )
-    fac_http = Facilitator(server, email="f@x.nl", password="een-lang-wachtwoord")
-    trajectory = fac_http.post("/api/trajectories", {"theme": "Groen in Grou"})
-    workshop = fac_http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Start"})
+    fac_http, workshop = facilitator_with_workshop(server)
     fac = await facilitator_client(server, workshop, fac_http.cookie_header)
     old = await RoomClient.connect(
         server.ws_url, workshop["id"], token=workshop["screen_token"], name="old"

@@ -30,9 +30,9 @@ def recorded(db_url: str, monkeypatch: pytest.MonkeyPatch):
     facilitator_id, trajectory_id = facilitator_and_trajectory(engine, ["inwoner", "beleid"])
     snapshots: list[tuple[int, dict]] = []
 
-    import app.realtime.commands as commands
+    import app.workshops.runner as runner
 
-    original = commands.execute
+    original = runner.execute
 
     def execute_and_snapshot(*args, **kwargs):
         outcome = original(*args, **kwargs)
@@ -43,7 +43,7 @@ def recorded(db_url: str, monkeypatch: pytest.MonkeyPatch):
                 snapshots.append((workshop.last_seq, {"viewer": viewer, "state": state}))
         return outcome
 
-    monkeypatch.setattr("tests.workshops.scripted.execute", execute_and_snapshot)
+    monkeypatch.setattr(runner, "execute", execute_and_snapshot)
     workshop_id = every_event_type(engine, facilitator_id, trajectory_id)
     yield engine, workshop_id, snapshots
     engine.dispose()

@@ -122,3 +122,23 @@ class Facilitator:
 
     def close(self) -> None:
         self.http.close()
+
+
+def facilitator_with_workshop(
+    server: Server, *, email: str = "f@x.nl", password: str = "een-lang-wachtwoord"
+) -> tuple[Facilitator, dict[str, Any]]:
+    """On a started server: a new facilitator, logged in, with a trajectory and a workshop."""
+    result = server.run_cli(
+        "create-facilitator",
+        "--email",
+        email,
+        "--name",
+        "F",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    http = Facilitator(server, email=email, password=password)
+    trajectory = http.post("/api/trajectories", {"theme": "Eenzaamheid onder ouderen"})
+    workshop = http.post(f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Sessie"})
+    return http, workshop

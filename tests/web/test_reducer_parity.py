@@ -19,8 +19,9 @@ from app.realtime.protocol import event_types
 from app.realtime.state import apply_event, build_snapshot
 from app.types import Role
 from app.workshops.models import Workshop
+from app.workshops.runner import Runner
 from tests.support.databases import unavailable
-from tests.workshops.scripted import Room, facilitator_and_trajectory, run_to_vertrekpunt
+from tests.workshops.scripted import facilitator_and_trajectory, run_to_vertrekpunt
 
 HARNESS = Path(__file__).with_name("reducer.mjs")
 
@@ -60,7 +61,6 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     )
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
-        agenda = list(workshop.agenda)
         pids = list(
             session.exec(
                 select(Event.data).where(
@@ -69,10 +69,11 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
             )
         )
     people = [Actor(Role.PARTICIPANT, participant_id=d["participant"]["id"]) for d in pids]
-    room = Room(engine, workshop_id, Actor(Role.FACILITATOR, facilitator_id=facilitator_id), people)
+    room = Runner(engine, workshop, facilitator_id)
+    room.people = people
     annie, bram = people
     room.do(room.facilitator, type="workshop.configure", title="Andere titel")
-    room.phase("factoren", agenda)
+    room.phase("factoren")
     room.do(room.facilitator, type="timer.start", seconds=60)
     room.do(room.facilitator, type="timer.stop")
     one = room.do(annie, type="card.post", kind="factor", text="een")["card_id"]
@@ -82,20 +83,20 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room.do(room.facilitator, type="card.merge", card_id=two, into_id=one)
     three = room.do(annie, type="card.post", kind="factor", text="drie")["card_id"]
     room.do(annie, type="card.withdraw", card_id=three)
-    room.phase("clusteren", agenda)
+    room.phase("clusteren")
     cluster = room.do(room.facilitator, type="cluster.create", title="C", card_ids=[one])[
         "cluster_id"
     ]
     room.do(room.facilitator, type="cluster.rename", cluster_id=cluster, title="C2")
     spare = room.do(room.facilitator, type="cluster.create", title="leeg")["cluster_id"]
     room.do(room.facilitator, type="cluster.delete", cluster_id=spare)
-    room.phase("prioriteren", agenda)
+    room.phase("prioriteren")
     room.do(room.facilitator, type="vote.open")
     room.do(annie, type="vote.cast", target_type="cluster", target_id=cluster)
     room.do(annie, type="vote.retract", target_type="cluster", target_id=cluster)
     room.do(bram, type="vote.cast", target_type="card", target_id=one)
     room.do(room.facilitator, type="vote.close")
-    room.phase("waarom", agenda)
+    room.phase("waarom")
     first = room.do(annie, type="proposal.create", kind="waarom", text="x")["proposal_id"]
     second = room.do(bram, type="proposal.create", kind="waarom", text="y")["proposal_id"]
     room.do(room.facilitator, type="proposal.merge", proposal_ids=[first, second], text="x+y")

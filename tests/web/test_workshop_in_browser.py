@@ -55,6 +55,11 @@ def test_a_whole_workshop_in_the_browser(
     annie.page.click("#post-form button[type=submit]")
     expect(annie.page.locator("#my-cards")).to_contain_text("Ontvangen")
     expect(screen.page.locator(".wall")).to_contain_text("Een leeg bankje bij de bushalte")
+    desk.page.fill("#minutes", "5")
+    desk.page.click("text=Timer starten")
+    expect(annie.page.locator("#timer")).to_contain_text("Eindigt om")
+    expect(annie.page.locator("#timer")).to_contain_text("nog 5 min")
+    expect(screen.page.locator("#timer")).to_contain_text("5 min · tot")
     check_all(everyone, "beelden")
 
     # Factoren: two phones post; everyone sees them without reload.

@@ -5,6 +5,7 @@ import { byId, lastClosedVote, latestRound, openRound, openVote, visibleCards } 
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { CARD_KINDS, PHASES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { Countdown, endsAt } from "./timer.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -102,16 +103,11 @@ $("#timer-form").addEventListener("submit", (e) => {
 });
 $("#timer-stop").addEventListener("click", () => command("timer.stop", {}, t("Timer stopped")));
 
-let timerEnd = null;
-function renderTimer(endsAt) { timerEnd = endsAt ? new Date(endsAt) : null; tickTimer(); }
-function tickTimer() {
-  const el = $("#timer");
-  $("#timer-stop").hidden = !timerEnd;
-  if (!timerEnd) { el.textContent = ""; return; }
-  const left = Math.max(0, Math.ceil((timerEnd - Date.now()) / 60000));
-  el.textContent = t("Ends at %(time)s (%(n)s min left)", { time: timerEnd.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), n: left });
+const countdown = new Countdown($("#timer"), endsAt);
+function renderTimer(ends) {
+  countdown.set(ends);
+  $("#timer-stop").hidden = !ends;
 }
-setInterval(tickTimer, 15_000);
 
 $("#open-screen").addEventListener("click", async () => {
   const screen = window.open("", "_blank");

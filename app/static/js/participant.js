@@ -5,6 +5,7 @@ import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { SCORES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { shrink, uploadBeeld } from "./upload.js";
+import { Countdown, endsAt } from "./timer.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const initialNode = document.getElementById("initial-state");
@@ -352,27 +353,8 @@ function renderResult(state) {
 
 // ---------------------------------------------------------------- timer
 
-let timerEnd = null;
-let warned = false;
-function renderTimer(endsAt) {
-  const end = endsAt ? new Date(endsAt) : null;
-  if ((end && end.getTime()) !== (timerEnd && timerEnd.getTime())) warned = false;
-  timerEnd = end;
-  tick();
-}
-function tick() {
-  const el = $("#timer");
-  if (!timerEnd) { el.hidden = true; return; }
-  const left = Math.max(0, Math.round((timerEnd - Date.now()) / 60000));
-  const clock = timerEnd.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  el.hidden = false;
-  el.textContent = left > 0 ? t("Ends at %(time)s (%(n)s min left)", { time: clock, n: left }) : t("Time is up (%(time)s)", { time: clock });
-  if (!warned && timerEnd - Date.now() < 60_000) {
-    warned = true;
-    announce(left > 0 ? t("One minute left") : t("Time is up"));
-  }
-}
-setInterval(tick, 15_000);
+const countdown = new Countdown($("#timer"), endsAt);
+function renderTimer(ends) { countdown.set(ends); }
 
 // ---------------------------------------------------------------- leaving
 

@@ -4,6 +4,7 @@ import { byId, lastClosedVote, latestRound, openVote, visibleCards } from "./sta
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { Countdown } from "./timer.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const joinBase = document.body.dataset.joinBase;
@@ -204,24 +205,8 @@ function renderSpotlight(state) {
   if (card) replace(el, h("figure", {}, card.image ? h("img", { src: card.image.display_url, alt: "" }) : null, h("figcaption", {}, card.text)));
 }
 
-let timerEnd = null;
-let warned = false;
-function renderTimer(endsAt) {
-  const end = endsAt ? new Date(endsAt) : null;
-  if ((end && end.getTime()) !== (timerEnd && timerEnd.getTime())) warned = false;
-  timerEnd = end;
-  tick();
-}
-function tick() {
-  const el = $("#timer");
-  if (!timerEnd) { el.hidden = true; return; }
-  const ms = timerEnd - Date.now();
-  const left = Math.max(0, Math.ceil(ms / 60000));
-  const clock = timerEnd.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  el.hidden = false;
-  el.textContent = ms > 0 ? t("%(n)s min · until %(time)s", { n: left, time: clock }) : t("Time is up (%(time)s)", { time: clock });
-  if (!warned && ms < 60_000) { warned = true; announce(ms > 0 ? t("One minute left") : t("Time is up")); }
-}
-setInterval(tick, 5000);
+const countdown = new Countdown($("#timer"), (left, clock, ms) =>
+  ms > 0 ? t("%(n)s min · until %(time)s", { n: left, time: clock }) : t("Time is up (%(time)s)", { time: clock }), { every: 5000 });
+function renderTimer(ends) { countdown.set(ends); }
 
 room.connect();
