@@ -122,6 +122,22 @@ def read_trajectory(
 ) -> dict[str, Any]:
     """The trajectory with its workshops, current vertrekpunt and the history before it."""
     trajectory = _own_trajectory(engine, trajectory_id, facilitator_id)
+    workshops, saved = trajectory_contents(engine, trajectory_id)
+    current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
+    return {
+        **trajectory.model_dump(mode="json"),
+        "workshops": [
+            {"id": w.id, "title": w.title, "starts_from_id": w.starts_from_id} for w in workshops
+        ],
+        "vertrekpunt": current.model_dump(mode="json") if current else None,
+        "history": history(saved),
+    }
+
+
+def trajectory_contents(
+    engine: Engine, trajectory_id: int
+) -> tuple[list[Workshop], list[Vertrekpunt]]:
+    """A trajectory's workshops (oldest first) and saved vertrekpunten (newest first)."""
     with session_scope(engine) as session:
         workshops = session.exec(
             select(Workshop)
@@ -133,16 +149,7 @@ def read_trajectory(
             .where(Vertrekpunt.trajectory_id == trajectory_id)
             .order_by(col(Vertrekpunt.id).desc())
         ).all()
-        current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
-        return {
-            **trajectory.model_dump(mode="json"),
-            "workshops": [
-                {"id": w.id, "title": w.title, "starts_from_id": w.starts_from_id}
-                for w in workshops
-            ],
-            "vertrekpunt": current.model_dump(mode="json") if current else None,
-            "history": history(saved),
-        }
+        return list(workshops), list(saved)
 
 
 def history(saved: Sequence[Vertrekpunt]) -> list[dict[str, Any]]:
