@@ -69,7 +69,9 @@ def test_a_whole_workshop_in_the_browser(
     chantal.page.fill("#post-text", "Geen bus op zondag")
     chantal.page.click("#post-form button[type=submit]")
     expect(screen.page.locator(".wall")).to_contain_text("Geen bus op zondag")
-    assert screen.page.evaluate("document.documentElement.scrollHeight <= innerHeight"), "no scrolling"
+    assert screen.page.evaluate("document.documentElement.scrollHeight <= innerHeight"), (
+        "no scrolling"
+    )
     expect(annie.page.locator("#room-cards")).to_contain_text("Het buurthuis is sinds 2023 dicht")
     expect(desk.page.locator("#controls")).to_contain_text("Geen bus op zondag")
     check_all(everyone, "factoren")
@@ -146,7 +148,9 @@ def test_a_whole_workshop_in_the_browser(
     expect(screen.page.locator(".objections")).to_contain_text("Het zegt niets over vervoer")
     expect(screen.page.locator(".meter")).to_contain_text("Nog niet")
     screen.screenshot("projector-waarom.png")
-    assert screen.page.evaluate("document.documentElement.scrollHeight <= innerHeight"), "no scrolling"
+    assert screen.page.evaluate("document.documentElement.scrollHeight <= innerHeight"), (
+        "no scrolling"
+    )
     check_all(everyone, "waarom round")
     desk.page.click("text=Ronde 1 sluiten")
     proposal = desk.page.locator(".proposal", has_text="Niemand in de wijk")
