@@ -200,6 +200,7 @@ $("#post-form").addEventListener("submit", async (e) => {
       const ack = await uploadBeeld({ workshopId, blob, caption: text, onProgress: (f) => { progress.value = f; } });
       if (ack.result && ack.result.card_id) received.add(ack.result.card_id);
       announce(t("Received"));
+      render(room.state); // the card may have arrived over the socket before this answer
     } catch (failure) {
       progress.hidden = true;
       return showError(error, failure.message);
