@@ -12,6 +12,14 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.databases import unavailable
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations() -> None:
+    """The machine is shared and noisy: give live updates 15 s to arrive before failing."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """One browser per test session; each test makes its own contexts (isolated cookies)."""
