@@ -12,7 +12,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import select
 
 from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
@@ -25,9 +25,15 @@ from app.web.render import json_for_script, render, request_language
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve
 from app.workshops.lifecycle import delete_workshop
-from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
+from app.workshops.models import Trajectory, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
-from app.workshops.routes import Guard, create_workshop_row, history
+from app.workshops.routes import (
+    Guard,
+    create_workshop_row,
+    history,
+    own_trajectory,
+    trajectory_contents,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -279,14 +285,6 @@ def create_trajectory_form(
     return RedirectResponse(f"/trajectories/{trajectory_id}", status.HTTP_303_SEE_OTHER)
 
 
-def _own(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
-    with session_scope(engine) as session:
-        trajectory = session.get(Trajectory, trajectory_id)
-        if trajectory is None or trajectory.owner_id != facilitator_id:
-            raise HTTPException(status.HTTP_404_NOT_FOUND)
-        return trajectory
-
-
 @router.get("/trajectories/{trajectory_id}", response_class=HTMLResponse)
 def trajectory_page(
     request: Request,
@@ -295,18 +293,8 @@ def trajectory_page(
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> HTMLResponse:
-    trajectory = _own(engine, trajectory_id, facilitator_id)
-    with session_scope(engine) as session:
-        workshops = session.exec(
-            select(Workshop)
-            .where(Workshop.trajectory_id == trajectory_id)
-            .order_by(col(Workshop.id))
-        ).all()
-        saved = session.exec(
-            select(Vertrekpunt)
-            .where(Vertrekpunt.trajectory_id == trajectory_id)
-            .order_by(col(Vertrekpunt.id).desc())
-        ).all()
+    trajectory = own_trajectory(engine, trajectory_id, facilitator_id)
+    workshops, saved = trajectory_contents(engine, trajectory_id)
     current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
     return render(
         request,
@@ -327,7 +315,7 @@ def set_step_form(
     facilitator_id: CurrentFacilitator,
     ssd_step: Annotated[int, Form(ge=1, le=5)],
 ) -> Response:
-    _own(engine, trajectory_id, facilitator_id)
+    own_trajectory(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -364,7 +352,7 @@ def edit_trajectory_form(
     description: Annotated[str, Form(max_length=4000)] = "",
     expected_groups: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    _own(engine, trajectory_id, facilitator_id)
+    own_trajectory(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -382,7 +370,7 @@ async def create_workshop_form(
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
 ) -> Response:
-    _own(engine, trajectory_id, facilitator_id)
+    own_trajectory(engine, trajectory_id, facilitator_id)
     form = await request.form()
     title = str(form.get("title", "")).strip()
     if not title:

@@ -91,7 +91,7 @@ def _workshop_public(workshop: Workshop, settings_url: str) -> dict[str, Any]:
     }
 
 
-def _own_trajectory(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
+def own_trajectory(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         if trajectory is None or trajectory.owner_id != facilitator_id:
@@ -121,7 +121,7 @@ def read_trajectory(
     trajectory_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, Any]:
     """The trajectory with its workshops, current vertrekpunt and the history before it."""
-    trajectory = _own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory = own_trajectory(engine, trajectory_id, facilitator_id)
     workshops, saved = trajectory_contents(engine, trajectory_id)
     current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
     return {
@@ -182,7 +182,7 @@ def set_step(
     facilitator_id: CurrentFacilitator,
 ) -> dict[str, Any]:
     """Record where the trajectory stands among the five SSD steps."""
-    _own_trajectory(engine, trajectory_id, facilitator_id)
+    own_trajectory(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -201,7 +201,7 @@ def create_workshop(
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> WorkshopCreated:
-    _own_trajectory(engine, trajectory_id, facilitator_id)
+    own_trajectory(engine, trajectory_id, facilitator_id)
     workshop, screen_token = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
