@@ -20,9 +20,13 @@ def patient_expectations() -> None:
     expect.set_options(timeout=15_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One browser per test session; each test makes its own contexts (isolated cookies)."""
+    """One browser per test module; each test makes its own contexts (isolated cookies).
+
+    Per module, not per session: Playwright's sync API keeps an event loop running while it is
+    started, and the asynchronous tests of other folders need theirs.
+    """
     if shutil.which(CHROMIUM) is None:
         unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
