@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from app.clock import utcnow
 from app.db import session_scope
@@ -14,7 +13,7 @@ from app.realtime.commands import Actor, CommandError, Context, handles, lock_wo
 from app.realtime.protocol import ParticipantJoined, ParticipantLeave, ParticipantLeft
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
-from app.workshops.models import Participant, Workshop
+from app.workshops.models import Participant
 from app.workshops.schemas import participant_view
 
 
@@ -72,13 +71,6 @@ def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
             )
         )
         return Joined(workshop_id, participant.id, token, workshop.last_seq)
-
-
-def workshop_for_code(engine: Engine, code: str) -> Workshop | None:
-    from app.workshops.joincode import normalise
-
-    with session_scope(engine) as session:
-        return session.exec(select(Workshop).where(Workshop.join_code == normalise(code))).first()
 
 
 @handles(ParticipantLeave, roles=(Role.PARTICIPANT,))

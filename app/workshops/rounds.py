@@ -14,7 +14,7 @@ from app.realtime.protocol import (
     RoundOpened,
     RoundUpdated,
 )
-from app.types import Phase, ProposalKind, ProposalStatus, Role
+from app.types import Phase, ProposalStatus, Role
 from app.workshops.convergence import measure
 from app.workshops.models import (
     AgreementRound,
@@ -195,7 +195,3 @@ def close(ctx: Context, command: RoundClose) -> None:
     round_.closed_at = utcnow()
     ctx.session.add(round_)
     _announce(ctx, round_)
-
-
-def kind_of_phase(phase: Phase) -> ProposalKind | None:
-    return ProposalKind(phase.value) if phase in PROPOSAL_PHASES else None
