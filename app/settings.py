@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     tally_interval_seconds: float = 0.5
     presence_interval_seconds: float = 0.5
     room_poll_seconds: float = 5.0
+    frames_per_second: float = Field(
+        default=10.0, description="frames one sender may send, across all of its sockets"
+    )
+    frames_burst: float = 30.0
+    sockets_per_sender: int = Field(
+        default=4, ge=1, description="open sockets per participant, screen or facilitator"
+    )
+    session_recheck_seconds: float = Field(
+        default=30.0, description="how often open facilitator sockets re-check their session"
+    )
 
     # Privacy
     retention_days: int = Field(
@@ -50,10 +60,41 @@ class Settings(BaseSettings):
         ge=0,
         description="scrub participant details after this many quiet days (0: never)",
     )
+    min_group_size: int = Field(
+        default=3,
+        ge=2,
+        description="k: a stakeholder group with fewer people is merged or suppressed wherever "
+        "ratings, votes or contributions are shown per group",
+    )
+
+    # Network
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For is believed; "
+        'JSON list, e.g. ["10.0.0.5"]',
+    )
 
     # Joining
     join_failures_per_minute: int = 10
     session_max_age_days: int = 14
+
+    # Accounts
+    session_idle_minutes: int = Field(
+        default=8 * 60, ge=1, description="a facilitator session unused this long ends"
+    )
+    login_failures_per_account: int = Field(
+        default=5, ge=1, description="wrong passwords for one email address per window"
+    )
+    login_failures_per_address: int = Field(
+        default=50, ge=1, description="wrong passwords from one network address per window"
+    )
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    password_hashes_at_once: int = Field(
+        default=2, ge=1, description="Argon2 hashes in parallel (64 MiB each); others queue"
+    )
+    password_hash_wait_seconds: float = Field(
+        default=10.0, ge=0, description="a login queued longer than this gets 503"
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -69,6 +110,38 @@ class Settings(BaseSettings):
             raise ValueError("ATELIER_SECRET_KEY must be at least 32 characters in production")
         return self
 
+    # Hardening
+    max_body_bytes: int = Field(
+        default=65_536, ge=1024, description="largest JSON or form body; larger gets 413"
+    )
+    max_image_pixels: int = Field(
+        default=24_000_000,
+        ge=1,
+        description="larger photos are refused before decoding (phones send at most 2048 px)",
+    )
+    image_decodes_at_once: int = Field(
+        default=2, ge=1, description="photos decoded at the same time; others wait their turn"
+    )
+    images_per_workshop: int = Field(default=300, ge=0, description="photos in one workshop")
+    join_wrong_code_delay_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="after too many wrong codes from one address, each further wrong code "
+        "from it is answered one at a time, this long apart",
+    )
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if not self.public_url.startswith("https://"):
+            raise ValueError("ATELIER_PUBLIC_URL must start with https:// in production")
+        if len(set(self.secret_key)) < 10 or "change" in self.secret_key.lower():
+            raise ValueError(
+                "ATELIER_SECRET_KEY is too predictable; use e.g. `openssl rand -base64 48`"
+            )
+        return self
+
     @property
     def public_origin(self) -> str:
         """``scheme://host[:port]`` of the public URL, as browsers send it in ``Origin``."""
@@ -78,6 +151,34 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
+
+    # Privacy page
+    privacy_organisation: str = Field(
+        default="",
+        max_length=200,
+        description="the organisation responsible for participants' data, named on /privacy",
+    )
+    privacy_contact: str = Field(
+        default="",
+        max_length=300,
+        description="email address or https:// address where people ask about their data",
+    )
+    privacy_page: Path | None = Field(
+        default=None,
+        description="Markdown file that replaces the built-in /privacy text; {lang} in the "
+        "name becomes nl or en (Dutch is the fallback)",
+    )
+
+    @model_validator(mode="after")
+    def _privacy_page_exists(self) -> Settings:
+        """A mistyped path fails at start-up, not as a silent fallback in front of residents."""
+        if self.privacy_page is not None and str(self.privacy_page) in ("", "."):
+            self.privacy_page = None  # ATELIER_PRIVACY_PAGE= (empty) means: no own text
+        if self.privacy_page is not None:
+            dutch = Path(str(self.privacy_page).replace("{lang}", "nl"))
+            if not dutch.is_file():
+                raise ValueError(f"ATELIER_PRIVACY_PAGE: no such file: {dutch}")
+        return self
 
 
 def _development_secret(data_dir: Path) -> str:
