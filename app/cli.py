@@ -14,6 +14,11 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     Per-message deflate is off: messages are small JSON, and compression would cost each idle
     phone a zlib context (~64 KiB) on the server and open compression side channels. Frames above
     ``ws_max_size`` are refused by uvicorn with 1009; protocol pings find dead phones.
+
+    ``X-Forwarded-For`` is believed only from ``ATELIER_TRUSTED_PROXIES`` (uvicorn's own
+    ``forwarded_allow_ips``; its default would trust 127.0.0.1, so a local process could claim
+    any address). With no proxies configured, proxy headers are not read at all: every limiter
+    then keys on the real peer (:func:`app.web.client.client_address`).
     """
     import uvicorn
 
@@ -35,7 +40,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         ws_ping_interval=settings.heartbeat_seconds,
         ws_ping_timeout=settings.heartbeat_seconds,
         log_level="info",
-        proxy_headers=True,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
+        server_header=False,
     )
     return 0
 
@@ -53,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
+    reset = commands.add_parser("reset-password", help="set a new password; ends all sessions")
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    for verb in ("disable", "enable"):
+        toggle = commands.add_parser(f"{verb}-facilitator", help=f"{verb} a facilitator account")
+        toggle.add_argument("--email", required=True)
     commands.add_parser("seed-demo", help="add a demo trajectory with a workshop in progress")
     export = commands.add_parser("export", help="write a workshop's summary to a file")
     export.add_argument("workshop_id", type=int)
@@ -82,6 +95,17 @@ def main(argv: list[str] | None = None) -> int:
         return create_facilitator_command(
             settings, email=args.email, name=args.name, password_stdin=args.password_stdin
         )
+    if args.command == "reset-password":
+        from app.accounts.cli import reset_password_command
+
+        return reset_password_command(
+            settings, email=args.email, password_stdin=args.password_stdin
+        )
+    if args.command in ("disable-facilitator", "enable-facilitator"):
+        from app.accounts.cli import set_disabled_command
+
+        disabled = args.command == "disable-facilitator"
+        return set_disabled_command(settings, email=args.email, disabled=disabled)
     if args.command == "export":
         from app.exports.cli import export_command
 

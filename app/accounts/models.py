@@ -15,6 +15,8 @@ class Facilitator(SQLModel, table=True):
     name: str = Field(max_length=120)
     password_hash: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Set by an administrator (``atelier disable-facilitator``): no login, no session works.
+    disabled_at: datetime | None = Field(default=None)
 
 
 class SetupToken(SQLModel, table=True):
@@ -25,3 +27,19 @@ class SetupToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FacilitatorSession(SQLModel, table=True):
+    """One logged-in browser. The cookie carries the random id; only its SHA-256 is stored here,
+    so a copy of the database lets no one in. Deleting the row ends the session at once."""
+
+    __tablename__ = "facilitator_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    #: A short label such as "Firefox op Windows", for the facilitator's list of sessions.
+    user_agent: str = Field(default="", max_length=120)

@@ -1,33 +1,176 @@
-"""Login, logout and first-run setup: HTML forms for people, JSON for other clients."""
+"""Login, logout, first-run setup and the account page: HTML forms for people, JSON for clients.
+
+Every password check goes through :func:`_check_login`: the throttle first (no hash for a locked
+account or address), then the hash gate (a few Argon2 checks at a time, 503 past the wait).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app.accounts.models import Facilitator
+from app.accounts.passwords import HashGate, HashGateBusy
 from app.accounts.security import (
+    DEVICE_COOKIE,
     clear_session_cookie,
+    cookie_name,
     ensure_csrf_cookie,
+    session_id_of,
+    set_cookie,
     set_session_cookie,
 )
 from app.accounts.service import (
     AccountError,
     authenticate,
+    change_password,
     consume_setup_token,
     setup_token_valid,
 )
+from app.accounts.sessions import end_session, end_session_by_number, list_sessions, start_session
+from app.accounts.throttle import LoginThrottle
 from app.db import session_scope
-from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
-from app.web.render import render
+from app.deps import (
+    CSRFProtected,
+    CurrentFacilitator,
+    EngineDep,
+    Id,
+    OptionalFacilitator,
+    SettingsDep,
+)
+from app.i18n import translations
+from app.labels import N_
+from app.settings import Settings
+from app.web.client import client_address
+from app.web.render import render, request_language
 from app.workshops.models import Trajectory
 
+WRONG_CREDENTIALS = N_("Email address or password is not right.")
+TOO_MANY_ATTEMPTS = N_(
+    "Too many wrong attempts. Wait %(n)s min. and try again, or ask the administrator."
+)
+BUSY = N_("Many people are logging in at once. Try again in a moment.")
+NEW_PASSWORDS_DIFFER = N_("The two new passwords are not the same.")
+DEVICE_DAYS = 180
+
 router = APIRouter(tags=["accounts"])
+
+
+# ----------------------------------------------------------------------------- checking a login
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a login did not go through: the HTTP status and the message (a msgid)."""
+
+    status_code: int
+    message: str
+    minutes: int = 0
+    retry_after: int | None = None
+
+    def say(self, request: Request) -> str:
+        text = translations(request_language(request)).gettext(self.message)
+        return text % {"n": self.minutes} if self.minutes else text
+
+
+def _state(request: Request) -> tuple[LoginThrottle, HashGate]:
+    """The app's login throttle and hash gate, made on first use (one of each per process)."""
+    state = request.app.state
+    if getattr(state, "login_throttle", None) is None:
+        settings: Settings = state.settings
+        state.login_throttle = LoginThrottle(settings)
+        state.password_gate = HashGate(
+            capacity=settings.password_hashes_at_once,
+            wait_seconds=settings.password_hash_wait_seconds,
+        )
+    return state.login_throttle, state.password_gate
+
+
+def _device_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt="known-device")
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _known_device(request: Request, settings: Settings, email: str) -> bool:
+    """Whether this browser logged in to this account before (its signed device cookie)."""
+    value = request.cookies.get(cookie_name(settings, DEVICE_COOKIE))
+    if not value:
+        return False
+    try:
+        digest = _device_serializer(settings).loads(value, max_age=DEVICE_DAYS * 86_400)
+    except BadSignature:
+        return False
+    return bool(digest == _email_digest(email))
+
+
+async def _check_login(
+    request: Request, settings: Settings, email: str, password: str
+) -> Facilitator | Refusal:
+    throttle, gate = _state(request)
+    address = client_address(request)
+    wait = throttle.wait_minutes(
+        email=email, address=address, known_device=_known_device(request, settings, email)
+    )
+    if wait is not None:
+        return Refusal(429, TOO_MANY_ATTEMPTS, minutes=wait, retry_after=wait * 60)
+    engine = request.app.state.engine
+    try:
+        facilitator = await gate.run(lambda: authenticate(engine, email=email, password=password))
+    except HashGateBusy:
+        return Refusal(503, BUSY, retry_after=5)
+    if facilitator is None or facilitator.id is None:
+        throttle.failed(email=email, address=address)
+        return Refusal(400, WRONG_CREDENTIALS)
+    throttle.succeeded(email=email)
+    return facilitator
+
+
+async def _start(
+    request: Request, response: Response, settings: Settings, facilitator: Facilitator
+) -> None:
+    """A new server-side session for this browser, and the device cookie for next time."""
+    assert facilitator.id is not None
+    facilitator_id = facilitator.id
+    user_agent = request.headers.get("user-agent", "")
+    previous = session_id_of(request, settings)
+    engine = request.app.state.engine
+
+    def replace_session() -> str:
+        if previous is not None:  # logging in again in this browser: the old session ends
+            end_session(engine, previous)
+        return start_session(engine, settings, facilitator_id, user_agent=user_agent)
+
+    session_id = await to_thread.run_sync(replace_session)
+    set_session_cookie(response, settings, session_id)
+    set_cookie(
+        response,
+        settings,
+        DEVICE_COOKIE,
+        _device_serializer(settings).dumps(_email_digest(facilitator.email)),
+        max_age=DEVICE_DAYS * 86_400,
+    )
+
+
+def _end_current(request: Request, response: Response, settings: Settings) -> None:
+    session_id = session_id_of(request, settings)
+    if session_id is not None:
+        end_session(request.app.state.engine, session_id)
+        request.app.state.hub.recheck_sessions()  # its open sockets close now
+    clear_session_cookie(response, settings)
+
+
+# ----------------------------------------------------------------------------- pages
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -56,32 +199,32 @@ def login_page(request: Request, settings: SettingsDep) -> HTMLResponse:
 @router.post("/login", dependencies=[CSRFProtected])
 async def login(
     request: Request,
-    engine: EngineDep,
     settings: SettingsDep,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    facilitator = await to_thread.run_sync(
-        lambda: authenticate(engine, email=email, password=password)
-    )
-    if facilitator is None or facilitator.id is None:
-        return render(
+    outcome = await _check_login(request, settings, email, password)
+    if isinstance(outcome, Refusal):
+        page = render(
             request,
             "login.html",
             settings,
-            status_code=400,
+            status_code=outcome.status_code,
             email=email,
-            error="E-mailadres of wachtwoord klopt niet.",
+            error=outcome.say(request),
         )
+        if outcome.retry_after is not None:
+            page.headers["Retry-After"] = str(outcome.retry_after)
+        return page
     response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
-    set_session_cookie(response, settings, facilitator.id)
+    await _start(request, response, settings, outcome)
     return response
 
 
 @router.post("/logout", dependencies=[CSRFProtected])
-def logout() -> Response:
+def logout(request: Request, settings: SettingsDep) -> Response:
     response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-    clear_session_cookie(response)
+    _end_current(request, response, settings)
     return response
 
 
@@ -104,14 +247,17 @@ async def setup(
     name: Annotated[str, Form(max_length=120)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
+    _, gate = _state(request)
     try:
-        facilitator = await to_thread.run_sync(
+        facilitator = await gate.run(
             lambda: consume_setup_token(
                 engine, token=token, email=email, name=name, password=password
             )
         )
+    except HashGateBusy:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY) from None
     except AccountError as exc:
-        valid = setup_token_valid(engine, token)
+        valid = await to_thread.run_sync(lambda: setup_token_valid(engine, token))
         return render(
             request,
             "setup.html",
@@ -119,14 +265,119 @@ async def setup(
             status_code=400 if valid else 404,
             token=token,
             invalid=not valid,
-            error=str(exc),
+            error=exc.say(request_language(request)),
             email=email,
             name=name,
         )
-    assert facilitator.id is not None
     response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
-    set_session_cookie(response, settings, facilitator.id)
+    await _start(request, response, settings, facilitator)
     return response
+
+
+# ----------------------------------------------------------------------------- account page
+
+
+def _account_page(
+    request: Request,
+    settings: Settings,
+    facilitator_id: int,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+) -> HTMLResponse:
+    engine = request.app.state.engine
+    with session_scope(engine) as session:
+        facilitator = session.get(Facilitator, facilitator_id)
+    sessions = list_sessions(
+        engine, settings, facilitator_id, current=session_id_of(request, settings)
+    )
+    return render(
+        request,
+        "account.html",
+        settings,
+        status_code=status_code,
+        facilitator=facilitator,
+        sessions=sessions,
+        error=error,
+        notice=notice,
+    )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(
+    request: Request, settings: SettingsDep, facilitator_id: OptionalFacilitator
+) -> Response:
+    """The facilitator's own account: where they are logged in, and a new password."""
+    if facilitator_id is None:
+        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    return _account_page(request, settings, facilitator_id)
+
+
+@router.post("/account/password", dependencies=[CSRFProtected])
+async def account_password(
+    request: Request,
+    settings: SettingsDep,
+    facilitator_id: CurrentFacilitator,
+    current: Annotated[str, Form(max_length=1000)],
+    new: Annotated[str, Form(max_length=1000)],
+    again: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    """Change the password; every other session ends, this one stays."""
+    language = request_language(request)
+    if new != again:
+        error = translations(language).gettext(NEW_PASSWORDS_DIFFER)
+        return await to_thread.run_sync(
+            lambda: _account_page(request, settings, facilitator_id, status_code=400, error=error)
+        )
+    _, gate = _state(request)
+    engine = request.app.state.engine
+    keep = session_id_of(request, settings)
+    try:
+        await gate.run(
+            lambda: change_password(
+                engine, facilitator_id=facilitator_id, current=current, new=new, keep_session=keep
+            )
+        )
+    except HashGateBusy:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY) from None
+    except AccountError as exc:
+        error = exc.say(language)
+        return await to_thread.run_sync(
+            lambda: _account_page(request, settings, facilitator_id, status_code=400, error=error)
+        )
+    request.app.state.hub.recheck_sessions()
+    notice = translations(language).gettext(
+        N_("Your password has been changed. You are logged out everywhere else.")
+    )
+    return await to_thread.run_sync(
+        lambda: _account_page(request, settings, facilitator_id, notice=notice)
+    )
+
+
+@router.post("/account/sessions/{number}/end", dependencies=[CSRFProtected])
+def account_end_session(
+    request: Request,
+    number: Id,
+    engine: EngineDep,
+    settings: SettingsDep,
+    facilitator_id: CurrentFacilitator,
+) -> Response:
+    """End one of the facilitator's sessions; ending this one logs out."""
+    current = [
+        s
+        for s in list_sessions(
+            engine, settings, facilitator_id, current=session_id_of(request, settings)
+        )
+        if s.current
+    ]
+    end_session_by_number(engine, facilitator_id, number)
+    request.app.state.hub.recheck_sessions()
+    if current and current[0].id == number:
+        response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+        clear_session_cookie(response, settings)
+        return response
+    return RedirectResponse("/account", status.HTTP_303_SEE_OTHER)
 
 
 # ----------------------------------------------------------------------------- JSON API
@@ -147,26 +398,31 @@ class FacilitatorPublic(BaseModel):
 
 @router.get("/api/csrf")
 def csrf(request: Request, response: Response, settings: SettingsDep) -> dict[str, str]:
-    """The CSRF token for this browser; send it back as ``X-CSRF-Token``."""
+    """The CSRF token for this browser's session (or, before login, for this browser).
+
+    Logging in starts a new session, so fetch the token again after ``POST /api/session``.
+    """
     return {"csrf_token": ensure_csrf_cookie(request, response, settings)}
 
 
 @router.post("/api/session", dependencies=[CSRFProtected])
 async def create_session(
-    body: Credentials, response: Response, engine: EngineDep, settings: SettingsDep
+    body: Credentials, request: Request, response: Response, settings: SettingsDep
 ) -> FacilitatorPublic:
-    facilitator = await to_thread.run_sync(
-        lambda: authenticate(engine, email=body.email, password=body.password)
-    )
-    if facilitator is None or facilitator.id is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong email or password.")
-    set_session_cookie(response, settings, facilitator.id)
-    return FacilitatorPublic(id=facilitator.id, email=facilitator.email, name=facilitator.name)
+    """Log in. Refused with 401 (wrong), 429 (too many wrong attempts) or 503 (busy)."""
+    outcome = await _check_login(request, settings, body.email, body.password)
+    if isinstance(outcome, Refusal):
+        status_code = 401 if outcome.status_code == 400 else outcome.status_code
+        headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else None
+        raise HTTPException(status_code, outcome.say(request), headers=headers)
+    assert outcome.id is not None
+    await _start(request, response, settings, outcome)
+    return FacilitatorPublic(id=outcome.id, email=outcome.email, name=outcome.name)
 
 
 @router.delete("/api/session", dependencies=[CSRFProtected], status_code=204)
-def delete_session(response: Response) -> None:
-    clear_session_cookie(response)
+def delete_session(request: Request, response: Response, settings: SettingsDep) -> None:
+    _end_current(request, response, settings)
 
 
 @router.get("/api/me")

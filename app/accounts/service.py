@@ -7,23 +7,45 @@ import re
 import secrets
 
 from sqlalchemy.engine import Engine
-from sqlmodel import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select, update
 
 from app.accounts.models import Facilitator, SetupToken
-from app.accounts.passwords import (
-    DUMMY_HASH,
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    verify_password,
-)
+from app.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from app.accounts.policy import MIN_PASSWORD_LENGTH, password_problem
+from app.accounts.sessions import end_all_sessions
+from app.clock import utcnow
 from app.db import session_scope
+from app.i18n import DEFAULT_LANGUAGE, translations
+from app.labels import N_
 from app.settings import Settings
 
+#: Deliberately loose: it catches typos such as a missing ``@``; only a sent mail proves more.
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+DUPLICATE_EMAIL = N_("An account with this email address already exists.")
+INVALID_SETUP_LINK = N_("This link is no longer valid.")
+INVALID_EMAIL = N_("This is not a valid email address.")
+NO_NAME = N_("Fill in a name.")
+WRONG_CURRENT_PASSWORD = N_("Your current password is not right.")
+UNKNOWN_ACCOUNT = N_("There is no account with this email address.")
 
 
 class AccountError(ValueError):
-    """A refused account change, with a message fit to show the person."""
+    """A refused account change, with a message fit to show the person.
+
+    The message is an English msgid (with ``%(name)s`` parameters); :meth:`say` puts it in the
+    person's language, and ``str()`` gives the Dutch, for the command line.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(self.say(DEFAULT_LANGUAGE))
+
+    def say(self, language: str) -> str:
+        text = translations(language).gettext(self.message)
+        return text % self.params if self.params else text
 
 
 def _token_hash(token: str) -> str:
@@ -33,26 +55,45 @@ def _token_hash(token: str) -> str:
 def _validated(email: str, name: str, password: str) -> tuple[str, str]:
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise AccountError("Dit is geen geldig e-mailadres.")
+        raise AccountError(INVALID_EMAIL)
     if not name.strip():
-        raise AccountError("Vul een naam in.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.")
+        raise AccountError(NO_NAME)
+    _check_new_password(password, email=email, name=name)
     return email, name.strip()
 
 
+def _check_new_password(password: str, *, email: str, name: str) -> None:
+    problem = password_problem(password, email=email, name=name)
+    if problem is not None:
+        raise AccountError(problem, n=MIN_PASSWORD_LENGTH)
+
+
 def create_facilitator(engine: Engine, *, email: str, name: str, password: str) -> Facilitator:
+    """A new facilitator account; raises :class:`AccountError` with a message for the person.
+
+    The email is stored lower-cased, so logging in does not depend on how it was typed.
+    """
     email, name = _validated(email, name, password)
-    with session_scope(engine) as session:
-        if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
-            raise AccountError("Er bestaat al een account met dit e-mailadres.")
-        facilitator = Facilitator(email=email, name=name, password_hash=hash_password(password))
-        session.add(facilitator)
-        session.flush()
-        return facilitator
+    password_hash = hash_password(password)  # slow on purpose: keep it outside the transaction
+    try:
+        with session_scope(engine) as session:
+            if session.exec(select(Facilitator).where(Facilitator.email == email)).first():
+                raise AccountError(DUPLICATE_EMAIL)
+            facilitator = Facilitator(email=email, name=name, password_hash=password_hash)
+            session.add(facilitator)
+            session.flush()
+            return facilitator
+    except IntegrityError as exc:  # the same email, created concurrently (PostgreSQL)
+        raise AccountError(DUPLICATE_EMAIL) from exc
 
 
 def authenticate(engine: Engine, *, email: str, password: str) -> Facilitator | None:
+    """The facilitator with these credentials, or ``None`` without saying which part was wrong.
+
+    An unknown email still costs one Argon2 verification, so response time does not reveal
+    which emails have an account; a disabled account is checked the same way and refused.
+    A hash made with older parameters is renewed on success.
+    """
     with session_scope(engine) as session:
         facilitator = session.exec(
             select(Facilitator).where(Facilitator.email == email.strip().lower())
@@ -60,10 +101,90 @@ def authenticate(engine: Engine, *, email: str, password: str) -> Facilitator | 
     if facilitator is None:
         verify_password(DUMMY_HASH, password)
         return None
-    return facilitator if verify_password(facilitator.password_hash, password) else None
+    if not verify_password(facilitator.password_hash, password):
+        return None
+    if facilitator.disabled_at is not None:
+        return None
+    if needs_rehash(facilitator.password_hash):
+        old_hash, facilitator.password_hash = facilitator.password_hash, hash_password(password)
+        with session_scope(engine) as session:
+            session.exec(  # only if nobody changed the password meanwhile
+                update(Facilitator)
+                .where(col(Facilitator.id) == facilitator.id)
+                .where(col(Facilitator.password_hash) == old_hash)
+                .values(password_hash=facilitator.password_hash)
+            )
+    return facilitator
+
+
+def change_password(
+    engine: Engine,
+    *,
+    facilitator_id: int,
+    current: str,
+    new: str,
+    keep_session: str | None,
+) -> None:
+    """The facilitator's own change: the current password first; every other session ends.
+
+    Someone who got hold of the account elsewhere is logged out there; the browser making the
+    change (``keep_session``) stays logged in.
+    """
+    with session_scope(engine) as session:
+        facilitator = session.get(Facilitator, facilitator_id)
+    if facilitator is None or not verify_password(facilitator.password_hash, current):
+        raise AccountError(WRONG_CURRENT_PASSWORD)
+    _check_new_password(new, email=facilitator.email, name=facilitator.name)
+    _store_password(engine, facilitator_id, hash_password(new))
+    end_all_sessions(engine, facilitator_id, keep=keep_session)
+
+
+def reset_password(engine: Engine, *, email: str, password: str) -> Facilitator:
+    """An administrator sets a new password (``atelier reset-password``); all sessions end."""
+    facilitator = _by_email(engine, email)
+    _check_new_password(password, email=facilitator.email, name=facilitator.name)
+    assert facilitator.id is not None
+    _store_password(engine, facilitator.id, hash_password(password))
+    end_all_sessions(engine, facilitator.id)
+    return facilitator
+
+
+def set_disabled(engine: Engine, *, email: str, disabled: bool) -> Facilitator:
+    """Disable (no login, every session ends at once) or enable an account again."""
+    facilitator = _by_email(engine, email)
+    assert facilitator.id is not None
+    with session_scope(engine) as session:
+        session.exec(
+            update(Facilitator)
+            .where(col(Facilitator.id) == facilitator.id)
+            .values(disabled_at=utcnow() if disabled else None)
+        )
+    if disabled:
+        end_all_sessions(engine, facilitator.id)
+    return facilitator
+
+
+def _by_email(engine: Engine, email: str) -> Facilitator:
+    with session_scope(engine) as session:
+        facilitator = session.exec(
+            select(Facilitator).where(Facilitator.email == email.strip().lower())
+        ).first()
+    if facilitator is None:
+        raise AccountError(UNKNOWN_ACCOUNT)
+    return facilitator
+
+
+def _store_password(engine: Engine, facilitator_id: int, password_hash: str) -> None:
+    with session_scope(engine) as session:
+        session.exec(
+            update(Facilitator)
+            .where(col(Facilitator.id) == facilitator_id)
+            .values(password_hash=password_hash)
+        )
 
 
 def facilitator_exists(engine: Engine) -> bool:
+    """Whether anyone can log in yet: until then the install offers a setup link."""
     with session_scope(engine) as session:
         return session.exec(select(Facilitator.id)).first() is not None
 
@@ -83,6 +204,7 @@ def ensure_setup_link(engine: Engine, settings: Settings) -> str | None:
 
 
 def setup_token_valid(engine: Engine, token: str) -> bool:
+    """Whether ``token`` would still create the first account (to show the form or a 404)."""
     with session_scope(engine) as session:
         found = session.exec(
             select(SetupToken).where(SetupToken.token_hash == _token_hash(token))
@@ -93,15 +215,20 @@ def setup_token_valid(engine: Engine, token: str) -> bool:
 def consume_setup_token(
     engine: Engine, *, token: str, email: str, name: str, password: str
 ) -> Facilitator:
-    """Create the first facilitator with a setup token; the token dies with it."""
+    """Create the first facilitator with a setup token; the token dies with it.
+
+    Checking the token, creating the account and deleting every token is one transaction, and the
+    token row is locked first, so two people racing with the same link cannot both get in.
+    """
     email, name = _validated(email, name, password)
+    password_hash = hash_password(password)
     with session_scope(engine) as session:
         found = session.exec(
-            select(SetupToken).where(SetupToken.token_hash == _token_hash(token))
+            select(SetupToken).where(SetupToken.token_hash == _token_hash(token)).with_for_update()
         ).first()
         if found is None or session.exec(select(Facilitator.id)).first() is not None:
-            raise AccountError("Deze link is niet (meer) geldig.")
-        facilitator = Facilitator(email=email, name=name, password_hash=hash_password(password))
+            raise AccountError(INVALID_SETUP_LINK)
+        facilitator = Facilitator(email=email, name=name, password_hash=password_hash)
         session.add(facilitator)
         session.exec(delete(SetupToken))
         session.flush()

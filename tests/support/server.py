@@ -105,6 +105,8 @@ class Facilitator:
         self.http.headers["X-CSRF-Token"] = token
         response = self.http.post("/api/session", json={"email": email, "password": password})
         response.raise_for_status()
+        # The CSRF token is bound to the session: a new session, a new token.
+        self.http.headers["X-CSRF-Token"] = self.http.get("/api/csrf").json()["csrf_token"]
 
     @property
     def cookie_header(self) -> str:
