@@ -14,12 +14,16 @@ ENV PATH=/opt/atelier/bin:$PATH \
     ATELIER_HOST=0.0.0.0 \
     ATELIER_PORT=8000 \
     ATELIER_MIGRATIONS_DIR=/opt/atelier/migrations
-RUN useradd --system --uid 10001 --home /data atelier && mkdir /data && chown atelier /data
+RUN useradd --system --uid 10001 --home /data atelier && mkdir -m 700 /data && chown atelier /data
 COPY --from=build /opt/atelier /opt/atelier
 COPY migrations /opt/atelier/migrations
 USER atelier
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
-# ATELIER_SECRET_KEY (≥ 32 characters) and ATELIER_PUBLIC_URL must be set when running.
+# ATELIER_SECRET_KEY (≥ 32 random characters, e.g. `openssl rand -base64 48`) and an https://
+# ATELIER_PUBLIC_URL must be set when running. Behind a reverse proxy, name it in
+# ATELIER_TRUSTED_PROXIES (JSON list, e.g. ["10.0.0.5"]): `atelier serve` passes exactly that list
+# to uvicorn as forwarded_allow_ips, and X-Forwarded-For from anyone else is ignored. Set
+# ATELIER_RETENTION_DAYS (e.g. 90) to scrub participant details after that many quiet days.
 CMD ["atelier", "serve"]

@@ -30,10 +30,14 @@ def make_engine(url: str) -> Engine:
     """Create the engine for ``url``; for SQLite, make the folder and set the pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+        )
+    _prepare_sqlite_file(url)
+    # hide_parameters: a database error's text must not carry participant text into the logs.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -51,6 +55,25 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        private_file(Path(str(parsed.database)))
+
+
+def private_file(path: Path) -> None:
+    """Make sure only the server's own user can read ``path`` (and a folder made for it).
+
+    The database holds names, organisations and contributions: mode 0600, in a folder made 0700
+    if it does not exist yet. SQLite gives its -wal and -shm files the database file's mode.
+    An existing folder is left as it is: it may be shared (the working directory, say).
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -78,4 +101,5 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Bring the schema to the newest migration. Runs at start-up; a no-op when current."""
+    _prepare_sqlite_file(url)  # before Alembic's own connection creates the file
     command.upgrade(alembic_config(url), "head")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.engine import Engine
 
-from app.accounts.security import SESSION_COOKIE, check_csrf, facilitator_id_from_session
+from app.accounts.security import check_csrf, facilitator_id_from_session
 from app.settings import Settings
 
 
@@ -24,9 +24,16 @@ def get_engine(request: Request) -> Engine:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
+#: Largest id the id columns hold everywhere: they are ``INTEGER``, which PostgreSQL keeps in 32
+#: bits (SQLite in 64). A larger number cannot name a row, and would overflow in the driver.
+MAX_ID = 2**31 - 1
+#: A row id in a URL path. Bounded so that a huge number is a clean 422, not an overflow deep in
+#: the database driver (a 500); 0 and negative numbers never name a row either.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-def optional_facilitator(request: Request, settings: SettingsDep) -> int | None:
-    return facilitator_id_from_session(settings, request.cookies.get(SESSION_COOKIE))
+
+def optional_facilitator(request: Request) -> int | None:
+    return facilitator_id_from_session(request)
 
 
 def current_facilitator(

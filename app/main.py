@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
@@ -23,14 +24,31 @@ from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.settings import Settings
+from app.web.api_docs import add_api_docs
 from app.web.pages import router as pages_router
-from app.web.security import SecurityHeaders
+from app.web.privacy import router as privacy_router
+from app.web.security import (
+    BodyLimit,
+    BodyTooLarge,
+    SecurityHeaders,
+    body_too_large_handler,
+    upload_aware_limits,
+    validation_error_handler,
+)
 from app.workshops.lifecycle import scrub_expired
-from app.workshops.ratelimit import WindowLimiter
+from app.workshops.ratelimit import WindowLimiter, WrongCodeGate
 from app.workshops.routes import router as workshops_router
 
 STATIC_DIR = Path(__file__).parent / "static"
+#: A multipart upload carries the photo plus boundaries, part headers, caption and cid.
+MULTIPART_OVERHEAD = 64 * 1024
 log = logging.getLogger(__name__)
+
+RETENTION_WARNING = (
+    "ATELIER_RETENTION_DAYS is not set (0): participant details (names, organisations, "
+    "drijfveren) are kept until their workshop is deleted. To scrub them automatically after "
+    "a number of quiet days, set e.g. ATELIER_RETENTION_DAYS=90."
+)
 
 
 async def _retention_loop(engine: Engine, settings: Settings) -> None:
@@ -49,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         migrate(settings.database_url)
         engine = make_engine(settings.database_url)
         broker = make_broker(settings.broker_url)
@@ -59,8 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = Hub(
             engine=engine, settings=settings, broker=broker, images=app.state.images
         )
-        app.state.join_limiter = WindowLimiter(limit=settings.join_failures_per_minute)
+        app.state.join_gate = WrongCodeGate(
+            limit=settings.join_failures_per_minute,
+            delay=settings.join_wrong_code_delay_seconds,
+        )
         app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
+        app.state.image_decodes = CapacityLimiter(settings.image_decodes_at_once)
+        if settings.retention_days == 0:
+            log.warning(RETENTION_WARNING)
         retention = asyncio.create_task(_retention_loop(engine, settings))
         link = ensure_setup_link(engine, settings)
         if link:
@@ -76,14 +101,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.disconnect()
             engine.dispose()
 
-    app = FastAPI(title="Opgave Atelier", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    production = settings.environment == "production"
+    app = FastAPI(title="Opgave Atelier", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(BodyTooLarge, body_too_large_handler)
     app.include_router(accounts_router)
     app.include_router(workshops_router)
     app.include_router(realtime_router)
     app.include_router(pages_router)
+    app.include_router(privacy_router)
     app.include_router(images_router)
     app.include_router(exports_router)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        BodyLimit,
+        limit_for=upload_aware_limits(
+            body_bytes=settings.max_body_bytes,
+            upload_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+        ),
+    )
+    app.add_middleware(
+        SecurityHeaders, hsts=production and settings.public_url.startswith("https://")
+    )
+    if not production:
+        add_api_docs(app)  # before /static: its files are under /static/docs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

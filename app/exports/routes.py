@@ -11,7 +11,7 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
-from app.deps import CurrentFacilitator, EngineDep
+from app.deps import CurrentFacilitator, EngineDep, Id
 from app.exports.document import document
 from app.exports.renderers import CSV_TABLES, csv_table, html, markdown, pdf
 from app.exports.summary import Summary, build_summary
@@ -33,7 +33,10 @@ async def _summary(request: Request, workshop_id: int, facilitator_id: int) -> S
     engine = request.app.state.engine
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
-    summary = await to_thread.run_sync(lambda: build_summary(engine, workshop_id=workshop_id))
+    k = request.app.state.settings.min_group_size
+    summary = await to_thread.run_sync(
+        lambda: build_summary(engine, workshop_id=workshop_id, min_group_size=k)
+    )
     if summary is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
     return summary
@@ -53,7 +56,7 @@ def _download(summary: Summary, body: bytes | str, extension: str, suffix: str =
 @router.get("/{workshop_id}/export.{extension}")
 async def export(
     request: Request,
-    workshop_id: int,
+    workshop_id: Id,
     extension: str,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
@@ -77,7 +80,7 @@ async def export(
 @router.get("/{workshop_id}/export/{table}.csv")
 async def export_csv(
     request: Request,
-    workshop_id: int,
+    workshop_id: Id,
     table: str,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,

@@ -7,52 +7,65 @@ its own room messages. The card is announced on the socket once the image is sto
 from __future__ import annotations
 
 import re
-import secrets
-from typing import Annotated, Any
+from typing import Any
 
-from anyio import to_thread
-from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile, status
+from anyio import CapacityLimiter, to_thread
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
-from sqlmodel import col, func, select
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import select
+from starlette.datastructures import FormData, UploadFile
 
-from app.accounts.security import SESSION_COOKIE, check_csrf, facilitator_id_from_session
+from app.accounts.security import check_csrf, facilitator_id_from_session
 from app.db import session_scope
-from app.deps import EngineDep, SettingsDep
+from app.deps import EngineDep, Id, SettingsDep
+from app.i18n import translations
 from app.images.pipeline import ImageRefused, process
+from app.images.quota import device_tag, new_image_key, person_count, workshop_count
 from app.images.storage import ImageStore, delete_image_files, file_key
-from app.realtime.commands import CommandError, execute
+from app.labels import N_
+from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import CommandReceipt
 from app.realtime.protocol import CardPostImage
-from app.types import CardKind, Phase, Role
+from app.types import Phase, Role
+from app.web.client import device_id
+from app.web.render import request_language
+from app.web.security import validation_errors
 from app.workshops.access import Access, participant_cookie, resolve, screen_cookie
-from app.workshops.models import Card, Workshop
+from app.workshops.models import Workshop
 from app.workshops.ratelimit import WindowLimiter
 
 router = APIRouter(tags=["images"])
 
 IMAGE_NAME = r"^[0-9a-f]{32}-(display|thumb)\.jpg$"
 IMAGE_HEADERS = {
-    "Cache-Control": "private, max-age=86400, immutable",
+    # Never cached: a photo must not outlive its deleted workshop in a shared browser's cache.
+    "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Content-Disposition": "inline",
     "X-Content-Type-Options": "nosniff",
 }
 
 
-def refuse(status_code: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status_code)
+def refuse(
+    request: Request, status_code: int, code: str, message: str, **values: object
+) -> JSONResponse:
+    """An error the phone shows as it is, so ``message`` is translated for the person."""
+    text = translations(request_language(request)).gettext(message)
+    return JSONResponse(
+        {"code": code, "message": text % values if values else text}, status_code=status_code
+    )
 
 
 async def _access(request: Request, workshop_id: int, engine: Any) -> Access | None:
     """Participants by cookie (or Bearer token), facilitators by session; screens by cookie."""
-    settings = request.app.state.settings
     bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     token = (
         bearer
-        or request.cookies.get(participant_cookie(workshop_id))
-        or request.cookies.get(screen_cookie(workshop_id))
+        or request.cookies.get(participant_cookie(request.app.state.settings, workshop_id))
+        or request.cookies.get(screen_cookie(request.app.state.settings, workshop_id))
     )
-    facilitator = facilitator_id_from_session(settings, request.cookies.get(SESSION_COOKIE))
+    facilitator = await to_thread.run_sync(facilitator_id_from_session, request)
     found: Access | None = await to_thread.run_sync(
         lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=facilitator)
     )
@@ -63,56 +76,161 @@ async def _access(request: Request, workshop_id: int, engine: Any) -> Access | N
     return found
 
 
-@router.post("/api/workshops/{workshop_id}/beelden", status_code=201)
+class UploadFields(BaseModel):
+    """The form's text fields; the photo is checked by the pipeline."""
+
+    caption: str = Field(min_length=1, max_length=1000)
+    cid: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+#: Uploads waiting for a decode slot beyond which a new one is told to retry (503): each waiting
+#: upload holds its bytes in memory.
+MAX_WAITING_DECODES = 8
+
+UPLOAD_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["photo", "caption", "cid"],
+                    "properties": {
+                        "photo": {"type": "string", "format": "binary"},
+                        "caption": {"type": "string", "minLength": 1, "maxLength": 1000},
+                        "cid": {"type": "string", "minLength": 1, "maxLength": 64},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/api/workshops/{workshop_id}/beelden", status_code=201, openapi_extra=UPLOAD_OPENAPI)
 async def upload_beeld(
-    request: Request,
-    workshop_id: int,
-    engine: EngineDep,
-    settings: SettingsDep,
-    photo: Annotated[UploadFile, File()],
-    caption: Annotated[str, Form(min_length=1, max_length=1000)],
-    cid: Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    """Post a beeld with a photo. Answers like the socket does: the command's ack, or an error."""
+    """Post a beeld with a photo. Answers like the socket does: the command's ack, or an error.
+
+    Who may upload, in which phase and within which quota is decided before a byte of the body
+    is read (the form is parsed here, not by FastAPI before the route runs): a stranger's upload
+    is never spooled to disk. The body's size is bounded by :class:`app.web.security.BodyLimit`.
+    """
     access = await _access(request, workshop_id, engine)
     if access is None or access.actor.role is Role.SCREEN:
-        return refuse(401, "unauthorised", "Join this workshop first.")
+        return refuse(request, 401, "unauthorised", N_("Join this workshop first."))
+    actor = access.actor
+    query_cid = request.query_params.get("cid")
+    # A retry that names its cid in the URL gets its ack before any other check, even after the
+    # phase moved on or the quota filled up (with its own upload); otherwise the form's cid is
+    # looked up once the body is read.
+    if query_cid:
+        stored = await to_thread.run_sync(
+            lambda: _receipt(engine, workshop_id, actor.key, query_cid)
+        )
+        if stored is not None:
+            return JSONResponse(stored, status_code=200)
+    if not await to_thread.run_sync(lambda: _in_beelden(engine, workshop_id)):
+        return refuse(request, 409, "wrong_phase", N_("Photos are shared in the beelden phase."))
+    limiter: WindowLimiter = request.app.state.upload_limiter
+    tag = device_tag(settings.secret_key, workshop_id, device_id(request))
+    limiter_key = f"{workshop_id}:device:{tag}" if tag else actor.key
+    participant_id = actor.participant_id
+    if participant_id is not None:
+        if limiter.blocked(limiter_key):
+            return refuse(
+                request, 429, "rate_limited", N_("Too many photos at once; wait a minute.")
+            )
+        mine = await to_thread.run_sync(
+            lambda: person_count(engine, workshop_id, participant_id, tag)
+        )
+        if mine >= settings.images_per_participant:
+            return refuse(
+                request,
+                409,
+                "quota",
+                N_("You can share at most %(n)s photos."),
+                n=settings.images_per_participant,
+            )
+        room = await to_thread.run_sync(lambda: workshop_count(engine, workshop_id))
+        if room >= settings.images_per_workshop:
+            return refuse(
+                request,
+                409,
+                "workshop_quota",
+                N_("This workshop already has %(n)s photos, the most it can hold."),
+                n=settings.images_per_workshop,
+            )
     if not request.headers.get("authorization"):
         await check_csrf(request, settings)  # cookie-authenticated: same-site forms only
-    actor = access.actor
-    images: ImageStore = request.app.state.images
-    limiter: WindowLimiter = request.app.state.upload_limiter
-    stored = await to_thread.run_sync(lambda: _precheck(engine, workshop_id, actor.key, cid))
-    if isinstance(stored, dict):
-        return JSONResponse(stored, status_code=200)  # a retried upload: the original ack
+    form = await request.form(max_files=1, max_fields=4)
+    try:
+        return await _store_upload(request, workshop_id, form, actor, tag, limiter_key)
+    finally:
+        await form.close()
+
+
+async def _store_upload(
+    request: Request,
+    workshop_id: int,
+    form: FormData,
+    actor: Actor,
+    tag: str | None,
+    limiter_key: str,
+) -> Response:
+    settings = request.app.state.settings
+    engine = request.app.state.engine
+    try:
+        fields = UploadFields.model_validate(
+            {k: v for k, v in form.items() if k in ("caption", "cid") and isinstance(v, str)}
+        )
+    except ValidationError as invalid:
+        return JSONResponse(
+            {"detail": validation_errors(invalid.errors(include_input=False))}, status_code=422
+        )
+    photo = form.get("photo")
+    if not isinstance(photo, UploadFile):
+        return JSONResponse(
+            {"detail": [{"loc": ["body", "photo"], "msg": "Field required", "type": "missing"}]},
+            status_code=422,
+        )
+    stored = await to_thread.run_sync(lambda: _receipt(engine, workshop_id, actor.key, fields.cid))
     if stored is not None:
-        return refuse(409, "wrong_phase", stored)
+        return JSONResponse(stored, status_code=200)  # a retried upload: the original ack
     if actor.participant_id is not None:
-        if limiter.blocked(actor.key):
-            return refuse(429, "rate_limited", "Too many photos at once; wait a minute.")
-        count = await to_thread.run_sync(lambda: _image_count(engine, actor.participant_id))
-        if count >= settings.images_per_participant:
-            return refuse(
-                409, "quota", f"You can share at most {settings.images_per_participant} photos."
-            )
-        limiter.hit(actor.key)
+        request.app.state.upload_limiter.hit(limiter_key)
     data = await photo.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         limit = settings.max_upload_bytes // (1024 * 1024)
-        return refuse(413, "too_large", f"Photos may be at most {limit} MB.")
+        return refuse(request, 413, "too_large", N_("Photos may be at most %(n)s MB."), n=limit)
+    decodes: CapacityLimiter = request.app.state.image_decodes
+    if decodes.statistics().tasks_waiting >= MAX_WAITING_DECODES:
+        busy = refuse(
+            request, 503, "busy", N_("Many photos are arriving at once; try again in a moment.")
+        )
+        busy.headers["Retry-After"] = "5"
+        return busy
     try:
-        processed = await to_thread.run_sync(lambda: process(data))
+        processed = await to_thread.run_sync(
+            lambda: process(data, max_pixels=settings.max_image_pixels), limiter=decodes
+        )
     except ImageRefused as refused:
         return refuse(
-            415 if refused.code == "unsupported_format" else 422, refused.code, refused.message
+            request,
+            415 if refused.code == "unsupported_format" else 422,
+            refused.code,
+            refused.message,
+            **refused.values,
         )
-    image_key = f"{workshop_id}/{secrets.token_hex(16)}"
+    images: ImageStore = request.app.state.images
+    image_key = new_image_key(workshop_id, tag)
     await to_thread.run_sync(lambda: images.put(file_key(image_key, "display"), processed.display))
     await to_thread.run_sync(lambda: images.put(file_key(image_key, "thumb"), processed.thumb))
     command = CardPostImage(
         type="card.post_image",
-        cid=cid,
-        text=caption,
+        cid=fields.cid,
+        text=fields.caption,
         image_key=image_key,
         width=processed.width,
         height=processed.height,
@@ -125,7 +243,7 @@ async def upload_beeld(
         )
     except CommandError as exc:
         await to_thread.run_sync(lambda: delete_image_files(images, image_key))
-        return refuse(409 if exc.code == "wrong_phase" else 400, exc.code, exc.message)
+        return refuse(request, 409 if exc.code == "wrong_phase" else 400, exc.code, exc.message)
     if outcome.repeated:  # the same cid raced in twice; the first one's files stay
         await to_thread.run_sync(lambda: delete_image_files(images, image_key))
     elif outcome.last_seq is not None:
@@ -133,10 +251,8 @@ async def upload_beeld(
     return JSONResponse(outcome.ack.model_dump(mode="json"), status_code=201)
 
 
-def _precheck(
-    engine: Any, workshop_id: int, actor_key: str, cid: str
-) -> dict[str, Any] | str | None:
-    """Before the heavy work: the stored ack of a retry, or why the phase refuses it, or None."""
+def _receipt(engine: Any, workshop_id: int, actor_key: str, cid: str) -> dict[str, Any] | None:
+    """The stored ack of a command already done (a retried upload), or None."""
     with session_scope(engine) as session:
         receipt = session.exec(
             select(CommandReceipt).where(
@@ -145,29 +261,17 @@ def _precheck(
                 CommandReceipt.cid == cid,
             )
         ).first()
-        if receipt is not None:
-            return dict(receipt.ack)
-        workshop = session.get(Workshop, workshop_id)
-        if workshop is None or workshop.agenda[workshop.phase_index] != Phase.BEELDEN:
-            return "Photos are shared in the beelden phase."
-        return None
+        return None if receipt is None else dict(receipt.ack)
 
 
-def _image_count(engine: Any, participant_id: int | None) -> int:
+def _in_beelden(engine: Any, workshop_id: int) -> bool:
     with session_scope(engine) as session:
-        return int(
-            session.exec(
-                select(func.count()).where(
-                    Card.author_id == participant_id,
-                    Card.kind == CardKind.BEELD,
-                    col(Card.image_key).is_not(None),
-                )
-            ).one()
-        )
+        workshop = session.get(Workshop, workshop_id)
+        return workshop is not None and workshop.agenda[workshop.phase_index] == Phase.BEELDEN
 
 
 @router.get("/images/{workshop_id}/{name}")
-async def image(request: Request, workshop_id: int, name: str, engine: EngineDep) -> Response:
+async def image(request: Request, workshop_id: Id, name: str, engine: EngineDep) -> Response:
     if not re.match(IMAGE_NAME, name):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     if await _access(request, workshop_id, engine) is None:
@@ -181,7 +285,7 @@ async def image(request: Request, workshop_id: int, name: str, engine: EngineDep
 
 @router.post("/api/workshops/{workshop_id}/screen-session", status_code=204)
 async def screen_session(
-    request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
+    request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     """Trade the projector's token (from the URL fragment) for a cookie, so images load."""
     token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
@@ -192,7 +296,7 @@ async def screen_session(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not this workshop's screen token.")
     response = Response(status_code=204)
     response.set_cookie(
-        screen_cookie(workshop_id),
+        screen_cookie(settings, workshop_id),
         token,
         httponly=True,
         secure=settings.secure_cookies,

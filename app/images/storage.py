@@ -28,7 +28,7 @@ class LocalImageStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -38,9 +38,12 @@ class LocalImageStore:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
+        # Photos of people are personal data: readable by the server's own user only.
+        descriptor = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
         os.replace(temporary, path)  # readers never see half a file
 
     def get(self, key: str) -> bytes | None:

@@ -15,20 +15,30 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from app.db import session_scope
-from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, OptionalFacilitator, SettingsDep
+from app.deps import (
+    CSRFProtected,
+    CurrentFacilitator,
+    EngineDep,
+    Id,
+    OptionalFacilitator,
+    SettingsDep,
+)
 from app.i18n import translations
 from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.realtime.state import build_snapshot
+from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
+from app.web.client import remember_device
 from app.web.qr import qr_svg
 from app.web.render import json_for_script, render, request_language
 from app.workshops import joincode
-from app.workshops.access import participant_cookie, resolve
+from app.workshops.access import participant_cookie, resolve, set_participant_cookie
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
 from app.workshops.routes import (
     Guard,
+    JoinGuard,
     create_workshop_row,
     history,
     own_trajectory,
@@ -64,19 +74,38 @@ def join_code_submit(code: Annotated[str, Form(max_length=20)]) -> Response:
     return RedirectResponse(f"/join/{joincode.normalise(code)}", status.HTTP_303_SEE_OTHER)
 
 
+async def _wrong_code_page(
+    request: Request, code: str, settings: Settings, guard: JoinGuard
+) -> Response:
+    """The code form again with an error; 404, or 429 once this address has too many."""
+    refused = await guard.not_found()
+    return render(
+        request,
+        "join_code.html",
+        settings,
+        status_code=refused.status_code,
+        code=code,
+        error=True,
+    )
+
+
 @router.get("/join/{code}", response_class=HTMLResponse)
-def join_page(
+async def join_page(
     request: Request, code: str, engine: EngineDep, settings: SettingsDep, guard: Guard
 ) -> Response:
-    workshop = _by_code(engine, code)
-    if workshop is None:
-        guard.not_found()
-        return render(request, "join_code.html", settings, status_code=404, code=code, error=True)
-    assert workshop.id is not None
-    token = request.cookies.get(participant_cookie(workshop.id))
-    if token and resolve(engine, workshop_id=workshop.id, token=token, facilitator_id=None):
-        return RedirectResponse(f"/w/{workshop.id}", status.HTTP_303_SEE_OTHER)
-    _, trajectory = _workshop(engine, workshop.id)
+    workshop = await to_thread.run_sync(lambda: _by_code(engine, code))
+    if workshop is None or workshop.id is None:
+        return await _wrong_code_page(request, code, settings, guard)
+    guard.found()
+    workshop_id = workshop.id
+    token = request.cookies.get(participant_cookie(settings, workshop_id))
+    if token:
+        joined = await to_thread.run_sync(
+            lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
+        )
+        if joined is not None:
+            return RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
+    _, trajectory = await to_thread.run_sync(lambda: _workshop(engine, workshop_id))
     language = request_language(request, workshop.workshop_settings().language)
     return render(
         request,
@@ -97,7 +126,8 @@ async def join_submit(
 ) -> Response:
     workshop = await to_thread.run_sync(lambda: _by_code(engine, code))
     if workshop is None or workshop.id is None:
-        raise guard.not_found()
+        return await _wrong_code_page(request, code, settings, guard)
+    guard.found()
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     anonymous = values.pop("anonymous", "") == "on" or workshop.workshop_settings().anonymous
@@ -130,14 +160,8 @@ async def join_submit(
     joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
     await request.app.state.hub.notify(workshop_id, joined.seq)
     response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        participant_cookie(workshop_id),
-        joined.token,
-        max_age=60 * 60 * 24 * 60,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-    )
+    set_participant_cookie(response, settings, workshop_id, joined.token)
+    remember_device(request, response, secure=settings.secure_cookies)
     return response
 
 
@@ -149,10 +173,11 @@ def _by_code(engine: Any, code: str) -> Workshop | None:
 
 
 @router.get("/join/{code}/qr.svg")
-def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -> Response:
-    workshop = _by_code(engine, code)
+async def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -> Response:
+    workshop = await to_thread.run_sync(lambda: _by_code(engine, code))
     if workshop is None:
-        raise guard.not_found()
+        raise await guard.not_found()
+    guard.found()
     url = f"{settings.public_url}/join/{workshop.join_code}"
     svg = qr_svg(
         url,
@@ -160,9 +185,7 @@ def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -
             "QR code to join the workshop"
         ),
     )
-    return Response(
-        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 # ----------------------------------------------------------------------------- live pages
@@ -170,10 +193,10 @@ def join_qr(code: str, engine: EngineDep, settings: SettingsDep, guard: Guard) -
 
 @router.get("/w/{workshop_id}", response_class=HTMLResponse)
 def phone_page(
-    request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
+    request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     """The phone page, with the room state inside, so it draws before the socket is up."""
-    token = request.cookies.get(participant_cookie(workshop_id))
+    token = request.cookies.get(participant_cookie(settings, workshop_id))
     access = resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
     if access is None:
         return RedirectResponse("/join", status.HTTP_303_SEE_OTHER)
@@ -201,7 +224,7 @@ def phone_page(
 
 @router.get("/screen/{workshop_id}", response_class=HTMLResponse)
 def screen_page(
-    request: Request, workshop_id: int, engine: EngineDep, settings: SettingsDep
+    request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     """The projector. Its token travels in the URL fragment, never to the server's logs."""
     workshop, _ = _workshop(engine, workshop_id)
@@ -220,7 +243,7 @@ def screen_page(
 @router.get("/console/{workshop_id}", response_class=HTMLResponse)
 def console_page(
     request: Request,
-    workshop_id: int,
+    workshop_id: Id,
     engine: EngineDep,
     settings: SettingsDep,
     facilitator_id: OptionalFacilitator,
@@ -288,7 +311,7 @@ def create_trajectory_form(
 @router.get("/trajectories/{trajectory_id}", response_class=HTMLResponse)
 def trajectory_page(
     request: Request,
-    trajectory_id: int,
+    trajectory_id: Id,
     engine: EngineDep,
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
@@ -310,7 +333,7 @@ def trajectory_page(
 
 @router.post("/trajectories/{trajectory_id}/step", dependencies=[CSRFProtected])
 def set_step_form(
-    trajectory_id: int,
+    trajectory_id: Id,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
     ssd_step: Annotated[int, Form(ge=1, le=5)],
@@ -327,7 +350,7 @@ def set_step_form(
 @router.post("/workshops/{workshop_id}/delete", dependencies=[CSRFProtected])
 def delete_workshop_form(
     request: Request,
-    workshop_id: int,
+    workshop_id: Id,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
     confirm: Annotated[str, Form()] = "",
@@ -345,7 +368,7 @@ def delete_workshop_form(
 
 @router.post("/trajectories/{trajectory_id}/edit", dependencies=[CSRFProtected])
 def edit_trajectory_form(
-    trajectory_id: int,
+    trajectory_id: Id,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
     theme: Annotated[str, Form(min_length=1, max_length=300)],
@@ -366,7 +389,7 @@ def edit_trajectory_form(
 @router.post("/trajectories/{trajectory_id}/workshops", dependencies=[CSRFProtected])
 async def create_workshop_form(
     request: Request,
-    trajectory_id: int,
+    trajectory_id: Id,
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
 ) -> Response:

@@ -6,7 +6,7 @@ leave) go through the same command executor, so they land in the event log too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -15,19 +15,28 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from app.accounts.security import check_csrf
+from app.accounts.security import check_csrf, delete_cookie
 from app.db import session_scope
-from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, SettingsDep
+from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id, SettingsDep
 from app.realtime.commands import CommandError, execute
 from app.realtime.hub import Hub
 from app.realtime.protocol import CLOSE_NOT_FOUND, ParticipantLeave
+from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Phase
+from app.web.client import client_address, remember_device
 from app.workshops import joincode
-from app.workshops.access import hash_token, new_token, participant_cookie, resolve
+from app.workshops.access import (
+    PARTICIPANT_COOKIE,
+    hash_token,
+    new_token,
+    participant_cookie,
+    resolve,
+    set_participant_cookie,
+)
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
-from app.workshops.ratelimit import WindowLimiter
+from app.workshops.ratelimit import WrongCodeGate
 from app.workshops.reframing import difference
 
 router = APIRouter(prefix="/api", tags=["workshops"])
@@ -118,7 +127,7 @@ def create_trajectory(
 
 @router.get("/trajectories/{trajectory_id}")
 def read_trajectory(
-    trajectory_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+    trajectory_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, Any]:
     """The trajectory with its workshops, current vertrekpunt and the history before it."""
     trajectory = own_trajectory(engine, trajectory_id, facilitator_id)
@@ -176,7 +185,7 @@ def history(saved: Sequence[Vertrekpunt]) -> list[dict[str, Any]]:
 
 @router.post("/trajectories/{trajectory_id}/step", dependencies=[CSRFProtected])
 def set_step(
-    trajectory_id: int,
+    trajectory_id: Id,
     body: Annotated[int, Body(embed=True, alias="ssd_step", ge=1, le=5)],
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
@@ -195,7 +204,7 @@ def set_step(
     "/trajectories/{trajectory_id}/workshops", status_code=201, dependencies=[CSRFProtected]
 )
 def create_workshop(
-    trajectory_id: int,
+    trajectory_id: Id,
     body: WorkshopCreate,
     engine: EngineDep,
     settings: SettingsDep,
@@ -255,7 +264,7 @@ def create_workshop_row(
 
 @router.get("/workshops/{workshop_id}")
 def read_workshop(
-    workshop_id: int, engine: EngineDep, settings: SettingsDep, facilitator_id: CurrentFacilitator
+    workshop_id: Id, engine: EngineDep, settings: SettingsDep, facilitator_id: CurrentFacilitator
 ) -> WorkshopPublic:
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
@@ -267,7 +276,7 @@ def read_workshop(
 
 @router.delete("/workshops/{workshop_id}", status_code=204, dependencies=[CSRFProtected])
 def remove_workshop(
-    workshop_id: int, request: Request, engine: EngineDep, facilitator_id: CurrentFacilitator
+    workshop_id: Id, request: Request, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> Response:
     """Delete a workshop and everything in it: cards, photos, votes, participants, its records."""
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
@@ -279,7 +288,7 @@ def remove_workshop(
 
 @router.post("/workshops/{workshop_id}/screen-token", dependencies=[CSRFProtected])
 def regenerate_screen_token(
-    workshop_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+    workshop_id: Id, request: Request, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, str]:
     """A new projector token; the old one stops working (e.g. after a screen was left behind)."""
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
@@ -290,12 +299,13 @@ def regenerate_screen_token(
         assert workshop is not None
         workshop.screen_token_hash = hash_token(token)
         session.add(workshop)
+    request.app.state.hub.close_screens(workshop_id)
     return {"screen_token": token}
 
 
 @router.get("/vertrekpunten/{vertrekpunt_id}")
 def read_vertrekpunt(
-    vertrekpunt_id: int, engine: EngineDep, facilitator_id: CurrentFacilitator
+    vertrekpunt_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, Any]:
     with session_scope(engine) as session:
         vertrekpunt = session.get(Vertrekpunt, vertrekpunt_id)
@@ -309,35 +319,69 @@ def read_vertrekpunt(
 
 
 class JoinGuard:
-    """Join codes are short; failed attempts per address are limited so codes cannot be guessed."""
+    """One rule for every way of joining by code (API and form): see :class:`WrongCodeGate`.
 
-    def __init__(self, request: Request) -> None:
-        self.limiter: WindowLimiter = request.app.state.join_limiter
-        self.client = request.client.host if request.client else "unknown"
-        if self.limiter.blocked(self.client):
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                "Too many wrong codes. Wait a minute, then check the code.",
-                headers={"Retry-After": "60"},
+    Taken before the code is looked up; the route then says :meth:`found` (right code: joins at
+    once, never slowed) or awaits :meth:`not_found` (wrong code: counted, maybe slowed).
+    """
+
+    def __init__(self, gate: WrongCodeGate, address: str) -> None:
+        self.gate = gate
+        self.address = address
+        self.pending = True
+
+    def found(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.gate.release(self.address)
+
+    async def not_found(self) -> HTTPException:
+        """The error to raise (or render): 404, or 429 once this address has too many."""
+        self.pending = False
+        if await self.gate.wrong(self.address):
+            return HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_WRONG, headers={"Retry-After": "60"}
             )
-
-    def not_found(self) -> HTTPException:
-        self.limiter.hit(self.client)
         return HTTPException(status.HTTP_404_NOT_FOUND, "No workshop has this code.")
 
 
-Guard = Annotated[JoinGuard, Depends()]
+TOO_MANY_WRONG = "Too many wrong codes. Wait a minute, then check the code."
+
+
+async def join_guard(request: Request) -> AsyncIterator[JoinGuard]:
+    gate: WrongCodeGate = request.app.state.join_gate
+    address = client_address(request)
+    if not gate.admit(address):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_WRONG, headers={"Retry-After": "60"}
+        )
+    guard = JoinGuard(gate, address)
+    try:
+        yield guard
+    finally:
+        guard.found()  # releases the slot if the route ended without a verdict (an error)
+
+
+Guard = Annotated[JoinGuard, Depends(join_guard)]
 
 
 @router.get("/join/{code}")
-def join_info(code: str, engine: EngineDep, guard: Guard) -> dict[str, Any]:
+async def join_info(code: str, engine: EngineDep, guard: Guard) -> dict[str, Any]:
     """What the join form needs: the workshop's title and question, and groups to choose from."""
+    info = await to_thread.run_sync(lambda: _join_info(engine, code))
+    if info is None:
+        raise await guard.not_found()
+    guard.found()
+    return info
+
+
+def _join_info(engine: Any, code: str) -> dict[str, Any] | None:
     with session_scope(engine) as session:
         workshop = session.exec(
             select(Workshop).where(Workshop.join_code == joincode.normalise(code))
         ).first()
         if workshop is None:
-            raise guard.not_found()
+            return None
         trajectory = session.get(Trajectory, workshop.trajectory_id)
         expected = trajectory.expected_groups if trajectory else []
         return {
@@ -361,18 +405,13 @@ async def join_workshop(
     """Join by code. The token comes back as a cookie (phones) and in the body (other clients)."""
     workshop_id = await to_thread.run_sync(lambda: _workshop_id_for_code(engine, body.code))
     if workshop_id is None:
-        raise guard.not_found()
+        raise await guard.not_found()
+    guard.found()
     joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
     hub: Hub = request.app.state.hub
     await hub.notify(workshop_id, joined.seq)
-    response.set_cookie(
-        participant_cookie(workshop_id),
-        joined.token,
-        max_age=60 * 60 * 24 * 60,
-        httponly=True,
-        secure=settings.secure_cookies,
-        samesite="lax",
-    )
+    set_participant_cookie(response, settings, workshop_id, joined.token)
+    remember_device(request, response, secure=settings.secure_cookies)
     return {
         "workshop_id": workshop_id,
         "participant_id": joined.participant_id,
@@ -389,7 +428,7 @@ def _workshop_id_for_code(engine: Any, code: str) -> int | None:
 
 @router.post("/workshops/{workshop_id}/leave")
 async def leave_workshop(
-    workshop_id: int,
+    workshop_id: Id,
     request: Request,
     response: Response,
     engine: EngineDep,
@@ -399,8 +438,9 @@ async def leave_workshop(
     auth = request.headers.get("authorization", "")
     if not auth:  # authenticated by cookie: only our own pages may ask
         await check_csrf(request, request.app.state.settings)
+    settings: Settings = request.app.state.settings
     token = auth.removeprefix("Bearer ").strip() or request.cookies.get(
-        participant_cookie(workshop_id)
+        participant_cookie(settings, workshop_id)
     )
     access = await to_thread.run_sync(
         lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
@@ -420,5 +460,5 @@ async def leave_workshop(
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
     hub: Hub = request.app.state.hub
     await hub.notify(workshop_id, outcome.last_seq or 0)
-    response.delete_cookie(participant_cookie(workshop_id))
+    delete_cookie(response, settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
     return outcome.ack.model_dump()

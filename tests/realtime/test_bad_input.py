@@ -205,9 +205,9 @@ async def test_join_attempts_are_rate_limited(server: Server, workshop: dict[str
     ]
     assert statuses[:10] == [404] * 10
     assert statuses[10:] == [429, 429]
-    # Even the right code is refused while the limit holds: guessing gains nothing.
+    # The right code still joins: a room shares one address (see WrongCodeGate; issue 10).
     right = httpx.post(
         f"{server.url}/api/join",
         json={"code": workshop["join_code"], "stakeholder_group": "inwoner"},
     )
-    assert right.status_code == 429
+    assert right.status_code == 201
