@@ -39,7 +39,7 @@ CONTRIBUTIONS = {
     "aan_tafel": N_("A full seat at the table"),
 }
 
-#: The five steps of a social service design trajectory (DESIGN.md §2, seed 000).
+#: The five steps of a social service design trajectory; the live workshop is step 1.
 SSD_STEPS = {
     1: N_("Set up the collaboration and scope the issue"),
     2: N_("Research and analysis"),

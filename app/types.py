@@ -1,7 +1,7 @@
 """Shared vocabulary: the enumerations the domain, the protocol and the pages all speak.
 
-Values are the Dutch method words (see DESIGN.md §2); they travel over the wire unchanged and
-are translated only for display.
+Values are the Dutch method words; they travel over the wire unchanged and are translated
+only for display.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class VoteTarget(StrEnum):
     CLUSTER = "cluster"
 
 
-#: Suggested stakeholder groups (DESIGN.md glossary). Trajectories may expect others.
+#: Suggested stakeholder groups (the method's glossary). Trajectories may expect others.
 STAKEHOLDER_GROUPS: tuple[str, ...] = (
     "inwoner",
     "ervaringsdeskundige",

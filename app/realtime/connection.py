@@ -32,7 +32,16 @@ class Connection:
         self.workshop_id = workshop_id
         self.actor = actor
         self.stakeholder_group = stakeholder_group
+        #: The last ``seq`` this room has handled for the socket (sent or not for it).
         self.cursor = 0
+        #: The last ``seq`` actually sent: the ``prev`` of the next event message.
+        self.sent_seq = 0
+        #: Order of opening, so the oldest sockets of a sender are the ones to close.
+        self.opened = 0
+        #: Set while its own ``participant.leave`` runs: the ack goes out before it closes.
+        self.leaving = False
+        #: A facilitator's session id: the socket lives only as long as the session does.
+        self.session_id: str | None = None
         self._queue: asyncio.Queue[str | object] = asyncio.Queue(maxsize=queue_size)
         self._close: tuple[int, str] | None = None
         self._closer: asyncio.Task[None] | None = None

@@ -11,13 +11,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from app.accounts.security import SESSION_COOKIE, facilitator_id_from_session
+from app.accounts.security import facilitator_id_from_session, session_id_of
+from app.deps import Id
 from app.realtime.commands import CommandError
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub
@@ -34,14 +34,15 @@ from app.realtime.protocol import (
     client_message_adapter,
 )
 from app.settings import Settings
+from app.types import Role
 from app.workshops.access import participant_cookie, resolve
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 
 HELLO_TIMEOUT = 10.0
-#: Token bucket per connection: a burst of 30 commands, refilled at 10 per second.
-RATE_BURST, RATE_PER_SECOND = 30.0, 10.0
+#: Frames refused in a row before a flooding socket is closed (1008).
+FLOOD_STRIKES = 100
 
 
 def error(code: str, message: str, cid: str | None = None) -> str:
@@ -65,7 +66,7 @@ def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
         )
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return Error(
             type="error", cid=None, code="bad_json", message="The message is not valid JSON."
         )
@@ -86,7 +87,7 @@ def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
 
 
 @router.websocket("/ws/workshops/{workshop_id}")
-async def room(websocket: WebSocket, workshop_id: int) -> None:
+async def room(websocket: WebSocket, workshop_id: Id) -> None:
     settings: Settings = websocket.app.state.settings
     hub: Hub = websocket.app.state.hub
     if not origin_allowed(websocket, settings):
@@ -101,11 +102,14 @@ async def room(websocket: WebSocket, workshop_id: int) -> None:
         return
     hello = parse(raw, settings)
     if not isinstance(hello, Hello):
-        await websocket.send_text(error("expected_hello", "Send hello first."))
+        refusal = hello if isinstance(hello, Error) else None
+        await websocket.send_text(
+            refusal.model_dump_json() if refusal else error("expected_hello", "Send hello first.")
+        )
         await websocket.close(code=1008, reason="expected hello")
         return
-    token = hello.token or websocket.cookies.get(participant_cookie(workshop_id))
-    facilitator = facilitator_id_from_session(settings, websocket.cookies.get(SESSION_COOKIE))
+    token = hello.token or websocket.cookies.get(participant_cookie(settings, workshop_id))
+    facilitator = await to_thread.run_sync(facilitator_id_from_session, websocket)
     access = await to_thread.run_sync(
         lambda: resolve(
             hub.engine, workshop_id=workshop_id, token=token, facilitator_id=facilitator
@@ -124,6 +128,8 @@ async def room(websocket: WebSocket, workshop_id: int) -> None:
         stakeholder_group=access.stakeholder_group,
         queue_size=settings.send_queue_size,
     )
+    if access.actor.role is Role.FACILITATOR:
+        connection.session_id = session_id_of(websocket, settings)
     seq = await to_thread.run_sync(hub._last_seq, workshop_id)
     connection.offer(
         Welcome(
@@ -145,7 +151,6 @@ async def room(websocket: WebSocket, workshop_id: int) -> None:
 async def _serve(
     websocket: WebSocket, connection: Connection, hub: Hub, settings: Settings
 ) -> None:
-    tokens, refilled = RATE_BURST, time.monotonic()
     receive = asyncio.ensure_future(websocket.receive())
     closed = asyncio.ensure_future(connection.closed.wait())
     try:
@@ -157,10 +162,21 @@ async def _serve(
             if frame["type"] == "websocket.disconnect":
                 return
             receive = asyncio.ensure_future(websocket.receive())
-            if frame.get("text") is None:
+            text = frame.get("text")
+            message = None if text is None else parse(text, settings)
+            if not hub.allow_frame(connection):
+                # Every frame counts (pings, garbage, binary too), per sender across its sockets.
+                # Commands are still answered, so a client knows to send them again later.
+                if hub.strikes(connection) >= FLOOD_STRIKES:
+                    connection.close_soon(1008, "too many messages")
+                elif isinstance(message, Command):
+                    connection.offer(
+                        error("rate_limited", "Too many messages; slow down.", message.cid)
+                    )
+                continue
+            if message is None:
                 connection.offer(error("binary", "Binary frames are not accepted; send JSON text."))
                 continue
-            message = parse(frame["text"], settings)
             if isinstance(message, Error):
                 connection.offer(message.model_dump_json())
             elif isinstance(message, Ping):
@@ -168,15 +184,6 @@ async def _serve(
             elif isinstance(message, Hello):
                 connection.offer(error("protocol", "hello is only sent once, first."))
             else:
-                now = time.monotonic()
-                tokens = min(RATE_BURST, tokens + (now - refilled) * RATE_PER_SECOND)
-                refilled = now
-                if tokens < 1:
-                    connection.offer(
-                        error("rate_limited", "Too many commands; slow down.", message.cid)
-                    )
-                    continue
-                tokens -= 1
                 await _command(connection, hub, message)
     finally:
         receive.cancel()
@@ -184,9 +191,12 @@ async def _serve(
 
 
 async def _command(connection: Connection, hub: Hub, command: Command) -> None:
+    if isinstance(command, ParticipantLeave):
+        connection.leaving = True  # its other sockets close on delivery; this one after the ack
     try:
         outcome = await hub.execute(connection, command)
     except CommandError as exc:
+        connection.leaving = False
         connection.offer(error(exc.code, exc.message, command.cid))
         return
     except Exception:

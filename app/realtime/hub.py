@@ -10,9 +10,11 @@ delivery, and none is sent twice.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -22,13 +24,19 @@ from sqlmodel import Session, col, select
 
 from app.db import is_postgres, session_scope
 from app.images.storage import ImageStore
+from app.privacy import group_counts
+from app.realtime.audience import project, viewer_key
 from app.realtime.broker import Broker
-from app.realtime.commands import Actor, Outcome, execute
+from app.realtime.commands import Outcome, execute
 from app.realtime.connection import Connection
 from app.realtime.models import Event
 from app.realtime.protocol import (
+    CLOSE_LEFT,
+    CLOSE_REMOVED,
+    CLOSE_REPLACED,
+    CLOSE_REVOKED,
+    CLOSE_UNAUTHORISED,
     Command,
-    EventMessage,
     Presence,
     Snapshot,
     Synced,
@@ -38,7 +46,7 @@ from app.realtime.protocol import (
 from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import Role
-from app.workshops.models import Workshop
+from app.workshops.models import Card, Participant, Proposal, Workshop
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
@@ -49,14 +57,31 @@ def channel(workshop_id: int) -> str:
     return f"workshop:{workshop_id}"
 
 
-def event_message(event: Event) -> str:
-    return EventMessage(
-        type="event", seq=event.seq, event=event_adapter.validate_python(event.data)
-    ).model_dump_json()
+def event_frame(seq: int, prev: int, body: str) -> str:
+    """An ``event`` message (see :class:`app.realtime.protocol.EventMessage`) around a JSON body.
+
+    Built by hand so the body, the costly part, is serialised once per viewer class.
+    """
+    return f'{{"type":"event","seq":{seq},"prev":{prev},"event":{body}}}'
 
 
-def visible(event: Event, actor: Actor) -> bool:
-    return event.audience is None or event.audience == actor.participant_id
+#: Events after which the room's "contributing per group" figure is recomputed.
+CONTRIBUTIONS = frozenset(
+    {"card.posted", "card.withdrawn", "proposal.created", "participant.joined"}
+)
+
+
+#: A facilitator's frame budget is this many times a participant's: they steer the whole room.
+FACILITATOR_FACTOR = 10
+
+
+@dataclass
+class Bucket:
+    """Frames one sender (a participant, a screen, a facilitator) may send, across its sockets."""
+
+    tokens: float
+    refilled: float
+    strikes: int = 0
 
 
 @dataclass
@@ -68,6 +93,8 @@ class Room:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     presence_dirty: bool = True
     tally_dirty: bool = False
+    contributing_dirty: bool = True
+    contributing: dict[str, int] = field(default_factory=dict)
 
     def present_participants(self) -> frozenset[int]:
         return frozenset(
@@ -86,6 +113,10 @@ class Hub:
         self.broker = broker
         self.images = images
         self.rooms: dict[int, Room] = {}
+        self.buckets: dict[tuple[int, str], Bucket] = {}
+        self._opened = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._background: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ connections
 
@@ -97,8 +128,56 @@ class Hub:
             for message in messages:
                 connection.offer(message)
             connection.cursor = seq
+            connection.sent_seq = seq
+            connection.opened = next(self._opened)
+            self._cap_sockets(room, connection)
             room.connections.add(connection)
             room.presence_dirty = True
+
+    def _cap_sockets(self, room: Room, connection: Connection) -> None:
+        """One sender keeps at most a few sockets open: the oldest make way for the newest.
+
+        A phone on bad Wi-Fi may open a new socket before the server notices the old one died,
+        so the newest wins; a script opening hundreds gets nothing more than a few.
+        """
+        mine = sorted(
+            (c for c in room.connections if c.actor.key == connection.actor.key),
+            key=lambda c: c.opened,
+        )
+        limit = self.settings.sockets_per_sender
+        for old in mine[: max(0, len(mine) - limit + 1)]:
+            old.close_soon(CLOSE_REPLACED, "opened again elsewhere")
+
+    def allow_frame(self, connection: Connection) -> bool:
+        """Count one frame of any kind against its sender's budget, shared by all its sockets."""
+        rate, burst = self.settings.frames_per_second, self.settings.frames_burst
+        if connection.actor.role is Role.FACILITATOR:  # steers the room: sign-in, owns it
+            rate, burst = rate * FACILITATOR_FACTOR, burst * FACILITATOR_FACTOR
+        key = (connection.workshop_id, connection.actor.key)
+        now = time.monotonic()
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= 100_000:
+                self._forget_idle_buckets(now)
+            bucket = self.buckets[key] = Bucket(tokens=burst, refilled=now)
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.refilled) * rate)
+        bucket.refilled = now
+        if bucket.tokens < 1:
+            bucket.strikes += 1
+            return False
+        bucket.tokens -= 1
+        bucket.strikes = 0
+        return True
+
+    def strikes(self, connection: Connection) -> int:
+        """Frames refused in a row for this sender: many means a flood, not a burst."""
+        bucket = self.buckets.get((connection.workshop_id, connection.actor.key))
+        return bucket.strikes if bucket else 0
+
+    def _forget_idle_buckets(self, now: float) -> None:
+        burst, rate = self.settings.frames_burst, self.settings.frames_per_second
+        for key in [k for k, b in self.buckets.items() if (now - b.refilled) * rate >= burst]:
+            del self.buckets[key]
 
     async def detach(self, connection: Connection) -> None:
         room = self.rooms.get(connection.workshop_id)
@@ -124,9 +203,19 @@ class Hub:
             behind = None if last_seq is None else seq - last_seq
             if behind is not None and 0 <= behind <= self.settings.max_replay_events:
                 events = self._events_after(session, connection.workshop_id, last_seq or 0, seq)
-                messages = [event_message(e) for e in events if visible(e, connection.actor)]
-                synced = Synced(type="synced", seq=seq, replayed=len(messages))
-                return [*messages, synced.model_dump_json()], seq
+                messages: list[str] = []
+                prev = last_seq or 0
+                for event in events:
+                    if viewer_key(event, connection.actor) is not None:
+                        typed = project(event_adapter.validate_python(event.data), connection.actor)
+                        body = event_adapter.dump_json(typed).decode()
+                        messages.append(event_frame(event.seq, prev, body))
+                        prev = event.seq
+                # A replay must fit the socket's send queue with room to spare, or the client
+                # is cut off (4008) on every resume; past that a snapshot is smaller anyway.
+                if len(messages) <= self.settings.send_queue_size // 2:
+                    synced = Synced(type="synced", seq=seq, replayed=len(messages))
+                    return [*messages, synced.model_dump_json()], seq
             snapshot = Snapshot(
                 type="snapshot",
                 seq=seq,
@@ -180,6 +269,7 @@ class Hub:
     # ------------------------------------------------------------------ delivery
 
     async def _room(self, workshop_id: int) -> Room:
+        self._loop = asyncio.get_running_loop()
         room = self.rooms.get(workshop_id)
         if room is None:
             seq = await to_thread.run_sync(self._last_seq, workshop_id)
@@ -203,15 +293,42 @@ class Hub:
         async with room.lock:
             events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
             for event in events:
-                message = event_message(event)
+                bodies: dict[str, str] = {}
+                typed = None
                 for connection in list(room.connections):
-                    if event.seq > connection.cursor:
-                        if visible(event, connection.actor):
-                            connection.offer(message)
-                        connection.cursor = event.seq
+                    if event.seq <= connection.cursor:
+                        continue
+                    connection.cursor = event.seq
+                    key = viewer_key(event, connection.actor)
+                    if key is None:
+                        continue
+                    body = bodies.get(key)
+                    if body is None:
+                        typed = typed or event_adapter.validate_python(event.data)
+                        body = bodies[key] = event_adapter.dump_json(
+                            project(typed, connection.actor)
+                        ).decode()
+                    connection.offer(event_frame(event.seq, connection.sent_seq, body))
+                    connection.sent_seq = event.seq
                 if event.type == "my_dots.changed":
                     room.tally_dirty = True
+                if event.type in CONTRIBUTIONS:
+                    room.contributing_dirty = True
+                if event.type == "participant.left":
+                    self._close_participant(room, event)
                 room.cursor = event.seq
+
+    @staticmethod
+    def _close_participant(room: Room, event: Event) -> None:
+        """Leaving or being removed takes effect on every socket of that person at once."""
+        participant_id = event.data.get("participant_id")
+        removed = bool(event.data.get("removed"))
+        for connection in list(room.connections):
+            if connection.actor.participant_id == participant_id and not connection.leaving:
+                if removed:
+                    connection.close_soon(CLOSE_REMOVED, "removed by the facilitator")
+                else:
+                    connection.close_soon(CLOSE_LEFT, "left the workshop")
 
     def _new_events(self, workshop_id: int, after: int) -> list[Event]:
         with session_scope(self.engine) as session:
@@ -231,9 +348,17 @@ class Hub:
                     await self._guarded(self._deliver(room))
 
     async def _poll(self, room: Room) -> None:
-        """The broker may lose a notice; the database does not. Look every few seconds."""
+        """The broker may lose a notice; the database does not. Look every few seconds.
+
+        Now and then it also re-checks the facilitators' sessions, so one ended elsewhere (the
+        CLI, another process) closes its sockets within ``session_recheck_seconds``.
+        """
+        checked = time.monotonic()
         while True:
             await asyncio.sleep(self.settings.room_poll_seconds)
+            if time.monotonic() - checked >= self.settings.session_recheck_seconds:
+                checked = time.monotonic()
+                await self._guarded(self._recheck_room(room))
             seq = await to_thread.run_sync(self._last_seq, room.workshop_id)
             if seq > room.cursor:
                 await self._guarded(self._deliver(room))
@@ -245,9 +370,17 @@ class Hub:
         )
         while True:
             await asyncio.sleep(interval)
+            if room.contributing_dirty:
+                room.contributing_dirty = False
+                contributing = await self._guarded(
+                    to_thread.run_sync(self._contributing, room.workshop_id)
+                )
+                if contributing is not None and contributing != room.contributing:
+                    room.contributing = contributing
+                    room.presence_dirty = True
             if room.presence_dirty:
                 room.presence_dirty = False
-                self._broadcast(room, self._presence(room).model_dump_json())
+                self._send_presence(room)
             if room.tally_dirty:
                 room.tally_dirty = False
                 tally = await self._guarded(to_thread.run_sync(self._tally, room.workshop_id))
@@ -267,6 +400,21 @@ class Hub:
         for connection in list(room.connections):
             connection.offer(message)
 
+    def _send_presence(self, room: Room) -> None:
+        """Counts for everyone; who exactly is online only for the facilitator."""
+        public = self._presence(room)
+        for_facilitator = public.model_copy(
+            update={
+                "participant_ids": sorted(
+                    {c.actor.participant_id for c in room.connections if c.actor.participant_id}
+                )
+            }
+        ).model_dump_json()
+        for_room = public.model_dump_json()
+        for connection in list(room.connections):
+            is_facilitator = connection.actor.role is Role.FACILITATOR
+            connection.offer(for_facilitator if is_facilitator else for_room)
+
     @staticmethod
     def _presence(room: Room) -> Presence:
         participants = {
@@ -279,10 +427,29 @@ class Hub:
             type="presence",
             participants=len(participants),
             by_group=dict(sorted(Counter(participants.values()).items())),
-            participant_ids=sorted(participants),
+            contributing=room.contributing,
             facilitators=roles[Role.FACILITATOR],
             screens=roles[Role.SCREEN],
         )
+
+    def _contributing(self, workshop_id: int) -> dict[str, int]:
+        """People per stakeholder group who posted a card or a proposal, small groups merged."""
+        with session_scope(self.engine) as session:
+            authors: set[int] = set()
+            for model in (Card, Proposal):
+                authors.update(
+                    a
+                    for a in session.exec(
+                        select(model.author_id).where(model.workshop_id == workshop_id).distinct()
+                    )
+                    if a is not None
+                )
+            if not authors:
+                return {}
+            groups = session.exec(
+                select(Participant.stakeholder_group).where(col(Participant.id).in_(authors))
+            ).all()
+        return group_counts(groups, self.settings.min_group_size)
 
     def _tally(self, workshop_id: int) -> Tally | None:
         with session_scope(self.engine) as session:
@@ -292,12 +459,71 @@ class Hub:
             voters, dots = progress(session, vote.id)
             return Tally(type="tally", vote_id=vote.id, voters=voters, dots=dots)
 
+    def close_screens(self, workshop_id: int) -> None:
+        """The screen link was renewed: projectors on the old one stop at once.
+
+        Safe to call from a worker thread (sync routes): the closing runs on the event loop.
+        """
+        self._on_loop(self._close_where, workshop_id, Role.SCREEN, CLOSE_REVOKED, "screen renewed")
+
+    def recheck_sessions(self) -> None:
+        """A facilitator session ended (logout, password change, disabled account): its open
+        sockets close now, not at the next periodic check. Thread-safe."""
+        self._on_loop(self._schedule_recheck)
+
+    def _schedule_recheck(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no socket has ever been opened in this process: nothing to close
+            return
+        task = loop.create_task(self._recheck_sessions())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _recheck_sessions(self) -> None:
+        for room in list(self.rooms.values()):
+            await self._guarded(self._recheck_room(room))
+
+    async def _recheck_room(self, room: Room) -> None:
+        facilitators = [c for c in room.connections if c.actor.role is Role.FACILITATOR]
+        if facilitators:
+            alive = await to_thread.run_sync(
+                self._live_sessions, {c.session_id for c in facilitators}
+            )
+            for connection in facilitators:
+                if connection.session_id not in alive:
+                    connection.close_soon(CLOSE_UNAUTHORISED, "the session has ended")
+
+    def _live_sessions(self, sessions: set[str | None]) -> set[str | None]:
+        from app.accounts.sessions import facilitator_for_session
+
+        return {
+            s
+            for s in sessions
+            if s is not None and facilitator_for_session(self.engine, self.settings, s) is not None
+        }
+
     def close_room(self, workshop_id: int, code: int, reason: str) -> None:
-        """Disconnect everyone in a room (e.g. the workshop was deleted)."""
+        """Disconnect everyone in a room (e.g. the workshop was deleted); thread-safe."""
+        self._on_loop(self._close_where, workshop_id, None, code, reason)
+
+    def _close_where(self, workshop_id: int, role: Role | None, code: int, reason: str) -> None:
         room = self.rooms.get(workshop_id)
         if room is not None:
             for connection in list(room.connections):
-                connection.close_soon(code, reason)
+                if role is None or connection.actor.role is role:
+                    connection.close_soon(code, reason)
+
+    def _on_loop(self, fn: Callable[..., None], *args: object) -> None:
+        """Run ``fn`` on the event loop: at once when called there, else handed over to it."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None or self._loop is None:
+            fn(*args)
+        else:
+            self._loop.call_soon_threadsafe(fn, *args)
 
     async def close(self) -> None:
         for room in list(self.rooms.values()):

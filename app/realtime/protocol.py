@@ -246,6 +246,13 @@ class VertrekpuntSave(Command):
     type: Literal["vertrekpunt.save"]
 
 
+class ParticipantRemove(Command):
+    """Facilitator only: take someone out of the room; their token stops working at once."""
+
+    type: Literal["participant.remove"]
+    participant_id: Id
+
+
 class ParticipantLeave(Command):
     type: Literal["participant.leave"]
 
@@ -280,7 +287,8 @@ AnyCommand = Annotated[
     | RoundClose
     | ProposalAdopt
     | VertrekpuntSave
-    | ParticipantLeave,
+    | ParticipantLeave
+    | ParticipantRemove,
     Field(discriminator="type"),
 ]
 
@@ -321,6 +329,7 @@ class ParticipantJoined(Message):
 class ParticipantLeft(Message):
     type: Literal["participant.left"]
     participant_id: int
+    removed: bool = Field(default=False, description="taken out by the facilitator")
 
 
 class CardPosted(Message):
@@ -452,8 +461,17 @@ class Snapshot(Message):
 
 
 class EventMessage(Message):
+    """One event of the log. ``prev`` is the ``seq`` of the message this socket got before it.
+
+    ``seq`` is gap-free in the log, but a socket does not see every event (another participant's
+    own dots and ratings are not for it). ``prev`` lets every client tell a complete stream from
+    a lossy one: it equals the ``seq`` of the last event (or ``synced``/``snapshot``) this socket
+    was sent. A client whose last ``seq`` is lower than ``prev`` has missed something and resumes.
+    """
+
     type: Literal["event"]
     seq: int
+    prev: int
     event: AnyEvent
 
 
@@ -485,7 +503,13 @@ class Presence(Message):
     type: Literal["presence"]
     participants: int
     by_group: dict[str, int]
-    participant_ids: list[int]
+    contributing: dict[str, int] = Field(
+        default_factory=dict,
+        description="people per group who posted a card or proposal; groups below k merged",
+    )
+    participant_ids: list[int] | None = Field(
+        default=None, description="facilitators only: who is online"
+    )
     facilitators: int
     screens: int
 
@@ -514,9 +538,12 @@ server_message_adapter: TypeAdapter[
 
 #: Close codes the server uses, besides the standard ones (1003 unsupported data, 1008 policy).
 CLOSE_UNAUTHORISED = 4001
+CLOSE_REVOKED = 4003
 CLOSE_NOT_FOUND = 4004
 CLOSE_TOO_SLOW = 4008
+CLOSE_REPLACED = 4009
 CLOSE_LEFT = 4010
+CLOSE_REMOVED = 4011
 
 
 def command_types() -> list[str]:

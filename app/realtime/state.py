@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.realtime.audience import card_for, participant_for, proposal_for
 from app.realtime.commands import Actor
 from app.types import Role
 from app.workshops.models import (
@@ -79,15 +80,24 @@ def build_snapshot(session: Session, workshop: Workshop, viewer: Actor) -> RoomS
         .where(Vertrekpunt.workshop_id == wid)
         .order_by(col(Vertrekpunt.id).desc())
     ).first()
+    people = rows(Participant)
+    named = {p.id for p in people if p.display_name is not None}
     return RoomState(
         workshop=workshop_view(workshop, trajectory),
         participants={
-            str(p.id): participant_view(p, anonymous=settings.anonymous) for p in rows(Participant)
+            str(p.id): participant_for(participant_view(p, anonymous=settings.anonymous), viewer)
+            for p in people
         },
-        cards={str(c.id): card_view(c) for c in rows(Card)},
+        cards={
+            str(c.id): card_for(card_view(c, author_named=c.author_id in named), viewer)
+            for c in rows(Card)
+        },
         clusters={str(c.id): cluster_view(c) for c in rows(Cluster)},
         votes={str(v.id): vote_view(v, None if v.is_open else tally(session, v.id)) for v in votes},
-        proposals={str(p.id): proposal_view(p) for p in rows(Proposal)},
+        proposals={
+            str(p.id): proposal_for(proposal_view(p, author_named=p.author_id in named), viewer)
+            for p in rows(Proposal)
+        },
         rounds={str(r.id): round_view(r, figures(session, r, settings)) for r in rounds},
         my_dots=_my_dots(session, votes, me),
         my_ratings=my_ratings,

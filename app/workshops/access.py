@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from starlette.responses import Response
 
+from app.accounts.security import cookie_name, set_cookie
 from app.db import session_scope
 from app.realtime.commands import Actor
+from app.settings import Settings
 from app.types import Role
 from app.workshops.models import Participant, Trajectory, Workshop
 
@@ -31,12 +34,27 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def participant_cookie(workshop_id: int) -> str:
-    return PARTICIPANT_COOKIE.format(workshop_id=workshop_id)
+def participant_cookie(settings: Settings, workshop_id: int) -> str:
+    """The participant token's cookie: ``__Host-`` prefixed on https (one rule for all cookies)."""
+    return cookie_name(settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
 
 
-def screen_cookie(workshop_id: int) -> str:
-    return f"atelier_screen_{workshop_id}"
+def screen_cookie(settings: Settings, workshop_id: int) -> str:
+    """The projector's cookie, so its page can load the room's photos."""
+    return cookie_name(settings, f"atelier_screen_{workshop_id}")
+
+
+def set_participant_cookie(
+    response: Response, settings: Settings, workshop_id: int, token: str
+) -> None:
+    """The phone keeps its token for two months: a person coming back is the same participant."""
+    set_cookie(
+        response,
+        settings,
+        PARTICIPANT_COOKIE.format(workshop_id=workshop_id),
+        token,
+        max_age=60 * 60 * 24 * 60,
+    )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from app.realtime.protocol import (
 )
 from app.types import CARD_PHASE, CardKind, Phase, Role, World
 from app.workshops.models import Card, Dot
-from app.workshops.schemas import card_view
+from app.workshops.participants import is_named
+from app.workshops.schemas import CardView, card_view
+from app.workshops.votes import freeze_targets
 
 EVERYONE_WHO_POSTS = (Role.PARTICIPANT, Role.FACILITATOR)
 POSTING_PHASES = tuple(CARD_PHASE.values())
@@ -35,8 +37,18 @@ def get_card(ctx: Context, card_id: int) -> Card:
     return card
 
 
+def full_view(ctx: Context, card: Card) -> CardView:
+    """The card as the log keeps it (trimmed per viewer on the way out)."""
+    return card_view(card, author_named=is_named(ctx.session, card.author_id))
+
+
 def announce(ctx: Context, card: Card) -> None:
-    ctx.emit(CardUpdated(type="card.updated", card=card_view(card)))
+    ctx.emit(
+        CardUpdated(
+            type="card.updated",
+            card=full_view(ctx, card),
+        )
+    )
 
 
 def _check_links(ctx: Context, kind: CardKind, world: World | None, factor_ids: list[int]) -> None:
@@ -86,7 +98,12 @@ def post(ctx: Context, command: CardPost) -> Result:
     )
     ctx.session.add(card)
     ctx.session.flush()
-    ctx.emit(CardPosted(type="card.posted", card=card_view(card)))
+    ctx.emit(
+        CardPosted(
+            type="card.posted",
+            card=full_view(ctx, card),
+        )
+    )
     return {"card_id": card.id}
 
 
@@ -106,7 +123,12 @@ def post_image(ctx: Context, command: CardPostImage) -> Result:
     )
     ctx.session.add(card)
     ctx.session.flush()
-    ctx.emit(CardPosted(type="card.posted", card=card_view(card)))
+    ctx.emit(
+        CardPosted(
+            type="card.posted",
+            card=full_view(ctx, card),
+        )
+    )
     return {"card_id": card.id}
 
 
@@ -137,6 +159,7 @@ def edit(ctx: Context, command: CardEdit) -> None:
 def withdraw(ctx: Context, command: CardWithdraw) -> None:
     """Remove a card for good; links from consequenties to it are dropped and announced."""
     card = get_card(ctx, command.card_id)
+    freeze_targets(ctx, "Withdrawing a card")
     _may_change(ctx, card)
     dotted = ctx.session.exec(
         select(Dot).where(Dot.target_type == "card", Dot.target_id == card.id)
@@ -179,6 +202,7 @@ def merge(ctx: Context, command: CardMerge) -> None:
     """Fold a duplicate into another card of the same kind; the duplicate is kept, marked."""
     if command.card_id == command.into_id:
         raise CommandError("invalid", "A card cannot be merged into itself.")
+    freeze_targets(ctx, "Merging cards")
     card = get_card(ctx, command.card_id)
     into = get_card(ctx, command.into_id)
     if card.kind != into.kind:

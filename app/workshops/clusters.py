@@ -19,6 +19,7 @@ from app.types import Phase, Role
 from app.workshops.cards import TAGGING_PHASES, announce, get_card
 from app.workshops.models import Card, Cluster, Dot
 from app.workshops.schemas import cluster_view
+from app.workshops.votes import freeze_targets
 
 CLUSTERERS = (Role.FACILITATOR, Role.PARTICIPANT)
 
@@ -90,6 +91,7 @@ def delete(ctx: Context, command: ClusterDelete) -> None:
     """Dissolve a cluster; its cards go back to the unclustered pile."""
     _may_cluster(ctx)
     cluster = get_cluster(ctx, command.cluster_id)
+    freeze_targets(ctx, "Removing a cluster")
     if ctx.session.exec(
         select(Dot).where(Dot.target_type == "cluster", Dot.target_id == cluster.id)
     ).first():

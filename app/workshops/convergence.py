@@ -1,4 +1,4 @@
-"""Measured agreement: when has a proposal converged? (DESIGN.md §3)
+"""Measured agreement: when has a proposal converged? (rule and defaults: docs/protocol.md)
 
 Pure functions over the ratings of one round, so the rule is written once and the projector,
 the record and the adoption check all agree on it.

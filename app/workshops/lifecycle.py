@@ -83,14 +83,28 @@ def scrub_expired(engine: Engine, *, retention_days: int) -> int:
 
 
 def _scrub_log(session: Session, workshop_id: int, scrubbed: dict[int | None, Participant]) -> None:
-    """Rewrite ``participant.joined`` events so the log no longer holds what was removed."""
+    """Rewrite the log so it no longer holds what was removed, nor who wrote what by name."""
     events = session.exec(
-        select(Event).where(Event.workshop_id == workshop_id, Event.type == "participant.joined")
+        select(Event).where(
+            Event.workshop_id == workshop_id,
+            col(Event.type).in_((*AUTHORED, "participant.joined")),
+        )
     ).all()
     for event in events:
-        participant = scrubbed.get(event.data.get("participant", {}).get("id"))
-        if participant is not None:
-            view = dump(participant_view(participant, anonymous=True))
-            view["left"] = event.data["participant"]["left"]
-            event.data = {**event.data, "participant": view}
+        if event.type == "participant.joined":
+            participant = scrubbed.get(event.data.get("participant", {}).get("id"))
+            if participant is not None:
+                view = dump(participant_view(participant, anonymous=True))
+                view["left"] = event.data["participant"]["left"]
+                event.data = {**event.data, "participant": view}
+                session.add(event)
+            continue
+        key = "card" if event.type.startswith("card.") else "proposal"
+        item = event.data.get(key, {})
+        if item.get("author_id") in scrubbed and item.get("author_named"):
+            event.data = {**event.data, key: {**item, "author_named": False}}
             session.add(event)
+
+
+#: Events whose item names its author (``author_named``), rewritten when names are scrubbed.
+AUTHORED = ("card.posted", "card.updated", "proposal.created", "proposal.updated")

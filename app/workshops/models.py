@@ -39,7 +39,7 @@ def _optional_fk(target: str) -> Any:
 
 
 class WorkshopSettings(BaseModel):
-    """Per-workshop knobs. Convergence defaults follow DESIGN.md §3."""
+    """Per-workshop knobs. Convergence defaults: docs/protocol.md, “Convergence”."""
 
     model_config = ConfigDict(extra="forbid")
 

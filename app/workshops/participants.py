@@ -6,15 +6,29 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.clock import utcnow
 from app.db import session_scope
 from app.realtime.commands import Actor, CommandError, Context, handles, lock_workshop
-from app.realtime.protocol import ParticipantJoined, ParticipantLeave, ParticipantLeft
+from app.realtime.protocol import (
+    ParticipantJoined,
+    ParticipantLeave,
+    ParticipantLeft,
+    ParticipantRemove,
+)
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
 from app.workshops.models import Participant
 from app.workshops.schemas import participant_view
+
+
+def is_named(session: Session, participant_id: int | None) -> bool:
+    """Whether this author took part with a name, so the facilitator may see who wrote what."""
+    if participant_id is None:
+        return False
+    participant = session.get(Participant, participant_id)
+    return participant is not None and participant.display_name is not None
 
 
 class JoinRequest(BaseModel):
@@ -51,7 +65,8 @@ def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
             token_hash=hash_token(token),
             display_name=name,
             stakeholder_group=request.stakeholder_group.strip().lower(),
-            organisation="" if anonymous else request.organisation.strip(),
+            # Taking part anonymously means no organisation either: it can name you as well.
+            organisation="" if name is None else request.organisation.strip(),
             drijfveer=request.drijfveer.strip(),
             contribution=request.contribution.value,
         )
@@ -83,3 +98,25 @@ def leave(ctx: Context, _command: ParticipantLeave) -> None:
     participant.left_at = utcnow()
     ctx.session.add(participant)
     ctx.emit(ParticipantLeft(type="participant.left", participant_id=participant_id))
+
+
+@handles(ParticipantRemove, roles=(Role.FACILITATOR,))
+def remove(ctx: Context, command: ParticipantRemove) -> None:
+    """Take someone out of the room (a disruptive guest, a phone left behind).
+
+    Their token stops working and every socket of theirs is closed (the hub does that when it
+    delivers ``participant.left``, in every process). What they posted stays; the facilitator can
+    hide it.
+    """
+    participant = ctx.session.get(Participant, command.participant_id)
+    if participant is None or participant.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", "There is no such participant in this workshop.")
+    if participant.left_at is not None:
+        raise CommandError("gone", "This participant has already left.")
+    participant.left_at = utcnow()
+    ctx.session.add(participant)
+    ctx.emit(
+        ParticipantLeft(
+            type="participant.left", participant_id=command.participant_id, removed=True
+        )
+    )

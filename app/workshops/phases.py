@@ -22,6 +22,7 @@ from app.realtime.protocol import (
 from app.types import Role
 from app.workshops.models import Card, Participant
 from app.workshops.schemas import workshop_view
+from app.workshops.votes import close_open_vote
 
 FACILITATOR = (Role.FACILITATOR,)
 
@@ -33,6 +34,8 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         raise CommandError("invalid", f"The agenda has {len(ctx.workshop.agenda)} steps.")
     if command.index == ctx.workshop.phase_index:
         raise CommandError("invalid", "The room is already in that phase.")
+    # A vote left open behind the room would stay secret and half-done: close it, in the log.
+    close_open_vote(ctx)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
     ctx.emit(

@@ -23,8 +23,9 @@ from app.realtime.protocol import (
 )
 from app.types import Phase, ProposalKind, ProposalStatus, Role
 from app.workshops.models import Card, Proposal
+from app.workshops.participants import is_named
 from app.workshops.rounds import PROPOSAL_PHASES, latest_figures, open_round
-from app.workshops.schemas import proposal_view
+from app.workshops.schemas import ProposalView, proposal_view
 
 PROPOSERS = (Role.PARTICIPANT, Role.FACILITATOR)
 ADOPTION_PHASES = (Phase.WAAROM, Phase.OPGAVE, Phase.AFRONDING)
@@ -72,14 +73,29 @@ def _new(ctx: Context, kind: ProposalKind, fields: ProposalFields, **lineage: ob
     )
     ctx.session.add(proposal)
     ctx.session.flush()
-    ctx.emit(ProposalCreated(type="proposal.created", proposal=proposal_view(proposal)))
+    ctx.emit(
+        ProposalCreated(
+            type="proposal.created",
+            proposal=_full_view(ctx, proposal),
+        )
+    )
     return proposal
+
+
+def _full_view(ctx: Context, proposal: Proposal) -> ProposalView:
+    """The proposal as the log keeps it (trimmed per viewer on the way out)."""
+    return proposal_view(proposal, author_named=is_named(ctx.session, proposal.author_id))
 
 
 def _set_status(ctx: Context, proposal: Proposal, status: ProposalStatus) -> None:
     proposal.status = status.value
     ctx.session.add(proposal)
-    ctx.emit(ProposalUpdated(type="proposal.updated", proposal=proposal_view(proposal)))
+    ctx.emit(
+        ProposalUpdated(
+            type="proposal.updated",
+            proposal=_full_view(ctx, proposal),
+        )
+    )
 
 
 @handles(ProposalCreate, roles=PROPOSERS, phases=PROPOSAL_PHASES)

@@ -45,12 +45,15 @@ class WorkshopView(View):
 
 
 class ParticipantView(View):
+    """A participant. Only the facilitator and the person themself get the personal fields;
+    everyone else gets ``None`` there (see ``app/realtime/audience.py``)."""
+
     id: int
     display_name: str | None = Field(description="None when anonymous or in anonymous mode")
     stakeholder_group: str
-    organisation: str
-    drijfveer: str
-    contribution: str
+    organisation: str | None = Field(description="None: not yours to see")
+    drijfveer: str | None = Field(description="None: not yours to see")
+    contribution: str | None = Field(description="None: not yours to see")
     left: bool
 
 
@@ -66,8 +69,12 @@ class CardImage(View):
 class CardView(View):
     id: int
     kind: CardKind
-    text: str
-    author_id: int | None
+    text: str = Field(description="empty for hidden cards, except for facilitators")
+    author_id: int | None = Field(
+        description="facilitators only, and only for authors who chose to be named"
+    )
+    author_named: bool = Field(default=False, description="the author took part with a name")
+    mine: bool = Field(default=False, description="you posted this (participants only)")
     world: World | None
     factor_ids: list[int]
     tags: list[Tag]
@@ -106,7 +113,11 @@ class MyDot(View):
 class ProposalView(View):
     id: int
     kind: ProposalKind
-    author_id: int | None
+    author_id: int | None = Field(
+        description="facilitators only, and only for authors who chose to be named"
+    )
+    author_named: bool = Field(default=False, description="the author took part with a name")
+    mine: bool = Field(default=False, description="you proposed this (participants only)")
     text: str
     in_scope: list[str]
     out_of_scope: list[str]
@@ -119,7 +130,7 @@ class ProposalView(View):
 
 
 class Convergence(View):
-    """The measured agreement on one proposal in one round (DESIGN.md §3)."""
+    """The measured agreement on one proposal in one round (see docs/protocol.md, “Convergence”)."""
 
     raters: int
     counts: list[int] = Field(description="number of 1s, 2s, 3s, 4s, 5s")
@@ -181,25 +192,30 @@ def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
 
 
 def participant_view(participant: Participant, *, anonymous: bool) -> ParticipantView:
+    """The full participant as the log keeps it: what the facilitator and the person see."""
     assert participant.id is not None
     return ParticipantView(
         id=participant.id,
         display_name=None if anonymous else participant.display_name,
         stakeholder_group=participant.stakeholder_group,
-        organisation="" if anonymous else participant.organisation,
+        organisation=""
+        if anonymous or participant.display_name is None
+        else participant.organisation,
         drijfveer=participant.drijfveer,
         contribution=participant.contribution,
         left=participant.left_at is not None,
     )
 
 
-def card_view(card: Card) -> CardView:
+def card_view(card: Card, *, author_named: bool = False) -> CardView:
+    """The full card as the log keeps it; :mod:`app.realtime.audience` trims it per viewer."""
     assert card.id is not None
     return CardView(
         id=card.id,
         kind=CardKind(card.kind),
         text=card.text,
         author_id=card.author_id,
+        author_named=author_named,
         world=World(card.world) if card.world else None,
         factor_ids=list(card.factor_ids),
         tags=[Tag(t) for t in card.tags],
@@ -237,12 +253,14 @@ def vote_view(vote: DotVote, results: list[TallyLine] | None) -> VoteView:
     )
 
 
-def proposal_view(proposal: Proposal) -> ProposalView:
+def proposal_view(proposal: Proposal, *, author_named: bool = False) -> ProposalView:
+    """The full proposal as the log keeps it; :mod:`app.realtime.audience` trims it per viewer."""
     assert proposal.id is not None
     return ProposalView(
         id=proposal.id,
         kind=ProposalKind(proposal.kind),
         author_id=proposal.author_id,
+        author_named=author_named,
         text=proposal.text,
         in_scope=list(proposal.in_scope),
         out_of_scope=list(proposal.out_of_scope),

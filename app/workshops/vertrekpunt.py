@@ -7,7 +7,7 @@ correctly after the workshop moves on or participants are later anonymised.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -29,7 +29,14 @@ from app.workshops.models import (
 )
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
-from app.workshops.schemas import card_view, cluster_view, dump, proposal_view
+from app.workshops.schemas import (
+    CardView,
+    ProposalView,
+    card_view,
+    cluster_view,
+    dump,
+    proposal_view,
+)
 from app.workshops.votes import tally
 
 RECORD_VERSION = 1
@@ -53,6 +60,14 @@ def lineage(session: Session, proposal: Proposal) -> list[Proposal]:
     return sorted(seen.values(), key=lambda p: -(p.id or 0))
 
 
+V = TypeVar("V", CardView, ProposalView)
+
+
+def unattributed(view: V) -> V:
+    """The record is filed and shared: it says what grew from what, never who wrote it."""
+    return view.model_copy(update={"author_id": None, "author_named": False, "mine": False})
+
+
 def chain(session: Session, workshop_id: int, proposals: list[Proposal]) -> list[dict[str, Any]]:
     """Cards cited by the proposals, plus the factoren their consequenties link to."""
     wanted: list[int] = []
@@ -67,7 +82,7 @@ def chain(session: Session, workshop_id: int, proposals: list[Proposal]) -> list
         cards[card.id] = card
         wanted.extend(card.factor_ids)
     ordered = sorted(cards.values(), key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
-    return [dump(card_view(card)) for card in ordered]
+    return [dump(unattributed(card_view(card))) for card in ordered]
 
 
 def representation(session: Session, workshop: Workshop, expected: list[str]) -> dict[str, Any]:
@@ -124,9 +139,9 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
                     {"round": round_.number, "proposal_id": pid, **dump(convergence)}
                 )
     return {
-        **dump(proposal_view(proposal)),
+        **dump(unattributed(proposal_view(proposal))),
         "adopted_at": iso(proposal.adopted_at),
-        "history": [dump(proposal_view(p)) for p in history[1:]],
+        "history": [dump(unattributed(proposal_view(p))) for p in history[1:]],
         "rounds": round_figures,
     }
 

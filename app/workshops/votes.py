@@ -67,6 +67,23 @@ def open_vote(session: Session, workshop_id: int) -> DotVote | None:
     ).first()
 
 
+def freeze_targets(ctx: Context, what: str) -> None:
+    """While a vote is open its targets stay as they are, for everyone alike.
+
+    Refusing only the targets that have dots would tell the facilitator (or an author withdrawing
+    a card) where the dots are before the vote closes: the ballot is secret until then.
+    """
+    if open_vote(ctx.session, ctx.workshop_id) is not None:
+        raise CommandError("vote_open", f"{what} is not possible while the dot vote is open.")
+
+
+def close_open_vote(ctx: Context) -> None:
+    """Close the open vote, if any, with its results in the log (leaving the phase does this)."""
+    vote = open_vote(ctx.session, ctx.workshop_id)
+    if vote is not None:
+        _close(ctx, vote)
+
+
 def _current(ctx: Context) -> DotVote:
     vote = open_vote(ctx.session, ctx.workshop_id)
     if vote is None:
@@ -152,9 +169,13 @@ def retract(ctx: Context, command: VoteRetract) -> None:
 @handles(VoteClose, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
 def close(ctx: Context, _command: VoteClose) -> Result:
     vote = _current(ctx)
+    _close(ctx, vote)
+    return {"vote_id": vote.id}
+
+
+def _close(ctx: Context, vote: DotVote) -> None:
     assert vote.id is not None
     vote.is_open = False
     vote.closed_at = utcnow()
     ctx.session.add(vote)
     ctx.emit(VoteClosed(type="vote.closed", vote=vote_view(vote, tally(ctx.session, vote.id))))
-    return {"vote_id": vote.id}

@@ -99,6 +99,8 @@ class RoomClient:
             self.last_seq = message["seq"]
         elif message["type"] == "event":
             assert message["seq"] > self.last_seq, f"{self.name}: seq went back or repeated"
+            # A complete stream: each event names the one this socket got before it.
+            assert message["prev"] == self.last_seq, f"{self.name}: missed events before {message}"
             assert self.state is not None, f"{self.name}: event before any state"
             apply_event(self.state, message["event"])
             self.last_seq = message["seq"]
@@ -141,6 +143,11 @@ class RoomClient:
 
     async def until_seq(self, seq: int, timeout: float = 10.0) -> None:
         await self.wait_for(lambda _m: self.last_seq >= seq, timeout=timeout)
+
+    async def closed(self, timeout: float = 10.0) -> int | None:
+        """Wait until the server closes this socket; its close code."""
+        await asyncio.wait_for(asyncio.shield(self._reader), timeout)
+        return self.close_code
 
     async def close(self) -> None:
         await self.ws.close()

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import col, select
 
 from app.db import make_engine, migrate, session_scope
+from app.realtime.audience import event_for
 from app.realtime.commands import Actor
 from app.realtime.models import Event
 from app.realtime.protocol import event_types
@@ -140,7 +141,7 @@ def test_state_js_agrees_with_state_py(db_url: str, viewer: str):
     ):
         empty[key] = {}
     empty["vertrekpunt_id"] = None
-    visible = [e.data for e in events if e.audience in (None, actor.participant_id)]
+    visible = [seen for e in events if (seen := event_for(e, actor)) is not None]
     python_state = copy.deepcopy(empty)
     for event in visible:
         apply_event(python_state, event)

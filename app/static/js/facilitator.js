@@ -21,7 +21,7 @@ let deferred = false;
 room.on("status", (status) => {
   const el = $("#status");
   el.dataset.status = status;
-  el.textContent = { connected: t("Connected"), "catching-up": t("Catching up…"), offline: t("Offline") }[status] || t("Reconnecting…");
+  el.textContent = { connected: t("Connected"), "catching-up": t("Catching up…"), offline: t("Offline"), unauthorised: t("Signed out: log in again") }[status] || t("Reconnecting…");
 });
 room.on("presence", (message) => { presence = message; if (room.state) renderRoom(room.state); });
 room.on("tally", (message) => { tally = message; if (room.state) render(room.state); });
@@ -378,10 +378,17 @@ function renderRoom(state) {
     h("p", {}, t("%(n)s connected", { n: presence.participants })),
     h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
     missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
-  const connected = new Set(presence.participant_ids);
-  replace($("#participants"), byId(state.participants).map((p) => h("li", {},
-    p.display_name || t("Anonymous"), " · ", groupName(p.stakeholder_group),
-    p.left ? " · " + t("left") : connected.has(p.id) ? " · " + t("online") : " · " + t("offline"))));
+  const connected = new Set(presence.participant_ids || []);
+  replace($("#participants"), byId(state.participants).map((p) => {
+    const name = p.display_name || t("Anonymous");
+    return h("li", {},
+      name, " · ", groupName(p.stakeholder_group),
+      p.left ? " · " + t("left") : connected.has(p.id) ? " · " + t("online") : " · " + t("offline"),
+      p.left ? null : h("button", {
+        type: "button", class: "danger small", "aria-label": t("Remove %(name)s from the workshop", { name }),
+        onclick: () => { if (confirm(t("Remove %(name)s? Their phone is disconnected at once; what they posted stays.", { name }))) command("participant.remove", { participant_id: p.id }, t("Participant removed")); },
+      }, t("Remove")));
+  }));
 }
 
 function renderSettings(w) {

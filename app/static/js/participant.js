@@ -26,6 +26,8 @@ const STATUS = {
   connected: () => t("Connected"), reconnecting: () => t("Reconnecting…"),
   offline: () => t("Offline — what you send is kept"), unauthorised: () => t("Not joined"),
   left: () => t("You left this workshop"),
+  removed: () => t("The facilitator has taken you out of this workshop"),
+  replaced: () => t("This workshop is open in another window; continue there"),
 };
 
 room.on("status", (status) => {
@@ -124,6 +126,7 @@ function cardItem(state, card, mine) {
   const factors = card.factor_ids.map((id) => state.cards[id]).filter(Boolean);
   if (factors.length) extra.push(h("span", { class: "links" }, t("from: %(factors)s", { factors: factors.map((f) => f.text).join("; ") })));
   const image = card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 96, height: Math.round((96 * card.image.height) / card.image.width) || 96, loading: "lazy" }) : null;
+  if (card.hidden) return h("li", { class: "card is-hidden", dataset: { cardId: card.id } }, h("p", { class: "muted" }, t("Hidden by the facilitator")));
   const item = h("li", { class: "card", dataset: { cardId: card.id } }, image, h("p", {}, card.text), ...extra);
   if (mine) {
     if (received.has(card.id)) item.append(h("span", { class: "ok" }, "✓ ", t("Received")));
@@ -135,14 +138,14 @@ function cardItem(state, card, mine) {
 }
 
 function renderPosting(state, kind) {
-  const mine = byId(state.cards).filter((c) => c.kind === kind && c.author_id === room.participantId);
+  const mine = byId(state.cards).filter((c) => c.kind === kind && c.mine);
   const editing = document.activeElement && document.activeElement.closest("#my-cards .editing");
   if (!editing) {
     const waiting = room.pending().filter((m) => m.type === "card.post" && m.kind === kind)
       .map((m) => h("li", { class: "card waiting" }, h("p", {}, m.text), h("span", { class: "wait" }, t("Waiting to be sent"))));
     replace($("#my-cards"), mine.map((c) => cardItem(state, c, true)), waiting);
   }
-  const others = visibleCards(state, kind).filter((c) => c.author_id !== room.participantId);
+  const others = visibleCards(state, kind).filter((c) => !c.mine);
   replace($("#room-cards"), others.length ? others.map((c) => cardItem(state, c, false)) : h("li", { class: "muted" }, t("Nothing yet.")));
   if (kind === "consequentie") {
     const checked = new Set([...document.querySelectorAll("#factor-links input:checked")].map((i) => Number(i.value)));

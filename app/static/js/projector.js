@@ -182,12 +182,8 @@ function representation(state, full) {
   const expected = state.workshop.expected_groups;
   const joined = {};
   for (const p of Object.values(state.participants)) if (!p.left) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
-  const contributing = {};
-  const authors = new Set([...Object.values(state.cards), ...Object.values(state.proposals)].map((x) => x.author_id).filter((a) => a !== null));
-  for (const id of authors) {
-    const p = state.participants[id];
-    if (p) contributing[p.stakeholder_group] = (contributing[p.stakeholder_group] || 0) + 1;
-  }
+  // Counted by the server, with groups too small to stay anonymous merged or left out.
+  const contributing = presence.contributing || {};
   const groups = [...new Set([...expected, ...Object.keys(joined)])];
   const missing = expected.filter((g) => !presence.by_group[g]);
   return h("div", { class: full ? "rep full" : "rep" },

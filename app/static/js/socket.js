@@ -6,10 +6,14 @@
 // - Commands get a client id and wait in an outbox in localStorage until acknowledged; after a
 //   reconnect they are sent again and the server applies each exactly once.
 // - Reconnects with exponential back-off and jitter; an application ping finds dead links.
+// - Each event carries the seq of the message this socket got before it (prev): a client that
+//   lacks it has lost something and resumes, so a complete stream is told from a lossy one.
 
 import { applyEvent } from "./state.js";
 
 const PING_EVERY = 25_000;
+// Errors that mean "try again later", not "no": the command stays in the outbox.
+const RETRY = new Set(["rate_limited"]);
 const PONG_WITHIN = 10_000;
 
 function randomId() {
@@ -123,6 +127,11 @@ export class Room {
         break;
       case "event":
         if (this.lastSeq !== null && message.seq <= this.lastSeq) return; // already have it
+        if (this.lastSeq !== null && message.prev > this.lastSeq) {
+          // Something between our last seq and this event is missing: resume from where we are.
+          this.ws.close();
+          return;
+        }
         applyEvent(this.state, message.event);
         this.lastSeq = message.seq;
         this._emit("event", message.event);
@@ -137,8 +146,17 @@ export class Room {
         for (const queued of this.outbox) this._transmit(queued);
         this._ping();
         break;
-      case "ack":
       case "error":
+        if (message.cid && RETRY.has(message.code)) {
+          // Not refused, only not now: keep it and send it again (same cid: applied once).
+          clearTimeout(this.retryCommands);
+          this.retryCommands = setTimeout(() => { for (const queued of this.outbox) this._transmit(queued); }, 2_000 + Math.random() * 3_000);
+          break;
+        }
+        if (message.cid) this._settle(message.cid);
+        this._emit(message.type, message);
+        break;
+      case "ack":
         if (message.cid) this._settle(message.cid);
         this._emit(message.type, message);
         break;
@@ -175,8 +193,10 @@ export class Room {
   _closed(code) {
     clearTimeout(this.pingTimer);
     clearTimeout(this.pongTimer);
-    if (code === 4001) { this._setStatus("unauthorised"); this.stopped = true; return; }
-    if (code === 4010) { this._setStatus("left"); this.stopped = true; return; }
+    // Final closes: no access (4001), link renewed (4003), workshop deleted (4004), opened again
+    // in another window (4009), left (4010) or removed (4011). Reconnecting would not help.
+    const final = { 4001: "unauthorised", 4003: "unauthorised", 4004: "unauthorised", 4009: "replaced", 4010: "left", 4011: "removed" };
+    if (final[code]) { this._setStatus(final[code]); this.stopped = true; return; }
     if (this.stopped) return;
     this._setStatus(navigator.onLine === false ? "offline" : "reconnecting");
     const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);

@@ -1,0 +1,131 @@
+"""Who sees what: the one place that trims the room's state and events for each viewer.
+
+The event log and :func:`app.realtime.state.build_snapshot` start from the full views (what the
+facilitator may see); everything a phone or the projector receives passes through here first.
+
+- **Facilitator** (owner of the workshop): everything, except who wrote what for authors who
+  take part anonymously (``author_id`` only where ``author_named``).
+- **Projector** (screen token): the room's public content — no authors, no hidden card's text,
+  no one's organisation, drijfveer or wish to contribute.
+- **Participant** (phone): its own profile in full; of others only their name (where they chose
+  one) and stakeholder group; its own cards and proposals marked ``mine``, never another person's
+  id as an author; hidden cards without their text; its own private events only.
+
+Projection depends only on the viewer's *class* (facilitator, screen, participant) and on
+whether the event is about the viewer themself, so the hub serialises an event at most a few
+times per room, not once per socket (:func:`viewer_key`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.realtime.commands import Actor
+from app.realtime.models import Event
+from app.realtime.protocol import (
+    AnyEvent,
+    CardPosted,
+    CardUpdated,
+    ParticipantJoined,
+    ProposalCreated,
+    ProposalUpdated,
+    event_adapter,
+)
+from app.types import Role
+from app.workshops.schemas import CardView, ParticipantView, ProposalView
+
+JSON = dict[str, Any]
+
+
+def card_for(card: CardView, viewer: Actor) -> CardView:
+    """A card as ``viewer`` may see it."""
+    if viewer.role is Role.FACILITATOR:
+        return card.model_copy(
+            update={"author_id": card.author_id if card.author_named else None, "mine": False}
+        )
+    mine = viewer.role is Role.PARTICIPANT and card.author_id == viewer.participant_id
+    hidden = {"text": "", "image": None} if card.hidden else {}
+    return card.model_copy(
+        update={
+            "author_id": None,
+            "author_named": False,
+            "mine": mine and card.author_id is not None,
+            **hidden,
+        }
+    )
+
+
+def proposal_for(proposal: ProposalView, viewer: Actor) -> ProposalView:
+    """A proposal as ``viewer`` may see it."""
+    if viewer.role is Role.FACILITATOR:
+        return proposal.model_copy(
+            update={
+                "author_id": proposal.author_id if proposal.author_named else None,
+                "mine": False,
+            }
+        )
+    mine = (
+        viewer.role is Role.PARTICIPANT
+        and proposal.author_id is not None
+        and proposal.author_id == viewer.participant_id
+    )
+    return proposal.model_copy(update={"author_id": None, "author_named": False, "mine": mine})
+
+
+def participant_for(participant: ParticipantView, viewer: Actor) -> ParticipantView:
+    """A participant as ``viewer`` may see them: personal fields for them and the facilitator."""
+    if viewer.role is Role.FACILITATOR or (
+        viewer.role is Role.PARTICIPANT and viewer.participant_id == participant.id
+    ):
+        return participant
+    return participant.model_copy(
+        update={"organisation": None, "drijfveer": None, "contribution": None}
+    )
+
+
+def visible(event: Event, viewer: Actor) -> bool:
+    """Private events (own dots, own ratings) reach only their participant."""
+    return event.audience is None or (
+        viewer.role is Role.PARTICIPANT and event.audience == viewer.participant_id
+    )
+
+
+def _about(data: JSON) -> int | None:
+    """The participant an event is personal to (as author or subject), if any."""
+    for key in ("card", "proposal"):
+        if key in data:
+            author = data[key].get("author_id")
+            return author if isinstance(author, int) else None
+    if "participant" in data:
+        subject = data["participant"].get("id")
+        return subject if isinstance(subject, int) else None
+    return None
+
+
+def viewer_key(event: Event, viewer: Actor) -> str | None:
+    """Viewers with the same key get the same bytes for ``event``; ``None``: not for them."""
+    if not visible(event, viewer):
+        return None
+    if viewer.role is not Role.PARTICIPANT:
+        return viewer.role.value
+    if event.audience is not None or _about(event.data) == viewer.participant_id:
+        return f"participant:{viewer.participant_id}"
+    return "participant"
+
+
+def project(event: AnyEvent, viewer: Actor) -> AnyEvent:
+    """A typed event as ``viewer`` may see it."""
+    if isinstance(event, CardPosted | CardUpdated):
+        return event.model_copy(update={"card": card_for(event.card, viewer)})
+    if isinstance(event, ProposalCreated | ProposalUpdated):
+        return event.model_copy(update={"proposal": proposal_for(event.proposal, viewer)})
+    if isinstance(event, ParticipantJoined):
+        return event.model_copy(update={"participant": participant_for(event.participant, viewer)})
+    return event
+
+
+def event_for(event: Event, viewer: Actor) -> JSON | None:
+    """The event's data as ``viewer`` may see it, or ``None`` when it is not for them."""
+    if not visible(event, viewer):
+        return None
+    return project(event_adapter.validate_python(event.data), viewer).model_dump(mode="json")
