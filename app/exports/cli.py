@@ -20,7 +20,9 @@ def export_command(
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        summary = build_summary(engine, workshop_id=workshop_id)
+        summary = build_summary(
+            engine, workshop_id=workshop_id, min_group_size=settings.min_group_size
+        )
     finally:
         engine.dispose()
     if summary is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from app import labels
 from app.exports.summary import AdoptedPart, CardPart, RoundPart, Summary
 from app.i18n import translations
+from app.privacy import OTHER_GROUPS
 from app.workshops.reframing import Difference
 from app.workshops.schemas import ProposalView
 
@@ -58,6 +59,8 @@ def document(summary: Summary, *, language: str) -> Document:
     _ = translations(language).gettext
 
     def group(name: str | None) -> str:
+        if name == OTHER_GROUPS:
+            return _("Other groups")
         return _(labels.group(name)) if name else "—"
 
     doc = Document(
@@ -141,15 +144,32 @@ def document(summary: Summary, *, language: str) -> Document:
 
     rep = summary.representation
     add(Heading(2, _("Who was at the table")))
-    add(
-        Table(
-            [_("Stakeholder group"), _("Present"), _("Contributing")],
-            [
-                [group(name), str(rep.present.get(name, 0)), str(rep.contributing.get(name, 0))]
-                for name in dict.fromkeys([*rep.expected, *rep.present])
-            ],
-        )
+    # Only groups that may be shown: missing ones (nobody there) and those of k or more people;
+    # smaller ones are in "other groups" or only in the total.
+    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
+    shown += sorted(g for g in rep.present if g not in shown and g != OTHER_GROUPS)
+    shown += [OTHER_GROUPS] if OTHER_GROUPS in rep.present else []
+    rows = [
+        [group(name), str(rep.present.get(name, 0)), str(rep.contributing.get(name, 0))]
+        for name in shown
+    ]
+    if rep.people_present is not None and rep.people_contributing is not None:
+        rows.append([_("Total"), str(rep.people_present), str(rep.people_contributing)])
+    add(Table([_("Stakeholder group"), _("Present"), _("Contributing")], rows))
+    merged = OTHER_GROUPS in rep.present or (
+        rep.people_present is not None and sum(rep.present.values()) < rep.people_present
     )
+    if merged and rep.min_group_size is not None:
+        add(
+            Paragraph(
+                _(
+                    "To keep people unrecognisable, groups of fewer than %(k)s people are "
+                    "counted together as “other groups”, or only in the total when even "
+                    "together they are fewer than %(k)s."
+                )
+                % {"k": rep.min_group_size}
+            )
+        )
     if rep.missing:
         add(
             Paragraph(

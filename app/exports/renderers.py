@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.exports.document import Document, Heading, Items, Paragraph, Photo, Table
+from app.exports.escaping import csv_cell, markdown_text
 from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
 
@@ -27,24 +28,25 @@ _environment.tests["instanceof"] = isinstance
 
 
 def markdown(doc: Document) -> str:
+    """The document as Markdown in which every text is data: see :mod:`app.exports.escaping`."""
     out: list[str] = []
     for block in doc.blocks:
         if isinstance(block, Heading):
-            out.append(f"{'#' * block.level} {block.text}\n")
+            out.append(f"{'#' * block.level} {markdown_text(block.text)}\n")
         elif isinstance(block, Paragraph):
-            out.append(f"**{block.text}**\n" if block.emphasis else f"{block.text}\n")
+            text = markdown_text(block.text)
+            out.append(f"**{text}**\n" if block.emphasis and text else f"{text}\n")
         elif isinstance(block, Items):
-            out.append("\n".join(f"- {item}" for item in block.items) + "\n")
+            out.append("\n".join(f"- {markdown_text(item)}" for item in block.items) + "\n")
         elif isinstance(block, Table):
-            cells = [block.headers, ["---"] * len(block.headers), *block.rows]
-            out.append(
-                "\n".join(
-                    "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells
-                )
-                + "\n"
-            )
+            cells = [
+                [markdown_text(h) for h in block.headers],
+                ["---"] * len(block.headers),
+                *([markdown_text(c) for c in row] for row in block.rows),
+            ]
+            out.append("\n".join("| " + " | ".join(row) + " |" for row in cells) + "\n")
         elif isinstance(block, Photo):
-            out.append(f"*[{block.caption}]*\n")
+            out.append(f"*\\[{markdown_text(block.caption)}\\]*\n")
     return "\n".join(out)
 
 
@@ -130,7 +132,11 @@ CSV_TABLES = ("cards", "dots", "ratings")
 
 
 def csv_table(summary: Summary, table: str) -> str:
-    """One table of the summary as CSV, with a header row. Never a rater's identity."""
+    """One table of the summary as CSV, with a header row. Never a rater's identity.
+
+    Groups are the labels the summary may show (small groups merged, see ``app/privacy.py``;
+    empty where even merged they would be too small), and no text cell can start a formula.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     rows: Iterable[list[object]]
@@ -176,10 +182,10 @@ def csv_table(summary: Summary, table: str) -> str:
     elif table == "ratings":
         writer.writerow(["kind", "round", "proposal_id", "score", "reason", "stakeholder_group"])
         rows = (
-            [r.kind, r.round_number, r.proposal_id, r.score, r.reason, r.stakeholder_group]
+            [r.kind, r.round_number, r.proposal_id, r.score, r.reason, r.stakeholder_group or ""]
             for r in summary.ratings
         )
     else:
         raise ValueError(f"no CSV table {table!r}")
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()

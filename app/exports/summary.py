@@ -2,21 +2,30 @@
 
 ``Summary`` is what every export renders, and its JSON form is the export for machines: it
 validates against ``docs/schema/summary-v1.json`` and reads back into an equal ``Summary``.
-Names appear only in workshops that are not anonymous; ratings never carry who gave them.
+Names appear only for people who took part with a name in a workshop that is not anonymous, and
+only they are named as authors; ratings never carry who gave them. Every figure per stakeholder
+group (ratings, cards, people present and contributing) shows groups as :mod:`app.privacy`
+allows: groups smaller than k are pooled as "overige groepen", or left out when even pooled they
+are fewer than k, counting the people behind that figure. Organisations and drijfveren are left
+out: nobody consented to them leaving the room.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db import session_scope
+from app.privacy import group_counts, merge_small_groups
+from app.settings import Settings
 from app.types import ProposalStatus
 from app.workshops.models import (
     AgreementRound,
@@ -38,6 +47,8 @@ from app.workshops.votes import tally
 
 SCHEMA_VERSION = "atelier.summary/1"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "schema" / "summary-v1.json"
+#: k when the caller passes none: the operator setting's default (``ATELIER_MIN_GROUP_SIZE``).
+DEFAULT_MIN_GROUP_SIZE: int = Settings.model_fields["min_group_size"].default
 
 
 class Part(BaseModel):
@@ -63,7 +74,10 @@ class WorkshopPart(Part):
 class ParticipantPart(Part):
     id: int
     display_name: str | None
-    stakeholder_group: str
+    stakeholder_group: str | None = Field(
+        description="as typed for people who took part with a name; for others the label their "
+        "group may be shown under (small groups merged), null when it may not be shown"
+    )
     contribution: str
     left: bool
 
@@ -78,9 +92,12 @@ class CardPart(Part):
     cluster_id: int | None
     hidden: bool
     merged_into_id: int | None
-    author_id: int | None
+    author_id: int | None = Field(description="only for authors who took part with a name")
     author_name: str | None
-    stakeholder_group: str | None
+    stakeholder_group: str | None = Field(
+        description="the label the author's group may be shown under (small groups merged, "
+        "counting the people who posted cards), null when it may not be shown"
+    )
     image_key: str | None
 
 
@@ -114,7 +131,10 @@ class RatingPart(Part):
     proposal_id: int
     score: int
     reason: str
-    stakeholder_group: str
+    stakeholder_group: str | None = Field(
+        description="the label the rater's group may be shown under (small groups merged, "
+        "counting the people who rated this proposal in this round), null when it may not be shown"
+    )
 
 
 class AdoptedPart(Part):
@@ -126,9 +146,16 @@ class AdoptedPart(Part):
 
 class RepresentationPart(Part):
     expected: list[str]
-    present: dict[str, int]
-    contributing: dict[str, int]
+    present: dict[str, int] = Field(description="people per shown group, small groups merged")
+    contributing: dict[str, int] = Field(
+        description="contributors per shown group, small groups merged"
+    )
     missing: list[str]
+    people_present: int | None = Field(default=None, description="everyone, in all groups")
+    people_contributing: int | None = Field(default=None, description="everyone, in all groups")
+    min_group_size: int | None = Field(
+        default=None, description="k: smaller groups are merged as 'overige groepen' or left out"
+    )
 
 
 class Summary(Part):
@@ -164,8 +191,19 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
-    """The summary of a workshop as it is now (blocking: one read transaction)."""
+def _shown_as(groups: Iterable[str], k: int) -> dict[str, str | None]:
+    """Each group's label for a figure whose people are in ``groups`` (one entry per person)."""
+    return merge_small_groups(Counter(groups), k)
+
+
+def build_summary(
+    engine: Engine, *, workshop_id: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+) -> Summary | None:
+    """The summary of a workshop as it is now (blocking: one read transaction).
+
+    ``min_group_size`` is k of :mod:`app.privacy`; pass ``settings.min_group_size``.
+    """
+    k = min_group_size
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         if workshop is None:
@@ -181,7 +219,7 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                 )
             )
 
-        people = {p.id: p for p in rows(Participant)}
+        people: dict[int | None, Participant] = {p.id: p for p in rows(Participant)}
         cards = rows(Card)
         proposals = rows(Proposal)
         rounds = rows(AgreementRound)
@@ -196,8 +234,31 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
         round_of = {r.id: r for r in rounds}
 
         def name(participant_id: int | None) -> str | None:
+            """The name of someone who took part with one; ``None`` for everyone else."""
             person = people.get(participant_id)
             return None if settings.anonymous or person is None else person.display_name
+
+        def author(participant_id: int | None) -> int | None:
+            return participant_id if name(participant_id) is not None else None
+
+        def group_of(participant_id: int) -> str:
+            return people[participant_id].stakeholder_group
+
+        # Who is behind each figure shown per group: that decides which groups are too small.
+        present_as = _shown_as((p.stakeholder_group for p in people.values()), k)
+        card_authors = {c.author_id for c in cards if c.author_id in people}
+        card_group_as = _shown_as((group_of(a) for a in card_authors), k)
+        raters: dict[tuple[int, int], set[int]] = {}
+        for x in ratings:
+            raters.setdefault((x.round_id, x.proposal_id), set()).add(x.participant_id)
+        rating_group_as = {
+            figure: _shown_as((group_of(p) for p in who), k) for figure, who in raters.items()
+        }
+
+        def shown_proposal(proposal: Proposal) -> ProposalView:
+            named = name(proposal.author_id) is not None
+            view = proposal_view(proposal, author_named=named)
+            return view.model_copy(update={"author_id": author(proposal.author_id)})
 
         def adopted(kind: str) -> AdoptedPart | None:
             chosen = next(
@@ -216,7 +277,7 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                 None,
             )
             return AdoptedPart(
-                proposal=proposal_view(chosen),
+                proposal=shown_proposal(chosen),
                 converged=latest is not None and latest.converged,
                 adopted_reason=chosen.adopted_reason,
                 lineage=[p.id for p in history if p.id is not None],
@@ -233,6 +294,7 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
             session.get(Vertrekpunt, workshop.starts_from_id) if workshop.starts_from_id else None
         )
         changes = difference(before.record, saved.record) if before and saved else None
+        seen = representation(session, workshop, list(trajectory.expected_groups))
         return Summary(
             schema_version=SCHEMA_VERSION,
             generated_at=datetime.now(UTC)
@@ -257,7 +319,9 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                 ParticipantPart(
                     id=p.id,
                     display_name=name(p.id),
-                    stakeholder_group=p.stakeholder_group,
+                    stakeholder_group=p.stakeholder_group
+                    if name(p.id) is not None
+                    else present_as.get(p.stakeholder_group),
                     contribution=p.contribution,
                     left=p.left_at is not None,
                 )
@@ -274,9 +338,9 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                     cluster_id=c.cluster_id,
                     hidden=c.hidden,
                     merged_into_id=c.merged_into_id,
-                    author_id=c.author_id,
+                    author_id=author(c.author_id),
                     author_name=name(c.author_id),
-                    stakeholder_group=people[c.author_id].stakeholder_group
+                    stakeholder_group=card_group_as.get(group_of(c.author_id))
                     if c.author_id in people
                     else None,
                     image_key=c.image_key,
@@ -301,7 +365,7 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                 )
                 for v in rows(DotVote)
             ],
-            proposals=[proposal_view(p) for p in proposals],
+            proposals=[shown_proposal(p) for p in proposals],
             rounds=[
                 RoundPart(
                     id=r.id,
@@ -321,7 +385,9 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
                     proposal_id=x.proposal_id,
                     score=x.score,
                     reason=x.reason,
-                    stakeholder_group=people[x.participant_id].stakeholder_group,
+                    stakeholder_group=rating_group_as[(x.round_id, x.proposal_id)].get(
+                        group_of(x.participant_id)
+                    ),
                 )
                 for x in ratings
             ],
@@ -329,7 +395,13 @@ def build_summary(engine: Engine, *, workshop_id: int) -> Summary | None:
             opgave=opgave,
             chain=[card["id"] for card in chain(session, workshop_id, traced)],
             representation=RepresentationPart(
-                **representation(session, workshop, list(trajectory.expected_groups))
+                expected=seen["expected"],
+                present=group_counts(Counter(seen["present"]).elements(), k),
+                contributing=group_counts(Counter(seen["contributing"]).elements(), k),
+                missing=seen["missing"],
+                people_present=sum(seen["present"].values()),
+                people_contributing=sum(seen["contributing"].values()),
+                min_group_size=k,
             ),
             vertrekpunt_id=saved.id if saved else None,
             starts_from_id=workshop.starts_from_id,

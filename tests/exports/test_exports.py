@@ -273,3 +273,6 @@ def test_anonymous_workshops_stay_anonymous_in_every_export(engine, tmp_path: Pa
             for output in outputs:
                 assert part not in output, f"{part} leaked into an export"
     assert "Te vaag voor de wijk" in outputs[0], "the record itself is kept"
+    assert all(c.author_id is None for c in summary.cards), "no card says who wrote it"
+    assert all(p.author_id is None for p in summary.proposals), "nor any proposal"
+    assert summary.waarom and summary.waarom.proposal.author_id is None
