@@ -51,7 +51,8 @@ class Settings(BaseSettings):
         default=4, ge=1, description="open sockets per participant, screen or facilitator"
     )
     session_recheck_seconds: float = Field(
-        default=30.0, description="how often open facilitator sockets re-check their session"
+        default=30.0,
+        description="how often open facilitator and projector sockets re-check their credential",
     )
 
     # Privacy

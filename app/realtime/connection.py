@@ -42,6 +42,8 @@ class Connection:
         self.leaving = False
         #: A facilitator's session id: the socket lives only as long as the session does.
         self.session_id: str | None = None
+        #: A projector's token (hashed): the socket lives only as long as that screen link.
+        self.screen_token_hash: str | None = None
         self._queue: asyncio.Queue[str | object] = asyncio.Queue(maxsize=queue_size)
         self._close: tuple[int, str] | None = None
         self._closer: asyncio.Task[None] | None = None

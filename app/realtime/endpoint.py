@@ -35,7 +35,7 @@ from app.realtime.protocol import (
 )
 from app.settings import Settings
 from app.types import Role
-from app.workshops.access import participant_cookie, resolve
+from app.workshops.access import hash_token, participant_cookie, resolve
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -130,6 +130,8 @@ async def room(websocket: WebSocket, workshop_id: Id) -> None:
     )
     if access.actor.role is Role.FACILITATOR:
         connection.session_id = session_id_of(websocket, settings)
+    elif access.actor.role is Role.SCREEN and token:
+        connection.screen_token_hash = hash_token(token)
     seq = await to_thread.run_sync(hub._last_seq, workshop_id)
     connection.offer(
         Welcome(

@@ -485,6 +485,10 @@ class Hub:
             await self._guarded(self._recheck_room(room))
 
     async def _recheck_room(self, room: Room) -> None:
+        """Close sockets whose credential has ended: a facilitator session, a renewed screen link.
+
+        The process that ended it closes its own sockets at once; this catches the others.
+        """
         facilitators = [c for c in room.connections if c.actor.role is Role.FACILITATOR]
         if facilitators:
             alive = await to_thread.run_sync(
@@ -493,6 +497,18 @@ class Hub:
             for connection in facilitators:
                 if connection.session_id not in alive:
                     connection.close_soon(CLOSE_UNAUTHORISED, "the session has ended")
+        screens = [c for c in room.connections if c.actor.role is Role.SCREEN]
+        if screens:
+            current = await to_thread.run_sync(self._screen_token_hash, room.workshop_id)
+            for connection in screens:
+                if connection.screen_token_hash != current:
+                    connection.close_soon(CLOSE_REVOKED, "the screen link was renewed")
+
+    def _screen_token_hash(self, workshop_id: int) -> str | None:
+        with session_scope(self.engine) as session:
+            return session.exec(
+                select(Workshop.screen_token_hash).where(Workshop.id == workshop_id)
+            ).first()
 
     def _live_sessions(self, sessions: set[str | None]) -> set[str | None]:
         from app.accounts.sessions import facilitator_for_session

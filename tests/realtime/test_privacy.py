@@ -501,3 +501,30 @@ async def test_logging_out_closes_the_facilitators_open_sockets(
     assert console.welcome is not None and console.welcome["role"] == "facilitator"
     assert facilitator.http.delete("/api/session").status_code == 204
     assert await console.closed() == 4001
+
+
+async def test_another_process_closes_its_sockets_when_a_credential_ends_elsewhere(
+    make_server: Any,
+):
+    """Two server processes on one database: what one revokes, the other stops serving soon."""
+    fast = {"ATELIER_SESSION_RECHECK_SECONDS": "1", "ATELIER_ROOM_POLL_SECONDS": "0.5"}
+    first = make_server(**fast)
+    first.start()
+    from tests.support.server import facilitator_with_workshop
+
+    fac_http, workshop = facilitator_with_workshop(first)
+    second = make_server(**fast)
+    second.start()
+    console = await RoomClient.connect(
+        second.ws_url, workshop["id"], cookie=fac_http.cookie_header, name="console"
+    )
+    screen = await RoomClient.connect(
+        second.ws_url, workshop["id"], token=workshop["screen_token"], name="screen"
+    )
+    assert console.welcome["role"] == "facilitator" and screen.welcome["role"] == "screen"
+    fac_http.post(f"/api/workshops/{workshop['id']}/screen-token", {})
+    assert await screen.closed() == 4003
+    assert console.close_code is None
+    assert fac_http.http.delete("/api/session").status_code == 204
+    assert await console.closed() == 4001
+    fac_http.close()
