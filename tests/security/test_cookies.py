@@ -32,7 +32,9 @@ def test_participant_cookies_are_host_prefixed_on_https(make_server: Any):
     assert response.status_code == 201
     cookies = response.headers.get_list("set-cookie")
     participant = [c for c in cookies if "atelier_participant_" in c]
-    assert participant and participant[0].startswith(f"__Host-atelier_participant_{workshop['id']}=")
+    assert participant and participant[0].startswith(
+        f"__Host-atelier_participant_{workshop['id']}="
+    )
     attributes = participant[0].lower()
     assert "secure" in attributes and "path=/" in attributes and "domain=" not in attributes
 
