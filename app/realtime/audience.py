@@ -90,8 +90,11 @@ def visible(event: Event, viewer: Actor) -> bool:
     )
 
 
-def _about(data: JSON) -> int | None:
-    """The participant an event is personal to (as author or subject), if any."""
+def personal_to(event: Event) -> int | None:
+    """The participant an event is personal to (its private audience, author or subject)."""
+    if event.audience is not None:
+        return event.audience
+    data = event.data
     for key in ("card", "proposal"):
         if key in data:
             author = data[key].get("author_id")
@@ -102,13 +105,16 @@ def _about(data: JSON) -> int | None:
     return None
 
 
-def viewer_key(event: Event, viewer: Actor) -> str | None:
-    """Viewers with the same key get the same bytes for ``event``; ``None``: not for them."""
+def viewer_key(event: Event, viewer: Actor, about: int | None) -> str | None:
+    """Viewers with the same key get the same bytes for ``event``; ``None``: not for them.
+
+    ``about`` is :func:`personal_to` of the event, computed once per event by the caller.
+    """
     if not visible(event, viewer):
         return None
     if viewer.role is not Role.PARTICIPANT:
         return viewer.role.value
-    if event.audience is not None or _about(event.data) == viewer.participant_id:
+    if about is not None and about == viewer.participant_id:
         return f"participant:{viewer.participant_id}"
     return "participant"
 

@@ -14,7 +14,7 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from app.db import is_postgres, session_scope
 from app.images.storage import ImageStore
 from app.privacy import group_counts
-from app.realtime.audience import project, viewer_key
+from app.realtime.audience import personal_to, project, viewer_key
 from app.realtime.broker import Broker
 from app.realtime.commands import Outcome, execute
 from app.realtime.connection import Connection
@@ -36,6 +36,7 @@ from app.realtime.protocol import (
     CLOSE_REPLACED,
     CLOSE_REVOKED,
     CLOSE_UNAUTHORISED,
+    AnyEvent,
     Command,
     Presence,
     Snapshot,
@@ -63,6 +64,31 @@ def event_frame(seq: int, prev: int, body: str) -> str:
     Built by hand so the body, the costly part, is serialised once per viewer class.
     """
     return f'{{"type":"event","seq":{seq},"prev":{prev},"event":{body}}}'
+
+
+def fan_out(event: Event, connections: Iterable[Connection]) -> None:
+    """Offer ``event`` to each connection as its viewer may see it.
+
+    The body is projected and serialised once per viewer class (see
+    :func:`app.realtime.audience.viewer_key`), so a room of a thousand phones costs a few
+    serialisations per event, plus a short frame per socket that carries its own ``prev``.
+    """
+    bodies: dict[str, str] = {}
+    typed: AnyEvent | None = None
+    about = personal_to(event)
+    for connection in connections:
+        if event.seq <= connection.cursor:
+            continue
+        connection.cursor = event.seq
+        key = viewer_key(event, connection.actor, about)
+        if key is None:
+            continue
+        body = bodies.get(key)
+        if body is None:
+            typed = typed or event_adapter.validate_python(event.data)
+            body = bodies[key] = event_adapter.dump_json(project(typed, connection.actor)).decode()
+        connection.offer(event_frame(event.seq, connection.sent_seq, body))
+        connection.sent_seq = event.seq
 
 
 #: Events after which the room's "contributing per group" figure is recomputed.
@@ -206,7 +232,7 @@ class Hub:
                 messages: list[str] = []
                 prev = last_seq or 0
                 for event in events:
-                    if viewer_key(event, connection.actor) is not None:
+                    if viewer_key(event, connection.actor, personal_to(event)) is not None:
                         typed = project(event_adapter.validate_python(event.data), connection.actor)
                         body = event_adapter.dump_json(typed).decode()
                         messages.append(event_frame(event.seq, prev, body))
@@ -293,23 +319,7 @@ class Hub:
         async with room.lock:
             events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
             for event in events:
-                bodies: dict[str, str] = {}
-                typed = None
-                for connection in list(room.connections):
-                    if event.seq <= connection.cursor:
-                        continue
-                    connection.cursor = event.seq
-                    key = viewer_key(event, connection.actor)
-                    if key is None:
-                        continue
-                    body = bodies.get(key)
-                    if body is None:
-                        typed = typed or event_adapter.validate_python(event.data)
-                        body = bodies[key] = event_adapter.dump_json(
-                            project(typed, connection.actor)
-                        ).decode()
-                    connection.offer(event_frame(event.seq, connection.sent_seq, body))
-                    connection.sent_seq = event.seq
+                fan_out(event, list(room.connections))
                 if event.type == "my_dots.changed":
                     room.tally_dirty = True
                 if event.type in CONTRIBUTIONS:
