@@ -13,7 +13,6 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -392,32 +391,15 @@ def test_numbers_the_app_writes_stay_numbers():
 
 def test_the_export_route_uses_the_operator_setting(engine, db_url: str, make_server, tmp_path):
     """``ATELIER_MIN_GROUP_SIZE`` reaches the downloads, not only the CLI."""
-    from tests.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD
-    from tests.support.server import Facilitator
+    from tests.support.server import facilitator_with_workshop
 
     server = make_server(ATELIER_MIN_GROUP_SIZE="2")
     server.start()
-    created = server.run_cli(
-        "create-facilitator",
-        "--email",
-        FACILITATOR_EMAIL,
-        "--name",
-        "Fenna",
-        "--password-stdin",
-        stdin=FACILITATOR_PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stdout + created.stderr
-    facilitator = Facilitator(server, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD)
+    facilitator, made = facilitator_with_workshop(server)
     try:
-        trajectory = facilitator.post(
-            "/api/trajectories", {"theme": "Eenzaamheid", "expected_groups": ["inwoner"]}
-        )
-        made: dict[str, Any] = facilitator.post(
-            f"/api/trajectories/{trajectory['id']}/workshops", {"title": "Startbijeenkomst"}
-        )
         with session_scope(engine) as session:
             workshop = session.get(Workshop, made["id"])
-            owner = session.get(Trajectory, trajectory["id"])
+            owner = session.get(Trajectory, made["trajectory_id"])
             assert workshop is not None and owner is not None
             session.expunge(workshop)
             owner_id = owner.owner_id

@@ -270,9 +270,10 @@ async def test_a_resume_larger_than_the_send_queue_becomes_a_snapshot(make_serve
     fac_http.close()
 
 
-async def test_the_secret_ballot_freezes_every_target_alike(
+async def open_vote_with_one_dot(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
-):
+) -> tuple[RoomClient, RoomClient, int, int]:
+    """Annie posts two factors and puts a dot on the first while the vote is open."""
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
     annie = join(server, workshop["join_code"], "Annie", "inwoner")
     a = await RoomClient.connect(server.ws_url, workshop["id"], token=annie["token"], name="a")
@@ -282,6 +283,13 @@ async def test_the_secret_ballot_freezes_every_target_alike(
     await goto(fac, "prioriteren")
     await fac.command("vote.open")
     await a.command("vote.cast", target_type="card", target_id=voted)
+    return fac, a, voted, unvoted
+
+
+async def test_the_secret_ballot_freezes_every_target_alike(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    fac, a, voted, unvoted = await open_vote_with_one_dot(server, facilitator, workshop)
     answers = []
     for card_id in (voted, unvoted):
         for client, command in ((a, "card.withdraw"), (fac, "card.withdraw")):
@@ -316,15 +324,7 @@ async def test_after_a_vote_closes_a_voted_card_says_in_use_and_an_unvoted_one_g
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     """Once results are public, refusing only voted targets reveals nothing more."""
-    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
-    annie = join(server, workshop["join_code"], "Annie", "inwoner")
-    a = await RoomClient.connect(server.ws_url, workshop["id"], token=annie["token"], name="a")
-    await goto(fac, "factoren")
-    voted = (await a.command("card.post", kind="factor", text="Met stip"))["result"]["card_id"]
-    unvoted = (await a.command("card.post", kind="factor", text="Zonder stip"))["result"]["card_id"]
-    await goto(fac, "prioriteren")
-    await fac.command("vote.open")
-    await a.command("vote.cast", target_type="card", target_id=voted)
+    fac, a, voted, unvoted = await open_vote_with_one_dot(server, facilitator, workshop)
     await fac.command("vote.close")
     with pytest.raises(Rejected) as refused:
         await fac.command("card.withdraw", card_id=voted)
