@@ -119,3 +119,13 @@ def test_the_database_is_private_to_the_server_and_retention_is_mentioned(
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert "ATELIER_RETENTION_DAYS" in server.log(), "the operator is told about retention"
+
+
+def test_a_fresh_data_folder_is_private_from_the_first_setting_read(tmp_path: Path):
+    """The development secret is the first thing written: its folder is the server's only."""
+    from app.settings import Settings
+
+    folder = tmp_path / "fresh"
+    Settings(data_dir=folder)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "secret_key").stat().st_mode) == 0o600
