@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.engine import Engine
@@ -51,3 +51,17 @@ async def csrf_protected(request: Request, settings: SettingsDep) -> None:
 OptionalFacilitator = Annotated[int | None, Depends(optional_facilitator)]
 CurrentFacilitator = Annotated[int, Depends(current_facilitator)]
 CSRFProtected = Depends(csrf_protected)
+
+#: The answers any route may give besides its own, documented once for the OpenAPI schema (and
+#: so checked by the schemathesis suite): who may not, what is not there, what is too much.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    303: {"description": "See another page (forms and pages that need a login)"},
+    400: {"description": "The request cannot be carried out as sent"},
+    401: {"description": "Log in, or join, first"},
+    403: {"description": "Not allowed (wrong CSRF token, not yours)"},
+    404: {"description": "Not found, or not yours to see"},
+    409: {"description": "In conflict with the room's state"},
+    413: {"description": "The body is too large"},
+    429: {"description": "Too many attempts; the Retry-After header says when to try again"},
+    503: {"description": "Busy; try again shortly"},
+}

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import ensure_setup_link
 from app.db import make_engine, migrate
+from app.deps import COMMON_RESPONSES
 from app.exports.routes import router as exports_router
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
@@ -105,13 +106,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Opgave Atelier", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
-    app.include_router(accounts_router)
-    app.include_router(workshops_router)
+    app.include_router(accounts_router, responses=COMMON_RESPONSES)
+    app.include_router(workshops_router, responses=COMMON_RESPONSES)
     app.include_router(realtime_router)
-    app.include_router(pages_router)
-    app.include_router(privacy_router)
-    app.include_router(images_router)
-    app.include_router(exports_router)
+    app.include_router(pages_router, responses=COMMON_RESPONSES)
+    app.include_router(privacy_router, responses=COMMON_RESPONSES)
+    app.include_router(images_router, responses=COMMON_RESPONSES)
+    app.include_router(exports_router, responses=COMMON_RESPONSES)
     app.add_middleware(
         BodyLimit,
         limit_for=upload_aware_limits(
