@@ -5,7 +5,7 @@ reset by leaving. Three counts apply to a participant's upload:
 
 * per workshop (``ATELIER_IMAGES_PER_WORKSHOP``): a hard cap on what a room can store;
 * per participant row (``ATELIER_IMAGES_PER_PARTICIPANT``), as before;
-* per device, with the same number: the phone's ``atelier_device`` cookie
+* per device, with the same number: the phone's ``atelier_phone`` cookie
   (:mod:`app.web.client`, set when joining) survives leaving and re-joining. Each image key
   starts with a tag derived from it, so the database already holds the count and nothing new is
   stored. The tag is an HMAC of the workshop id and device id under the server's secret: it

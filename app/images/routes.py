@@ -134,7 +134,7 @@ async def upload_beeld(
     if not await to_thread.run_sync(lambda: _in_beelden(engine, workshop_id)):
         return refuse(request, 409, "wrong_phase", N_("Photos are shared in the beelden phase."))
     limiter: WindowLimiter = request.app.state.upload_limiter
-    tag = device_tag(settings.secret_key, workshop_id, device_id(request))
+    tag = device_tag(settings.secret_key, workshop_id, device_id(request, settings))
     limiter_key = f"{workshop_id}:device:{tag}" if tag else actor.key
     participant_id = actor.participant_id
     if participant_id is not None:

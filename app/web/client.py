@@ -17,6 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from app.accounts.security import cookie_name, set_cookie
+from app.settings import Settings
+
 
 def client_address(request: Request | WebSocket) -> str:
     """The caller's address as uvicorn resolved it; ``"unknown"`` without a socket peer.
@@ -30,26 +33,21 @@ def client_address(request: Request | WebSocket) -> str:
 #: A random id per phone browser, set when it joins a workshop. It outlives leaving and
 #: re-joining (the participant cookie does not), so per-person limits such as the photo quota
 #: follow the phone, not the participant row. It never leaves the server in readable form:
-#: see :func:`app.images.quota.device_tag`.
-DEVICE_COOKIE = "atelier_device"
+#: see :func:`app.images.quota.device_tag`. (Not ``atelier_device``: that name is the
+#: facilitator's known-browser cookie, :data:`app.accounts.security.DEVICE_COOKIE`.)
+PHONE_COOKIE = "atelier_phone"
 _DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 
-def device_id(request: Request | WebSocket) -> str | None:
+def device_id(request: Request | WebSocket, settings: Settings) -> str | None:
     """The browser's device id, if it has a well-formed one."""
-    value = request.cookies.get(DEVICE_COOKIE, "")
+    value = request.cookies.get(cookie_name(settings, PHONE_COOKIE), "")
     return value if _DEVICE_PATTERN.match(value) else None
 
 
-def remember_device(request: Request, response: Response, *, secure: bool) -> None:
+def remember_device(request: Request, response: Response, settings: Settings) -> None:
     """Give a joining browser a device id, unless it has one already."""
-    if device_id(request) is not None:
-        return
-    response.set_cookie(
-        DEVICE_COOKIE,
-        secrets.token_urlsafe(18),
-        max_age=60 * 60 * 24 * 60,
-        httponly=True,
-        secure=secure,
-        samesite="lax",
-    )
+    if device_id(request, settings) is None:
+        set_cookie(
+            response, settings, PHONE_COOKIE, secrets.token_urlsafe(18), max_age=60 * 60 * 24 * 60
+        )

@@ -161,7 +161,7 @@ async def join_submit(
     await request.app.state.hub.notify(workshop_id, joined.seq)
     response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
     set_participant_cookie(response, settings, workshop_id, joined.token)
-    remember_device(request, response, secure=settings.secure_cookies)
+    remember_device(request, response, settings)
     return response
 
 

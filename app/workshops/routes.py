@@ -411,7 +411,7 @@ async def join_workshop(
     hub: Hub = request.app.state.hub
     await hub.notify(workshop_id, joined.seq)
     set_participant_cookie(response, settings, workshop_id, joined.token)
-    remember_device(request, response, secure=settings.secure_cookies)
+    remember_device(request, response, settings)
     return {
         "workshop_id": workshop_id,
         "participant_id": joined.participant_id,
