@@ -130,6 +130,11 @@ def project(event: AnyEvent, viewer: Actor) -> AnyEvent:
     return event
 
 
+def event_body(event: AnyEvent, viewer: Actor) -> str:
+    """The JSON text of a typed event as ``viewer`` may see it (what goes inside a frame)."""
+    return event_adapter.dump_json(project(event, viewer)).decode()
+
+
 def event_for(event: Event, viewer: Actor) -> JSON | None:
     """The event's data as ``viewer`` may see it, or ``None`` when it is not for them."""
     if not visible(event, viewer):

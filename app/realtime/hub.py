@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from app.db import is_postgres, session_scope
 from app.images.storage import ImageStore
 from app.privacy import group_counts
-from app.realtime.audience import personal_to, project, viewer_key
+from app.realtime.audience import event_body, personal_to, viewer_key, visible
 from app.realtime.broker import Broker
 from app.realtime.commands import Outcome, execute
 from app.realtime.connection import Connection
@@ -47,7 +47,8 @@ from app.realtime.protocol import (
 from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import Role
-from app.workshops.models import Card, Participant, Proposal, Workshop
+from app.workshops.models import Participant, Workshop
+from app.workshops.participants import authors
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def fan_out(event: Event, connections: Iterable[Connection]) -> None:
         body = bodies.get(key)
         if body is None:
             typed = typed or event_adapter.validate_python(event.data)
-            body = bodies[key] = event_adapter.dump_json(project(typed, connection.actor)).decode()
+            body = bodies[key] = event_body(typed, connection.actor)
         connection.offer(event_frame(event.seq, connection.sent_seq, body))
         connection.sent_seq = event.seq
 
@@ -232,9 +233,9 @@ class Hub:
                 messages: list[str] = []
                 prev = last_seq or 0
                 for event in events:
-                    if viewer_key(event, connection.actor, personal_to(event)) is not None:
-                        typed = project(event_adapter.validate_python(event.data), connection.actor)
-                        body = event_adapter.dump_json(typed).decode()
+                    if visible(event, connection.actor):
+                        typed = event_adapter.validate_python(event.data)
+                        body = event_body(typed, connection.actor)
                         messages.append(event_frame(event.seq, prev, body))
                         prev = event.seq
                 # A replay must fit the socket's send queue with room to spare, or the client
@@ -414,11 +415,7 @@ class Hub:
         """Counts for everyone; who exactly is online only for the facilitator."""
         public = self._presence(room)
         for_facilitator = public.model_copy(
-            update={
-                "participant_ids": sorted(
-                    {c.actor.participant_id for c in room.connections if c.actor.participant_id}
-                )
-            }
+            update={"participant_ids": sorted(room.present_participants())}
         ).model_dump_json()
         for_room = public.model_dump_json()
         for connection in list(room.connections):
@@ -445,19 +442,11 @@ class Hub:
     def _contributing(self, workshop_id: int) -> dict[str, int]:
         """People per stakeholder group who posted a card or a proposal, small groups merged."""
         with session_scope(self.engine) as session:
-            authors: set[int] = set()
-            for model in (Card, Proposal):
-                authors.update(
-                    a
-                    for a in session.exec(
-                        select(model.author_id).where(model.workshop_id == workshop_id).distinct()
-                    )
-                    if a is not None
-                )
-            if not authors:
+            people = authors(session, workshop_id)
+            if not people:
                 return {}
             groups = session.exec(
-                select(Participant.stakeholder_group).where(col(Participant.id).in_(authors))
+                select(Participant.stakeholder_group).where(col(Participant.id).in_(people))
             ).all()
         return group_counts(groups, self.settings.min_group_size)
 

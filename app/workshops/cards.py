@@ -37,18 +37,13 @@ def get_card(ctx: Context, card_id: int) -> Card:
     return card
 
 
-def full_view(ctx: Context, card: Card) -> CardView:
+def _full_view(ctx: Context, card: Card) -> CardView:
     """The card as the log keeps it (trimmed per viewer on the way out)."""
     return card_view(card, author_named=is_named(ctx.session, card.author_id))
 
 
 def announce(ctx: Context, card: Card) -> None:
-    ctx.emit(
-        CardUpdated(
-            type="card.updated",
-            card=full_view(ctx, card),
-        )
-    )
+    ctx.emit(CardUpdated(type="card.updated", card=_full_view(ctx, card)))
 
 
 def _check_links(ctx: Context, kind: CardKind, world: World | None, factor_ids: list[int]) -> None:
@@ -98,12 +93,7 @@ def post(ctx: Context, command: CardPost) -> Result:
     )
     ctx.session.add(card)
     ctx.session.flush()
-    ctx.emit(
-        CardPosted(
-            type="card.posted",
-            card=full_view(ctx, card),
-        )
-    )
+    ctx.emit(CardPosted(type="card.posted", card=_full_view(ctx, card)))
     return {"card_id": card.id}
 
 
@@ -123,12 +113,7 @@ def post_image(ctx: Context, command: CardPostImage) -> Result:
     )
     ctx.session.add(card)
     ctx.session.flush()
-    ctx.emit(
-        CardPosted(
-            type="card.posted",
-            card=full_view(ctx, card),
-        )
-    )
+    ctx.emit(CardPosted(type="card.posted", card=_full_view(ctx, card)))
     return {"card_id": card.id}
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.clock import utcnow
 from app.db import session_scope
@@ -19,8 +19,22 @@ from app.realtime.protocol import (
 )
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
-from app.workshops.models import Participant
+from app.workshops.models import Card, Participant, Proposal
 from app.workshops.schemas import participant_view
+
+
+def authors(session: Session, workshop_id: int) -> set[int]:
+    """The participants who posted a card or a proposal in this workshop."""
+    found: set[int] = set()
+    for model in (Card, Proposal):
+        found.update(
+            a
+            for a in session.exec(
+                select(model.author_id).where(model.workshop_id == workshop_id).distinct()
+            )
+            if a is not None
+        )
+    return found
 
 
 def is_named(session: Session, participant_id: int | None) -> bool:

@@ -73,12 +73,7 @@ def _new(ctx: Context, kind: ProposalKind, fields: ProposalFields, **lineage: ob
     )
     ctx.session.add(proposal)
     ctx.session.flush()
-    ctx.emit(
-        ProposalCreated(
-            type="proposal.created",
-            proposal=_full_view(ctx, proposal),
-        )
-    )
+    ctx.emit(ProposalCreated(type="proposal.created", proposal=_full_view(ctx, proposal)))
     return proposal
 
 
@@ -90,12 +85,7 @@ def _full_view(ctx: Context, proposal: Proposal) -> ProposalView:
 def _set_status(ctx: Context, proposal: Proposal, status: ProposalStatus) -> None:
     proposal.status = status.value
     ctx.session.add(proposal)
-    ctx.emit(
-        ProposalUpdated(
-            type="proposal.updated",
-            proposal=_full_view(ctx, proposal),
-        )
-    )
+    ctx.emit(ProposalUpdated(type="proposal.updated", proposal=_full_view(ctx, proposal)))
 
 
 @handles(ProposalCreate, roles=PROPOSERS, phases=PROPOSAL_PHASES)

@@ -27,6 +27,7 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.participants import authors
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
 from app.workshops.schemas import (
@@ -91,15 +92,8 @@ def representation(session: Session, workshop: Workshop, expected: list[str]) ->
         select(Participant).where(Participant.workshop_id == workshop.id)
     ).all()
     group_of = {p.id: p.stakeholder_group for p in participants}
-    contributors: set[int] = set()
-    for author in session.exec(select(Card.author_id).where(Card.workshop_id == workshop.id)):
-        if author is not None:
-            contributors.add(author)
-    for author in session.exec(
-        select(Proposal.author_id).where(Proposal.workshop_id == workshop.id)
-    ):
-        if author is not None:
-            contributors.add(author)
+    assert workshop.id is not None
+    contributors = authors(session, workshop.id)
     for rater in session.exec(
         select(Rating.participant_id)
         .join(AgreementRound, col(AgreementRound.id) == col(Rating.round_id))
