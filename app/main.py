@@ -14,8 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from app.accounts.passwords import HashGate
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import ensure_setup_link
+from app.accounts.throttle import LoginThrottle
 from app.db import make_engine, migrate
 from app.deps import COMMON_RESPONSES
 from app.exports.routes import router as exports_router
@@ -84,6 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             delay=settings.join_wrong_code_delay_seconds,
         )
         app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
+        app.state.login_throttle = LoginThrottle(settings)
+        app.state.password_gate = HashGate(
+            capacity=settings.password_hashes_at_once,
+            wait_seconds=settings.password_hash_wait_seconds,
+        )
         app.state.image_decodes = CapacityLimiter(settings.image_decodes_at_once)
         if settings.retention_days == 0:
             log.warning(RETENTION_WARNING)

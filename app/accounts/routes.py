@@ -7,8 +7,9 @@ account or address), then the hash gate (a few Argon2 checks at a time, 503 past
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from anyio import to_thread
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
@@ -61,6 +62,7 @@ BUSY = N_("Many people are logging in at once. Try again in a moment.")
 NEW_PASSWORDS_DIFFER = N_("The two new passwords are not the same.")
 DEVICE_DAYS = 180
 
+T = TypeVar("T")
 router = APIRouter(tags=["accounts"])
 
 
@@ -82,16 +84,17 @@ class Refusal:
 
 
 def _state(request: Request) -> tuple[LoginThrottle, HashGate]:
-    """The app's login throttle and hash gate, made on first use (one of each per process)."""
-    state = request.app.state
-    if getattr(state, "login_throttle", None) is None:
-        settings: Settings = state.settings
-        state.login_throttle = LoginThrottle(settings)
-        state.password_gate = HashGate(
-            capacity=settings.password_hashes_at_once,
-            wait_seconds=settings.password_hash_wait_seconds,
-        )
-    return state.login_throttle, state.password_gate
+    """The app's login throttle and hash gate (one of each per process, made at start-up)."""
+    return request.app.state.login_throttle, request.app.state.password_gate
+
+
+async def _hashing(request: Request, work: Callable[[], T]) -> T:
+    """Run work that hashes a password through the app's gate; a queue too long answers 503."""
+    _, gate = _state(request)
+    try:
+        return await gate.run(work)
+    except HashGateBusy:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY) from None
 
 
 def _device_serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -247,15 +250,13 @@ async def setup(
     name: Annotated[str, Form(max_length=120)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    _, gate = _state(request)
     try:
-        facilitator = await gate.run(
+        facilitator = await _hashing(
+            request,
             lambda: consume_setup_token(
                 engine, token=token, email=email, name=name, password=password
-            )
+            ),
         )
-    except HashGateBusy:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY) from None
     except AccountError as exc:
         valid = await to_thread.run_sync(lambda: setup_token_valid(engine, token))
         return render(
@@ -330,17 +331,15 @@ async def account_password(
         return await to_thread.run_sync(
             lambda: _account_page(request, settings, facilitator_id, status_code=400, error=error)
         )
-    _, gate = _state(request)
     engine = request.app.state.engine
     keep = session_id_of(request, settings)
     try:
-        await gate.run(
+        await _hashing(
+            request,
             lambda: change_password(
                 engine, facilitator_id=facilitator_id, current=current, new=new, keep_session=keep
-            )
+            ),
         )
-    except HashGateBusy:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, BUSY) from None
     except AccountError as exc:
         error = exc.say(language)
         return await to_thread.run_sync(
