@@ -11,6 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from app.settings import Settings
+
+#: k when no settings are at hand (tests, the demo): ``ATELIER_MIN_GROUP_SIZE``'s default.
+DEFAULT_K: int = Settings.model_fields["min_group_size"].default
+
 #: The label under which groups smaller than k are shown together.
 OTHER_GROUPS = "overige groepen"
 

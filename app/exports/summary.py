@@ -24,8 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db import session_scope
-from app.privacy import group_counts, merge_small_groups
-from app.settings import Settings
+from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
 from app.workshops.models import (
     AgreementRound,
@@ -48,7 +47,7 @@ from app.workshops.votes import tally
 SCHEMA_VERSION = "atelier.summary/1"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "schema" / "summary-v1.json"
 #: k when the caller passes none: the operator setting's default (``ATELIER_MIN_GROUP_SIZE``).
-DEFAULT_MIN_GROUP_SIZE: int = Settings.model_fields["min_group_size"].default
+DEFAULT_MIN_GROUP_SIZE: int = DEFAULT_K
 
 
 class Part(BaseModel):
@@ -223,7 +222,7 @@ def build_summary(
         cards = rows(Card)
         proposals = rows(Proposal)
         rounds = rows(AgreementRound)
-        measured = {r.id: figures(session, r, settings) for r in rounds}
+        measured = {r.id: figures(session, r, settings, k=min_group_size) for r in rounds}
         ratings = list(
             session.exec(
                 select(Rating)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.realtime.commands import Actor
+from app.realtime.commands import FACILITATORS_ONLY, Actor
 from app.realtime.models import Event
 from app.realtime.protocol import (
     AnyEvent,
@@ -29,12 +29,17 @@ from app.realtime.protocol import (
     ParticipantJoined,
     ProposalCreated,
     ProposalUpdated,
+    RoundOpened,
+    RoundUpdated,
     event_adapter,
 )
 from app.types import Role
-from app.workshops.schemas import CardView, ParticipantView, ProposalView
+from app.workshops.schemas import CardView, ParticipantView, ProposalView, RoundView
 
 JSON = dict[str, Any]
+
+#: ``Event.audience`` for events only facilitators receive (phones' suggestions, who drives).
+FACILITATORS = FACILITATORS_ONLY
 
 
 def card_for(card: CardView, viewer: Actor) -> CardView:
@@ -83,11 +88,23 @@ def participant_for(participant: ParticipantView, viewer: Actor) -> ParticipantV
     )
 
 
+def round_for(round_: RoundView, viewer: Actor) -> RoundView:
+    """A round as ``viewer`` may see it: while an ``at_close`` round is open, only the
+    facilitator sees its figures; the room sees how many have rated, so nobody anchors on the
+    others' scores before giving their own."""
+    if viewer.role is Role.FACILITATOR or not round_.is_open or round_.reveal == "live":
+        return round_
+    return round_.model_copy(update={"figures": {}})
+
+
 def visible(event: Event, viewer: Actor) -> bool:
-    """Private events (own dots, own ratings) reach only their participant."""
-    return event.audience is None or (
-        viewer.role is Role.PARTICIPANT and event.audience == viewer.participant_id
-    )
+    """Private events (own dots, own ratings) reach only their participant; facilitator-only
+    events (:data:`FACILITATORS`) only facilitators."""
+    if event.audience is None:
+        return True
+    if event.audience == FACILITATORS:
+        return viewer.role is Role.FACILITATOR
+    return viewer.role is Role.PARTICIPANT and event.audience == viewer.participant_id
 
 
 def personal_to(event: Event) -> int | None:
@@ -127,6 +144,8 @@ def project(event: AnyEvent, viewer: Actor) -> AnyEvent:
         return event.model_copy(update={"proposal": proposal_for(event.proposal, viewer)})
     if isinstance(event, ParticipantJoined):
         return event.model_copy(update={"participant": participant_for(event.participant, viewer)})
+    if isinstance(event, RoundOpened | RoundUpdated):
+        return event.model_copy(update={"round": round_for(event.round, viewer)})
     return event
 
 

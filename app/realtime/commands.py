@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
+from app.privacy import DEFAULT_K
 from app.realtime.models import CommandReceipt, Event
 from app.realtime.protocol import Ack, Command
 from app.types import Phase, Role
@@ -63,6 +64,7 @@ class Context:
     events: list[Event] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     images: ImageStore | None = None
+    group_size: int = DEFAULT_K
 
     @property
     def workshop_id(self) -> int:
@@ -163,6 +165,7 @@ def execute(
     command: Command,
     present: frozenset[int] = frozenset(),
     images: ImageStore | None = None,
+    group_size: int = DEFAULT_K,
 ) -> Outcome:
     """Apply ``command`` exactly once. Raises :class:`CommandError` and changes nothing if refused.
 
@@ -191,8 +194,15 @@ def execute(
         if actor.role not in registration.roles:
             raise CommandError("forbidden", f"A {actor.role.value} may not send {name}.")
         context = Context(
-            session=session, workshop=workshop, actor=actor, present=present, images=images
+            session=session,
+            workshop=workshop,
+            actor=actor,
+            present=present,
+            images=images,
+            group_size=group_size,
         )
+        if actor.role is Role.FACILITATOR and name != "console.take_over":
+            _check_driver(context)
         if registration.phases is not None and context.phase not in registration.phases:
             allowed = ", ".join(sorted(p.value for p in registration.phases))
             raise CommandError(
@@ -213,6 +223,26 @@ def execute(
     for hook in context.after_commit:  # e.g. deleting files, which cannot be rolled back
         hook()
     return Outcome(ack, last_seq)
+
+
+#: ``Event.audience`` of events for facilitators only (participant ids start at 1).
+FACILITATORS_ONLY = 0
+
+
+def driver_of(workshop: Workshop, trajectory: Trajectory) -> int:
+    """Whose console drives: whoever took over last, else the trajectory's owner."""
+    return workshop.driver_id if workshop.driver_id is not None else trajectory.owner_id
+
+
+def _check_driver(ctx: Context) -> None:
+    """Co-facilitation: one console drives at a time. A facilitator the trajectory is shared
+    with takes over explicitly (``console.take_over``) rather than have two consoles fight
+    over the room."""
+    if driver_of(ctx.workshop, ctx.trajectory) != ctx.actor.facilitator_id:
+        raise CommandError(
+            "not_driver",
+            "Another facilitator is leading this workshop; take over first to change the room.",
+        )
 
 
 def lock_workshop(session: Session, workshop_id: int) -> Workshop:

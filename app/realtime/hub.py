@@ -247,7 +247,9 @@ class Hub:
                 type="snapshot",
                 seq=seq,
                 recovered=last_seq is None,
-                state=build_snapshot(session, workshop, connection.actor),
+                state=build_snapshot(
+                    session, workshop, connection.actor, k=self.settings.min_group_size
+                ),
             )
             synced = Synced(type="synced", seq=seq, replayed=0)
             return [snapshot.model_dump_json(), synced.model_dump_json()], seq
@@ -280,6 +282,7 @@ class Hub:
                 command=command,
                 present=present,
                 images=self.images,
+                group_size=self.settings.min_group_size,
             )
         )
         if outcome.last_seq is not None:

@@ -16,12 +16,15 @@ from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
     CardView,
     ClusterView,
+    Focus,
     MyDot,
     MyRating,
     ParticipantView,
     ProposalView,
     RoomState,
     RoundView,
+    ScreenState,
+    SuggestionView,
     VoteView,
     WorkshopView,
 )
@@ -59,8 +62,12 @@ class Command(Message):
 
 
 class PhaseSet(Command):
+    """Go to another step. ``open_items`` says what happens to a vote or round still open:
+    ``close`` it (counted as usual) or ``cancel`` it (discarded); without it the server refuses."""
+
     type: Literal["phase.set"]
     index: int = Field(ge=0)
+    open_items: Literal["close", "cancel"] | None = None
 
 
 class WorkshopConfigure(Command):
@@ -169,6 +176,56 @@ class ClusterDelete(Command):
     cluster_id: Id
 
 
+class ClusterMove(Command):
+    """Move many cards at once (a multi-selection dragged on the board); ``None``: unclustered."""
+
+    type: Literal["cluster.move"]
+    card_ids: list[Id] = Field(min_length=1, max_length=200)
+    cluster_id: Id | None
+
+
+class CardUnmerge(Command):
+    """Undo :class:`CardMerge`: the card stands on its own again."""
+
+    type: Literal["card.unmerge"]
+    card_id: Id
+
+
+class Target(Message):
+    """A card or a cluster a suggestion points at."""
+
+    kind: Literal["card", "cluster"]
+    id: Id
+
+
+class SuggestionMake(Command):
+    """A phone's "this card belongs with that card or cluster", for the facilitator to decide."""
+
+    type: Literal["suggestion.make"]
+    card_id: Id
+    target: Target
+
+
+class SuggestionDecide(Command):
+    type: Literal["suggestion.decide"]
+    suggestion_id: Id
+    accept: bool
+
+
+class ScreenView(Command):
+    """The facilitator steers the projector: hold a page, step pages, focus one item."""
+
+    type: Literal["screen.view"]
+    page: int | None = Field(default=None, ge=0, le=1000)
+    focus: Focus | None = None
+
+
+class ConsoleTakeOver(Command):
+    """Co-facilitation: this facilitator's console drives from now on; the others watch."""
+
+    type: Literal["console.take_over"]
+
+
 class VoteOpen(Command):
     type: Literal["vote.open"]
     budget: int | None = Field(default=None, ge=1, le=50)
@@ -219,8 +276,11 @@ class ProposalWithdraw(Command):
 
 
 class RoundOpen(Command):
+    """``reveal``: show the figures to the room while it rates (``live``) or only at close."""
+
     type: Literal["round.open"]
     kind: ProposalKind
+    reveal: Literal["live", "at_close"] = "at_close"
 
 
 class RatingGive(Command):
@@ -274,6 +334,12 @@ AnyCommand = Annotated[
     | ClusterAssign
     | ClusterTag
     | ClusterDelete
+    | ClusterMove
+    | CardUnmerge
+    | SuggestionMake
+    | SuggestionDecide
+    | ScreenView
+    | ConsoleTakeOver
     | VoteOpen
     | VoteCast
     | VoteRetract
@@ -372,6 +438,46 @@ class VoteClosed(Message):
     vote: VoteView
 
 
+class VoteCancelled(Message):
+    """The facilitator discarded an open vote (when leaving its phase); its dots are gone."""
+
+    type: Literal["vote.cancelled"]
+    vote_id: int
+
+
+class RoundCancelled(Message):
+    """The facilitator discarded an open round (when leaving its phase); its ratings are gone."""
+
+    type: Literal["round.cancelled"]
+    round_id: int
+
+
+class SuggestionMade(Message):
+    """Facilitators only: a new or repeated suggestion from the phones."""
+
+    type: Literal["suggestion.made"]
+    suggestion: SuggestionView
+
+
+class SuggestionDecided(Message):
+    """Facilitators only: a suggestion was accepted or declined."""
+
+    type: Literal["suggestion.decided"]
+    suggestion: SuggestionView
+
+
+class ScreenChanged(Message):
+    type: Literal["screen.changed"]
+    screen: ScreenState
+
+
+class ConsoleDriver(Message):
+    """Facilitators only: whose console drives now."""
+
+    type: Literal["console.driver"]
+    driver_id: int | None
+
+
 class MyDotsChanged(Message):
     """Private to one participant: their own dots in a vote, whole."""
 
@@ -428,6 +534,12 @@ AnyEvent = Annotated[
     | ClusterDeleted
     | VoteOpened
     | VoteClosed
+    | VoteCancelled
+    | RoundCancelled
+    | SuggestionMade
+    | SuggestionDecided
+    | ScreenChanged
+    | ConsoleDriver
     | MyDotsChanged
     | ProposalCreated
     | ProposalUpdated

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.realtime.audience import card_for, participant_for, proposal_for
-from app.realtime.commands import Actor
+from app.privacy import DEFAULT_K
+from app.realtime.audience import card_for, participant_for, proposal_for, round_for
+from app.realtime.commands import Actor, driver_of
 from app.types import Role
 from app.workshops.models import (
     AgreementRound,
@@ -23,11 +24,12 @@ from app.workshops.models import (
     Participant,
     Proposal,
     Rating,
+    Suggestion,
     Trajectory,
     Vertrekpunt,
     Workshop,
 )
-from app.workshops.rounds import figures
+from app.workshops.rounds import full_view
 from app.workshops.schemas import (
     MyDot,
     MyRating,
@@ -36,7 +38,7 @@ from app.workshops.schemas import (
     cluster_view,
     participant_view,
     proposal_view,
-    round_view,
+    suggestion_view,
     vote_view,
     workshop_view,
 )
@@ -45,8 +47,13 @@ from app.workshops.votes import my_dots, tally
 JSON = dict[str, Any]
 
 
-def build_snapshot(session: Session, workshop: Workshop, viewer: Actor) -> RoomState:
-    """The whole room as ``viewer`` may see it, read in the caller's transaction."""
+def build_snapshot(
+    session: Session, workshop: Workshop, viewer: Actor, *, k: int = DEFAULT_K
+) -> RoomState:
+    """The whole room as ``viewer`` may see it, read in the caller's transaction.
+
+    ``k`` is the smallest group shown on its own in per-group figures (``min_group_size``).
+    """
     assert workshop.id is not None
     wid = workshop.id
     settings = workshop.workshop_settings()
@@ -98,10 +105,14 @@ def build_snapshot(session: Session, workshop: Workshop, viewer: Actor) -> RoomS
             str(p.id): proposal_for(proposal_view(p, author_named=p.author_id in named), viewer)
             for p in rows(Proposal)
         },
-        rounds={str(r.id): round_view(r, figures(session, r, settings)) for r in rounds},
+        rounds={str(r.id): round_for(full_view(session, r, settings, k=k), viewer) for r in rounds},
         my_dots=_my_dots(session, votes, me),
         my_ratings=my_ratings,
         vertrekpunt_id=saved,
+        suggestions={str(s.id): suggestion_view(s) for s in rows(Suggestion)}
+        if viewer.role is Role.FACILITATOR
+        else {},
+        driver_id=driver_of(workshop, trajectory) if viewer.role is Role.FACILITATOR else None,
     )
 
 
@@ -140,6 +151,20 @@ def apply_event(state: JSON, event: JSON) -> None:
         state["clusters"].pop(str(event["cluster_id"]), None)
     elif kind in ("vote.opened", "vote.closed"):
         state["votes"][str(event["vote"]["id"])] = event["vote"]
+    elif kind == "vote.cancelled":
+        state["votes"].pop(str(event["vote_id"]), None)
+        state["my_dots"].pop(str(event["vote_id"]), None)
+    elif kind == "round.cancelled":
+        state["rounds"].pop(str(event["round_id"]), None)
+        prefix = f"{event['round_id']}:"
+        for key in [key for key in state["my_ratings"] if key.startswith(prefix)]:
+            del state["my_ratings"][key]
+    elif kind in ("suggestion.made", "suggestion.decided"):
+        state["suggestions"][str(event["suggestion"]["id"])] = event["suggestion"]
+    elif kind == "screen.changed":
+        workshop["screen"] = event["screen"]
+    elif kind == "console.driver":
+        state["driver_id"] = event["driver_id"]
     elif kind == "my_dots.changed":
         if event["dots"]:
             state["my_dots"][str(event["vote_id"])] = event["dots"]

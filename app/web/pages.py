@@ -207,7 +207,9 @@ def phone_page(
         initial = {
             "seq": fresh.last_seq,
             "participant_id": access.actor.participant_id,
-            "state": build_snapshot(session, fresh, access.actor).model_dump(mode="json"),
+            "state": build_snapshot(
+                session, fresh, access.actor, k=settings.min_group_size
+            ).model_dump(mode="json"),
         }
     language = request_language(request, workshop.workshop_settings().language)
     return render(

@@ -15,6 +15,7 @@ from app.realtime.protocol import (
     CardPosted,
     CardPostImage,
     CardTag,
+    CardUnmerge,
     CardUpdated,
     CardWithdraw,
     CardWithdrawn,
@@ -196,6 +197,18 @@ def merge(ctx: Context, command: CardMerge) -> None:
         raise CommandError("invalid", "That card was itself merged into another.")
     card.merged_into_id = into.id
     card.cluster_id = into.cluster_id
+    ctx.session.add(card)
+    announce(ctx, card)
+
+
+@handles(CardUnmerge, roles=(Role.FACILITATOR,))
+def unmerge(ctx: Context, command: CardUnmerge) -> None:
+    """Undo a merge: the card stands on its own again (it stays in the cluster it joined)."""
+    card = get_card(ctx, command.card_id)
+    if card.merged_into_id is None:
+        raise CommandError("invalid", "This card was not merged into another.")
+    freeze_targets(ctx, "Separating merged cards")
+    card.merged_into_id = None
     ctx.session.add(card)
     announce(ctx, card)
 

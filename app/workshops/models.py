@@ -88,6 +88,14 @@ class Workshop(SQLModel, table=True):
     last_seq: int = 0
     timer_ends_at: datetime | None = None
     spotlight_card_id: int | None = None
+    screen: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="what the projector holds: {page, focus}; None = it pages by itself",
+    )
+    driver_id: int | None = Field(
+        default=None, description="the facilitator account whose console drives (co-facilitation)"
+    )
     starts_from_id: int | None = Field(
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
     )
@@ -115,6 +123,25 @@ class Cluster(SQLModel, table=True):
     workshop_id: int = _workshop_fk()
     title: str = Field(max_length=200)
     tags: list[str] = _json_list()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    """A phone's "this card belongs with that card or cluster", for the facilitator to decide.
+
+    The same suggestion from several phones is one row with a ``count``; who suggested it is not
+    kept, so accepting or declining it never singles anyone out.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    card_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("card.id", ondelete="CASCADE"), nullable=False)
+    )
+    target_kind: str = Field(max_length=10)
+    target_id: int
+    count: int = 1
+    status: str = Field(default="open", max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -190,6 +217,7 @@ class AgreementRound(SQLModel, table=True):
     number: int
     proposal_ids: list[int] = _json_list()
     eligible: int = Field(description="people present when the round opened")
+    reveal: str = Field(default="at_close", max_length=10, description="live | at_close")
     is_open: bool = True
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None

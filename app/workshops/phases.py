@@ -7,11 +7,22 @@ from datetime import timedelta
 from sqlmodel import select
 
 from app.clock import iso, utcnow
-from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.commands import (
+    FACILITATORS_ONLY,
+    CommandError,
+    Context,
+    Result,
+    driver_of,
+    handles,
+)
 from app.realtime.protocol import (
     CardSpotlight,
+    ConsoleDriver,
+    ConsoleTakeOver,
     PhaseChanged,
     PhaseSet,
+    ScreenChanged,
+    ScreenView,
     SpotlightChanged,
     TimerChanged,
     TimerStart,
@@ -20,9 +31,10 @@ from app.realtime.protocol import (
     WorkshopConfigured,
 )
 from app.types import Role
-from app.workshops.models import Card, Participant
-from app.workshops.schemas import workshop_view
-from app.workshops.votes import close_open_vote
+from app.workshops.models import Card, Cluster, Participant, Proposal
+from app.workshops.rounds import any_open_round, cancel_open_rounds, close_open_rounds
+from app.workshops.schemas import ScreenState, workshop_view
+from app.workshops.votes import cancel_open_vote, close_open_vote, open_vote
 
 FACILITATOR = (Role.FACILITATOR,)
 
@@ -34,8 +46,21 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         raise CommandError("invalid", f"The agenda has {len(ctx.workshop.agenda)} steps.")
     if command.index == ctx.workshop.phase_index:
         raise CommandError("invalid", "The room is already in that phase.")
-    # A vote left open behind the room would stay secret and half-done: close it, in the log.
-    close_open_vote(ctx)
+    # A vote or round left open behind the room would stay half-done: the facilitator says
+    # whether it counts (close) or not (cancel), and the choice is in the log.
+    vote = open_vote(ctx.session, ctx.workshop_id)
+    round_ = any_open_round(ctx.session, ctx.workshop_id)
+    if (vote or round_) and command.open_items is None:
+        what = "dot vote" if vote else "agreement round"
+        raise CommandError(
+            "open_items", f"The {what} is still open: close it or cancel it before moving on."
+        )
+    if command.open_items == "cancel":
+        cancel_open_vote(ctx)
+        cancel_open_rounds(ctx)
+    else:
+        close_open_vote(ctx)
+        close_open_rounds(ctx)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
     ctx.emit(
@@ -46,6 +71,9 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         )
     )
     ctx.emit(TimerChanged(type="timer.changed", ends_at=None))
+    if ctx.workshop.screen:  # a held page or focus belongs to the phase it was set in
+        ctx.workshop.screen = None
+        ctx.emit(ScreenChanged(type="screen.changed", screen=ScreenState()))
     return {"phase_index": command.index}
 
 
@@ -109,3 +137,39 @@ def spotlight(ctx: Context, command: CardSpotlight) -> None:
             raise CommandError("not_found", "No such card in this workshop.")
     ctx.workshop.spotlight_card_id = command.card_id
     ctx.emit(SpotlightChanged(type="spotlight.changed", card_id=command.card_id))
+
+
+@handles(ScreenView, roles=FACILITATOR)
+def screen_view(ctx: Context, command: ScreenView) -> None:
+    """Steer the projector: hold a page (it wraps at its own page count) or focus one item."""
+    if command.focus is not None:
+        _check_focus(ctx, command.focus.kind, command.focus.id)
+    screen = ScreenState(page=command.page, focus=command.focus)
+    ctx.workshop.screen = screen.model_dump(mode="json") if screen != ScreenState() else None
+    ctx.emit(ScreenChanged(type="screen.changed", screen=screen))
+
+
+def _check_focus(ctx: Context, kind: str, item_id: int) -> None:
+    item: Card | Cluster | Proposal | None = (
+        ctx.session.get(Card, item_id)
+        if kind == "card"
+        else ctx.session.get(Cluster, item_id)
+        if kind == "cluster"
+        else ctx.session.get(Proposal, item_id)
+    )
+    if item is None or item.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", f"There is no {kind} {item_id} in this workshop.")
+    if isinstance(item, Card) and item.hidden:
+        raise CommandError("invalid", "A hidden card cannot be shown on the projector.")
+
+
+@handles(ConsoleTakeOver, roles=FACILITATOR)
+def take_over(ctx: Context, _command: ConsoleTakeOver) -> None:
+    """Co-facilitation: this facilitator's console drives from now on."""
+    if driver_of(ctx.workshop, ctx.trajectory) == ctx.actor.facilitator_id:
+        raise CommandError("invalid", "Your console is already leading this workshop.")
+    ctx.workshop.driver_id = ctx.actor.facilitator_id
+    ctx.emit(
+        ConsoleDriver(type="console.driver", driver_id=ctx.workshop.driver_id),
+        audience=FACILITATORS_ONLY,
+    )

@@ -137,7 +137,7 @@ def adopt(ctx: Context, command: ProposalAdopt) -> Result:
         raise CommandError("invalid", f"Proposal {proposal.id} is {proposal.status}, not open.")
     if open_round(ctx.session, ctx.workshop_id, proposal.kind) is not None:
         raise CommandError("round_open", "Close the agreement round before adopting.")
-    measured = latest_figures(ctx.session, proposal, ctx.settings)
+    measured = latest_figures(ctx.session, proposal, ctx.settings, k=ctx.group_size)
     converged = measured is not None and measured.converged
     reason = command.reason.strip()
     if not converged and not reason:

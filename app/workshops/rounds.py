@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
+from app.privacy import DEFAULT_K, merge_small_groups
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     MyRatingGiven,
     RatingGive,
+    RoundCancelled,
     RoundClose,
     RoundOpen,
     RoundOpened,
@@ -23,29 +26,80 @@ from app.workshops.models import (
     Rating,
     WorkshopSettings,
 )
-from app.workshops.schemas import Convergence, MyRating, round_view
+from app.workshops.schemas import Convergence, GroupAgreement, MyRating, RoundView, round_view
 
 PROPOSAL_PHASES = (Phase.WAAROM, Phase.OPGAVE)
 
 
 def figures(
-    session: Session, round_: AgreementRound, settings: WorkshopSettings
+    session: Session, round_: AgreementRound, settings: WorkshopSettings, *, k: int = DEFAULT_K
 ) -> dict[int, Convergence]:
-    """Convergence per proposal of the round, from its ratings in the order they came in."""
-    ratings = session.exec(
-        select(Rating).where(Rating.round_id == round_.id).order_by(col(Rating.id))
+    """Convergence per proposal of the round, from its ratings in the order they came in.
+
+    Each proposal's figures carry the agreement per stakeholder group, with groups of fewer
+    raters than ``k`` pooled (:func:`app.privacy.merge_small_groups`), so the room sees whether,
+    say, residents and policy agree without anyone's score being singled out.
+    """
+    rows = session.exec(
+        select(Rating, Participant.stakeholder_group)
+        .join(Participant, col(Participant.id) == col(Rating.participant_id))
+        .where(Rating.round_id == round_.id)
+        .order_by(col(Rating.id))
     ).all()
     by_proposal: dict[int, list[tuple[int, str]]] = {pid: [] for pid in round_.proposal_ids}
-    for rating in ratings:
+    groups: dict[int, dict[str, list[int]]] = {pid: {} for pid in round_.proposal_ids}
+    for rating, group in rows:
         by_proposal.setdefault(rating.proposal_id, []).append((rating.score, rating.reason))
+        groups.setdefault(rating.proposal_id, {}).setdefault(group, []).append(rating.score)
     return {
-        pid: measure(rows, eligible=round_.eligible, settings=settings)
-        for pid, rows in by_proposal.items()
+        pid: measure(rated, eligible=round_.eligible, settings=settings).model_copy(
+            update={"by_group": by_group(groups.get(pid, {}), k)}
+        )
+        for pid, rated in by_proposal.items()
     }
 
 
+def by_group(scores: dict[str, list[int]], k: int) -> list[GroupAgreement]:
+    """Agreement (share of 4s and 5s) and objections (1s) per group, small groups pooled."""
+    labels = merge_small_groups({group: len(s) for group, s in scores.items()}, k)
+    pooled: dict[str, list[int]] = {}
+    for group, group_scores in scores.items():
+        label = labels.get(group)
+        if label is not None:
+            pooled.setdefault(label, []).extend(group_scores)
+    return [
+        GroupAgreement(
+            group=label,
+            raters=len(s),
+            agree_share=round(sum(1 for x in s if x >= 4) / len(s), 4),
+            objections=sum(1 for x in s if x == 1),
+        )
+        for label, s in sorted(pooled.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+
+def raters(session: Session, round_id: int | None) -> int:
+    """How many people rated at least one proposal of the round: the room may always see it."""
+    return int(
+        session.exec(
+            select(func.count(func.distinct(Rating.participant_id))).where(
+                Rating.round_id == round_id
+            )
+        ).one()
+    )
+
+
+def full_view(
+    session: Session, round_: AgreementRound, settings: WorkshopSettings, *, k: int = DEFAULT_K
+) -> RoundView:
+    """The round with all its figures, as the log keeps it (the room's view is trimmed later)."""
+    return round_view(
+        round_, figures(session, round_, settings, k=k), raters=raters(session, round_.id)
+    )
+
+
 def latest_figures(
-    session: Session, proposal: Proposal, settings: WorkshopSettings
+    session: Session, proposal: Proposal, settings: WorkshopSettings, *, k: int = DEFAULT_K
 ) -> Convergence | None:
     """The proposal's figures in the newest round it was part of, if any."""
     rounds = session.exec(
@@ -55,7 +109,7 @@ def latest_figures(
     ).all()
     for round_ in rounds:
         if proposal.id in round_.proposal_ids:
-            return figures(session, round_, settings)[proposal.id]
+            return figures(session, round_, settings, k=k)[proposal.id]
     return None
 
 
@@ -82,9 +136,41 @@ def _announce(ctx: Context, round_: AgreementRound) -> None:
     ctx.emit(
         RoundUpdated(
             type="round.updated",
-            round=round_view(round_, figures(ctx.session, round_, ctx.settings)),
+            round=full_view(ctx.session, round_, ctx.settings, k=ctx.group_size),
         )
     )
+
+
+def cancel_open_rounds(ctx: Context) -> None:
+    """Discard any open round and its ratings: the facilitator chose not to count it."""
+    for round_ in ctx.session.exec(
+        select(AgreementRound).where(
+            AgreementRound.workshop_id == ctx.workshop_id, col(AgreementRound.is_open)
+        )
+    ).all():
+        assert round_.id is not None
+        ctx.session.execute(delete(Rating).where(col(Rating.round_id) == round_.id))
+        ctx.session.delete(round_)
+        ctx.session.flush()
+        ctx.emit(RoundCancelled(type="round.cancelled", round_id=round_.id))
+
+
+def close_open_rounds(ctx: Context) -> None:
+    """Close any open round with its figures in the log (leaving the phase may do this)."""
+    for round_ in ctx.session.exec(
+        select(AgreementRound).where(
+            AgreementRound.workshop_id == ctx.workshop_id, col(AgreementRound.is_open)
+        )
+    ).all():
+        _close(ctx, round_)
+
+
+def any_open_round(session: Session, workshop_id: int) -> AgreementRound | None:
+    return session.exec(
+        select(AgreementRound).where(
+            AgreementRound.workshop_id == workshop_id, col(AgreementRound.is_open)
+        )
+    ).first()
 
 
 @handles(RoundOpen, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
@@ -130,13 +216,14 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
         number=number,
         proposal_ids=[p.id for p in proposals if p.id is not None],
         eligible=max(eligible, 1),
+        reveal=command.reveal,
     )
     ctx.session.add(round_)
     ctx.session.flush()
     ctx.emit(
         RoundOpened(
             type="round.opened",
-            round=round_view(round_, figures(ctx.session, round_, ctx.settings)),
+            round=full_view(ctx.session, round_, ctx.settings, k=ctx.group_size),
         )
     )
     return {"round_id": round_.id}
@@ -190,7 +277,10 @@ def rate(ctx: Context, command: RatingGive) -> None:
 
 @handles(RoundClose, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
 def close(ctx: Context, command: RoundClose) -> None:
-    round_ = _get_round(ctx, command.round_id)
+    _close(ctx, _get_round(ctx, command.round_id))
+
+
+def _close(ctx: Context, round_: AgreementRound) -> None:
     round_.is_open = False
     round_.closed_at = utcnow()
     ctx.session.add(round_)

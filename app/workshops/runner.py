@@ -59,4 +59,6 @@ class Runner:
         return outcome.ack.result
 
     def phase(self, name: str) -> None:
-        self.do(self.facilitator, type="phase.set", index=self.agenda.index(name))
+        self.do(
+            self.facilitator, type="phase.set", index=self.agenda.index(name), open_items="close"
+        )

@@ -6,7 +6,7 @@ anonymous mode, tallies before a vote closes) in exactly one place.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ from app.workshops.models import (
     DotVote,
     Participant,
     Proposal,
+    Suggestion,
     Trajectory,
     Workshop,
     WorkshopSettings,
@@ -27,6 +28,20 @@ from app.workshops.models import (
 
 class View(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Focus(View):
+    """One item the projector shows on its own, large."""
+
+    kind: Literal["card", "cluster", "proposal"]
+    id: int = Field(ge=1)
+
+
+class ScreenState(View):
+    """What the projector holds: a page (``None``: it pages by itself) and an item in focus."""
+
+    page: int | None = Field(default=None, ge=0, le=1000)
+    focus: Focus | None = None
 
 
 class WorkshopView(View):
@@ -42,6 +57,7 @@ class WorkshopView(View):
     timer_ends_at: str | None
     spotlight_card_id: int | None
     expected_groups: list[str]
+    screen: ScreenState = Field(default_factory=ScreenState)
 
 
 class ParticipantView(View):
@@ -83,6 +99,17 @@ class CardView(View):
     cluster_id: int | None
     image: CardImage | None
     created_at: str
+
+
+class SuggestionView(View):
+    """Facilitators only: phones suggest a card belongs with a card or cluster; never who."""
+
+    id: int
+    card_id: int
+    target_kind: Literal["card", "cluster"]
+    target_id: int
+    count: int = Field(description="how many phones suggested this")
+    status: Literal["open", "accepted", "declined"]
 
 
 class ClusterView(View):
@@ -129,6 +156,15 @@ class ProposalView(View):
     adopted_reason: str | None
 
 
+class GroupAgreement(View):
+    """Agreement within one stakeholder group (or the pooled "other groups")."""
+
+    group: str
+    raters: int
+    agree_share: float
+    objections: int
+
+
 class Convergence(View):
     """The measured agreement on one proposal in one round (see docs/protocol.md, “Convergence”)."""
 
@@ -139,6 +175,9 @@ class Convergence(View):
     objections: int
     objection_reasons: list[str]
     converged: bool
+    by_group: list[GroupAgreement] = Field(
+        default_factory=list, description="per group, small groups pooled; empty below k raters"
+    )
 
 
 class RoundView(View):
@@ -148,7 +187,11 @@ class RoundView(View):
     proposal_ids: list[int]
     eligible: int
     is_open: bool
-    figures: dict[str, Convergence]
+    reveal: Literal["live", "at_close"] = "at_close"
+    raters: int = Field(default=0, description="people who rated at least one proposal of it")
+    figures: dict[str, Convergence] = Field(
+        description="empty for the room while an at_close round is open (facilitators see all)"
+    )
 
 
 class MyRating(View):
@@ -171,6 +214,12 @@ class RoomState(View):
     my_dots: dict[str, list[MyDot]] = Field(description="per vote id; participants only")
     my_ratings: dict[str, MyRating] = Field(description="per 'round:proposal'; participants only")
     vertrekpunt_id: int | None
+    suggestions: dict[str, SuggestionView] = Field(
+        default_factory=dict, description="facilitators only"
+    )
+    driver_id: int | None = Field(
+        default=None, description="facilitators only: the account whose console drives"
+    )
 
 
 def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
@@ -188,6 +237,7 @@ def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
         timer_ends_at=iso(workshop.timer_ends_at),
         spotlight_card_id=workshop.spotlight_card_id,
         expected_groups=list(trajectory.expected_groups),
+        screen=ScreenState.model_validate(workshop.screen or {}),
     )
 
 
@@ -273,7 +323,10 @@ def proposal_view(proposal: Proposal, *, author_named: bool = False) -> Proposal
     )
 
 
-def round_view(round_: AgreementRound, figures: dict[int, Convergence]) -> RoundView:
+def round_view(
+    round_: AgreementRound, figures: dict[int, Convergence], *, raters: int = 0
+) -> RoundView:
+    """The full round as the log keeps it; :mod:`app.realtime.audience` hides live figures."""
     assert round_.id is not None
     return RoundView(
         id=round_.id,
@@ -282,7 +335,21 @@ def round_view(round_: AgreementRound, figures: dict[int, Convergence]) -> Round
         proposal_ids=list(round_.proposal_ids),
         eligible=round_.eligible,
         is_open=round_.is_open,
+        reveal="live" if round_.reveal == "live" else "at_close",
+        raters=raters,
         figures={str(k): v for k, v in figures.items()},
+    )
+
+
+def suggestion_view(suggestion: Suggestion) -> SuggestionView:
+    assert suggestion.id is not None
+    return SuggestionView(
+        id=suggestion.id,
+        card_id=suggestion.card_id,
+        target_kind="cluster" if suggestion.target_kind == "cluster" else "card",
+        target_id=suggestion.target_id,
+        count=suggestion.count,
+        status=suggestion.status,
     )
 
 

@@ -126,7 +126,7 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
     ).all()
     round_figures = []
     for round_ in rounds:
-        measured = figures(ctx.session, round_, ctx.settings)
+        measured = figures(ctx.session, round_, ctx.settings, k=ctx.group_size)
         for pid, convergence in measured.items():
             if pid in ids:
                 round_figures.append(

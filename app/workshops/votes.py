@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     MyDotsChanged,
+    VoteCancelled,
     VoteCast,
     VoteClose,
     VoteClosed,
@@ -84,6 +85,35 @@ def close_open_vote(ctx: Context) -> None:
         _close(ctx, vote)
 
 
+def cancel_open_vote(ctx: Context) -> None:
+    """Discard the open vote, if any, and its dots: the facilitator chose not to count it."""
+    vote = open_vote(ctx.session, ctx.workshop_id)
+    if vote is None:
+        return
+    assert vote.id is not None
+    ctx.session.execute(delete(Dot).where(col(Dot.vote_id) == vote.id))
+    ctx.session.delete(vote)
+    ctx.session.flush()
+    ctx.emit(VoteCancelled(type="vote.cancelled", vote_id=vote.id))
+
+
+def has_targets(session: Session, workshop_id: int) -> bool:
+    """Whether there is anything to put dots on: a cluster, or a card shown on its own."""
+    if session.exec(select(Cluster.id).where(Cluster.workshop_id == workshop_id)).first():
+        return True
+    return (
+        session.exec(
+            select(Card.id).where(
+                Card.workshop_id == workshop_id,
+                col(Card.hidden).is_(False),
+                col(Card.merged_into_id).is_(None),
+                col(Card.cluster_id).is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
 def _current(ctx: Context) -> DotVote:
     vote = open_vote(ctx.session, ctx.workshop_id)
     if vote is None:
@@ -119,6 +149,11 @@ def _announce_mine(ctx: Context, vote: DotVote, participant_id: int) -> None:
 def open_(ctx: Context, command: VoteOpen) -> Result:
     if open_vote(ctx.session, ctx.workshop_id) is not None:
         raise CommandError("invalid", "A dot vote is already open.")
+    if not has_targets(ctx.session, ctx.workshop_id):
+        raise CommandError(
+            "nothing_to_vote",
+            "There is nothing to vote on yet: make clusters or collect cards first.",
+        )
     vote = DotVote(workshop_id=ctx.workshop_id, budget=command.budget or ctx.settings.dot_budget)
     ctx.session.add(vote)
     ctx.session.flush()

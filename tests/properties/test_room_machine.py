@@ -253,6 +253,7 @@ class RoomMachine(RuleBasedStateMachine):
                 self.facilitator,
                 type="phase.set",
                 index=AGENDA.index(data.draw(st.sampled_from(phases))),
+                open_items="close",
             )
 
     def do(self, actor: Actor, **message: Any) -> dict[str, int | None] | None:
@@ -329,9 +330,12 @@ class RoomMachine(RuleBasedStateMachine):
     def join_late(self, named: bool, group: str) -> None:
         self.join_one(named, group)
 
-    @rule(index=st.integers(0, len(AGENDA) - 1))
-    def set_phase(self, index: int) -> None:
-        self.do(self.facilitator, type="phase.set", index=index)
+    @rule(
+        index=st.integers(0, len(AGENDA) - 1),
+        open_items=st.sampled_from(["close", None, "cancel"]),
+    )
+    def set_phase(self, index: int, open_items: str | None) -> None:
+        self.do(self.facilitator, type="phase.set", index=index, open_items=open_items)
 
     @rule(data=st.data())
     def post_card(self, data: st.DataObject) -> None:

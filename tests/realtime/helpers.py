@@ -48,6 +48,7 @@ async def participant_clients(
     return clients
 
 
-async def goto(facilitator: RoomClient, phase: str) -> None:
+async def goto(facilitator: RoomClient, phase: str, open_items: str | None = "close") -> None:
+    """Move the room on; a vote or round still open is closed (``open_items``) by default."""
     agenda = facilitator.state["workshop"]["agenda"]  # type: ignore[index]
-    await facilitator.command("phase.set", index=agenda.index(phase))
+    await facilitator.command("phase.set", index=agenda.index(phase), open_items=open_items)

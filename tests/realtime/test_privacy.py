@@ -302,8 +302,11 @@ async def test_the_secret_ballot_freezes_every_target_alike(
     # Same answer whether or not the target has dots: nothing to learn from refusals.
     assert answers[:3] == answers[3:] and {code for code, _ in answers} == {"vote_open"}
 
-    # Leaving the phase closes the vote, in the log, before the phase changes.
-    ack = await goto_ack(fac, "waarom")
+    # Leaving the phase asks first; closing the vote puts it in the log before the phase changes.
+    with pytest.raises(Rejected) as refused:
+        await goto_ack(fac, "waarom")
+    assert refused.value.code == "open_items"
+    ack = await goto_ack(fac, "waarom", open_items="close")
     events = [m["event"] for m in fac.messages if m["type"] == "event"]
     kinds = [e["type"] for e in events]
     closed_at = kinds.index("vote.closed")
@@ -315,9 +318,9 @@ async def test_the_secret_ballot_freezes_every_target_alike(
         await client.close()
 
 
-async def goto_ack(facilitator: RoomClient, phase: str) -> dict[str, Any]:
+async def goto_ack(facilitator: RoomClient, phase: str, **fields: Any) -> dict[str, Any]:
     agenda = facilitator.state["workshop"]["agenda"]  # type: ignore[index]
-    return await facilitator.command("phase.set", index=agenda.index(phase))
+    return await facilitator.command("phase.set", index=agenda.index(phase), **fields)
 
 
 async def test_after_a_vote_closes_a_voted_card_says_in_use_and_an_unvoted_one_goes(

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from app.db import make_engine, migrate, session_scope
-from app.realtime.audience import event_for
+from app.realtime.audience import FACILITATORS, event_for
 from app.realtime.commands import Actor
 from app.realtime.models import Event
 from app.realtime.protocol import event_types
@@ -98,12 +98,23 @@ def test_private_events_reach_only_their_participant(recorded):
         private = session.exec(
             select(Event).where(Event.workshop_id == workshop_id, col(Event.audience).is_not(None))
         ).all()
+        staff = [e for e in private if e.audience == FACILITATORS]
+        private = [e for e in private if e.audience != FACILITATORS]
         assert {e.type for e in private} == {"my_dots.changed", "my_rating.given"}
+        assert {e.type for e in staff} == {
+            "suggestion.made",
+            "suggestion.decided",
+            "console.driver",
+        }
         workshop = session.get(Workshop, workshop_id)
         for viewer in viewers(session, workshop_id):
             state = build_snapshot(session, workshop, viewer)
+            for event in staff:
+                assert (event_for(event, viewer) is None) == (viewer.role is not Role.FACILITATOR)
             if viewer.role is not Role.PARTICIPANT:
                 assert state.my_dots == {} and state.my_ratings == {}
             else:
                 mine = {e.audience for e in private} & {viewer.participant_id}
                 assert bool(state.my_ratings) == bool(mine)
+            if viewer.role is not Role.FACILITATOR:
+                assert state.suggestions == {} and state.driver_id is None

@@ -124,7 +124,7 @@ async def test_full_workshop(server: Server, facilitator: Facilitator, workshop:
         text="Iedereen hoort erbij.",
         cited_card_ids=[c1["result"]["card_id"], beeld["result"]["card_id"]],
     )
-    r1 = await fac.command("round.open", kind="waarom")
+    r1 = await fac.command("round.open", kind="waarom", reveal="live")
     w1_id = w1["result"]["proposal_id"]
     for person, score in zip(people, [5, 4, 3, 2, 1], strict=True):
         reason = "Te vaag, zegt niets over ontmoeten" if score == 1 else ""
@@ -147,7 +147,7 @@ async def test_full_workshop(server: Server, facilitator: Facilitator, workshop:
         text="Iedere oudere in onze gemeente heeft iemand om mee te praten en een plek om te komen.",
         cited_card_ids=[c1["result"]["card_id"], f1["result"]["card_id"]],
     )
-    r2 = await fac.command("round.open", kind="waarom")
+    r2 = await fac.command("round.open", kind="waarom", reveal="live")
     w2_id = w2["result"]["proposal_id"]
     for person, score in zip(people, [5, 5, 4, 4, 3], strict=True):
         await person.command(
@@ -178,7 +178,7 @@ async def test_full_workshop(server: Server, facilitator: Facilitator, workshop:
         cited_card_ids=[c2["result"]["card_id"]],
         **scope,
     )
-    r3 = await fac.command("round.open", kind="opgave")
+    r3 = await fac.command("round.open", kind="opgave", reveal="live")
     for person, score in zip(people, [4, 3, 3, 2, 4], strict=True):
         await person.command(
             "rating.give",
@@ -197,7 +197,7 @@ async def test_full_workshop(server: Server, facilitator: Facilitator, workshop:
         cited_card_ids=[c2["result"]["card_id"], f3["result"]["card_id"]],
         **scope,
     )
-    r4 = await fac.command("round.open", kind="opgave")
+    r4 = await fac.command("round.open", kind="opgave", reveal="live")
     for person in people:
         await person.command(
             "rating.give",

@@ -22,6 +22,10 @@ from app.realtime.state import apply_event
 _ids = itertools.count(1)
 
 
+#: Commands whose events go to others only (see docs/protocol.md, "What each role receives").
+UNSEEN_BY_SENDER = frozenset({"suggestion.make"})
+
+
 class Rejected(Exception):
     def __init__(self, error: dict[str, Any]) -> None:
         super().__init__(f"{error['code']}: {error['message']}")
@@ -137,7 +141,9 @@ class RoomClient:
         )
         if reply["type"] == "error":
             raise Rejected(reply)
-        if reply["seq"] is not None:  # the events a command caused arrive before its ack
+        # The events a command caused arrive before its ack, except those not for the sender:
+        # a phone's suggestion is heard by the console alone.
+        if reply["seq"] is not None and type_ not in UNSEEN_BY_SENDER:
             assert self.last_seq >= reply["seq"], f"{self.name}: ack before its events"
         return reply
 

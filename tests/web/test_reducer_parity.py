@@ -73,7 +73,12 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room = Runner(engine, workshop, facilitator_id)
     room.people = people
     annie, bram = people
-    room.do(room.facilitator, type="workshop.configure", title="Andere titel")
+    room.do(
+        room.facilitator,
+        type="workshop.configure",
+        title="Andere titel",
+        settings={"participants_cluster": True},
+    )
     room.phase("factoren")
     room.do(room.facilitator, type="timer.start", seconds=60)
     room.do(room.facilitator, type="timer.stop")
@@ -84,25 +89,49 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room.do(room.facilitator, type="card.merge", card_id=two, into_id=one)
     three = room.do(annie, type="card.post", kind="factor", text="drie")["card_id"]
     room.do(annie, type="card.withdraw", card_id=three)
+    four = room.do(bram, type="card.post", kind="factor", text="vier")["card_id"]
+    room.do(room.facilitator, type="card.unmerge", card_id=two)
+    room.do(room.facilitator, type="card.merge", card_id=two, into_id=one)
     room.phase("clusteren")
+    room.do(room.facilitator, type="screen.view", page=1, focus=None)
     cluster = room.do(room.facilitator, type="cluster.create", title="C", card_ids=[one])[
         "cluster_id"
     ]
     room.do(room.facilitator, type="cluster.rename", cluster_id=cluster, title="C2")
     spare = room.do(room.facilitator, type="cluster.create", title="leeg")["cluster_id"]
     room.do(room.facilitator, type="cluster.delete", cluster_id=spare)
+    idea = room.do(
+        annie, type="suggestion.make", card_id=four, target={"kind": "cluster", "id": cluster}
+    )
+    room.do(
+        room.facilitator, type="suggestion.decide", suggestion_id=idea["suggestion_id"], accept=True
+    )
+    room.do(room.facilitator, type="cluster.move", card_ids=[four], cluster_id=None)
+    other = Actor(Role.FACILITATOR, facilitator_id=facilitator_id + 1)
+    room.do(other, type="console.take_over")
+    room.do(room.facilitator, type="console.take_over")
     room.phase("prioriteren")
     room.do(room.facilitator, type="vote.open")
     room.do(annie, type="vote.cast", target_type="cluster", target_id=cluster)
     room.do(annie, type="vote.retract", target_type="cluster", target_id=cluster)
     room.do(bram, type="vote.cast", target_type="card", target_id=one)
     room.do(room.facilitator, type="vote.close")
-    room.phase("waarom")
+    room.do(room.facilitator, type="vote.open")
+    room.do(bram, type="vote.cast", target_type="card", target_id=one)
+    agenda = room.agenda
+    room.do(room.facilitator, type="phase.set", index=agenda.index("waarom"), open_items="cancel")
     first = room.do(annie, type="proposal.create", kind="waarom", text="x")["proposal_id"]
     second = room.do(bram, type="proposal.create", kind="waarom", text="y")["proposal_id"]
-    room.do(room.facilitator, type="proposal.merge", proposal_ids=[first, second], text="x+y")
+    merged = room.do(
+        room.facilitator, type="proposal.merge", proposal_ids=[first, second], text="x+y"
+    )["proposal_id"]
     spare_p = room.do(annie, type="proposal.create", kind="waarom", text="z")["proposal_id"]
     room.do(annie, type="proposal.withdraw", proposal_id=spare_p)
+    round_id = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")[
+        "round_id"
+    ]
+    room.do(annie, type="rating.give", round_id=round_id, proposal_id=merged, score=4)
+    room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
     room.do(bram, type="participant.leave")
     return workshop_id
 

@@ -18,6 +18,17 @@ export function applyEvent(state, event) {
     case "cluster.deleted": delete state.clusters[event.cluster_id]; break;
     case "vote.opened":
     case "vote.closed": state.votes[event.vote.id] = event.vote; break;
+    case "vote.cancelled": delete state.votes[event.vote_id]; delete state.my_dots[event.vote_id]; break;
+    case "round.cancelled":
+      delete state.rounds[event.round_id];
+      for (const key of Object.keys(state.my_ratings)) {
+        if (key.startsWith(`${event.round_id}:`)) delete state.my_ratings[key];
+      }
+      break;
+    case "suggestion.made":
+    case "suggestion.decided": state.suggestions[event.suggestion.id] = event.suggestion; break;
+    case "screen.changed": w.screen = event.screen; break;
+    case "console.driver": state.driver_id = event.driver_id; break;
     case "my_dots.changed":
       if (event.dots.length) state.my_dots[event.vote_id] = event.dots;
       else delete state.my_dots[event.vote_id];
