@@ -1,5 +1,6 @@
 """Catalog chores for scripts/i18n: English is the source language, so its catalog is filled
-with the message ids; Dutch translations can be merged from TSV files (``msgid<TAB>Dutch``).
+with the message ids; Dutch translations can be merged from TSV files (``msgid<TAB>Dutch``, and
+for a plural ``English singular<TAB>Dutch singular<TAB>Dutch plural``).
 
     .venv/bin/python scripts/catalogs.py fill-en
     .venv/bin/python scripts/catalogs.py merge-nl FILE.tsv [FILE.tsv ...]
@@ -30,10 +31,17 @@ def _save(lang: str, catalog) -> None:  # type: ignore[no-untyped-def]
         write_po(handle, catalog, omit_header=True, sort_output=True, width=100)
 
 
+def _done(message) -> bool:  # type: ignore[no-untyped-def]
+    """Translated: a plural needs every form, a plain message its one string."""
+    if isinstance(message.string, (tuple, list)):
+        return all(message.string)
+    return bool(message.string)
+
+
 def fill_en() -> None:
     catalog = _load("en")
     for message in catalog:
-        if message.id and not message.string:
+        if message.id and not _done(message):
             message.string = message.id
     _save("en", catalog)
 
@@ -46,13 +54,21 @@ def merge_nl(files: list[str]) -> None:
                 continue
             msgid, dutch = line.split("\t", 1)
             message = catalog.get(msgid.strip())
-            if message is not None and dutch.strip():
+            if message is None or not dutch.strip():
+                continue
+            if message.pluralizable:
+                forms = tuple(form.strip() for form in dutch.split("\t"))
+                if len(forms) == 2 and all(forms):
+                    message.string = forms
+            else:
                 message.string = dutch.strip()
     _save("nl", catalog)
 
 
 def missing() -> int:
-    gaps = [m.id for m in _load("nl") if m.id and not m.string]
+    gaps = [
+        m.id if isinstance(m.id, str) else m.id[0] for m in _load("nl") if m.id and not _done(m)
+    ]
     for gap in gaps:
         print(gap)
     return 1 if gaps else 0

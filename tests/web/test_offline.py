@@ -45,10 +45,10 @@ def test_offline_phone_posts_and_votes_arrive_once(
     expect(annie.page.locator("#pending")).to_have_text("1 nog niet verstuurd")
     annie.context.set_offline(False)
     expect(annie.page.locator("#budget")).to_contain_text("4 van 5 stippen over", timeout=20_000)
-    expect(screen.page.locator(".voting")).to_contain_text("1 mensen hebben gestemd")
+    expect(screen.page.locator(".voting")).to_contain_text("1 persoon heeft gestemd")
     desk.page.click("text=Stemming sluiten")
     expect(screen.page.locator(".results li")).to_have_count(1)
-    expect(screen.page.locator(".results li").first).to_contain_text("1 stippen")
+    expect(screen.page.locator(".results li").first).to_contain_text("1 stip")
     for page in (desk, screen, annie):
         assert not [p for p in page.problems if "ERR_INTERNET_DISCONNECTED" not in p], page.problems
         page.context.close()

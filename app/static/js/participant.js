@@ -2,15 +2,20 @@
 import { Room } from "./socket.js";
 import { byId, lastClosedVote, openRound, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
-import { t } from "./i18n.js";
+import { pageLanguage, t, tn } from "./i18n.js";
 import { SCORES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { shrink, uploadBeeld } from "./upload.js";
 import { Countdown, endsAt } from "./timer.js";
+import { enhanceGlossary, helpToggle, withHelp } from "./glossary.js";
+import { SuggestBox } from "./participant_suggest.js";
+import { MergeNotices } from "./participant_notices.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const initialNode = document.getElementById("initial-state");
 const room = new Room({ workshopId, storageKey: "phone", initial: initialNode ? JSON.parse(initialNode.textContent) : null });
 const POST_KIND = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
+// The method word each phase is about, explained by the "?" next to the phase title.
+const PHASE_TERM = { beelden: "beeld", factoren: "factor", consequenties: "consequentie", waarom: "waarom", opgave: "opgave" };
 const PANELS = {
   lobby: "panel-lobby", beelden: "panel-post", factoren: "panel-post", consequenties: "panel-post",
   clusteren: "panel-clusters", prioriteren: "panel-vote", waarom: "panel-proposals",
@@ -20,6 +25,10 @@ const received = new Set(); // ids of my cards whose post was acknowledged in th
 const forms = new Map(); // cid -> error element of the form that sent it
 let lastPhase = null;
 let ratingKey = "";
+const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl) });
+const notices = new MergeNotices($("#notices"), workshopId);
+enhanceGlossary(document);
+collapseThemeQuestion();
 
 const STATUS = {
   connecting: () => t("Connecting…"), "catching-up": () => t("Catching up…"),
@@ -40,12 +49,13 @@ room.on("status", (status) => {
 room.on("outbox", (outbox) => {
   const el = $("#pending");
   el.hidden = outbox.length === 0;
-  el.textContent = t("%(n)s not yet sent", { n: outbox.length });
+  el.textContent = tn("%(n)s message not yet sent", "%(n)s messages not yet sent", outbox.length);
   if (room.state) render(room.state);
 });
 
 room.on("ack", (ack) => {
   forms.delete(ack.cid);
+  if (suggestBox.acked(ack)) return;
   if (ack.result && ack.result.card_id) received.add(ack.result.card_id);
   announce(t("Received"));
   if (room.state) render(room.state);
@@ -78,10 +88,16 @@ function render(state) {
   const phase = w.phase;
   $("#phase-title").textContent = phaseName(phase);
   $("#question").textContent = w.theme_question;
+  $("#question-box").hidden = !w.theme_question;
   for (const id of new Set(Object.values(PANELS))) $(`#${id}`).hidden = PANELS[phase] !== id;
-  if (phase !== lastPhase) setupPhase(phase);
+  if (phase !== lastPhase) {
+    if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now
+    replace($("#phase-help"), PHASE_TERM[phase] ? helpToggle(PHASE_TERM[phase]) : null);
+    setupPhase(phase);
+  }
   lastPhase = phase;
   renderTimer(w.timer_ends_at);
+  notices.update(state);
   if (phase === "lobby") renderLobby(state);
   else if (POST_KIND[phase]) renderPosting(state, POST_KIND[phase]);
   else if (phase === "clusteren") renderClusters(state);
@@ -94,19 +110,35 @@ function me(state) {
   return state.participants[room.participantId] || null;
 }
 
+// The theme question is open on the first view of this workshop in this tab, then folded away
+// (one tap opens it again): on a phone it would push the work of every phase below the fold.
+function collapseThemeQuestion() {
+  const key = `atelier-theme-seen-${workshopId}`;
+  try {
+    if (sessionStorage.getItem(key)) $("#question-box").open = false;
+    else sessionStorage.setItem(key, "1");
+  } catch {
+    // no storage (private mode): it simply stays open
+  }
+}
+
 function renderLobby(state) {
   const self = me(state);
   if (!self) return;
-  $("#me").textContent = t("You take part as %(group)s, %(name)s.", {
-    group: groupName(self.stakeholder_group),
-    name: self.display_name || t("anonymously"),
-  });
+  // Not a t() call inside another t() call: Babel's extractor would miss the inner string.
+  const name = self.display_name || t("anonymously");
+  const text = t("You take part as %(group)s, %(name)s.", { group: groupName(self.stakeholder_group), name });
+  const key = `${self.stakeholder_group}:${text}`;
+  const el = $("#me");
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  replace(el, text, self.stakeholder_group === "ketenpartner" ? helpToggle("ketenpartner") : null);
 }
 
 function setupPhase(phase) {
   const kind = POST_KIND[phase];
   if (kind) {
-    $("#post-title").textContent = { beeld: t("Share an image"), factor: t("Add a factor"), consequentie: t("Add a consequence") }[kind];
+    $("#post-title-text").textContent = { beeld: t("Share an image"), factor: t("Add a factor"), consequentie: t("Add a consequence") }[kind];
     $("#post-label").textContent = { beeld: t("What does it show about the theme? (caption)"), factor: t("Factor: what drives or shapes the theme?"), consequentie: t("Consequence: what does it lead to?") }[kind];
     $("#photo-field").hidden = kind !== "beeld";
     $("#world-field").hidden = kind !== "consequentie";
@@ -127,6 +159,8 @@ function cardItem(state, card, mine) {
   if (factors.length) extra.push(h("span", { class: "links" }, t("from: %(factors)s", { factors: factors.map((f) => f.text).join("; ") })));
   const image = card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 96, height: Math.round((96 * card.image.height) / card.image.width) || 96, loading: "lazy" }) : null;
   if (card.hidden) return h("li", { class: "card is-hidden", dataset: { cardId: card.id } }, h("p", { class: "muted" }, t("Hidden by the facilitator")));
+  const into = card.merged_into_id !== null ? state.cards[card.merged_into_id] : null;
+  if (into) extra.push(h("p", { class: "merged" }, t("Combined with: %(text)s", { text: into.text })));
   const item = h("li", { class: "card", dataset: { cardId: card.id } }, image, h("p", {}, card.text), ...extra);
   if (mine) {
     if (received.has(card.id)) item.append(h("span", { class: "ok" }, "✓ ", t("Received")));
@@ -223,12 +257,30 @@ function showError(el, message) {
   announce(message);
 }
 
+let clustersKey = "";
+
 function renderClusters(state) {
+  suggestBox.render(state);
   const clusters = byId(state.clusters);
+  const cards = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null);
+  const key = JSON.stringify([clusters, cards.map((c) => [c.id, c.text, c.cluster_id, c.mine])]);
+  if (key === clustersKey) return; // an open "?" stays open while nothing on the wall changed
+  clustersKey = key;
+  const explained = new Set(); // each tag's "?" once, at its first appearance
+  const tagOf = (tag) => {
+    const badge = h("span", { class: `tag tag-${tag}` }, label(TAGS, tag));
+    if (explained.has(tag)) return badge;
+    explained.add(tag);
+    return h("span", { class: "tag-help" }, badge, ...helpToggle(tag));
+  };
+  const item = (c) => h("li", { class: c.mine ? "card mine" : "card" }, c.text, c.mine ? h("span", { class: "badge" }, t("yours")) : null);
   replace($("#clusters"), clusters.length ? clusters.map((cluster) => h("section", { class: "cluster" },
-    h("h2", {}, cluster.title, ...cluster.tags.map((tag) => h("span", { class: `tag tag-${tag}` }, label(TAGS, tag)))),
-    h("ul", { class: "cards" }, byId(state.cards).filter((c) => c.cluster_id === cluster.id && !c.hidden).map((c) => h("li", { class: "card" }, c.text))))) :
+    h("h2", {}, cluster.title),
+    cluster.tags.length ? h("p", { class: "tags" }, cluster.tags.map(tagOf)) : null,
+    h("ul", { class: "cards" }, cards.filter((c) => c.cluster_id === cluster.id).map(item)))) :
     h("p", { class: "muted" }, t("No clusters yet.")));
+  const loose = cards.filter((c) => c.cluster_id === null);
+  replace($("#loose"), loose.length && clusters.length ? [h("h2", {}, t("Not in a theme yet")), h("ul", { class: "cards" }, loose.map(item))] : null);
 }
 
 function targetsOf(state) {
@@ -252,8 +304,8 @@ function renderVote(state) {
   const pending = room.pending().filter((m) => m.type === "vote.cast" || m.type === "vote.retract");
   const countOf = (target) => (mine.find((d) => d.target_type === target.type && d.target_id === target.id) || { count: 0 }).count;
   const used = mine.reduce((sum, d) => sum + d.count, 0);
-  $("#budget").textContent = t("%(left)s of %(budget)s dots left", { left: vote.budget - used, budget: vote.budget }) +
-    (pending.length ? " · " + t("%(n)s not yet sent", { n: pending.length }) : "");
+  $("#budget").textContent = tn("%(left)s of %(n)s dot left", "%(left)s of %(n)s dots left", vote.budget, { left: vote.budget - used }) +
+    (pending.length ? " · " + tn("%(n)s message not yet sent", "%(n)s messages not yet sent", pending.length) : "");
   replace($("#targets"), targetsOf(state).map((target) => {
     const count = countOf(target);
     return h("li", { class: "target" },
@@ -261,7 +313,7 @@ function renderVote(state) {
       h("div", { class: "dots" },
         h("button", { type: "button", class: "secondary small", disabled: count === 0, "aria-label": t("Take a dot from: %(text)s", { text: target.text }),
           onclick: () => send("vote.retract", { target_type: target.type, target_id: target.id }) }, "−"),
-        h("span", { class: "count", "aria-label": t("%(n)s dots", { n: count }) }, String(count)),
+        h("span", { class: "count", "aria-label": tn("%(n)s dot", "%(n)s dots", count) }, String(count)),
         h("button", { type: "button", class: "small", disabled: used >= vote.budget, "aria-label": t("Give a dot to: %(text)s", { text: target.text }),
           onclick: () => send("vote.cast", { target_type: target.type, target_id: target.id }) }, "+")));
   }));
@@ -271,24 +323,47 @@ function resultsList(state, vote) {
   return h("ol", { class: "results" }, (vote.results || []).map((line) => {
     const target = line.target_type === "cluster" ? state.clusters[line.target_id] : state.cards[line.target_id];
     const text = target ? target.title || target.text : "—";
-    return h("li", {}, text, " — ", t("%(n)s dots", { n: line.dots }));
+    return h("li", {}, text, " — ", tn("%(n)s dot", "%(n)s dots", line.dots));
   }));
 }
 
 const STATUS_TEXT = { open: () => t("open"), superseded: () => t("replaced"), adopted: () => t("adopted"), withdrawn: () => t("withdrawn") };
 
-function proposalBody(p) {
+// The whole proposal: its text and, for an opgave, what is in and out of scope and its core themes.
+function proposalBody(p, { help = false } = {}) {
   const parts = [h("p", { class: "statement" }, p.text)];
   const list = (title, lines) => lines.length ? [h("h4", {}, title), h("ul", {}, lines.map((l) => h("li", {}, l)))] : [];
-  parts.push(...list(t("In scope"), p.in_scope), ...list(t("Out of scope"), p.out_of_scope), ...list(t("Core themes"), p.core_themes));
+  const themes = help ? withHelp("kernthema", t("Core themes")) : t("Core themes");
+  parts.push(...list(t("In scope"), p.in_scope), ...list(t("Out of scope"), p.out_of_scope), ...list(themes, p.core_themes));
   return parts;
+}
+
+const percent = (share) => new Intl.NumberFormat(pageLanguage(), { style: "percent", maximumFractionDigits: 0 }).format(share);
+
+// "80% agree · 1 objection · 7 people rated": the room's figures, when the round shows them.
+function figuresText(fig) {
+  return [
+    t("%(share)s agree", { share: percent(fig.agree_share) }),
+    tn("%(n)s objection", "%(n)s objections", fig.objections),
+    tn("%(n)s person rated", "%(n)s people rated", fig.raters),
+  ].join(" · ");
+}
+
+function lastClosedRound(state, kind) {
+  return byId(state.rounds).filter((r) => r.kind === kind && !r.is_open).pop() || null;
 }
 
 function renderProposals(state, kind) {
   const proposals = byId(state.proposals).filter((p) => p.kind === kind);
+  const closed = lastClosedRound(state, kind);
+  const result = (p) => {
+    const fig = closed && closed.figures[String(p.id)];
+    return fig ? h("p", { class: "figures" }, t("Round %(n)s:", { n: closed.number }), " ", figuresText(fig)) : null;
+  };
   replace($("#proposals"), proposals.length ? proposals.map((p) => h("li", { class: `proposal status-${p.status}` },
     ...proposalBody(p),
-    h("p", { class: "meta" }, (STATUS_TEXT[p.status] || (() => p.status))(), p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : ""))) :
+    h("p", { class: "meta" }, (STATUS_TEXT[p.status] || (() => p.status))(), p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : ""),
+    result(p))) :
     h("li", { class: "muted" }, t("No proposals yet.")));
   renderRating(state, kind);
 }
@@ -301,12 +376,21 @@ function renderRating(state, kind) {
   if (key !== ratingKey) {
     ratingKey = key;
     replace(holder, h("h2", {}, t("Round %(n)s: how far do you agree?", { n: round.number })),
+      h("p", { class: "round-status", id: "round-status" }),
       round.proposal_ids.map((pid) => ratingForm(state, round, state.proposals[pid])));
   }
+  // The count of raters is always shown; the figures only when the round reveals them live
+  // (at_close: the phones get no figures until it closes, and say so).
+  const rated = tn("%(n)s person has rated so far.", "%(n)s people have rated so far.", round.raters || 0);
+  const later = round.reveal === "live" ? "" : t("The results are shown when the round closes.");
+  $("#round-status").textContent = [rated, later].filter(Boolean).join(" ");
   for (const pid of round.proposal_ids) {
     const mine = state.my_ratings[`${round.id}:${pid}`];
     const out = holder.querySelector(`[data-mine="${pid}"]`);
     if (out) out.textContent = mine ? t("Your rating: %(score)s", { score: label(SCORES, mine.score) }) : "";
+    const fig = round.reveal === "live" && round.figures ? round.figures[String(pid)] : null;
+    const live = holder.querySelector(`[data-figures="${pid}"]`);
+    if (live) { live.hidden = !fig; live.textContent = fig ? figuresText(fig) : ""; }
   }
 }
 
@@ -316,12 +400,15 @@ function ratingForm(state, round, proposal) {
   const reason = h("textarea", { id: `reason-${name}`, rows: 2, maxlength: 1000 });
   if (mine) reason.value = mine.reason;
   const error = h("p", { class: "error", role: "alert", hidden: true });
-  const form = h("form", { class: "rating stack" },
-    h("fieldset", {}, h("legend", {}, proposal.text),
+  const form = h("form", { class: "rating stack", "aria-labelledby": `${name}-title` },
+    h("h3", { id: `${name}-title`, class: "visually-hidden" }, t("Proposal %(n)s", { n: round.proposal_ids.indexOf(proposal.id) + 1 })),
+    h("div", { class: "proposal-full" }, ...proposalBody(proposal, { help: true })),
+    h("fieldset", {}, h("legend", {}, t("How far do you agree with this proposal?")),
       [5, 4, 3, 2, 1].map((score) => h("div", { class: "check" },
         h("input", { type: "radio", name, id: `${name}-${score}`, value: score, checked: mine && mine.score === score }),
         h("label", { for: `${name}-${score}` }, label(SCORES, score))))),
     h("label", { for: `reason-${name}` }, t("Reason (required for a 1)")), reason, error,
+    h("p", { class: "figures", "data-figures": proposal.id, hidden: true }),
     h("p", { class: "ok", "data-mine": proposal.id }),
     h("button", { type: "submit" }, t("Give rating")));
   form.addEventListener("submit", (e) => {

@@ -1,7 +1,14 @@
 // The phase timer on every screen: remaining minutes and the end time as text (never only a
 // countdown), refreshed every few seconds, and announced once at one minute and at the end.
 import { announce } from "./dom.js";
-import { t } from "./i18n.js";
+import { pageLanguage, t } from "./i18n.js";
+
+// The clock in the interface's language (<html lang>), always 24-hour: "14:05", never "2:05 PM".
+// The rooms are Dutch; an English interface there still reads the room's clock (en-GB).
+const LOCALES = { nl: "nl-NL", en: "en-GB" };
+export function clockTime(date, language = pageLanguage()) {
+  return new Intl.DateTimeFormat(LOCALES[language] || language, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+}
 
 export class Countdown {
   // format(minutesLeft, clockTime, msLeft) -> text; shown in `el`, which is hidden when no timer runs.
@@ -23,7 +30,7 @@ export class Countdown {
   tick() {
     if (!this.end) { this.el.hidden = true; this.el.textContent = ""; return; }
     const ms = this.end - Date.now();
-    const clock = this.end.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const clock = clockTime(this.end);
     this.el.hidden = false;
     this.el.textContent = this.format(Math.max(0, Math.ceil(ms / 60000)), clock, ms);
     if (!this.warned && ms < 60_000) {
