@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
+from app.db import make_engine, migrate
 from tests.support.databases import database_url
 from tests.support.server import Facilitator, Server
 
@@ -41,9 +43,9 @@ def make_server(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Server]]:
         server.stop()
 
 
-@pytest.fixture
-def server(make_server: Callable[..., Server]) -> Server:
-    server = make_server()
+def started_with_facilitator(make_server: Callable[..., Server], **env: str) -> Server:
+    """A running server (with ``env`` settings) that has the test facilitator's account."""
+    server = make_server(**env)
     server.start()
     result = server.run_cli(
         "create-facilitator",
@@ -56,6 +58,11 @@ def server(make_server: Callable[..., Server]) -> Server:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return server
+
+
+@pytest.fixture
+def server(make_server: Callable[..., Server]) -> Server:
+    return started_with_facilitator(make_server)
 
 
 @pytest.fixture
@@ -86,3 +93,12 @@ def workshop(facilitator: Facilitator) -> dict[str, Any]:
 
 def pytest_report_header() -> str:
     return f"database: {os.environ.get('ATELIER_TEST_DATABASE', 'sqlite')}"
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database of this test's own, as an engine."""
+    migrate(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()

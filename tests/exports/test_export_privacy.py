@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from app import labels
-from app.db import make_engine, migrate, session_scope
+from app.db import session_scope
 from app.exports.cli import export_command
 from app.exports.document import document
 from app.exports.escaping import csv_cell
@@ -35,14 +35,6 @@ from app.workshops.runner import Runner
 from tests.workshops.scripted import facilitator_and_trajectory
 
 OBJECTION = "Bezwaar: dit zegt niets over onze wijk"
-
-
-@pytest.fixture
-def engine(db_url: str):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def new_workshop(engine, expected: list[str], *, anonymous: bool = False) -> Runner:

@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
-from app.db import make_engine, migrate
 from app.exports.document import document
 from app.exports.renderers import csv_table, html, markdown, pdf
 from app.exports.summary import SCHEMA_PATH, Summary, build_summary, schema_text
@@ -143,14 +142,6 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
     room.phase("afronding")
     room.do(room.facilitator, type="vertrekpunt.save")
     return workshop.id
-
-
-@pytest.fixture
-def engine(db_url: str):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
 from app.clock import utcnow
-from app.db import make_engine, migrate, session_scope
+from app.db import session_scope
 from app.images.storage import LocalImageStore
 from app.models import Event, Participant, Trajectory, Vertrekpunt
 from app.realtime.commands import Actor
@@ -24,14 +23,6 @@ from tests.workshops.scripted import facilitator_and_trajectory, run_to_vertrekp
 
 FIRST = [("Annie", "inwoner"), ("Bram", "beleid")]
 SECOND = [("Chantal", "ketenpartner"), ("Dirk", "inwoner"), ("Esra", "ervaringsdeskundige")]
-
-
-@pytest.fixture
-def engine(db_url: str):
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_reframing_makes_a_new_vertrekpunt_and_keeps_the_old_in_history(engine):

@@ -1,10 +1,16 @@
 // The projector: large, live, no scrolling. Read-only; its token comes in the URL fragment.
+// Each phase's wall is fitted by wall_pages.js: everything is shown, paged when it must be.
 import { Room } from "./socket.js";
-import { byId, lastClosedVote, latestRound, openVote, visibleCards } from "./state.js";
+import { byId } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { TAGS, groupName, label, phaseName } from "./labels.js";
 import { Countdown } from "./timer.js";
+import { explain, termName } from "./glossary.js";
+import { Pager, paginate } from "./wall_pages.js";
+import { adoptedWall, arrived, cardWall, clusterWall, focusWall, voteOptions, voteProgress, voteResults, worldWalls } from "./wall_views.js";
+import { agreementWall, roundHead } from "./wall_rounds.js";
+import { showProblem, watchConnection } from "./wall_connection.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const joinBase = document.body.dataset.joinBase;
@@ -15,11 +21,16 @@ if (fromHash) {
   history.replaceState(null, "", location.pathname + location.search); // keep it out of sight
 }
 const token = sessionStorage.getItem(tokenKey);
-const MAX_CARDS = { beeld: 6, factor: 12, consequentie: 10 };
-const CARD_PHASE = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
+const CARD_PHASE = { beelden: "beeld", factoren: "factor" };
+const OTHER_GROUPS = "overige groepen"; // app/privacy.py OTHER_GROUPS
 let presence = { participants: 0, by_group: {} };
 let tally = null;
 let lastAnnounced = 0;
+let shown = null; // the wall on screen: its parts (host and pages) and the pages' keys
+let newest = null; // the key of a card that just arrived, to bring its page into view
+let frame = 0;
+
+const pager = new Pager({ onTurn: (index) => { if (shown) { mount(index); pager.anchorTo(shown.pages); } } });
 
 // Images are requested by <img>, which cannot carry the token: trade it for a cookie first.
 if (token) {
@@ -27,155 +38,148 @@ if (token) {
 }
 
 const room = new Room({ workshopId, token, storageKey: "screen" });
-room.on("status", (status) => {
-  const el = $("#status");
-  el.dataset.status = status;
-  el.textContent = status === "connected" ? t("Connected") : status === "unauthorised" ? t("This screen link is no longer valid") : t("Reconnecting…");
-  $("#banner").hidden = status === "connected" || status === "connecting";
-});
-room.on("presence", (message) => { presence = message; if (room.state) render(room.state); });
-room.on("tally", (message) => { tally = message; if (room.state) render(room.state); });
-room.on("state", (state) => render(state));
+watchConnection(room);
+room.on("presence", (message) => { presence = message; schedule(); });
+room.on("tally", (message) => { tally = message; schedule(); });
+room.on("state", () => schedule());
 room.on("event:card.posted", (event) => {
-  if (Date.now() - lastAnnounced > 5000 && !event.card.hidden) {
+  if (event.card.hidden) return;
+  arrived(event.card.id);
+  newest = `card:${event.card.id}`;
+  if (Date.now() - lastAnnounced > 5000) {
     lastAnnounced = Date.now();
     announce(t("New card: %(text)s", { text: event.card.text }));
   }
 });
 room.on("event:phase.changed", (event) => announce(phaseName(event.phase)));
+window.addEventListener("resize", () => schedule());
+
+// Many events can arrive in one burst: draw once per frame, with the state as it is then.
+function schedule() {
+  if (frame) return;
+  frame = requestAnimationFrame(() => { frame = 0; if (room.state) render(room.state); });
+}
+
+const help = (text) => (text ? h("p", { class: "wall-help meta" }, text) : null);
+
+// What the view shows now: a wall (or two side by side), with an optional line above it.
+function viewOf(state) {
+  const w = state.workshop;
+  const focus = w.screen && w.screen.focus;
+  const focused = focusWall(state, focus);
+  if (focused) {
+    const proposal = focus.kind === "proposal" ? state.proposals[focus.id] : null;
+    return { key: `focus:${focus.kind}:${focus.id}`, head: proposal ? roundHead(state, proposal.kind) : null, parts: [{ wall: focused }] };
+  }
+  const phase = w.phase;
+  if (CARD_PHASE[phase]) {
+    return { key: phase, parts: [{ wall: cardWall(state, CARD_PHASE[phase]) }], empty: t("Waiting for the first cards…") };
+  }
+  if (phase === "consequenties") {
+    const walls = worldWalls(state);
+    return {
+      key: phase,
+      cls: "wall wall-worlds", // one wall, two halves
+      parts: walls ? walls.map((w2) => ({ title: w2.title, help: explain(w2.world), wall: w2.wall })) : [],
+      empty: t("Waiting for the first cards…"),
+    };
+  }
+  if (phase === "clusteren") {
+    const used = [...new Set(byId(state.clusters).flatMap((c) => c.tags))];
+    const line = ["angel", "kiem", "hefboom"].filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
+    return { key: phase, head: help(line), parts: [{ wall: clusterWall(state) }], empty: t("Clusters appear here.") };
+  }
+  if (phase === "prioriteren") {
+    const progress = voteProgress(state, tally);
+    if (progress) return { key: "vote:open", head: progress, parts: [{ wall: voteOptions(state) }] };
+    return { key: "vote:results", parts: [{ wall: voteResults(state) }], empty: t("The vote opens soon.") };
+  }
+  if (phase === "waarom" || phase === "opgave") {
+    const wall = agreementWall(state, phase);
+    const themes = phase === "opgave" && byId(state.proposals).some((p) => p.kind === "opgave" && p.core_themes.length);
+    const head = h("div", { class: "wall-lines" }, roundHead(state, phase), themes ? help(`${termName("kernthema")}: ${explain("kernthema")}`) : null);
+    return { key: phase, head, parts: [{ wall }], empty: t("Proposals are being written…") };
+  }
+  return { key: phase, parts: [{ wall: adoptedWall(state) }], empty: t("The facilitator is wrapping up.") };
+}
 
 function render(state) {
   const w = state.workshop;
   $("#phase-title").textContent = phaseName(w.phase);
   $("#question").textContent = w.theme_question;
   $("#question").hidden = !w.theme_question || w.phase === "lobby";
-  renderTimer(w.timer_ends_at);
+  countdown.set(w.timer_ends_at);
   const view = $("#view");
   view.dataset.phase = w.phase;
-  if (w.phase === "lobby") replace(view, lobby(state));
-  else if (CARD_PHASE[w.phase]) replace(view, wall(state, CARD_PHASE[w.phase]));
-  else if (w.phase === "clusteren") replace(view, clusters(state));
-  else if (w.phase === "prioriteren") replace(view, voting(state));
-  else if (w.phase === "waarom" || w.phase === "opgave") replace(view, agreement(state, w.phase));
-  else replace(view, result(state));
+  $(".stage").dataset.layout = w.phase === "lobby" && !(w.screen && w.screen.focus) ? "lobby" : "wall";
   replace($("#representation"), representation(state, w.phase === "lobby"));
   renderSpotlight(state);
+  const focused = w.screen && w.screen.focus;
+  if (w.phase === "lobby" && !focused) {
+    shown = null;
+    replace(view, lobby(state));
+    pageIndicator(0, 1);
+    pager.place("lobby", [{ keys: [] }], null);
+    return;
+  }
+  const spec = viewOf(state);
+  const parts = spec.parts.filter((part) => part.wall);
+  if (!parts.length) {
+    shown = null;
+    replace(view, spec.head || null, h("p", { class: "empty" }, spec.empty));
+    pageIndicator(0, 1);
+    pager.place(spec.key, [{ keys: [] }], null);
+    return;
+  }
+  const body = h("div", { class: `wall-body parts-${parts.length} ${spec.cls || ""}` });
+  const laid = parts.map((part) => {
+    const host = h("div", { class: `wall-host ${part.wall.cls || ""}` });
+    body.append(h("section", { class: "wall-part", "aria-label": part.title || null },
+      part.title ? h("h2", { class: "part-title" }, part.title) : null, help(part.help), host));
+    return { host, wall: part.wall };
+  });
+  replace(view, spec.head || null, body);
+  for (const part of laid) part.pages = paginate(part.host, part.wall);
+  const count = Math.max(...laid.map((part) => part.pages.length));
+  const pages = Array.from({ length: count }, (_, i) => ({ keys: laid.flatMap((part) => (part.pages[i] ? part.pages[i].keys : [])) }));
+  shown = { parts: laid, pages };
+  let index = pager.place(spec.key, pages, w.screen ? w.screen.page : null);
+  if (newest) index = pager.reveal(pages, newest);
+  newest = null;
+  mount(index);
+}
+
+function mount(index) {
+  for (const part of shown.parts) {
+    const page = part.pages[index];
+    replace(part.host, page ? page.el : h("p", { class: "empty meta" }, t("Nothing more here.")));
+  }
+  pageIndicator(index, shown.pages.length);
+}
+
+// Also in data attributes (page, pages, held), so a test can tell which page is up without parsing text.
+function pageIndicator(index, total) {
+  const el = $("#page");
+  const screen = room.state && room.state.workshop.screen;
+  el.dataset.page = String(index + 1);
+  el.dataset.pages = String(total);
+  el.dataset.held = screen && screen.page !== null && screen.page !== undefined ? String(screen.page) : "auto";
+  el.hidden = total < 2;
+  el.textContent = total > 1 ? t("Page %(n)s of %(total)s", { n: index + 1, total }) : "";
 }
 
 function lobby(state) {
   const code = state.workshop.join_code;
-  const shown = `${code.slice(0, 3)}-${code.slice(3)}`;
+  const shownCode = `${code.slice(0, 3)}-${code.slice(3)}`;
   const joined = byId(state.participants).filter((p) => !p.left).length;
   return h("div", { class: "lobby" },
     h("div", { class: "join" },
       h("p", { class: "how" }, t("Join on your phone")),
       h("p", { class: "url" }, `${joinBase}/${code}`),
-      h("p", { class: "code", "aria-label": t("Code %(code)s", { code: shown.split("").join(" ") }) }, shown),
+      h("p", { class: "code", "aria-label": t("Code %(code)s", { code: shownCode.split("").join(" ") }) }, shownCode),
       h("p", { class: "count" }, t("%(n)s joined", { n: joined }))),
     h("img", { class: "qr", src: `/join/${code}/qr.svg`, alt: t("QR code to join: %(url)s", { url: `${joinBase}/${code}` }), width: 480, height: 480 }),
     state.workshop.theme_question ? h("p", { class: "lobby-question" }, state.workshop.theme_question) : null);
-}
-
-function cardTile(state, card) {
-  const links = card.factor_ids.map((id) => state.cards[id]).filter(Boolean);
-  return h("li", { class: `tile kind-${card.kind}` },
-    card.image ? h("img", { src: card.image.display_url, alt: card.text, width: card.image.width, height: card.image.height }) : null,
-    h("p", {}, card.text),
-    card.world ? h("p", { class: "world" }, label(WORLDS, card.world)) : null,
-    links.length ? h("p", { class: "from" }, t("from: %(factors)s", { factors: links.map((f) => f.text).join("; ") })) : null,
-    card.tags.length ? h("p", {}, card.tags.map((tag) => h("span", { class: `tag tag-${tag}` }, label(TAGS, tag)))) : null);
-}
-
-function wall(state, kind) {
-  const cards = visibleCards(state, kind);
-  const shown = cards.slice(-MAX_CARDS[kind]);
-  const more = cards.length - shown.length;
-  if (!cards.length) return h("p", { class: "empty" }, t("Waiting for the first cards…"));
-  return h("div", {},
-    h("ul", { class: `wall wall-${kind}` }, shown.map((card) => cardTile(state, card))),
-    more > 0 ? h("p", { class: "more" }, t("+ %(n)s more", { n: more })) : null);
-}
-
-function clusters(state) {
-  const list = byId(state.clusters);
-  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null).length;
-  return h("div", {},
-    h("ul", { class: "clusters" }, list.map((cluster) => {
-      const cards = byId(state.cards).filter((c) => c.cluster_id === cluster.id && !c.hidden);
-      return h("li", { class: "cluster" },
-        h("h2", {}, cluster.title, " ", cluster.tags.map((tag) => h("span", { class: `tag tag-${tag}` }, label(TAGS, tag)))),
-        h("ul", {}, cards.slice(0, 4).map((c) => h("li", {}, c.text))),
-        cards.length > 4 ? h("p", { class: "more" }, t("+ %(n)s more", { n: cards.length - 4 })) : null);
-    })),
-    h("p", { class: "more" }, t("%(n)s cards not in a cluster", { n: loose })));
-}
-
-function targetName(state, line) {
-  const target = line.target_type === "cluster" ? state.clusters[line.target_id] : state.cards[line.target_id];
-  return target ? target.title || target.text : "—";
-}
-
-function voting(state) {
-  const vote = openVote(state);
-  if (vote) {
-    const voters = tally && tally.vote_id === vote.id ? tally.voters : 0;
-    const dots = tally && tally.vote_id === vote.id ? tally.dots : 0;
-    return h("div", { class: "voting" },
-      h("p", { class: "big" }, t("%(n)s people voted", { n: voters })),
-      h("p", {}, t("%(n)s dots placed — results when the vote closes", { n: dots })));
-  }
-  const closed = lastClosedVote(state);
-  if (!closed) return h("p", { class: "empty" }, t("The vote opens soon."));
-  const lines = (closed.results || []).slice(0, 8);
-  const most = Math.max(1, ...lines.map((l) => l.dots));
-  return h("ol", { class: "results" }, lines.map((line) => {
-    const bar = h("span", { class: "bar" });
-    bar.style.width = `${Math.round((100 * line.dots) / most)}%`;
-    return h("li", {}, h("span", { class: "name" }, targetName(state, line)), h("span", { class: "track" }, bar), h("span", { class: "n" }, t("%(n)s dots", { n: line.dots })));
-  }));
-}
-
-function meter(state, figures, round) {
-  const s = state.workshop.settings;
-  const agree = Math.round(figures.agree_share * 100);
-  const fill = h("span", { class: "fill" });
-  fill.style.width = `${agree}%`;
-  const mark = h("span", { class: "mark" });
-  mark.style.left = `${Math.round(s.agree_share * 100)}%`;
-  return h("div", { class: `meter ${figures.converged ? "converged" : ""}` },
-    h("div", { class: "gauge", role: "img", "aria-label": t("%(agree)s agree", { agree: `${agree}%` }) }, fill, mark),
-    h("p", { class: "figures" },
-      h("strong", {}, figures.converged ? t("Converged") : t("Not yet")), " · ",
-      t("%(agree)s agree (needs %(need)s)", { agree: `${agree}%`, need: `${Math.round(s.agree_share * 100)}%` }), " · ",
-      t("%(raters)s of %(eligible)s rated", { raters: figures.raters, eligible: round.eligible }), " · ",
-      t("%(n)s objections", { n: figures.objections })),
-    figures.objection_reasons.length ? h("ul", { class: "objections", "aria-label": t("Reasons given with objections") },
-      figures.objection_reasons.map((reason) => h("li", {}, reason))) : null);
-}
-
-function agreement(state, kind) {
-  const round = latestRound(state, kind);
-  const proposals = byId(state.proposals).filter((p) => p.kind === kind && (p.status === "open" || p.status === "adopted" || (round && round.proposal_ids.includes(p.id))));
-  if (!proposals.length) return h("p", { class: "empty" }, t("Proposals are being written…"));
-  return h("div", {},
-    round ? h("p", { class: "round" }, round.is_open ? t("Round %(n)s is open", { n: round.number }) : t("Round %(n)s is closed", { n: round.number })) : null,
-    h("ul", { class: "proposals" }, proposals.slice(-3).map((p) => h("li", { class: `proposal status-${p.status}` },
-      p.status === "adopted" ? h("p", { class: "adopted" }, t("Adopted")) : null,
-      h("p", { class: "statement" }, p.text),
-      p.in_scope.length ? h("p", { class: "scope" }, t("In scope"), ": ", p.in_scope.join("; ")) : null,
-      p.out_of_scope.length ? h("p", { class: "scope" }, t("Out of scope"), ": ", p.out_of_scope.join("; ")) : null,
-      round && round.figures[p.id] ? meter(state, round.figures[p.id], round) : null))));
-}
-
-function result(state) {
-  const adopted = byId(state.proposals).filter((p) => p.status === "adopted");
-  if (!adopted.length) return h("p", { class: "empty" }, t("The facilitator is wrapping up."));
-  return h("div", { class: "result" }, adopted.map((p) => h("section", {},
-    h("h2", {}, p.kind === "waarom" ? t("Why") : t("Mission")),
-    h("p", { class: "statement" }, p.text),
-    p.in_scope.length ? h("p", { class: "scope" }, t("In scope"), ": ", p.in_scope.join("; ")) : null,
-    p.out_of_scope.length ? h("p", { class: "scope" }, t("Out of scope"), ": ", p.out_of_scope.join("; ")) : null,
-    p.core_themes.length ? h("p", { class: "scope" }, t("Core themes"), ": ", p.core_themes.join("; ")) : null)));
 }
 
 function representation(state, full) {
@@ -184,14 +188,15 @@ function representation(state, full) {
   for (const p of Object.values(state.participants)) if (!p.left) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
   // Counted by the server, with groups too small to stay anonymous merged or left out.
   const contributing = presence.contributing || {};
-  const groups = [...new Set([...expected, ...Object.keys(joined)])];
+  const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])];
   const missing = expected.filter((g) => !presence.by_group[g]);
+  const name = (g) => (g === OTHER_GROUPS ? t("Other groups") : groupName(g));
   return h("div", { class: full ? "rep full" : "rep" },
-    h("h2", {}, t("At the table")),
-    h("ul", {}, groups.map((g) => h("li", { class: presence.by_group[g] ? "here" : "away" },
-      h("span", { class: "group" }, groupName(g)), " ",
-      h("span", {}, t("%(here)s here · %(contributing)s contributing", { here: presence.by_group[g] || 0, contributing: contributing[g] || 0 }))))),
-    missing.length ? h("p", { class: "missing" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+    h("h2", { class: full ? null : "meta" }, t("At the table")),
+    h("ul", { class: "meta" }, groups.map((g) => h("li", { class: presence.by_group[g] ? "here" : "away" },
+      h("span", { class: "group" }, name(g)), " ",
+      h("span", { class: "counts" }, t("%(here)s here · %(contributing)s contributing", { here: presence.by_group[g] || 0, contributing: contributing[g] || 0 }))))),
+    missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
 }
 
 function renderSpotlight(state) {
@@ -203,6 +208,6 @@ function renderSpotlight(state) {
 
 const countdown = new Countdown($("#timer"), (left, clock, ms) =>
   ms > 0 ? t("%(n)s min · until %(time)s", { n: left, time: clock }) : t("Time is up (%(time)s)", { time: clock }), { every: 5000 });
-function renderTimer(ends) { countdown.set(ends); }
 
-room.connect();
+if (token) room.connect();
+else showProblem("unauthorised");
