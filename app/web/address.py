@@ -1,0 +1,106 @@
+"""The address a page was opened under, against the configured public URL.
+
+The live socket accepts browsers only when their ``Origin`` is ``ATELIER_PUBLIC_URL``
+(:func:`app.realtime.endpoint.origin_allowed`). A phone or beamer computer that opened the app
+under another name (the laptop's IP address, ``localhost``, an old host name) would therefore
+show "Reconnecting…" for ever. The pages that open a socket check the address first and, when it
+is not the public one, say so and link the right address (:func:`misdirected`).
+
+Only the host name and port are compared, not the scheme: behind a TLS proxy that is not in
+``ATELIER_TRUSTED_PROXIES`` the app sees ``http`` while the browser used ``https``, and that
+must not make every page complain. The proxy must pass the browser's ``Host`` header (nginx:
+``proxy_set_header Host $host;``) or ``X-Forwarded-Host``. A forged header can only fool the
+browser that sends it, so it needs no trust. When ``ATELIER_PUBLIC_URL`` is not set
+(development on one laptop), nothing is checked.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.settings import Settings
+from app.web.render import render
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_port(netloc: str, scheme: str) -> tuple[str, int] | None:
+    """``(host, port)`` of ``netloc``, lower case and with the scheme's default port filled in."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        port = parts.port
+    except ValueError:  # a malformed port or bracket in a header
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower().rstrip("."), port or DEFAULT_PORTS.get(scheme, 80)
+
+
+def opened_host(request: Request) -> str:
+    """The host (and port) the browser asked for, as it would show it in the address bar."""
+    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    return forwarded or request.headers.get("host", "")
+
+
+def configured(settings: Settings) -> bool:
+    """``ATELIER_PUBLIC_URL`` was set, by environment or by the code that made the settings."""
+    return "public_url" in settings.model_fields_set
+
+
+def misdirected(request: Request, settings: Settings) -> str | None:
+    """The public address of this same page when it was opened under another host, else None.
+
+    The query string is kept (``?lang=``); the fragment never reaches the server.
+    """
+    if not configured(settings):
+        return None
+    public = urlsplit(settings.public_url)
+    want = _host_port(public.netloc, public.scheme)
+    have = _host_port(opened_host(request), public.scheme)
+    if want is None or have == want:
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
+
+
+def same_site_post(request: Request, settings: Settings) -> bool:
+    """A form post came from one of our own pages (defence in depth beside the CSRF token).
+
+    Browsers send ``Origin`` with every POST; it must be the public origin or this request's
+    own. Clients without ``Origin`` (scripts, old browsers) rely on the CSRF token alone.
+    """
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    own = f"{request.url.scheme}://{opened_host(request)}".lower()
+    return origin.rstrip("/").lower() in {settings.public_origin, own}
+
+
+def wrong_host_page(
+    request: Request, settings: Settings, *, screen: bool = False
+) -> Response | None:
+    """The page that says where to go instead (400), or None when the address is right.
+
+    ``screen``: a projector page; its token stays behind in the fragment, so it links the
+    pairing page at the right address rather than the same page.
+    """
+    right = misdirected(request, settings)
+    if right is None:
+        return None
+    if screen:
+        right = f"{settings.public_url.rstrip('/')}/screen"
+    return render(
+        request,
+        "wrong_host.html",
+        settings,
+        status_code=400,
+        opened=opened_host(request),
+        right_url=right,
+        public_host=urlsplit(settings.public_url).netloc,
+        screen=screen,
+    )
