@@ -16,7 +16,6 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
 from app.accounts.models import Facilitator
 from app.accounts.passwords import HashGate, HashGateBusy
@@ -52,7 +51,7 @@ from app.labels import N_
 from app.settings import Settings
 from app.web.client import client_address
 from app.web.render import render, request_language
-from app.workshops.models import Trajectory
+from app.workshops.sharing import visible_trajectories
 
 WRONG_CREDENTIALS = N_("Email address or password is not right.")
 TOO_MANY_ATTEMPTS = N_(
@@ -184,13 +183,14 @@ def home(
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
     with session_scope(engine) as session:
         facilitator = session.get(Facilitator, facilitator_id)
-        trajectories = session.exec(
-            select(Trajectory)
-            .where(Trajectory.owner_id == facilitator_id)
-            .order_by(col(Trajectory.id))
-        ).all()
+    trajectories, shared = visible_trajectories(engine, facilitator_id)
     return render(
-        request, "home.html", settings, facilitator=facilitator, trajectories=trajectories
+        request,
+        "home.html",
+        settings,
+        facilitator=facilitator,
+        trajectories=trajectories,
+        shared=shared,
     )
 
 

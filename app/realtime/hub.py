@@ -496,9 +496,16 @@ class Hub:
             alive = await to_thread.run_sync(
                 self._live_sessions, {c.session_id for c in facilitators}
             )
+            allowed = await to_thread.run_sync(
+                self._allowed_facilitators,
+                room.workshop_id,
+                {c.actor.facilitator_id for c in facilitators},
+            )
             for connection in facilitators:
                 if connection.session_id not in alive:
                     connection.close_soon(CLOSE_UNAUTHORISED, "the session has ended")
+                elif connection.actor.facilitator_id not in allowed:  # a share was removed
+                    connection.close_soon(CLOSE_UNAUTHORISED, "no longer shared with you")
         screens = [c for c in room.connections if c.actor.role is Role.SCREEN]
         if screens:
             current = await to_thread.run_sync(self._screen_token_hash, room.workshop_id)
@@ -511,6 +518,15 @@ class Hub:
             return session.exec(
                 select(Workshop.screen_token_hash).where(Workshop.id == workshop_id)
             ).first()
+
+    def _allowed_facilitators(self, workshop_id: int, accounts: set[int | None]) -> set[int]:
+        from app.workshops.sharing import allowed_in_workshop
+
+        return allowed_in_workshop(
+            self.engine,
+            workshop_id=workshop_id,
+            facilitator_ids={a for a in accounts if a is not None},
+        )
 
     def _live_sessions(self, sessions: set[str | None]) -> set[str | None]:
         from app.accounts.sessions import facilitator_for_session

@@ -1,4 +1,4 @@
-"""Who may do what in a workshop: facilitators who own it, its participants, its screens.
+"""Who may do what in a workshop: its facilitators (owner or shared), participants, screens.
 
 Tokens are random secrets stored hashed. A participant token works only in the workshop it was
 issued for; a screen token gives read-only access to one workshop's projector view.
@@ -20,7 +20,8 @@ from app.db import session_scope
 from app.realtime.commands import Actor
 from app.settings import Settings
 from app.types import Role
-from app.workshops.models import Participant, Trajectory, Workshop
+from app.workshops.models import Participant, Workshop
+from app.workshops.sharing import may_act_on_workshop
 
 PARTICIPANT_COOKIE = "atelier_participant_{workshop_id}"
 
@@ -63,16 +64,6 @@ class Access:
     stakeholder_group: str | None = None
 
 
-def owns_workshop(engine: Engine, *, facilitator_id: int, workshop_id: int) -> bool:
-    with session_scope(engine) as session:
-        owner = session.exec(
-            select(Trajectory.owner_id)
-            .join(Workshop, Workshop.trajectory_id == Trajectory.id)  # type: ignore[arg-type]
-            .where(Workshop.id == workshop_id)
-        ).first()
-        return owner is not None and owner == facilitator_id
-
-
 def resolve(
     engine: Engine, *, workshop_id: int, token: str | None, facilitator_id: int | None
 ) -> Access | None:
@@ -94,7 +85,7 @@ def resolve(
             if workshop is not None and hmac.compare_digest(workshop.screen_token_hash, digest):
                 return Access(Actor(Role.SCREEN))
         return None
-    if facilitator_id is not None and owns_workshop(
+    if facilitator_id is not None and may_act_on_workshop(
         engine, facilitator_id=facilitator_id, workshop_id=workshop_id
     ):
         return Access(Actor(Role.FACILITATOR, facilitator_id=facilitator_id))

@@ -38,6 +38,7 @@ from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSett
 from app.workshops.participants import JoinRequest, join
 from app.workshops.ratelimit import WrongCodeGate
 from app.workshops.reframing import difference
+from app.workshops.sharing import may_act
 
 router = APIRouter(prefix="/api", tags=["workshops"])
 
@@ -100,10 +101,12 @@ def _workshop_public(workshop: Workshop, settings_url: str) -> dict[str, Any]:
     }
 
 
-def own_trajectory(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
+def trajectory_for(engine: Any, trajectory_id: int, facilitator_id: int) -> Trajectory:
+    """The trajectory if this account may act on it (owner or shared with), else the 404 that a
+    missing one gets: someone else's trajectory is not there for a stranger."""
     with session_scope(engine) as session:
-        trajectory = session.get(Trajectory, trajectory_id)
-        if trajectory is None or trajectory.owner_id != facilitator_id:
+        trajectory = may_act(session, facilitator_id=facilitator_id, trajectory_id=trajectory_id)
+        if trajectory is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "No such trajectory.")
         return trajectory
 
@@ -130,7 +133,7 @@ def read_trajectory(
     trajectory_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, Any]:
     """The trajectory with its workshops, current vertrekpunt and the history before it."""
-    trajectory = own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory = trajectory_for(engine, trajectory_id, facilitator_id)
     workshops, saved = trajectory_contents(engine, trajectory_id)
     current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
     return {
@@ -191,7 +194,7 @@ def set_step(
     facilitator_id: CurrentFacilitator,
 ) -> dict[str, Any]:
     """Record where the trajectory stands among the five SSD steps."""
-    own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory_for(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -210,7 +213,7 @@ def create_workshop(
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> WorkshopCreated:
-    own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory_for(engine, trajectory_id, facilitator_id)
     workshop, screen_token = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
@@ -309,8 +312,12 @@ def read_vertrekpunt(
 ) -> dict[str, Any]:
     with session_scope(engine) as session:
         vertrekpunt = session.get(Vertrekpunt, vertrekpunt_id)
-        trajectory = session.get(Trajectory, vertrekpunt.trajectory_id) if vertrekpunt else None
-        if vertrekpunt is None or trajectory is None or trajectory.owner_id != facilitator_id:
+        trajectory = (
+            may_act(session, facilitator_id=facilitator_id, trajectory_id=vertrekpunt.trajectory_id)
+            if vertrekpunt
+            else None
+        )
+        if vertrekpunt is None or trajectory is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "No such vertrekpunt.")
         return vertrekpunt.model_dump(mode="json")
 
