@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.web.api_docs import add_api_docs
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
+from app.web.screen_pairing import router as screen_pairing_router
 from app.web.security import (
     BodyLimit,
     BodyTooLarge,
@@ -38,9 +39,11 @@ from app.web.security import (
     upload_aware_limits,
     validation_error_handler,
 )
+from app.web.sharing import router as sharing_router
 from app.workshops.lifecycle import scrub_expired
 from app.workshops.ratelimit import WindowLimiter, WrongCodeGate
 from app.workshops.routes import router as workshops_router
+from app.workshops.sharing import share_limiter
 
 STATIC_DIR = Path(__file__).parent / "static"
 #: A multipart upload carries the photo plus boundaries, part headers, caption and cid.
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             delay=settings.join_wrong_code_delay_seconds,
         )
         app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
+        app.state.share_limiter = share_limiter()
         app.state.login_throttle = LoginThrottle(settings)
         app.state.password_gate = HashGate(
             capacity=settings.password_hashes_at_once,
@@ -118,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(realtime_router)
     app.include_router(pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
+    app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
+    app.include_router(sharing_router, responses=COMMON_RESPONSES)
     app.include_router(images_router, responses=COMMON_RESPONSES)
     app.include_router(exports_router, responses=COMMON_RESPONSES)
     app.add_middleware(

@@ -16,6 +16,8 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.pairing import ScreenPairing
+from app.workshops.sharing import TrajectoryShare
 
 __all__ = [
     "AgreementRound",
@@ -29,9 +31,11 @@ __all__ = [
     "Participant",
     "Proposal",
     "Rating",
+    "ScreenPairing",
     "SetupToken",
     "Suggestion",
     "Trajectory",
+    "TrajectoryShare",
     "Vertrekpunt",
     "Workshop",
 ]

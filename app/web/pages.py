@@ -28,9 +28,11 @@ from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
+from app.web.address import wrong_host_page
 from app.web.client import remember_device
 from app.web.qr import qr_svg
 from app.web.render import json_for_script, render, request_language
+from app.web.sharing import sharing_context
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
 from app.workshops.lifecycle import delete_workshop
@@ -41,9 +43,10 @@ from app.workshops.routes import (
     JoinGuard,
     create_workshop_row,
     history,
-    own_trajectory,
     trajectory_contents,
+    trajectory_for,
 )
+from app.workshops.sharing import facilitator_names
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,8 +68,8 @@ def _groups(trajectory: Trajectory) -> list[str]:
 
 
 @router.get("/join", response_class=HTMLResponse)
-def join_code_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return render(request, "join_code.html", settings)
+def join_code_page(request: Request, settings: SettingsDep) -> Response:
+    return wrong_host_page(request, settings) or render(request, "join_code.html", settings)
 
 
 @router.post("/join", dependencies=[CSRFProtected])
@@ -93,6 +96,8 @@ async def _wrong_code_page(
 async def join_page(
     request: Request, code: str, engine: EngineDep, settings: SettingsDep, guard: Guard
 ) -> Response:
+    if (wrong_host := wrong_host_page(request, settings)) is not None:
+        return wrong_host  # before the code is looked at: a right address first, then the code
     workshop = await to_thread.run_sync(lambda: _by_code(engine, code))
     if workshop is None or workshop.id is None:
         return await _wrong_code_page(request, code, settings, guard)
@@ -196,6 +201,8 @@ def phone_page(
     request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     """The phone page, with the room state inside, so it draws before the socket is up."""
+    if (wrong_host := wrong_host_page(request, settings)) is not None:
+        return wrong_host
     token = request.cookies.get(participant_cookie(settings, workshop_id))
     access = resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
     if access is None:
@@ -228,7 +235,12 @@ def phone_page(
 def screen_page(
     request: Request, workshop_id: Id, engine: EngineDep, settings: SettingsDep
 ) -> Response:
-    """The projector. Its token travels in the URL fragment, never to the server's logs."""
+    """The projector. Its token travels in the URL fragment, never to the server's logs.
+
+    Without a token, or with a renewed one, the page sends people to ``/screen`` to pair again.
+    """
+    if (wrong_host := wrong_host_page(request, settings, screen=True)) is not None:
+        return wrong_host
     workshop, _ = _workshop(engine, workshop_id)
     language = request_language(request, workshop.workshop_settings().language)
     return render(
@@ -250,6 +262,8 @@ def console_page(
     settings: SettingsDep,
     facilitator_id: OptionalFacilitator,
 ) -> Response:
+    if (wrong_host := wrong_host_page(request, settings)) is not None:
+        return wrong_host
     if facilitator_id is None:
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
@@ -264,6 +278,9 @@ def console_page(
         trajectory=trajectory,
         phases=[p.value for p in Phase],
         join_url=f"{settings.public_url}/join/{workshop.join_code}",
+        screen_url=f"{settings.public_url.rstrip('/')}/screen",
+        facilitator_id=facilitator_id,
+        facilitators=facilitator_names(engine, workshop.trajectory_id),
     )
 
 
@@ -318,7 +335,7 @@ def trajectory_page(
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> HTMLResponse:
-    trajectory = own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory = trajectory_for(engine, trajectory_id, facilitator_id)
     workshops, saved = trajectory_contents(engine, trajectory_id)
     current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
     return render(
@@ -330,6 +347,7 @@ def trajectory_page(
         vertrekpunt=current.record if current else None,
         history=history(saved),
         suggested=", ".join(STAKEHOLDER_GROUPS),
+        **sharing_context(engine, trajectory, facilitator_id, request.query_params.get("share")),
     )
 
 
@@ -340,7 +358,7 @@ def set_step_form(
     facilitator_id: CurrentFacilitator,
     ssd_step: Annotated[int, Form(ge=1, le=5)],
 ) -> Response:
-    own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory_for(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -377,7 +395,7 @@ def edit_trajectory_form(
     description: Annotated[str, Form(max_length=4000)] = "",
     expected_groups: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory_for(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
         assert trajectory is not None
@@ -395,7 +413,7 @@ async def create_workshop_form(
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
 ) -> Response:
-    own_trajectory(engine, trajectory_id, facilitator_id)
+    trajectory_for(engine, trajectory_id, facilitator_id)
     form = await request.form()
     title = str(form.get("title", "")).strip()
     if not title:

@@ -4,8 +4,11 @@ import { Room } from "./socket.js";
 import { byId, lastClosedVote, latestRound, openRound, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
+import { errorText } from "./errors.js";
 import { CARD_KINDS, PHASES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { Countdown, endsAt } from "./timer.js";
+import { showDriver } from "./cofacilitation.js";
+import { mountBoard } from "./board.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -27,7 +30,7 @@ room.on("presence", (message) => { presence = message; if (room.state) renderRoo
 room.on("tally", (message) => { tally = message; if (room.state) render(room.state); });
 room.on("state", (state) => render(state));
 room.on("ack", (ack) => feedback(labels.get(ack.cid) || t("Done"), false, ack.cid));
-room.on("error", (error) => feedback(error.message, true, error.cid));
+room.on("error", (error) => feedback(errorText(error), true, error.cid));
 
 function feedback(text, isError, cid) {
   labels.delete(cid);
@@ -81,6 +84,7 @@ function render(state) {
   $("#code").textContent = `${w.join_code.slice(0, 3)}-${w.join_code.slice(3)}`;
   renderAgenda(w);
   renderTimer(w.timer_ends_at);
+  preserving($("#screen-steer"), () => renderScreen(state));
   preserving($("#controls"), () => replace($("#controls"), controls(state, w.phase)));
   renderRoom(state);
   if (!$("#settings").open) renderSettings(w);
@@ -89,12 +93,72 @@ function render(state) {
 function renderAgenda(w) {
   replace($("#agenda"), w.agenda.map((phase, index) => h("li", { "aria-current": index === w.phase_index ? "step" : null, class: index === w.phase_index ? "current" : "" },
     index === w.phase_index ? h("span", {}, phaseName(phase), " ", h("strong", {}, t("(now)"))) :
-      h("button", { type: "button", class: "link", onclick: () => command("phase.set", { index }, t("Moved to %(phase)s", { phase: phaseName(phase) })) }, phaseName(phase)))));
+      h("button", { type: "button", class: "link", onclick: () => goTo(index) }, phaseName(phase)))));
   $("#prev").disabled = w.phase_index === 0;
   $("#next").disabled = w.phase_index === w.agenda.length - 1;
 }
-$("#prev").addEventListener("click", () => { const w = room.state.workshop; command("phase.set", { index: w.phase_index - 1 }, t("Moved to %(phase)s", { phase: phaseName(w.agenda[w.phase_index - 1]) })); });
-$("#next").addEventListener("click", () => { const w = room.state.workshop; command("phase.set", { index: w.phase_index + 1 }, t("Moved to %(phase)s", { phase: phaseName(w.agenda[w.phase_index + 1]) })); });
+$("#prev").addEventListener("click", () => goTo(room.state.workshop.phase_index - 1));
+$("#next").addEventListener("click", () => goTo(room.state.workshop.phase_index + 1));
+
+// Leaving a phase with a vote or round still open asks first: count it (close) or not (cancel).
+function goTo(index) {
+  const state = room.state;
+  const phase = state.workshop.agenda[index];
+  const done = t("Moved to %(phase)s", { phase: phaseName(phase) });
+  const vote = openVote(state);
+  const round = byId(state.rounds).find((r) => r.is_open);
+  if (!vote && !round) { command("phase.set", { index }, done); return; }
+  const dialog = $("#leave-dialog");
+  $("#leave-text").textContent = vote ?
+    t("The dot vote is still open. Close it and count the dots, or cancel it, before going to %(phase)s?", { phase: phaseName(phase) }) :
+    t("Agreement round %(n)s is still open. Close it and keep its ratings, or cancel it, before going to %(phase)s?", { n: round.number, phase: phaseName(phase) });
+  dialog.onclose = () => {
+    const choice = dialog.returnValue;
+    if (choice === "close" || choice === "cancel") command("phase.set", { index, open_items: choice }, done);
+  };
+  dialog.returnValue = "";
+  dialog.showModal();
+}
+
+// ---------------------------------------------------------------- the projector, from here
+
+function renderScreen(state) {
+  const w = state.workshop;
+  const screen = w.screen || { page: null, focus: null };
+  const send = (fields, done) => command("screen.view", fields, done);
+  const page = screen.page;
+  const items = focusable(state, w.phase);
+  const current = screen.focus ? items.find((i) => i.kind === screen.focus.kind && i.id === screen.focus.id) : null;
+  const select = h("select", { id: "screen-focus" },
+    h("option", { value: "" }, t("Everything (no focus)")),
+    items.map((i) => h("option", { value: `${i.kind}:${i.id}`, selected: current === i }, i.label)));
+  select.addEventListener("change", () => {
+    const [kind, id] = select.value.split(":");
+    send({ page, focus: select.value ? { kind, id: Number(id) } : null }, select.value ? t("Shown large on the projector") : t("The projector shows everything again"));
+  });
+  const status = screen.focus ? t("The projector shows one item large.") :
+    page === null ? t("The projector turns its pages by itself.") : t("The projector holds page %(n)s.", { n: page + 1 });
+  replace($("#screen-steer"),
+    h("h3", {}, t("Projector")),
+    h("p", { class: "hint", id: "screen-status" }, status),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "secondary", onclick: () => send({ page: Math.max(0, (page ?? 0) - 1), focus: null }, t("Previous page on the projector")) }, t("Previous page")),
+      h("button", { type: "button", class: "secondary", onclick: () => send({ page: (page ?? 0) + 1, focus: null }, t("Next page on the projector")) }, t("Next page")),
+      h("button", { type: "button", class: "secondary", disabled: page === null && !screen.focus, onclick: () => send({ page: null, focus: null }, t("The projector turns its pages by itself")) }, t("Turn pages by itself"))),
+    h("label", { for: "screen-focus" }, t("Show one item large")), select);
+}
+
+function focusable(state, phase) {
+  const short = (text) => (text.length > 60 ? text.slice(0, 57) + "…" : text);
+  const clusters = byId(state.clusters).map((c) => ({ kind: "cluster", id: c.id, label: t("Cluster: %(title)s", { title: short(c.title) }) }));
+  const proposals = byId(state.proposals).filter((p) => p.status === "open" || p.status === "adopted")
+    .map((p) => ({ kind: "proposal", id: p.id, label: `${p.kind === "waarom" ? t("Why") : t("Mission")}: ${short(p.text)}` }));
+  const kind = CARD_PHASE[phase];
+  const cards = kind ? visibleCards(state, kind).map((c) => ({ kind: "card", id: c.id, label: short(c.text) })) : [];
+  if (phase === "waarom" || phase === "opgave") return [...proposals.filter((p) => state.proposals[p.id].kind === phase), ...clusters];
+  if (phase === "clusteren" || phase === "prioriteren") return [...clusters, ...cards];
+  return [...cards, ...clusters, ...proposals];
+}
 
 $("#timer-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -185,37 +249,7 @@ function cardRow(state, card, phase) {
 }
 
 function clustering(state) {
-  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null);
-  const form = h("form", { class: "stack", id: "cluster-form" },
-    h("label", { for: "cluster-title" }, t("Title of the new cluster")),
-    h("input", { id: "cluster-title", required: true, maxlength: 200 }),
-    loose.length ? h("fieldset", {}, h("legend", {}, t("Cards to put in it")),
-      loose.map((c) => h("div", { class: "check" }, h("input", { type: "checkbox", id: `pick-${c.id}`, value: c.id }), h("label", { for: `pick-${c.id}` }, cardText(c))))) : null,
-    h("button", { type: "submit" }, t("Create cluster")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const title = $("#cluster-title").value.trim();
-    if (!title) return;
-    const cardIds = [...form.querySelectorAll("fieldset input:checked")].map((i) => Number(i.value));
-    command("cluster.create", { title, card_ids: cardIds }, t("Cluster created"));
-    $("#cluster-title").value = "";
-    for (const box of form.querySelectorAll("fieldset input")) box.checked = false;
-  });
-  return h("section", { "aria-labelledby": "clusters-title" },
-    h("h3", { id: "clusters-title" }, t("Clusters")),
-    h("ul", { class: "clusters" }, byId(state.clusters).map((cluster) => {
-      const renameId = `rename-${cluster.id}`;
-      const count = Object.values(state.cards).filter((c) => c.cluster_id === cluster.id).length;
-      return h("li", { class: "cluster" },
-        h("p", {}, h("strong", {}, cluster.title), " ", t("(%(n)s cards)", { n: count })),
-        h("div", { class: "actions" },
-          h("label", { for: renameId, class: "visually-hidden" }, t("New title")),
-          h("input", { id: renameId, value: cluster.title, maxlength: 200, dataset: { fresh: "" } }),
-          h("button", { type: "button", class: "secondary small", onclick: () => command("cluster.rename", { cluster_id: cluster.id, title: $(`#${renameId}`).value.trim() || cluster.title }, t("Cluster renamed")) }, t("Rename")),
-          h("button", { type: "button", class: "danger small", onclick: () => { if (confirm(t("Dissolve this cluster? Its cards stay."))) command("cluster.delete", { cluster_id: cluster.id }, t("Cluster dissolved")); } }, t("Dissolve"))),
-        tagBoxes(`ctag-${cluster.id}`, cluster.tags, (tags) => command("cluster.tag", { cluster_id: cluster.id, tags }, t("Tags saved"))));
-    })),
-    h("details", { id: "new-cluster", open: true }, h("summary", {}, t("New cluster")), form));
+  return mountBoard(state, { socket: room, command }); // board.js: the board keeps its own selection and drag
 }
 
 function voting(state) {
@@ -278,9 +312,12 @@ function proposals(state, kind) {
     command("proposal.create", { kind, ...fields }, t("Proposal added"));
     for (const el of create.querySelectorAll("textarea")) el.value = "";
   });
+  const liveId = `round-live-${kind}`;
   const roundControls = round ?
-    h("button", { type: "button", onclick: () => command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })) :
-    h("button", { type: "button", disabled: !open.length, onclick: () => command("round.open", { kind }, t("Round opened")) }, t("Open an agreement round"));
+    [h("button", { type: "button", onclick: () => command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
+      h("p", { class: "hint" }, round.reveal === "live" ? t("The room sees the figures as they come in.") : t("The room sees the figures when you close the round."))] :
+    [h("button", { type: "button", disabled: !open.length, onclick: () => command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
+      h("span", { class: "check" }, h("input", { type: "checkbox", id: liveId }), h("label", { for: liveId }, t("Show the figures live (otherwise: when the round closes)")))];
   const mergeForm = open.length > 1 && !round ? mergeProposals(kind, open) : null;
   return h("section", {},
     h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
@@ -407,7 +444,7 @@ function renderSettings(w) {
     ...field("set-objections", t("Objections allowed"), h("input", { id: "set-objections", type: "number", min: 0, max: 20, value: s.allow_objections })),
     ...field("set-language", t("Language"), h("select", { id: "set-language" }, h("option", { value: "nl", selected: s.language === "nl" }, "Nederlands"), h("option", { value: "en", selected: s.language === "en" }, "English"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-anonymous", checked: s.anonymous }), h("label", { for: "set-anonymous" }, t("Anonymous (only before anyone joins)"))),
-    h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Participants may cluster and tag"))),
+    h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Phones may suggest where cards belong, and tag them"))),
     h("button", { type: "submit" }, t("Save settings")));
 }
 
@@ -432,4 +469,5 @@ $("#settings-form").addEventListener("submit", (e) => {
   }, t("Settings saved"));
 });
 
+showDriver(room);
 room.connect();
