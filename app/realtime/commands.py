@@ -24,6 +24,7 @@ from app.realtime.models import CommandReceipt, Event
 from app.realtime.protocol import Ack, Command
 from app.types import Phase, Role
 from app.workshops.models import Participant, Trajectory, Workshop, WorkshopSettings
+from app.workshops.sharing import may_act
 
 
 class CommandError(Exception):
@@ -201,8 +202,8 @@ def execute(
             images=images,
             group_size=group_size,
         )
-        if actor.role is Role.FACILITATOR and name != "console.take_over":
-            _check_driver(context)
+        if actor.role is Role.FACILITATOR:
+            _check_facilitator(context, name)
         if registration.phases is not None and context.phase not in registration.phases:
             allowed = ", ".join(sorted(p.value for p in registration.phases))
             raise CommandError(
@@ -232,6 +233,20 @@ FACILITATORS_ONLY = 0
 def driver_of(workshop: Workshop, trajectory: Trajectory) -> int:
     """Whose console drives: whoever took over last, else the trajectory's owner."""
     return workshop.driver_id if workshop.driver_id is not None else trajectory.owner_id
+
+
+def _check_facilitator(ctx: Context, name: str) -> None:
+    """A facilitator's command needs the trajectory still shared with them (checked here, in
+    the command's transaction, so a removed share ends it at once in every process), and — as
+    one console drives at a time — their console leading, unless the command takes over."""
+    if ctx.actor.facilitator_id is None or not may_act(
+        ctx.session,
+        facilitator_id=ctx.actor.facilitator_id,
+        trajectory_id=ctx.workshop.trajectory_id,
+    ):
+        raise CommandError("unauthorised", "This workshop is no longer shared with you.")
+    if name != "console.take_over":
+        _check_driver(ctx)
 
 
 def _check_driver(ctx: Context) -> None:

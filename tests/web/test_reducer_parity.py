@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from app.accounts.models import Facilitator
 from app.db import make_engine, migrate, session_scope
 from app.realtime.audience import event_for
 from app.realtime.commands import Actor
@@ -19,8 +20,9 @@ from app.realtime.models import Event
 from app.realtime.protocol import event_types
 from app.realtime.state import apply_event, build_snapshot
 from app.types import Role
-from app.workshops.models import Workshop
+from app.workshops.models import Trajectory, Workshop
 from app.workshops.runner import Runner
+from app.workshops.sharing import TrajectoryShare
 from tests.support.databases import unavailable
 from tests.workshops.scripted import facilitator_and_trajectory, run_to_vertrekpunt
 
@@ -107,7 +109,7 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
         room.facilitator, type="suggestion.decide", suggestion_id=idea["suggestion_id"], accept=True
     )
     room.do(room.facilitator, type="cluster.move", card_ids=[four], cluster_id=None)
-    other = Actor(Role.FACILITATOR, facilitator_id=facilitator_id + 1)
+    other = Actor(Role.FACILITATOR, facilitator_id=co_facilitator(engine, trajectory_id))
     room.do(other, type="console.take_over")
     room.do(room.facilitator, type="console.take_over")
     room.phase("prioriteren")
@@ -134,6 +136,19 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
     room.do(bram, type="participant.leave")
     return workshop_id
+
+
+def co_facilitator(engine, trajectory_id: int) -> int:
+    """A second facilitator account the trajectory is shared with."""
+    with session_scope(engine) as session:
+        owner = session.get(Trajectory, trajectory_id).owner_id
+        other = Facilitator(email=f"co{trajectory_id}@x.nl", name="Co", password_hash="x")
+        session.add(other)
+        session.flush()
+        session.add(
+            TrajectoryShare(trajectory_id=trajectory_id, account_id=other.id, added_by=owner)
+        )
+        return other.id
 
 
 @pytest.mark.parametrize("viewer", ["facilitator", "participant"])
