@@ -3,7 +3,7 @@
 import { Room } from "./socket.js";
 import { byId, lastClosedVote, latestRound, openRound, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { errorText } from "./errors.js";
 import { CARD_KINDS, PHASES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { Countdown, endsAt } from "./timer.js";
@@ -272,7 +272,7 @@ function voting(state) {
   if (closed) {
     parts.push(h("h3", {}, t("Result")), h("ol", { class: "results" }, (closed.results || []).map((line) => {
       const target = line.target_type === "cluster" ? state.clusters[line.target_id] : state.cards[line.target_id];
-      return h("li", {}, target ? target.title || target.text : "—", " — ", t("%(n)s dots", { n: line.dots }));
+      return h("li", {}, target ? target.title || target.text : "—", " — ", tn("%(n)s dot", "%(n)s dots", line.dots));
     })));
   }
   return h("section", {}, h("h3", {}, t("Dot vote")), parts);
@@ -338,7 +338,8 @@ function proposalRow(state, p, kind, round, latest) {
   if (figures) {
     parts.push(h("p", { class: figures.converged ? "ok" : "warn" },
       figures.converged ? t("Converged") : t("Not converged"), " · ",
-      t("%(agree)s agree, %(raters)s of %(eligible)s rated, %(n)s objections", { agree: `${Math.round(figures.agree_share * 100)}%`, raters: figures.raters, eligible: latest.eligible, n: figures.objections })));
+      t("%(agree)s agree, %(raters)s of %(eligible)s rated", { agree: `${Math.round(figures.agree_share * 100)}%`, raters: figures.raters, eligible: latest.eligible }), ", ",
+      tn("%(n)s objection", "%(n)s objections", figures.objections)));
     if (figures.objection_reasons.length) parts.push(h("ul", { class: "objections" }, figures.objection_reasons.map((r) => h("li", {}, r))));
   }
   if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
