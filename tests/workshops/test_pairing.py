@@ -86,8 +86,8 @@ def test_a_right_code_pairs_once_and_renews_the_screen_link(engine, workshop):
 def test_a_wrong_code_changes_nothing(engine, workshop, typed):
     workshop_id, token = workshop
     issued = pairing.issue(engine, workshop_id=workshop_id, secret_key=SECRET)
-    if pairing.normalise(typed) == issued.code:  # one in 31**8
-        pytest.skip("guessed it")
+    while pairing.normalise(typed) == issued.code:  # one in 31**8: a new code replaces it
+        issued = pairing.issue(engine, workshop_id=workshop_id, secret_key=SECRET)
     redeemed = pairing.redeem(engine, typed=typed, secret_key=SECRET)
     assert redeemed.outcome is Outcome.UNKNOWN
     assert resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None) is not None
