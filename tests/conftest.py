@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from app.db import make_engine, migrate
+from tests.accounts.factories import migrated_engine
 from tests.support.databases import database_url
 from tests.support.server import Facilitator, Server
 
@@ -98,7 +98,5 @@ def pytest_report_header() -> str:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """A migrated database of this test's own, as an engine."""
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
+    with migrated_engine(db_url) as engine:
+        yield engine

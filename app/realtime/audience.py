@@ -38,9 +38,6 @@ from app.workshops.schemas import CardView, ParticipantView, ProposalView, Round
 
 JSON = dict[str, Any]
 
-#: ``Event.audience`` for events only facilitators receive (phones' suggestions, who drives).
-FACILITATORS = FACILITATORS_ONLY
-
 
 def card_for(card: CardView, viewer: Actor) -> CardView:
     """A card as ``viewer`` may see it."""
@@ -99,10 +96,10 @@ def round_for(round_: RoundView, viewer: Actor) -> RoundView:
 
 def visible(event: Event, viewer: Actor) -> bool:
     """Private events (own dots, own ratings) reach only their participant; facilitator-only
-    events (:data:`FACILITATORS`) only facilitators."""
+    events (:data:`~app.realtime.commands.FACILITATORS_ONLY`) only facilitators."""
     if event.audience is None:
         return True
-    if event.audience == FACILITATORS:
+    if event.audience == FACILITATORS_ONLY:
         return viewer.role is Role.FACILITATOR
     return viewer.role is Role.PARTICIPANT and event.audience == viewer.participant_id
 

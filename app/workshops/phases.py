@@ -32,9 +32,9 @@ from app.realtime.protocol import (
 )
 from app.types import Role
 from app.workshops.models import Card, Cluster, Participant, Proposal
-from app.workshops.rounds import any_open_round, cancel_open_rounds, close_open_rounds
+from app.workshops.rounds import cancel_round, close_round, open_rounds
 from app.workshops.schemas import ScreenState, workshop_view
-from app.workshops.votes import cancel_open_vote, close_open_vote, open_vote
+from app.workshops.votes import cancel_vote, close_vote, open_vote
 
 FACILITATOR = (Role.FACILITATOR,)
 
@@ -49,18 +49,17 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
     # A vote or round left open behind the room would stay half-done: the facilitator says
     # whether it counts (close) or not (cancel), and the choice is in the log.
     vote = open_vote(ctx.session, ctx.workshop_id)
-    round_ = any_open_round(ctx.session, ctx.workshop_id)
-    if (vote or round_) and command.open_items is None:
+    rounds = open_rounds(ctx.session, ctx.workshop_id)
+    if (vote or rounds) and command.open_items is None:
         what = "dot vote" if vote else "agreement round"
         raise CommandError(
             "open_items", f"The {what} is still open: close it or cancel it before moving on."
         )
-    if command.open_items == "cancel":
-        cancel_open_vote(ctx)
-        cancel_open_rounds(ctx)
-    else:
-        close_open_vote(ctx)
-        close_open_rounds(ctx)
+    cancel = command.open_items == "cancel"
+    if vote is not None:
+        (cancel_vote if cancel else close_vote)(ctx, vote)
+    for round_ in rounds:
+        (cancel_round if cancel else close_round)(ctx, round_)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
     ctx.emit(

@@ -113,14 +113,20 @@ def latest_figures(
     return None
 
 
+def open_rounds(
+    session: Session, workshop_id: int, kind: str | None = None
+) -> list[AgreementRound]:
+    """The workshop's open rounds (of ``kind``, if given): at most one per kind."""
+    query = select(AgreementRound).where(
+        AgreementRound.workshop_id == workshop_id, col(AgreementRound.is_open)
+    )
+    if kind is not None:
+        query = query.where(AgreementRound.kind == kind)
+    return list(session.exec(query.order_by(col(AgreementRound.id))))
+
+
 def open_round(session: Session, workshop_id: int, kind: str) -> AgreementRound | None:
-    return session.exec(
-        select(AgreementRound).where(
-            AgreementRound.workshop_id == workshop_id,
-            AgreementRound.kind == kind,
-            col(AgreementRound.is_open),
-        )
-    ).first()
+    return next(iter(open_rounds(session, workshop_id, kind)), None)
 
 
 def _get_round(ctx: Context, round_id: int) -> AgreementRound:
@@ -141,36 +147,13 @@ def _announce(ctx: Context, round_: AgreementRound) -> None:
     )
 
 
-def cancel_open_rounds(ctx: Context) -> None:
-    """Discard any open round and its ratings: the facilitator chose not to count it."""
-    for round_ in ctx.session.exec(
-        select(AgreementRound).where(
-            AgreementRound.workshop_id == ctx.workshop_id, col(AgreementRound.is_open)
-        )
-    ).all():
-        assert round_.id is not None
-        ctx.session.execute(delete(Rating).where(col(Rating.round_id) == round_.id))
-        ctx.session.delete(round_)
-        ctx.session.flush()
-        ctx.emit(RoundCancelled(type="round.cancelled", round_id=round_.id))
-
-
-def close_open_rounds(ctx: Context) -> None:
-    """Close any open round with its figures in the log (leaving the phase may do this)."""
-    for round_ in ctx.session.exec(
-        select(AgreementRound).where(
-            AgreementRound.workshop_id == ctx.workshop_id, col(AgreementRound.is_open)
-        )
-    ).all():
-        _close(ctx, round_)
-
-
-def any_open_round(session: Session, workshop_id: int) -> AgreementRound | None:
-    return session.exec(
-        select(AgreementRound).where(
-            AgreementRound.workshop_id == workshop_id, col(AgreementRound.is_open)
-        )
-    ).first()
+def cancel_round(ctx: Context, round_: AgreementRound) -> None:
+    """Discard an open round and its ratings: the facilitator chose not to count it."""
+    assert round_.id is not None
+    ctx.session.execute(delete(Rating).where(col(Rating.round_id) == round_.id))
+    ctx.session.delete(round_)
+    ctx.session.flush()
+    ctx.emit(RoundCancelled(type="round.cancelled", round_id=round_.id))
 
 
 @handles(RoundOpen, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
@@ -277,10 +260,11 @@ def rate(ctx: Context, command: RatingGive) -> None:
 
 @handles(RoundClose, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
 def close(ctx: Context, command: RoundClose) -> None:
-    _close(ctx, _get_round(ctx, command.round_id))
+    close_round(ctx, _get_round(ctx, command.round_id))
 
 
-def _close(ctx: Context, round_: AgreementRound) -> None:
+def close_round(ctx: Context, round_: AgreementRound) -> None:
+    """Close a round with its final figures in the log."""
     round_.is_open = False
     round_.closed_at = utcnow()
     ctx.session.add(round_)

@@ -78,18 +78,8 @@ def freeze_targets(ctx: Context, what: str) -> None:
         raise CommandError("vote_open", f"{what} is not possible while the dot vote is open.")
 
 
-def close_open_vote(ctx: Context) -> None:
-    """Close the open vote, if any, with its results in the log (leaving the phase does this)."""
-    vote = open_vote(ctx.session, ctx.workshop_id)
-    if vote is not None:
-        _close(ctx, vote)
-
-
-def cancel_open_vote(ctx: Context) -> None:
-    """Discard the open vote, if any, and its dots: the facilitator chose not to count it."""
-    vote = open_vote(ctx.session, ctx.workshop_id)
-    if vote is None:
-        return
+def cancel_vote(ctx: Context, vote: DotVote) -> None:
+    """Discard an open vote and its dots: the facilitator chose not to count it."""
     assert vote.id is not None
     ctx.session.execute(delete(Dot).where(col(Dot.vote_id) == vote.id))
     ctx.session.delete(vote)
@@ -204,11 +194,12 @@ def retract(ctx: Context, command: VoteRetract) -> None:
 @handles(VoteClose, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
 def close(ctx: Context, _command: VoteClose) -> Result:
     vote = _current(ctx)
-    _close(ctx, vote)
+    close_vote(ctx, vote)
     return {"vote_id": vote.id}
 
 
-def _close(ctx: Context, vote: DotVote) -> None:
+def close_vote(ctx: Context, vote: DotVote) -> None:
+    """Close a vote with its results in the log."""
     assert vote.id is not None
     vote.is_open = False
     vote.closed_at = utcnow()

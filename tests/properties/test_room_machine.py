@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -37,9 +36,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from app.db import make_engine, migrate, session_scope
+from app.db import session_scope
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import Event
 from app.realtime.protocol import command_adapter
@@ -522,6 +521,16 @@ class RoomMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ invariants
 
+    def events(self, session: Session, after: int = 0) -> list[Event]:
+        """The workshop's log after ``after``, in order."""
+        return list(
+            session.exec(
+                select(Event)
+                .where(Event.workshop_id == self.workshop_id, Event.seq > after)
+                .order_by(col(Event.seq))
+            )
+        )
+
     @invariant()
     def log_is_gap_free(self) -> None:
         with session_scope(self.engine) as session:
@@ -546,13 +555,7 @@ class RoomMachine(RuleBasedStateMachine):
         with session_scope(self.engine) as session:
             workshop = session.get(Workshop, self.workshop_id)
             assert workshop is not None
-            events = list(
-                session.exec(
-                    select(Event)
-                    .where(Event.workshop_id == self.workshop_id, Event.seq > self.checked_seq)
-                    .order_by(col(Event.seq))
-                )
-            )
+            events = self.events(session, after=self.checked_seq)
             for viewer, state in self.states.items():
                 for event in events:
                     seen = seen_by(event, viewer)
@@ -567,13 +570,7 @@ class RoomMachine(RuleBasedStateMachine):
         with session_scope(self.engine) as session:
             workshop = session.get(Workshop, self.workshop_id)
             assert workshop is not None
-            events = list(
-                session.exec(
-                    select(Event)
-                    .where(Event.workshop_id == self.workshop_id)
-                    .order_by(col(Event.seq))
-                )
-            )
+            events = self.events(session)
             hidden = [
                 c.text
                 for c in session.exec(
@@ -618,14 +615,6 @@ class RoomMachine(RuleBasedStateMachine):
                             )
                         ]
         assert not problems, "private data reached someone else:\n" + "\n".join(problems[:20])
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_random_rooms_stay_consistent_and_private(engine: Engine) -> None:

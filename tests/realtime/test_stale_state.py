@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import col, select
 
 from app.db import make_engine, migrate, session_scope
-from app.realtime.audience import FACILITATORS, event_for
-from app.realtime.commands import Actor
+from app.realtime.audience import event_for
+from app.realtime.commands import FACILITATORS_ONLY, Actor
 from app.realtime.models import Event
 from app.realtime.protocol import event_types
 from app.realtime.state import apply_event, build_snapshot
@@ -98,8 +98,8 @@ def test_private_events_reach_only_their_participant(recorded):
         private = session.exec(
             select(Event).where(Event.workshop_id == workshop_id, col(Event.audience).is_not(None))
         ).all()
-        staff = [e for e in private if e.audience == FACILITATORS]
-        private = [e for e in private if e.audience != FACILITATORS]
+        staff = [e for e in private if e.audience == FACILITATORS_ONLY]
+        private = [e for e in private if e.audience != FACILITATORS_ONLY]
         assert {e.type for e in private} == {"my_dots.changed", "my_rating.given"}
         assert {e.type for e in staff} == {
             "suggestion.made",

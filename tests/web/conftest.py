@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.databases import unavailable
+from tests.support.loop import Loop
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,3 +36,11 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def loop() -> Iterator[Loop]:
+    """A thread with its own event loop for socket clients; stopped (and its tasks ended) after."""
+    running = Loop()
+    yield running
+    running.stop()

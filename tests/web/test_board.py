@@ -8,16 +8,15 @@ into 5 clusters takes well under one action per card.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.realtime import helpers
 from tests.realtime.helpers import facilitator_client, goto, join
 from tests.support.client import RoomClient
+from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import SCREENSHOTS, Watched, console
 
@@ -75,39 +74,14 @@ THEMES: dict[str, list[str]] = {
         "Wie niet digitaal is, mist de nieuwsbrief",
     ],
 }
-PEOPLE = [
-    ("Annie", "inwoner"),
-    ("Bram", "ervaringsdeskundige"),
-    ("Chantal", "ketenpartner"),
-    ("Dirk", "inwoner"),
-    ("Esra", "beleid"),
-    ("Frits", "uitvoering"),
-]
-
-
-class Background:
-    """An asyncio loop in a thread for the ``websockets`` clients: Playwright's sync API keeps
-    its own loop running in the test's thread."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
+PEOPLE = [*helpers.PEOPLE, ("Frits", "uitvoering")]
 
 
 class Room:
     """The facilitator's and the participants' sockets, and the cards they posted, by text."""
 
-    def __init__(self, bg: Background, facilitator: RoomClient, people: list[RoomClient]) -> None:
-        self.bg = bg
+    def __init__(self, loop: Loop, facilitator: RoomClient, people: list[RoomClient]) -> None:
+        self.loop = loop
         self.facilitator = facilitator
         self.people = people
         self.observer = people[0]
@@ -122,7 +96,9 @@ class Room:
 
     def until(self, check: Callable[[], object], timeout: float = 15) -> None:
         """Wait until the observer's state (built from the events it got) passes ``check``."""
-        self.bg.run(self.observer.wait_for(lambda _m: bool(check()), timeout=timeout), timeout + 5)
+        self.loop.run(
+            self.observer.wait_for(lambda _m: bool(check()), timeout=timeout), timeout + 5
+        )
 
     def grouped(self) -> list[set[str]]:
         """The cards' texts per cluster, as the room sees them."""
@@ -134,18 +110,11 @@ class Room:
 
     def close(self) -> None:
         for client in [self.facilitator, *self.people]:
-            self.bg.run(client.close())
-
-
-@pytest.fixture
-def bg() -> Iterator[Background]:
-    loop = Background()
-    yield loop
-    loop.close()
+            self.loop.run(client.close())
 
 
 def open_room(
-    bg: Background,
+    loop: Loop,
     server: Server,
     facilitator: Facilitator,
     workshop: dict[str, Any],
@@ -181,9 +150,9 @@ def open_room(
                 )
         await goto(desk, "clusteren")
         await people[0].until_seq(desk.last_seq)
-        return Room(bg, desk, people)
+        return Room(loop, desk, people)
 
-    return bg.run(setup(), timeout=60)
+    return loop.run(setup(), timeout=60)
 
 
 class Actions:
@@ -243,12 +212,12 @@ def expect_clean(desk: Watched) -> None:
 
 def test_thirty_cards_into_five_clusters_by_mouse(
     chromium: Any,
-    bg: Background,
+    loop: Loop,
     server: Server,
     facilitator: Facilitator,
     workshop: dict[str, Any],
 ) -> None:
-    room = open_room(bg, server, facilitator, workshop, 6, participants_cluster=True)
+    room = open_room(loop, server, facilitator, workshop, 6, participants_cluster=True)
     desk = console(chromium, server, facilitator, workshop)
     page = desk.page
     page.set_viewport_size({"width": 1366, "height": 2600})  # the whole board in view
@@ -345,7 +314,7 @@ def test_thirty_cards_into_five_clusters_by_mouse(
     target = next(cid for cid, c in room.clusters().items() if c["title"] == "Digitaal")
     phone = room.people[3]
     card_id = room.cards()[loose]["id"]
-    suggestion = bg.run(
+    suggestion = loop.run(
         phone.command("suggestion.make", card_id=card_id, target={"kind": "cluster", "id": target})
     )
     assert suggestion["result"]["suggestion_id"]
@@ -364,12 +333,12 @@ def test_thirty_cards_into_five_clusters_by_mouse(
 
 def test_forty_cards_into_five_clusters_by_keyboard_only(
     chromium: Any,
-    bg: Background,
+    loop: Loop,
     server: Server,
     facilitator: Facilitator,
     workshop: dict[str, Any],
 ) -> None:
-    room = open_room(bg, server, facilitator, workshop, 8)
+    room = open_room(loop, server, facilitator, workshop, 8)
     desk = console(chromium, server, facilitator, workshop)
     page = desk.page
     expect(page.locator("#board .board-tile")).to_have_count(40)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import threading
-from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -26,6 +24,7 @@ from playwright.sync_api import expect
 from tests.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, started_with_facilitator
 from tests.realtime.helpers import join
 from tests.support.client import RoomClient
+from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import Watched
 
@@ -58,32 +57,6 @@ WORDS = [
 ]
 
 
-class Loop:
-    """A private event loop in a thread: the socket clients live there beside sync Playwright."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        """Ends whatever still runs there (sockets left open by a failed test), then the loop."""
-
-        async def cancel_all() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        self.run(cancel_all(), timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
-
 def sentence(n: int) -> str:
     """Card texts of mixed length, each unique (some long enough to wrap over many lines)."""
     length = 28 if n % 10 == 3 else 1 + (n * 5) % 9
@@ -106,13 +79,6 @@ def busy_server(make_server: Any) -> Server:
     return started_with_facilitator(
         make_server, ATELIER_FRAMES_PER_SECOND="500", ATELIER_FRAMES_BURST="500"
     )
-
-
-@pytest.fixture
-def loop() -> Iterator[Loop]:
-    running = Loop()
-    yield running
-    running.stop()
 
 
 class Room:
