@@ -21,6 +21,7 @@ from app.accounts.service import create_facilitator
 from app.db import make_engine, migrate, session_scope
 from app.settings import Settings
 from app.workshops.models import Trajectory
+from app.workshops.presets import PRESETS, Plan
 from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
 
@@ -257,7 +258,7 @@ def seed_demo(engine: Engine) -> DemoResult:
         engine,
         trajectory_id=trajectory_id,
         title="Tweede bijeenkomst: herijken",
-        reframe=True,
+        plan=Plan.from_request(PRESETS["herijking"]),
         theme_question="Klopt ons vertrekpunt nog, en wie missen we aan tafel?",
     )
     assert lobby.id is not None

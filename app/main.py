@@ -42,6 +42,7 @@ from app.web.security import (
 from app.web.sharing import router as sharing_router
 from app.workshops.lifecycle import scrub_expired
 from app.workshops.ratelimit import WindowLimiter, WrongCodeGate
+from app.workshops.record_api import router as record_router
 from app.workshops.routes import router as workshops_router
 from app.workshops.sharing import share_limiter
 
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
     app.include_router(accounts_router, responses=COMMON_RESPONSES)
     app.include_router(workshops_router, responses=COMMON_RESPONSES)
+    app.include_router(record_router, responses=COMMON_RESPONSES)
     app.include_router(realtime_router)
     app.include_router(pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)

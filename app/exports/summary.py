@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
+from app.workshops.chain import chain, lineage
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -41,7 +42,7 @@ from app.workshops.models import (
 from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
 from app.workshops.schemas import Convergence, ProposalView, TallyLine, proposal_view
-from app.workshops.vertrekpunt import chain, lineage, representation
+from app.workshops.vertrekpunt import representation
 from app.workshops.votes import tally
 
 SCHEMA_VERSION = "atelier.summary/1"

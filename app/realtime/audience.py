@@ -81,7 +81,13 @@ def participant_for(participant: ParticipantView, viewer: Actor) -> ParticipantV
     ):
         return participant
     return participant.model_copy(
-        update={"organisation": None, "drijfveer": None, "contribution": None}
+        update={
+            "organisation": None,
+            "drijfveer": None,
+            "contribution": None,
+            "drijfveer_use": None,
+            "contribution_use": None,
+        }
     )
 
 

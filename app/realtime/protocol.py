@@ -76,7 +76,12 @@ class WorkshopConfigure(Command):
     type: Literal["workshop.configure"]
     title: Title | None = None
     theme_question: Annotated[str, Field(max_length=1000)] | None = None
-    agenda: list[Phase] | None = Field(default=None, min_length=1, max_length=30)
+    agenda: list[Phase] | None = Field(
+        default=None, min_length=1, max_length=30, description="steps may repeat"
+    )
+    phase_minutes: list[Annotated[int, Field(ge=1, le=240)]] | None = Field(
+        default=None, max_length=30, description="planned minutes per agenda step"
+    )
     settings: WorkshopSettings | None = None
 
 
@@ -218,6 +223,7 @@ class ScreenView(Command):
     type: Literal["screen.view"]
     page: int | None = Field(default=None, ge=0, le=1000)
     focus: Focus | None = None
+    heard: bool = Field(default=False, description="show who was heard, per group, to the room")
 
 
 class ConsoleTakeOver(Command):
@@ -253,6 +259,7 @@ class ProposalFields(Command):
     out_of_scope: list[Line] = Field(default_factory=list, max_length=20)
     core_themes: list[Line] = Field(default_factory=list, max_length=10)
     cited_card_ids: list[Id] = Field(default_factory=list, max_length=50)
+    cited_cluster_ids: list[Id] = Field(default_factory=list, max_length=30)
 
 
 class ProposalCreate(ProposalFields):
@@ -514,9 +521,13 @@ class MyRatingGiven(Message):
 
 
 class VertrekpuntSaved(Message):
+    """``current`` is false when a newer workshop's vertrekpunt stays the trajectory's current
+    one: an older result never replaces it silently (see ``app/workshops/history.py``)."""
+
     type: Literal["vertrekpunt.saved"]
     vertrekpunt_id: int
     trajectory_id: int
+    current: bool = True
 
 
 AnyEvent = Annotated[

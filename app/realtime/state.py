@@ -34,6 +34,7 @@ from app.workshops.schemas import (
     MyDot,
     MyRating,
     RoomState,
+    StartingPoint,
     card_view,
     cluster_view,
     participant_view,
@@ -109,10 +110,31 @@ def build_snapshot(
         my_dots=_my_dots(session, votes, me),
         my_ratings=my_ratings,
         vertrekpunt_id=saved,
+        vertrekpunt_current=saved is not None and saved == trajectory.current_vertrekpunt_id,
+        starts_from=starting_point(session, workshop.starts_from_id),
         suggestions={str(s.id): suggestion_view(s) for s in rows(Suggestion)}
         if viewer.role is Role.FACILITATOR
         else {},
         driver_id=driver_of(workshop, trajectory) if viewer.role is Role.FACILITATOR else None,
+    )
+
+
+def starting_point(session: Session, vertrekpunt_id: int | None) -> StartingPoint | None:
+    """The vertrekpunt a reframing workshop starts from, as its lobby and projector show it."""
+    saved = session.get(Vertrekpunt, vertrekpunt_id) if vertrekpunt_id else None
+    if saved is None:
+        return None
+    record = saved.record
+    assert saved.id is not None
+    return StartingPoint(
+        id=saved.id,
+        saved_at=record.get("saved_at"),
+        workshop_title=record.get("workshop", {}).get("title", ""),
+        waarom=record["waarom"]["text"],
+        opgave=record["opgave"]["text"],
+        in_scope=list(record["opgave"].get("in_scope", [])),
+        out_of_scope=list(record["opgave"].get("out_of_scope", [])),
+        core_themes=list(record["opgave"].get("core_themes", [])),
     )
 
 
@@ -179,5 +201,6 @@ def apply_event(state: JSON, event: JSON) -> None:
         state["my_ratings"][f"{rating['round_id']}:{rating['proposal_id']}"] = rating
     elif kind == "vertrekpunt.saved":
         state["vertrekpunt_id"] = event["vertrekpunt_id"]
+        state["vertrekpunt_current"] = event["current"]
     else:
         raise ValueError(f"unknown event type {kind!r}")

@@ -38,6 +38,7 @@ from app.workshops.access import participant_cookie, resolve, set_participant_co
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
+from app.workshops.presets import Plan
 from app.workshops.routes import (
     Guard,
     JoinGuard,
@@ -144,6 +145,8 @@ async def join_submit(
             organisation=values.get("organisation", ""),
             drijfveer=values.get("drijfveer", ""),
             contribution=values.get("contribution") or Contribution.MEEFORMULEREN,
+            drijfveer_use=values.get("drijfveer_use") or "facilitator",
+            contribution_use=values.get("contribution_use") or "facilitator",
         )
     except ValidationError:
         _, trajectory = _workshop(engine, workshop.id)
@@ -427,6 +430,6 @@ async def create_workshop_form(
             language="en" if form.get("language") == "en" else "nl",
             anonymous=form.get("anonymous") == "on",
         ),
-        reframe=form.get("reframe") == "on",
+        plan=Plan.from_request(None, reframe=form.get("reframe") == "on"),
     )
     return RedirectResponse(f"/console/{workshop.id}", status.HTTP_303_SEE_OTHER)

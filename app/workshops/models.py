@@ -99,6 +99,13 @@ class Workshop(SQLModel, table=True):
     starts_from_id: int | None = Field(
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
     )
+    phase_minutes: list[int] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="planned minutes per agenda step (same length as agenda; empty = unplanned)",
+    )
+    ssd_step: int = Field(default=1, ge=1, le=5, description="the SSD step it is held in")
+    starts_at: datetime | None = Field(default=None, description="planned start, for the draaiboek")
     created_at: datetime = Field(default_factory=utcnow)
 
     def workshop_settings(self) -> WorkshopSettings:
@@ -114,6 +121,12 @@ class Participant(SQLModel, table=True):
     organisation: str = Field(default="", max_length=120)
     drijfveer: str = Field(default="", max_length=500)
     contribution: str = Field(default="meeformuleren", max_length=20)
+    drijfveer_use: str = Field(
+        default="facilitator", max_length=12, description="consent: facilitator | record"
+    )
+    contribution_use: str = Field(
+        default="facilitator", max_length=12, description="consent: facilitator | record"
+    )
     joined_at: datetime = Field(default_factory=utcnow)
     left_at: datetime | None = None
 
@@ -200,6 +213,10 @@ class Proposal(SQLModel, table=True):
     out_of_scope: list[str] = _json_list()
     core_themes: list[str] = _json_list()
     cited_card_ids: list[int] = _json_list()
+    cited_cluster_ids: list[int] = _json_list()
+    seeded_from_id: int | None = Field(
+        default=None, description="the vertrekpunt it restates (a reframing's “zoals het nu is”)"
+    )
     status: str = Field(default="open", max_length=12)
     amends_id: int | None = None
     merged_from: list[int] = _json_list()
@@ -259,3 +276,46 @@ class Vertrekpunt(SQLModel, table=True):
     previous_id: int | None = None
     record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CurrentChange(SQLModel, table=True):
+    """One entry in a trajectory's history of which vertrekpunt is current, and why.
+
+    Saving a workshop's result writes one; making an older vertrekpunt current again is an explicit
+    act with a written reason, and writes one too, so nothing replaces the current one silently.
+    """
+
+    __tablename__ = "current_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trajectory_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("trajectory.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    vertrekpunt_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vertrekpunt.id", ondelete="CASCADE"), nullable=False)
+    )
+    reason: str = Field(default="", max_length=1000)
+    made_by: int | None = _optional_fk("facilitator.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class TrajectoryStep(SQLModel, table=True):
+    """The team's thread through one SSD step of a trajectory: notes, links and dates."""
+
+    __tablename__ = "trajectory_step"
+    __table_args__ = (UniqueConstraint("trajectory_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trajectory_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("trajectory.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    step: int = Field(ge=1, le=5)
+    notes: str = Field(default="", max_length=20000)
+    links: list[dict[str, str]] = _json_list()
+    started_on: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
+    ended_on: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
@@ -45,6 +46,12 @@ def is_named(session: Session, participant_id: int | None) -> bool:
     return participant is not None and participant.display_name is not None
 
 
+#: Consent for how a drijfveer or a wished contribution is used: by the facilitator only, or
+#: also in the record, without a name (see :func:`app.workshops.heard.consented`).
+Use = Literal["facilitator", "record"]
+USE_HELP = "facilitator: only the facilitator sees it; record: also in the record, without name"
+
+
 class JoinRequest(BaseModel):
     """What a phone sends to join. A name is optional: anonymous participation is a right."""
 
@@ -56,6 +63,8 @@ class JoinRequest(BaseModel):
     organisation: str = Field(default="", max_length=120)
     drijfveer: str = Field(default="", max_length=500)
     contribution: Contribution = Contribution.MEEFORMULEREN
+    drijfveer_use: Use = Field(default="facilitator", description=USE_HELP)
+    contribution_use: Use = Field(default="facilitator", description=USE_HELP)
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
             organisation="" if name is None else request.organisation.strip(),
             drijfveer=request.drijfveer.strip(),
             contribution=request.contribution.value,
+            drijfveer_use=request.drijfveer_use,
+            contribution_use=request.contribution_use,
         )
         session.add(participant)
         session.flush()

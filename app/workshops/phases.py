@@ -21,6 +21,7 @@ from app.realtime.protocol import (
     ConsoleTakeOver,
     PhaseChanged,
     PhaseSet,
+    ProposalCreated,
     ScreenChanged,
     ScreenView,
     SpotlightChanged,
@@ -30,10 +31,12 @@ from app.realtime.protocol import (
     WorkshopConfigure,
     WorkshopConfigured,
 )
-from app.types import Role
-from app.workshops.models import Card, Cluster, Participant, Proposal
+from app.types import Phase, ProposalKind, Role
+from app.workshops.heard import heard
+from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpunt
+from app.workshops.presets import minutes_for
 from app.workshops.rounds import cancel_round, close_round, open_rounds
-from app.workshops.schemas import ScreenState, workshop_view
+from app.workshops.schemas import ScreenState, proposal_view, workshop_view
 from app.workshops.votes import cancel_vote, close_vote, open_vote
 
 FACILITATOR = (Role.FACILITATOR,)
@@ -62,13 +65,10 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         (cancel_round if cancel else close_round)(ctx, round_)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
-    ctx.emit(
-        PhaseChanged(
-            type="phase.changed",
-            phase_index=command.index,
-            phase=ctx.workshop.agenda[command.index],
-        )
-    )
+    phase = ctx.workshop.agenda[command.index]
+    ctx.emit(PhaseChanged(type="phase.changed", phase_index=command.index, phase=phase))
+    if phase in (Phase.WAAROM, Phase.OPGAVE):
+        seed_from_vertrekpunt(ctx, ProposalKind(phase))
     ctx.emit(TimerChanged(type="timer.changed", ends_at=None))
     if ctx.workshop.screen:  # a held page or focus belongs to the phase it was set in
         ctx.workshop.screen = None
@@ -85,8 +85,18 @@ def configure(ctx: Context, command: WorkshopConfigure) -> None:
         current = workshop.agenda[workshop.phase_index]
         if current not in agenda:
             raise CommandError("invalid", f"The current phase ({current}) must stay on the agenda.")
+        # Steps may repeat: the room stays at the occurrence of its phase nearest to where it was.
+        workshop.phase_index = min(
+            (i for i, phase in enumerate(agenda) if phase == current),
+            key=lambda i: abs(i - workshop.phase_index),
+        )
         workshop.agenda = agenda
-        workshop.phase_index = agenda.index(current)
+        # Minutes belong to steps: a new agenda without its minutes gets the typical ones.
+        workshop.phase_minutes = minutes_for(list(command.agenda), command.phase_minutes)
+    elif command.phase_minutes is not None:
+        if len(command.phase_minutes) != len(workshop.agenda):
+            raise CommandError("invalid", "Give planned minutes for each step of the agenda.")
+        workshop.phase_minutes = list(command.phase_minutes)
     if command.title is not None:
         workshop.title = command.title
     if command.theme_question is not None:
@@ -102,6 +112,42 @@ def configure(ctx: Context, command: WorkshopConfigure) -> None:
             type="workshop.configured", workshop=workshop_view(workshop, ctx.trajectory)
         )
     )
+
+
+def seed_from_vertrekpunt(ctx: Context, kind: ProposalKind) -> None:
+    """A reframing starts its waarom and opgave from the current framing ("zoals het nu is").
+
+    The first time the room enters the phase, the starting point's adopted text (and, for the
+    opgave, its scope and core themes) becomes the first proposal, so the room rates the
+    existing framing before it changes it. Entering the phase again adds nothing.
+    """
+    starts_from = ctx.workshop.starts_from_id
+    saved = ctx.session.get(Vertrekpunt, starts_from) if starts_from else None
+    if saved is None:
+        return
+    already = ctx.session.exec(
+        select(Proposal.id).where(
+            Proposal.workshop_id == ctx.workshop_id,
+            Proposal.kind == kind.value,
+            Proposal.seeded_from_id == saved.id,
+        )
+    ).first()
+    if already is not None:
+        return
+    part = saved.record[kind.value]
+    proposal = Proposal(
+        workshop_id=ctx.workshop_id,
+        kind=kind.value,
+        author_id=None,
+        text=part["text"],
+        in_scope=list(part.get("in_scope", [])),
+        out_of_scope=list(part.get("out_of_scope", [])),
+        core_themes=list(part.get("core_themes", [])),
+        seeded_from_id=saved.id,
+    )
+    ctx.session.add(proposal)
+    ctx.session.flush()
+    ctx.emit(ProposalCreated(type="proposal.created", proposal=proposal_view(proposal)))
 
 
 def _anyone_joined(ctx: Context) -> bool:
@@ -140,10 +186,12 @@ def spotlight(ctx: Context, command: CardSpotlight) -> None:
 
 @handles(ScreenView, roles=FACILITATOR)
 def screen_view(ctx: Context, command: ScreenView) -> None:
-    """Steer the projector: hold a page (it wraps at its own page count) or focus one item."""
+    """Steer the projector: hold a page (it wraps at its own page count), focus one item, or
+    show the room who was heard (figures as of now, k-pooled: see :mod:`app.workshops.heard`)."""
     if command.focus is not None:
         _check_focus(ctx, command.focus.kind, command.focus.id)
-    screen = ScreenState(page=command.page, focus=command.focus)
+    figures = heard(ctx.session, ctx.workshop_id, ctx.group_size) if command.heard else None
+    screen = ScreenState(page=command.page, focus=command.focus, heard=figures)
     ctx.workshop.screen = screen.model_dump(mode="json") if screen != ScreenState() else None
     ctx.emit(ScreenChanged(type="screen.changed", screen=screen))
 

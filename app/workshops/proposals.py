@@ -7,6 +7,8 @@ meaning what they meant.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 
 from app.clock import utcnow
@@ -22,7 +24,7 @@ from app.realtime.protocol import (
     ProposalWithdraw,
 )
 from app.types import Phase, ProposalKind, ProposalStatus, Role
-from app.workshops.models import Card, Proposal
+from app.workshops.models import Card, Cluster, Proposal
 from app.workshops.participants import is_named
 from app.workshops.rounds import PROPOSAL_PHASES, latest_figures, open_round
 from app.workshops.schemas import ProposalView, proposal_view
@@ -50,16 +52,36 @@ def _editable(ctx: Context, proposal: Proposal, *, author_may: bool) -> None:
         raise CommandError("forbidden", "Only the author or the facilitator can do this.")
 
 
-def _new(ctx: Context, kind: ProposalKind, fields: ProposalFields, **lineage: object) -> Proposal:
+def _new(
+    ctx: Context,
+    kind: ProposalKind,
+    fields: ProposalFields,
+    *,
+    grew_from: Sequence[Proposal] = (),
+    **lineage: object,
+) -> Proposal:
+    """Write a proposal. It cites what it grew from; an amendment or merge that names no
+    citations of its own keeps those of the proposals it replaces, so the chain is not lost."""
     if kind is ProposalKind.WAAROM and (
         fields.in_scope or fields.out_of_scope or fields.core_themes
     ):
         raise CommandError("invalid", "Scope and core themes belong to an opgave, not a waarom.")
     cited = list(dict.fromkeys(fields.cited_card_ids))
+    clusters = list(dict.fromkeys(fields.cited_cluster_ids))
+    if not cited and not clusters:
+        for parent in grew_from:
+            cited.extend(c for c in parent.cited_card_ids if c not in cited)
+            clusters.extend(c for c in parent.cited_cluster_ids if c not in clusters)
     for card_id in cited:
         card = ctx.session.get(Card, card_id)
         if card is None or card.workshop_id != ctx.workshop_id:
             raise CommandError("invalid", f"Card {card_id} cannot be cited: it is not here.")
+        if card.hidden and ctx.actor.role is not Role.FACILITATOR:
+            raise CommandError("invalid", f"Card {card_id} is hidden and cannot be cited.")
+    for cluster_id in clusters:
+        cluster = ctx.session.get(Cluster, cluster_id)
+        if cluster is None or cluster.workshop_id != ctx.workshop_id:
+            raise CommandError("invalid", f"Cluster {cluster_id} cannot be cited: it is not here.")
     proposal = Proposal(
         workshop_id=ctx.workshop_id,
         kind=kind.value,
@@ -69,6 +91,7 @@ def _new(ctx: Context, kind: ProposalKind, fields: ProposalFields, **lineage: ob
         out_of_scope=list(fields.out_of_scope),
         core_themes=list(fields.core_themes),
         cited_card_ids=cited,
+        cited_cluster_ids=clusters,
         **lineage,  # type: ignore[arg-type]
     )
     ctx.session.add(proposal)
@@ -100,7 +123,9 @@ def amend(ctx: Context, command: ProposalAmend) -> Result:
     original = _get(ctx, command.proposal_id)
     _editable(ctx, original, author_may=True)
     _set_status(ctx, original, ProposalStatus.SUPERSEDED)
-    amended = _new(ctx, ProposalKind(original.kind), command, amends_id=original.id)
+    amended = _new(
+        ctx, ProposalKind(original.kind), command, grew_from=[original], amends_id=original.id
+    )
     return {"proposal_id": amended.id}
 
 
@@ -114,7 +139,9 @@ def merge(ctx: Context, command: ProposalMerge) -> Result:
         _editable(ctx, original, author_may=False)
     for original in originals:
         _set_status(ctx, original, ProposalStatus.SUPERSEDED)
-    merged = _new(ctx, ProposalKind(originals[0].kind), command, merged_from=ids)
+    merged = _new(
+        ctx, ProposalKind(originals[0].kind), command, grew_from=originals, merged_from=ids
+    )
     return {"proposal_id": merged.id}
 
 

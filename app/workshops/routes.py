@@ -7,6 +7,7 @@ leave) go through the same command executor, so they land in the event log too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -36,6 +37,7 @@ from app.workshops.access import (
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
+from app.workshops.presets import PRESETS, Plan
 from app.workshops.ratelimit import WrongCodeGate
 from app.workshops.reframing import difference
 from app.workshops.sharing import may_act
@@ -58,11 +60,21 @@ class WorkshopCreate(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
     theme_question: str = Field(default="", max_length=1000)
-    agenda: list[Phase] = Field(default_factory=lambda: list(Phase), min_length=1, max_length=30)
-    settings: WorkshopSettings = Field(default_factory=WorkshopSettings)
-    reframe: bool = Field(
-        default=False, description="start from the trajectory's current vertrekpunt (SSD step 3)"
+    preset: str | None = Field(
+        default=None, description="a template (app/workshops/presets.py): fills in what is omitted"
     )
+    agenda: list[Phase] | None = Field(
+        default=None, min_length=1, max_length=30, description="steps may repeat"
+    )
+    phase_minutes: list[Annotated[int, Field(ge=1, le=240)]] | None = Field(
+        default=None, max_length=30, description="planned minutes per agenda step"
+    )
+    settings: WorkshopSettings = Field(default_factory=WorkshopSettings)
+    reframe: bool | None = Field(
+        default=None, description="start from the trajectory's current vertrekpunt (SSD step 3)"
+    )
+    ssd_step: int | None = Field(default=None, ge=1, le=5, description="the SSD step it is in")
+    starts_at: datetime | None = Field(default=None, description="planned start")
 
 
 class WorkshopPublic(BaseModel):
@@ -214,14 +226,22 @@ def create_workshop(
     facilitator_id: CurrentFacilitator,
 ) -> WorkshopCreated:
     trajectory_for(engine, trajectory_id, facilitator_id)
+    if body.preset is not None and body.preset not in PRESETS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"Presets: {', '.join(PRESETS)}.")
     workshop, screen_token = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
         title=body.title,
         theme_question=body.theme_question,
-        agenda=body.agenda,
+        plan=Plan.from_request(
+            PRESETS.get(body.preset or ""),
+            agenda=body.agenda,
+            minutes=body.phase_minutes,
+            reframe=body.reframe,
+            ssd_step=body.ssd_step,
+        ),
         settings=body.settings,
-        reframe=body.reframe,
+        starts_at=body.starts_at,
     )
     return WorkshopCreated(
         **_workshop_public(workshop, settings.public_url), screen_token=screen_token
@@ -234,19 +254,20 @@ def create_workshop_row(
     trajectory_id: int,
     title: str,
     theme_question: str = "",
-    agenda: list[Phase] | None = None,
+    plan: Plan | None = None,
     settings: WorkshopSettings | None = None,
-    reframe: bool = False,
+    starts_at: datetime | None = None,
 ) -> tuple[Workshop, str]:
     """Insert a workshop with a fresh join code; returns it and its screen token (shown once).
 
     A reframing workshop starts from the trajectory's current vertrekpunt; saving its result
     makes the new vertrekpunt, and the old one stays in the history.
     """
+    plan = plan or Plan.from_request(None)
     screen_token = new_token()
     with session_scope(engine) as session:
         trajectory = session.get(Trajectory, trajectory_id)
-        starts_from = trajectory.current_vertrekpunt_id if trajectory and reframe else None
+        starts_from = trajectory.current_vertrekpunt_id if trajectory and plan.reframe else None
         code = joincode.new_code()
         while session.exec(select(Workshop.id).where(Workshop.join_code == code)).first():
             code = joincode.new_code()
@@ -254,7 +275,10 @@ def create_workshop_row(
             trajectory_id=trajectory_id,
             title=title,
             theme_question=theme_question,
-            agenda=[p.value for p in (agenda or list(Phase))],
+            agenda=[p.value for p in plan.agenda],
+            phase_minutes=list(plan.minutes),
+            ssd_step=plan.ssd_step,
+            starts_at=starts_at,
             settings=(settings or WorkshopSettings()).model_dump(),
             join_code=code,
             screen_token_hash=hash_token(screen_token),

@@ -37,11 +37,51 @@ class Focus(View):
     id: int = Field(ge=1)
 
 
+class HeardGroup(View):
+    """One stakeholder group's people and what they put in (``group`` is "" for the total)."""
+
+    group: str
+    people: int
+    cards: int
+    proposals: int
+    dots: int
+    objections: int
+
+
+class Heard(View):
+    """Who was heard: per group its share of the people against its share of what was said.
+
+    Groups are k-pooled over the people in them (see ``app/privacy.py``): smaller groups are in
+    "overige groepen" or only in the total. ``under_heard`` names the shown groups whose share of
+    cards and proposals is less than half their share of the people: they mostly listened.
+    """
+
+    groups: list[HeardGroup]
+    total: HeardGroup
+    min_group_size: int
+    under_heard: list[str]
+
+
 class ScreenState(View):
-    """What the projector holds: a page (``None``: it pages by itself) and an item in focus."""
+    """What the projector holds: a page (``None``: it pages by itself) and an item in focus;
+    ``heard`` holds the "who was heard" figures while the console shows them to the room."""
 
     page: int | None = Field(default=None, ge=0, le=1000)
     focus: Focus | None = None
+    heard: Heard | None = None
+
+
+class StartingPoint(View):
+    """The vertrekpunt a reframing workshop starts from, as the lobby and projector show it."""
+
+    id: int
+    saved_at: str | None
+    workshop_title: str
+    waarom: str
+    opgave: str
+    in_scope: list[str]
+    out_of_scope: list[str]
+    core_themes: list[str]
 
 
 class WorkshopView(View):
@@ -58,6 +98,8 @@ class WorkshopView(View):
     spotlight_card_id: int | None
     expected_groups: list[str]
     screen: ScreenState = Field(default_factory=ScreenState)
+    phase_minutes: list[int] = Field(default_factory=list, description="planned minutes per step")
+    ssd_step: int = 1
 
 
 class ParticipantView(View):
@@ -70,6 +112,12 @@ class ParticipantView(View):
     organisation: str | None = Field(description="None: not yours to see")
     drijfveer: str | None = Field(description="None: not yours to see")
     contribution: str | None = Field(description="None: not yours to see")
+    drijfveer_use: str | None = Field(
+        default=None, description="consent: facilitator | record; None: not yours to see"
+    )
+    contribution_use: str | None = Field(
+        default=None, description="consent: facilitator | record; None: not yours to see"
+    )
     left: bool
 
 
@@ -150,6 +198,10 @@ class ProposalView(View):
     out_of_scope: list[str]
     core_themes: list[str]
     cited_card_ids: list[int]
+    cited_cluster_ids: list[int] = Field(default_factory=list)
+    seeded_from_id: int | None = Field(
+        default=None, description="restates this vertrekpunt: a reframing's “zoals het nu is”"
+    )
     status: str
     amends_id: int | None
     merged_from: list[int]
@@ -213,7 +265,13 @@ class RoomState(View):
     rounds: dict[str, RoundView]
     my_dots: dict[str, list[MyDot]] = Field(description="per vote id; participants only")
     my_ratings: dict[str, MyRating] = Field(description="per 'round:proposal'; participants only")
-    vertrekpunt_id: int | None
+    vertrekpunt_id: int | None = Field(description="this workshop's saved vertrekpunt, if any")
+    vertrekpunt_current: bool = Field(
+        default=False, description="that vertrekpunt is the trajectory's current one"
+    )
+    starts_from: StartingPoint | None = Field(
+        default=None, description="a reframing workshop's starting point"
+    )
     suggestions: dict[str, SuggestionView] = Field(
         default_factory=dict, description="facilitators only"
     )
@@ -238,6 +296,8 @@ def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
         spotlight_card_id=workshop.spotlight_card_id,
         expected_groups=list(trajectory.expected_groups),
         screen=ScreenState.model_validate(workshop.screen or {}),
+        phase_minutes=list(workshop.phase_minutes),
+        ssd_step=workshop.ssd_step,
     )
 
 
@@ -253,6 +313,8 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
         else participant.organisation,
         drijfveer=participant.drijfveer,
         contribution=participant.contribution,
+        drijfveer_use=participant.drijfveer_use,
+        contribution_use=participant.contribution_use,
         left=participant.left_at is not None,
     )
 
@@ -316,6 +378,8 @@ def proposal_view(proposal: Proposal, *, author_named: bool = False) -> Proposal
         out_of_scope=list(proposal.out_of_scope),
         core_themes=list(proposal.core_themes),
         cited_card_ids=list(proposal.cited_card_ids),
+        cited_cluster_ids=list(proposal.cited_cluster_ids),
+        seeded_from_id=proposal.seeded_from_id,
         status=proposal.status,
         amends_id=proposal.amends_id,
         merged_from=list(proposal.merged_from),
@@ -356,3 +420,21 @@ def suggestion_view(suggestion: Suggestion) -> SuggestionView:
 def dump(view: BaseModel) -> dict[str, Any]:
     """JSON-ready dict of a view, as it is stored in the event log and sent on the wire."""
     return view.model_dump(mode="json")
+
+
+class ChainNode(View):
+    """One link of the chain behind a vertrekpunt: opgave ← waarom ← clusters ← cards.
+
+    ``kind`` is ``opgave``, ``waarom``, ``cluster`` or a card kind. A consequentie's children are
+    the factoren it follows from; a cluster's are its cards (beelden, factoren, consequenties).
+    Nodes never name an author: the chain says what grew from what, not who wrote it.
+    """
+
+    kind: str
+    id: int
+    text: str
+    tags: list[str] = Field(default_factory=list)
+    world: str | None = None
+    dots: int | None = Field(default=None, description="dots in the last closed vote")
+    image_key: str | None = None
+    children: list[ChainNode] = Field(default_factory=list)

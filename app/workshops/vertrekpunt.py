@@ -7,18 +7,21 @@ correctly after the workshop moves on or participants are later anonymised.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.clock import iso, utcnow
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
-from app.types import CardKind, Phase, ProposalKind, Role
+from app.types import Phase, ProposalKind, Role
+from app.workshops.chain import chain, last_tally, lineage, tree, unattributed
+from app.workshops.heard import consented, heard
+from app.workshops.history import SAVED, becomes_current
 from app.workshops.models import (
     AgreementRound,
-    Card,
     Cluster,
+    CurrentChange,
     Dot,
     DotVote,
     Participant,
@@ -30,60 +33,11 @@ from app.workshops.models import (
 from app.workshops.participants import authors
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
-from app.workshops.schemas import (
-    CardView,
-    ProposalView,
-    card_view,
-    cluster_view,
-    dump,
-    proposal_view,
-)
-from app.workshops.votes import tally
+from app.workshops.schemas import cluster_view, dump, proposal_view
 
-RECORD_VERSION = 1
-CHAIN_ORDER = {CardKind.BEELD.value: 0, CardKind.FACTOR.value: 1, CardKind.CONSEQUENTIE.value: 2}
-
-
-def lineage(session: Session, proposal: Proposal) -> list[Proposal]:
-    """The proposal and every proposal it was amended or merged from, newest first."""
-    seen: dict[int, Proposal] = {}
-    todo = [proposal]
-    while todo:
-        current = todo.pop()
-        if current.id is None or current.id in seen:
-            continue
-        seen[current.id] = current
-        parents = [current.amends_id] if current.amends_id else []
-        for pid in [*parents, *current.merged_from]:
-            parent = session.get(Proposal, pid)
-            if parent is not None:
-                todo.append(parent)
-    return sorted(seen.values(), key=lambda p: -(p.id or 0))
-
-
-V = TypeVar("V", CardView, ProposalView)
-
-
-def unattributed(view: V) -> V:
-    """The record is filed and shared: it says what grew from what, never who wrote it."""
-    return view.model_copy(update={"author_id": None, "author_named": False, "mine": False})
-
-
-def chain(session: Session, workshop_id: int, proposals: list[Proposal]) -> list[dict[str, Any]]:
-    """Cards cited by the proposals, plus the factoren their consequenties link to."""
-    wanted: list[int] = []
-    for proposal in proposals:
-        wanted.extend(proposal.cited_card_ids)
-    cards: dict[int, Card] = {}
-    while wanted:
-        card = session.get(Card, wanted.pop())
-        if card is None or card.workshop_id != workshop_id or card.id in cards:
-            continue
-        assert card.id is not None
-        cards[card.id] = card
-        wanted.extend(card.factor_ids)
-    ordered = sorted(cards.values(), key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
-    return [dump(unattributed(card_view(card))) for card in ordered]
+RECORD_VERSION = 2
+"""2 added the chain as a tree, who was heard and what people consented to share (see
+docs/exports.md); readers of version 1 records fall back to its flat ``chain``."""
 
 
 def representation(session: Session, workshop: Workshop, expected: list[str]) -> dict[str, Any]:
@@ -142,19 +96,26 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
 
 @handles(VertrekpuntSave, roles=(Role.FACILITATOR,), phases=(Phase.AFRONDING,))
 def save(ctx: Context, _command: VertrekpuntSave) -> Result:
+    """Save the workshop's result on its trajectory, once.
+
+    It becomes the trajectory's current vertrekpunt unless a newer workshop's result already
+    is: then it is kept in the history, and making it current is an explicit act on the
+    trajectory page (:func:`app.workshops.history.make_current`).
+    """
+    already = ctx.session.exec(
+        select(Vertrekpunt.id).where(Vertrekpunt.workshop_id == ctx.workshop_id)
+    ).first()
+    if already is not None:
+        raise CommandError("already_saved", "This workshop's vertrekpunt is already saved.")
     waarom = adopted(ctx, ProposalKind.WAAROM)
     opgave = adopted(ctx, ProposalKind.OPGAVE)
     if waarom is None or opgave is None:
         raise CommandError("not_adopted", "Adopt a waarom and an opgave before saving.")
     trajectory = ctx.trajectory
-    closed = ctx.session.exec(
-        select(DotVote)
-        .where(DotVote.workshop_id == ctx.workshop_id, col(DotVote.is_open).is_(False))
-        .order_by(col(DotVote.id).desc())
-    ).first()
     clusters = ctx.session.exec(
         select(Cluster).where(Cluster.workshop_id == ctx.workshop_id).order_by(col(Cluster.id))
     ).all()
+    root = tree(ctx.session, ctx.workshop_id, waarom, opgave)
     record = {
         "version": RECORD_VERSION,
         "saved_at": iso(utcnow()),
@@ -165,6 +126,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
             "title": ctx.workshop.title,
             "theme_question": ctx.workshop.theme_question,
             "anonymous": ctx.settings.anonymous,
+            "ssd_step": ctx.workshop.ssd_step,
         },
         "waarom": _adopted_part(ctx, waarom),
         "opgave": _adopted_part(ctx, opgave),
@@ -173,12 +135,14 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
             ctx.workshop_id,
             [*lineage(ctx.session, waarom), *lineage(ctx.session, opgave)],
         ),
+        "tree": dump(root) if root else None,
         "clusters": [dump(cluster_view(c)) for c in clusters],
-        "dot_vote": [dump(line) for line in tally(ctx.session, closed.id)]
-        if closed and closed.id
-        else [],
+        "dot_vote": [dump(line) for line in last_tally(ctx.session, ctx.workshop_id)],
         "representation": representation(ctx.session, ctx.workshop, trajectory.expected_groups),
+        "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
+        "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
     }
+    current = becomes_current(ctx.session, trajectory, ctx.workshop_id)
     vertrekpunt = Vertrekpunt(
         trajectory_id=trajectory.id or 0,
         workshop_id=ctx.workshop_id,
@@ -187,12 +151,24 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
     )
     ctx.session.add(vertrekpunt)
     ctx.session.flush()
-    trajectory.current_vertrekpunt_id = vertrekpunt.id
-    ctx.session.add(trajectory)
     assert vertrekpunt.id is not None and trajectory.id is not None
+    if current:
+        trajectory.current_vertrekpunt_id = vertrekpunt.id
+        ctx.session.add(trajectory)
+        ctx.session.add(
+            CurrentChange(
+                trajectory_id=trajectory.id,
+                vertrekpunt_id=vertrekpunt.id,
+                reason=SAVED,
+                made_by=ctx.actor.facilitator_id,
+            )
+        )
     ctx.emit(
         VertrekpuntSaved(
-            type="vertrekpunt.saved", vertrekpunt_id=vertrekpunt.id, trajectory_id=trajectory.id
+            type="vertrekpunt.saved",
+            vertrekpunt_id=vertrekpunt.id,
+            trajectory_id=trajectory.id,
+            current=current,
         )
     )
-    return {"vertrekpunt_id": vertrekpunt.id}
+    return {"vertrekpunt_id": vertrekpunt.id, "current": current}

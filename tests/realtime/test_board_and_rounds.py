@@ -174,11 +174,11 @@ async def test_the_console_steers_the_projector(
     hidden = await fac.command("card.hide", card_id=ids[2], hidden=True)
     held = await fac.command("screen.view", page=2, focus=None)
     await everyone_at([screen], held["seq"])
-    assert screen.state["workshop"]["screen"] == {"page": 2, "focus": None}  # type: ignore[index]
+    assert screen.state["workshop"]["screen"] == {"page": 2, "focus": None, "heard": None}  # type: ignore[index]
     focus = {"kind": "card", "id": ids[0]}
     shown = await fac.command("screen.view", page=None, focus=focus)
     await everyone_at([screen], shown["seq"])
-    assert screen.state["workshop"]["screen"] == {"page": None, "focus": focus}  # type: ignore[index]
+    assert screen.state["workshop"]["screen"] == {"page": None, "focus": focus, "heard": None}  # type: ignore[index]
     before = fac.last_seq
     await refused(fac, "invalid", "screen.view", page=None, focus={"kind": "card", "id": ids[2]})
     await refused(fac, "not_found", "screen.view", page=None, focus={"kind": "cluster", "id": 9})
@@ -189,7 +189,7 @@ async def test_the_console_steers_the_projector(
     # A new phase starts on the projector's own paging.
     await goto(fac, "consequenties")
     await everyone_at([screen], fac.last_seq)
-    assert screen.state["workshop"]["screen"] == {"page": None, "focus": None}  # type: ignore[index]
+    assert screen.state["workshop"]["screen"] == {"page": None, "focus": None, "heard": None}  # type: ignore[index]
 
 
 async def test_leaving_a_phase_with_a_vote_open_asks_first(

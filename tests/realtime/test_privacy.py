@@ -103,6 +103,8 @@ async def test_a_phone_gets_its_own_profile_and_of_others_only_what_the_room_may
         "organisation": None,
         "drijfveer": None,
         "contribution": None,
+        "drijfveer_use": None,
+        "contribution_use": None,
         "left": False,
     }
     everything_a_got = received(a)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from app.accounts.models import Facilitator
 from app.db import session_scope
 from app.workshops.models import Trajectory, WorkshopSettings
+from app.workshops.presets import Plan
 from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
 
@@ -48,7 +49,7 @@ def run_to_vertrekpunt(
         engine,
         trajectory_id=trajectory_id,
         title="Sessie",
-        reframe=reframe,
+        plan=Plan.from_request(None, reframe=reframe),
         settings=WorkshopSettings(anonymous=anonymous),
     )
     assert workshop.id is not None

@@ -42,7 +42,10 @@ export function applyEvent(state, event) {
       state.my_ratings[`${r.round_id}:${r.proposal_id}`] = r;
       break;
     }
-    case "vertrekpunt.saved": state.vertrekpunt_id = event.vertrekpunt_id; break;
+    case "vertrekpunt.saved":
+      state.vertrekpunt_id = event.vertrekpunt_id;
+      state.vertrekpunt_current = event.current;
+      break;
     default: throw new Error(`unknown event type ${event.type}`);
   }
   return state;

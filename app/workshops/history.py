@@ -1,0 +1,72 @@
+"""Which vertrekpunt is a trajectory's current one, and why.
+
+A workshop saves its vertrekpunt once. Saving makes it current only when no newer workshop's
+vertrekpunt is current: an older workshop's result, saved late, never silently replaces the
+newer one. Making an older vertrekpunt current again is an explicit act with a written reason.
+Every change of the current one is a :class:`~app.workshops.models.CurrentChange`, so the
+trajectory's history says who changed it, when and why.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.workshops.models import CurrentChange, Trajectory, Vertrekpunt
+
+#: The reason kept when saving a workshop's result makes it current.
+SAVED = "saved"
+
+
+class NotAllowed(ValueError):
+    """The change is refused; the message says why, for the facilitator."""
+
+
+def _workshop_order(session: Session, vertrekpunt_id: int | None) -> int:
+    """How new the workshop behind a vertrekpunt is (its id: workshops are numbered in order)."""
+    saved = session.get(Vertrekpunt, vertrekpunt_id) if vertrekpunt_id else None
+    return (saved.workshop_id or 0) if saved else 0
+
+
+def becomes_current(session: Session, trajectory: Trajectory, workshop_id: int) -> bool:
+    """Whether a vertrekpunt just saved by this workshop may become the current one by itself."""
+    return _workshop_order(session, trajectory.current_vertrekpunt_id) <= workshop_id
+
+
+def make_current(
+    session: Session,
+    trajectory: Trajectory,
+    vertrekpunt: Vertrekpunt,
+    *,
+    reason: str,
+    made_by: int | None,
+) -> CurrentChange:
+    """Make ``vertrekpunt`` the trajectory's current one and keep why in its history.
+
+    Anything but a fresh save needs a written reason.
+    """
+    if vertrekpunt.trajectory_id != trajectory.id:
+        raise NotAllowed("That vertrekpunt belongs to another trajectory.")
+    if vertrekpunt.id == trajectory.current_vertrekpunt_id:
+        raise NotAllowed("That vertrekpunt is already the current one.")
+    reason = reason.strip()
+    if not reason:
+        raise NotAllowed("Say why this vertrekpunt becomes the current one again.")
+    assert vertrekpunt.id is not None and trajectory.id is not None
+    trajectory.current_vertrekpunt_id = vertrekpunt.id
+    session.add(trajectory)
+    change = CurrentChange(
+        trajectory_id=trajectory.id, vertrekpunt_id=vertrekpunt.id, reason=reason, made_by=made_by
+    )
+    session.add(change)
+    return change
+
+
+def changes(session: Session, trajectory_id: int) -> list[CurrentChange]:
+    """Every change of the current vertrekpunt, newest first."""
+    return list(
+        session.exec(
+            select(CurrentChange)
+            .where(CurrentChange.trajectory_id == trajectory_id)
+            .order_by(col(CurrentChange.id).desc())
+        )
+    )

@@ -1,0 +1,108 @@
+"""HTTP API of the record around the room: presets, who is at the table, which vertrekpunt is
+current, and the notes per SSD step. Facilitators of the trajectory only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.db import session_scope
+from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
+from app.workshops.access import resolve
+from app.workshops.heard import heard, table_check
+from app.workshops.history import NotAllowed, make_current
+from app.workshops.models import Trajectory, Vertrekpunt, Workshop
+from app.workshops.presets import PRESETS
+from app.workshops.routes import trajectory_for
+from app.workshops.steps import Step, StepNotes, save_step, steps
+
+router = APIRouter(prefix="/api", tags=["record"])
+
+
+@router.get("/presets")
+def list_presets() -> list[dict[str, Any]]:
+    """The workshop templates: agenda steps with planned minutes (msgids, untranslated)."""
+    return [
+        {
+            "key": p.key,
+            "name": p.name,
+            "description": p.description,
+            "agenda": [phase.value for phase in p.agenda],
+            "phase_minutes": p.minutes,
+            "ssd_step": p.ssd_step,
+            "reframe": p.reframe,
+        }
+        for p in PRESETS.values()
+    ]
+
+
+@router.get("/workshops/{workshop_id}/table")
+def at_the_table(
+    request: Request, workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, Any]:
+    """ "Aan tafel": who was heard in this workshop, and the table across the trajectory."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    k = request.app.state.settings.min_group_size
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        trajectory = session.get(Trajectory, workshop.trajectory_id)
+        assert trajectory is not None
+        return {
+            "heard": heard(session, workshop_id, k).model_dump(),
+            "trajectory": table_check(session, trajectory, k).model_dump(),
+        }
+
+
+class MakeCurrent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    vertrekpunt_id: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+@router.post("/trajectories/{trajectory_id}/current", dependencies=[CSRFProtected])
+def set_current(
+    trajectory_id: Id, body: MakeCurrent, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> dict[str, Any]:
+    """Make another saved vertrekpunt the current one, with a reason kept in the history."""
+    trajectory_for(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        trajectory = session.get(Trajectory, trajectory_id)
+        vertrekpunt = session.get(Vertrekpunt, body.vertrekpunt_id)
+        if trajectory is None or vertrekpunt is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "No such vertrekpunt.")
+        try:
+            change = make_current(
+                session, trajectory, vertrekpunt, reason=body.reason, made_by=facilitator_id
+            )
+        except NotAllowed as refused:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from refused
+        return {"current_vertrekpunt_id": change.vertrekpunt_id, "reason": change.reason}
+
+
+@router.get("/trajectories/{trajectory_id}/steps")
+def read_steps(
+    trajectory_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> list[dict[str, Any]]:
+    trajectory_for(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        return [s.model_dump() for s in steps(session, trajectory_id)]
+
+
+@router.put("/trajectories/{trajectory_id}/steps/{step}", dependencies=[CSRFProtected])
+def write_step(
+    trajectory_id: Id,
+    step: Step,
+    body: StepNotes,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
+) -> dict[str, Any]:
+    """Replace one SSD step's notes, links and dates."""
+    trajectory_for(engine, trajectory_id, facilitator_id)
+    with session_scope(engine) as session:
+        save_step(session, trajectory_id, step, body)
+        return next(s for s in steps(session, trajectory_id) if s.step == step).model_dump()
