@@ -107,7 +107,7 @@ class Context:
         return self.actor.participant_id
 
 
-Result = dict[str, int | None]
+Result = dict[str, bool | int | None]
 C = TypeVar("C", bound=Command)
 Handler = Callable[[Context, Any], Result | None]
 

@@ -610,7 +610,7 @@ class Ack(Message):
     type: Literal["ack"]
     cid: str
     seq: int | None = Field(description="seq of the last event the command wrote")
-    result: dict[str, int | None] = Field(default_factory=dict)
+    result: dict[str, bool | int | None] = Field(default_factory=dict)
 
 
 class Error(Message):

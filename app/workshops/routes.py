@@ -34,6 +34,7 @@ from app.workshops.access import (
     resolve,
     set_participant_cookie,
 )
+from app.workshops.history import changes
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest, join
@@ -151,11 +152,29 @@ def read_trajectory(
     return {
         **trajectory.model_dump(mode="json"),
         "workshops": [
-            {"id": w.id, "title": w.title, "starts_from_id": w.starts_from_id} for w in workshops
+            {
+                "id": w.id,
+                "title": w.title,
+                "starts_from_id": w.starts_from_id,
+                "ssd_step": w.ssd_step,
+                "agenda": list(w.agenda),
+                "phase_minutes": list(w.phase_minutes),
+            }
+            for w in workshops
         ],
         "vertrekpunt": current.model_dump(mode="json") if current else None,
         "history": history(saved),
+        "current_changes": current_changes(engine, trajectory_id),
     }
+
+
+def current_changes(engine: Engine, trajectory_id: int) -> list[dict[str, Any]]:
+    """Which vertrekpunt became current when, and why (newest first)."""
+    with session_scope(engine) as session:
+        return [
+            change.model_dump(mode="json", include={"vertrekpunt_id", "reason", "at"})
+            for change in changes(session, trajectory_id)
+        ]
 
 
 def trajectory_contents(

@@ -45,7 +45,7 @@ class Runner:
         self.people.append(actor)
         return actor
 
-    def do(self, actor: Actor, **message: Any) -> dict[str, int | None]:
+    def do(self, actor: Actor, **message: Any) -> dict[str, bool | int | None]:
         """Send one command as ``actor``; raises ``CommandError`` when it is refused."""
         message.setdefault("cid", f"run-{self._prefix}-{next(self._cids)}")
         present = frozenset(p.participant_id for p in self.people if p.participant_id)

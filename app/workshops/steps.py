@@ -14,17 +14,8 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.labels import N_
+from app.labels import SSD_STEPS
 from app.workshops.models import TrajectoryStep, Workshop
-
-#: The five steps of the Sociaal Domein Doorbraak method (seed text), as English msgids.
-SSD_STEPS: dict[int, str] = {
-    1: N_("A shared why as the starting point"),
-    2: N_("Research and analysis"),
-    3: N_("Reframing"),
-    4: N_("Devising and testing solutions"),
-    5: N_("Implementing and scaling up"),
-}
 
 
 class Link(BaseModel):

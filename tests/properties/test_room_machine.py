@@ -255,7 +255,7 @@ class RoomMachine(RuleBasedStateMachine):
                 open_items="close",
             )
 
-    def do(self, actor: Actor, **message: Any) -> dict[str, int | None] | None:
+    def do(self, actor: Actor, **message: Any) -> dict[str, bool | int | None] | None:
         """Send one command; a refusal is fine but must leave the log as it was."""
         before = self.last_seq()
         command = command_adapter.validate_python({"cid": f"c{next(self.cids)}", **message})
