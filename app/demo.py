@@ -112,12 +112,21 @@ def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) 
         engine,
         trajectory_id=trajectory_id,
         title="Startbijeenkomst ‘Niemand alleen’",
+        plan=Plan.from_request(PRESETS["startbijeenkomst"]),
         theme_question="Wat maakt dat oudere inwoners van Waterland-Oost zich eenzaam voelen, en waar begint verandering?",
     )
     room = Runner(engine, workshop, facilitator_id)
-    for name, group, organisation, drijfveer, contribution in PEOPLE:
+    for index, (name, group, organisation, drijfveer, contribution) in enumerate(PEOPLE):
+        # Most agree that their drijfveer may be in the record without a name; not everyone.
+        use = "facilitator" if index in (0, 4) else "record"
         room.join(
-            name, group, organisation=organisation, drijfveer=drijfveer, contribution=contribution
+            name,
+            group,
+            organisation=organisation,
+            drijfveer=drijfveer,
+            contribution=contribution,
+            drijfveer_use=use,
+            contribution_use="record",
         )
 
     def card(who: int, kind: str, text: str, **extra: Any) -> int:
@@ -216,7 +225,8 @@ def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) 
         type="proposal.amend",
         proposal_id=first,
         text="Iedere oudere in Waterland-Oost heeft iemand om mee te praten en een plek om naartoe te gaan.",
-        cited_card_ids=[stil, bankje, buurthuis],
+        cited_cluster_ids=[ontmoeten],
+        cited_card_ids=[kinderen],
     )["proposal_id"]
     round_two = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
     for actor, score in zip(room.people, [5, 5, 4, 4, 5, 4, 3], strict=True):
@@ -237,7 +247,7 @@ def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) 
         ],
         out_of_scope=["indicaties en zorgbudgetten", "woningbouw"],
         core_themes=["ontmoeten", "op tijd signaleren"],
-        cited_card_ids=[buurthuis, laat, zorg],
+        cited_cluster_ids=[signaleren, bereik],
     )["proposal_id"]
     round_three = room.do(room.facilitator, type="round.open", kind="opgave")["round_id"]
     for actor, score in zip(room.people, [5, 4, 5, 4, 4, 5, 4], strict=True):
