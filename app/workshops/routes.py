@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -76,6 +76,13 @@ class WorkshopCreate(BaseModel):
     )
     ssd_step: int | None = Field(default=None, ge=1, le=5, description="the SSD step it is in")
     starts_at: datetime | None = Field(default=None, description="planned start")
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, key: str | None) -> str | None:
+        if key is not None and key not in PRESETS:
+            raise ValueError(f"presets: {', '.join(PRESETS)}")
+        return key
 
 
 class WorkshopPublic(BaseModel):
