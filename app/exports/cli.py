@@ -6,17 +6,23 @@ import sys
 from pathlib import Path
 
 from app.db import make_engine, migrate
-from app.exports.document import document
-from app.exports.renderers import csv_table, html, markdown, pdf
+from app.exports.formats import DOCUMENT_FORMATS, render
+from app.exports.renderers import CSV_TABLES, csv_table
 from app.exports.summary import build_summary
 from app.i18n import pick_language
 from app.images.storage import LocalImageStore
 from app.settings import Settings
 
+#: What ``--format`` accepts: every document format, JSON, and each CSV table as ``name.csv``.
+FORMATS = (*DOCUMENT_FORMATS, "json", *(f"{table}.csv" for table in CSV_TABLES))
+
 
 def export_command(
     settings: Settings, *, workshop_id: int, fmt: str, language: str | None, out: str
 ) -> int:
+    if fmt not in FORMATS:
+        print(f"Formats: {', '.join(FORMATS)}.", file=sys.stderr)
+        return 2
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -28,18 +34,15 @@ def export_command(
     if summary is None:
         print(f"There is no workshop {workshop_id}.", file=sys.stderr)
         return 1
-    images = LocalImageStore(settings.image_dir)
-    doc = document(summary, language=pick_language(language, summary.workshop.language))
     target = Path(out)
-    if fmt == "json":
-        target.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    elif fmt == "md":
-        target.write_text(markdown(doc), encoding="utf-8")
-    elif fmt == "html":
-        target.write_text(html(doc, images=images), encoding="utf-8")
-    elif fmt == "pdf":
-        target.write_bytes(pdf(doc, images=images))
+    if fmt.endswith(".csv"):
+        body: bytes | str = csv_table(summary, fmt.removesuffix(".csv"))
     else:
-        target.write_text(csv_table(summary, fmt.removesuffix(".csv")), encoding="utf-8")
+        language_ = pick_language(language, summary.workshop.language)
+        body = render(summary, fmt, language_, LocalImageStore(settings.image_dir))
+    if isinstance(body, bytes):
+        target.write_bytes(body)
+    else:
+        target.write_text(body, encoding="utf-8")
     print(f"Wrote {target}")
     return 0

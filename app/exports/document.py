@@ -1,280 +1,428 @@
-"""The summary as a document: headings, paragraphs, lists and tables, in one language.
+"""The summary as a document: what the record says, decided once, in one language.
 
-Markdown, HTML and PDF render these same blocks, so what a record says is decided once.
+Markdown, HTML, PDF, Word and OpenDocument render these same blocks (see
+:mod:`app.exports.blocks`). The order follows how a reader asks: what was agreed, where it came
+from (the chain as a tree), everything that was said, how the room weighed it, and who was at the
+table and who was heard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from app import labels
-from app.exports.summary import AdoptedPart, CardPart, RoundPart, Summary
+from app.exports import people
+from app.exports.blocks import (
+    Block,
+    Chart,
+    Column,
+    Columns,
+    Document,
+    Heading,
+    Items,
+    Node,
+    Paragraph,
+    Photo,
+    Table,
+    Tree,
+    walk,
+)
+from app.exports.people import counted, share
+from app.exports.summary import AdoptedPart, CardPart, Summary
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
 from app.workshops.reframing import Difference
-from app.workshops.schemas import ProposalView
+from app.workshops.schemas import ChainNode
 
+__all__ = [
+    "Block",
+    "Chart",
+    "Column",
+    "Columns",
+    "Document",
+    "Heading",
+    "Items",
+    "Node",
+    "Paragraph",
+    "Photo",
+    "Table",
+    "Tree",
+    "counted",
+    "document",
+    "share",
+]
 
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    emphasis: bool = False
-
-
-@dataclass(frozen=True)
-class Items:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class Photo:
-    image_key: str
-    caption: str
-
-
-Block = Heading | Paragraph | Items | Table | Photo
-
-
-@dataclass
-class Document:
-    title: str
-    language: str
-    blocks: list[Block] = field(default_factory=list)
+Add = Callable[[Block], None]
+Gettext = Callable[[str], str]
 
 
 def document(summary: Summary, *, language: str) -> Document:
-    _ = translations(language).gettext
+    return _Writer(summary, language).write()
 
-    def group(name: str | None) -> str:
+
+class _Writer:
+    """Writes one document; holds the language so each section reads as plain text."""
+
+    def __init__(self, summary: Summary, language: str) -> None:
+        self.summary = summary
+        self.language = language
+        self.tr = translations(language)
+        self._ = self.tr.gettext
+
+    def group(self, name: str | None) -> str:
         if name == OTHER_GROUPS:
-            return _("Other groups")
-        return _(labels.group(name)) if name else "—"
+            return self._("Other groups")
+        return self._(labels.group(name)) if name else "—"
 
-    doc = Document(
-        title=f"{summary.trajectory.theme} — {summary.workshop.title}", language=language
-    )
-    add = doc.blocks.append
-    add(Heading(1, doc.title))
-    if summary.workshop.theme_question:
-        add(Paragraph(summary.workshop.theme_question, emphasis=True))
-    add(Paragraph(_("Summary of %(date)s") % {"date": summary.generated_at[:10]}))
-    _adopted(add, _, _("Why"), summary.waarom)
-    _adopted(add, _, _("Mission"), summary.opgave)
+    def dots(self, n: int) -> str:
+        return self.tr.ngettext("%(n)s dot", "%(n)s dots", n) % {"n": n}
 
-    if summary.changes is not None:
-        _changes(add, _, group, summary.changes)
+    def tags(self, tags: list[str]) -> str:
+        shown = [self._(labels.TAGS[t]) for t in tags if t in labels.TAGS]
+        return f" [{', '.join(shown)}]" if shown else ""
 
-    cards = {c.id: c for c in summary.cards}
-    add(Heading(2, _("Where it comes from")))
-    chain = [cards[i] for i in summary.chain if i in cards]
-    if not chain:
-        add(Paragraph(_("The adopted proposals cite no cards.")))
-    for kind, title in (
-        ("beeld", _("Images")),
-        ("factor", _("Factors")),
-        ("consequentie", _("Consequences")),
-    ):
-        chosen = [c for c in chain if c.kind == kind]
-        if chosen:
-            add(Heading(3, title))
-            for card in chosen:
+    def node(self, n: ChainNode) -> Node:
+        """A link of the chain: each line says its kind, tags, world and dots."""
+        _ = self._
+        kind = {"opgave": _("Mission"), "waarom": _("Why"), "cluster": _("Cluster")}.get(n.kind)
+        text = f"{kind or _(labels.CARD_KINDS.get(n.kind, n.kind))}: {n.text}"
+        if n.world in labels.WORLDS:
+            text += f" ({_(labels.WORLDS[n.world])})"
+        text += self.tags(n.tags)
+        if n.dots:
+            text += f" — {self.dots(n.dots)}"
+        return Node(
+            kind=n.kind,
+            text=text,
+            caption=n.text,
+            image_key=n.image_key,
+            children=tuple(self.node(c) for c in n.children),
+        )
+
+    def write(self) -> Document:
+        summary = self.summary
+        _ = self._
+        date = summary.generated_at[:10]
+        doc = Document(
+            title=f"{summary.trajectory.theme} — {summary.workshop.title}",
+            language=self.language,
+            footer=f"{summary.workshop.title} — {date}",
+            page_label=_("Page %(n)s of %(m)s"),
+        )
+        add = doc.blocks.append
+        add(Heading(1, doc.title))
+        if summary.workshop.theme_question:
+            add(Paragraph(summary.workshop.theme_question, emphasis=True))
+        add(Paragraph(_("Summary of %(date)s") % {"date": date}))
+        self.adopted(add, _("Why"), summary.waarom)
+        self.adopted(add, _("Mission"), summary.opgave)
+        if summary.changes is not None:
+            self.changes(add, summary.changes)
+        self.chain(add)
+        self.cards(add)
+        self.clusters(add)
+        self.dot_vote(add)
+        self.rounds(add)
+        people.table(self, add)
+        if summary.heard is not None:
+            people.heard(self, add, summary.heard)
+        return doc
+
+    def adopted(self, add: Add, title: str, part: AdoptedPart | None) -> None:
+        _ = self._
+        add(Heading(2, title))
+        if part is None:
+            add(Paragraph(_("Not adopted.")))
+            return
+        proposal = part.proposal
+        add(Paragraph(proposal.text, emphasis=True))
+        for heading, lines in (
+            (_("In scope"), proposal.in_scope),
+            (_("Out of scope"), proposal.out_of_scope),
+            (_("Core themes"), proposal.core_themes),
+        ):
+            if lines:
+                add(Heading(3, heading))
+                add(Items(list(lines)))
+        if part.converged:
+            add(Paragraph(_("Adopted after it converged.")))
+        else:
+            add(
+                Paragraph(
+                    _("Adopted without converging, because: %(reason)s")
+                    % {"reason": part.adopted_reason or "—"}
+                )
+            )
+
+    def changes(self, add: Add, c: Difference) -> None:
+        """What this reframing changed against the starting point it began from: all of it."""
+        _, group = self._, self.group
+        add(Heading(2, _("What changed since the previous one")))
+        lines = []
+        # Plain _() calls, not inside f-strings: the message extractor only sees those.
+        if c.waarom.changed:
+            lines.append(_("The why was reformulated; before:") + f" “{c.waarom.before}”")
+        if c.opgave.changed:
+            lines.append(_("The mission was reformulated; before:") + f" “{c.opgave.before}”")
+        moved: list[tuple[str, list[str]]] = [
+            (_("Now in scope:"), c.in_scope.added),
+            (_("No longer in scope:"), c.in_scope.removed),
+            (_("Now out of scope:"), c.out_of_scope.added),
+            (_("No longer out of scope:"), c.out_of_scope.removed),
+            (_("New core theme:"), c.core_themes.added),
+            (_("Core theme dropped:"), c.core_themes.removed),
+            (_("Newly at the table:"), [group(x) for x in c.groups_present.added]),
+            (_("No longer at the table:"), [group(x) for x in c.groups_present.removed]),
+            (_("Now missing at the table:"), [group(x) for x in c.groups_missing.added]),
+            (_("No longer missing:"), [group(x) for x in c.groups_missing.removed]),
+        ]
+        lines += [f"{label} {item}" for label, items in moved for item in items]
+        add(Items(lines) if lines else Paragraph(_("Nothing changed.")))
+
+    def chain(self, add: Add) -> None:
+        summary = self.summary
+        _ = self._
+        add(Heading(2, _("Where it comes from")))
+        if summary.tree is not None:
+            root = self.node(summary.tree)
+            add(
+                Paragraph(
+                    _(
+                        "Read from the top down: the mission, the why it serves, and the "
+                        "clusters and cards they grew from."
+                    )
+                )
+            )
+            add(Tree(root))
+            if all(n.kind in ("opgave", "waarom") for _d, n in walk(root)):
+                add(Paragraph(_("The adopted proposals cite no cards.")))
+            return
+        cards = {c.id: c for c in summary.cards}
+        chain = [cards[i] for i in summary.chain if i in cards]
+        if not chain:  # an older summary without a tree still shows its flat chain
+            nothing = summary.waarom is None and summary.opgave is None
+            add(
+                Paragraph(
+                    _("Nothing has been adopted yet.")
+                    if nothing
+                    else _("The adopted proposals cite no cards.")
+                )
+            )
+        for kind, title in (
+            ("beeld", _("Images")),
+            ("factor", _("Factors")),
+            ("consequentie", _("Consequences")),
+        ):
+            chosen = [c for c in chain if c.kind == kind]
+            if chosen:
+                add(Heading(3, title))
+                for card in chosen:
+                    if card.image_key:
+                        add(Photo(card.image_key, card.text))
+                add(Items([self.card_line(card, cards) for card in chosen]))
+
+    def card_line(self, card: CardPart, cards: dict[int, CardPart]) -> str:
+        _ = self._
+        line = card.text
+        if card.world and card.world in labels.WORLDS and card.kind != "consequentie":
+            line += f" ({_(labels.WORLDS[card.world])})"
+        linked = [cards[i].text for i in card.factor_ids if i in cards]
+        if linked:
+            line += " — " + _("from: %(factors)s") % {"factors": "; ".join(linked)}
+        line += self.tags(card.tags)
+        if card.author_name:
+            line += f" — {card.author_name}"
+        also = [c.text for c in cards.values() if c.merged_into_id == card.id and not c.hidden]
+        if also:
+            line += " — " + _("also posted as: %(cards)s") % {"cards": "; ".join(also)}
+        return line
+
+    def cards(self, add: Add) -> None:
+        """Every card that is shown in the room: clustered or loose; hidden ones are not."""
+        summary = self.summary
+        _ = self._
+        everything = {c.id: c for c in summary.cards}
+        shown = [c for c in summary.cards if not c.hidden and c.merged_into_id is None]
+        add(Heading(2, _("All cards")))
+        if not shown:
+            add(Paragraph(_("No cards were posted.")))
+            return
+        beelden = [c for c in shown if c.kind == "beeld"]
+        if beelden:
+            add(Heading(3, _("Images")))
+            for card in beelden:
                 if card.image_key:
                     add(Photo(card.image_key, card.text))
-            add(Items([_card_line(card, cards, _) for card in chosen]))
-
-    add(Heading(2, _("Clusters")))
-    if summary.clusters:
-        add(
-            Items(
-                [
-                    f"{cluster.title}"
-                    + (
-                        f" [{', '.join(_(labels.TAGS[t]) for t in cluster.tags)}]"
-                        if cluster.tags
-                        else ""
-                    )
-                    + f": {'; '.join(cards[i].text for i in cluster.card_ids if i in cards)}"
-                    for cluster in summary.clusters
-                ]
-            )
-        )
-    else:
-        add(Paragraph(_("No clusters.")))
-
-    add(Heading(2, _("Dot vote")))
-    closed = [v for v in summary.votes if not v.is_open]
-    if closed:
-        clusters = {c.id: c.title for c in summary.clusters}
-        add(
-            Table(
-                [_("Card or cluster"), _("Dots")],
-                [
+            add(Items([self.card_line(c, everything) for c in beelden]))
+        factoren = [c for c in shown if c.kind == "factor"]
+        if factoren:
+            add(Heading(3, _("Factors")))
+            add(Items([self.card_line(c, everything) for c in factoren]))
+        gevolgen = [c for c in shown if c.kind == "consequentie"]
+        if gevolgen:
+            add(Heading(3, _("Consequences")))
+            add(
+                Columns(
                     [
-                        clusters.get(line.target_id, "—")
-                        if line.target_type == "cluster"
-                        else (cards[line.target_id].text if line.target_id in cards else "—"),
-                        str(line.dots),
+                        Column(
+                            _(labels.WORLDS[world]),
+                            [self.card_line(c, everything) for c in gevolgen if c.world == world],
+                        )
+                        for world in ("leefwereld", "systeemwereld")
                     ]
-                    for line in closed[-1].results
-                ],
-            )
-        )
-    else:
-        add(Paragraph(_("No dot vote was closed.")))
-
-    add(Heading(2, _("Agreement rounds")))
-    proposals = {p.id: p for p in summary.proposals}
-    for round_ in summary.rounds:
-        _round(add, _, round_, proposals)
-    if not summary.rounds:
-        add(Paragraph(_("No agreement rounds were held.")))
-
-    rep = summary.representation
-    add(Heading(2, _("Who was at the table")))
-    # Only groups that may be shown: missing ones (nobody there) and those of k or more people;
-    # smaller ones are in "other groups" or only in the total.
-    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
-    shown += sorted(g for g in rep.present if g not in shown and g != OTHER_GROUPS)
-    shown += [OTHER_GROUPS] if OTHER_GROUPS in rep.present else []
-    rows = [
-        [group(name), str(rep.present.get(name, 0)), str(rep.contributing.get(name, 0))]
-        for name in shown
-    ]
-    if rep.people_present is not None and rep.people_contributing is not None:
-        rows.append([_("Total"), str(rep.people_present), str(rep.people_contributing)])
-    add(Table([_("Stakeholder group"), _("Present"), _("Contributing")], rows))
-    merged = OTHER_GROUPS in rep.present or (
-        rep.people_present is not None and sum(rep.present.values()) < rep.people_present
-    )
-    if merged and rep.min_group_size is not None:
-        add(
-            Paragraph(
-                _(
-                    "To keep people unrecognisable, groups of fewer than %(k)s people are "
-                    "counted together as “other groups”, or only in the total when even "
-                    "together they are fewer than %(k)s."
                 )
-                % {"k": rep.min_group_size}
             )
-        )
-    if rep.missing:
+            elsewhere = [c for c in gevolgen if c.world not in labels.WORLDS]
+            if elsewhere:
+                add(Paragraph(_("Without a world:")))
+                add(Items([self.card_line(c, everything) for c in elsewhere]))
+
+    def clusters(self, add: Add) -> None:
+        summary = self.summary
+        _ = self._
+        cards = {c.id: c for c in summary.cards if not c.hidden and c.merged_into_id is None}
+        dots = self.tally()
+        add(Heading(2, _("Clusters")))
+        lines = []
+        for cluster in summary.clusters:
+            line = cluster.title + self.tags(cluster.tags)
+            if dots.get(("cluster", cluster.id)):
+                line += f" — {self.dots(dots[('cluster', cluster.id)])}"
+            members = [cards[i].text for i in cluster.card_ids if i in cards]
+            lines.append(f"{line}: {'; '.join(members)}" if members else line)
+        loose = [c.text for c in cards.values() if c.cluster_id is None]
+        if loose:
+            not_clustered = _("Not in a cluster")
+            lines.append(f"{not_clustered}: {'; '.join(loose)}")
+        add(Items(lines) if lines else Paragraph(_("No clusters.")))
+
+    def tally(self) -> dict[tuple[str, int], int]:
+        """Dots per target in the last closed vote."""
+        closed = [v for v in self.summary.votes if not v.is_open]
+        if not closed:
+            return {}
+        return {
+            (str(line.target_type.value), line.target_id): line.dots for line in closed[-1].results
+        }
+
+    def dot_vote(self, add: Add) -> None:
+        summary = self.summary
+        _ = self._
+        add(Heading(2, _("Dot vote")))
+        closed = [v for v in summary.votes if not v.is_open]
+        if not closed:
+            add(Paragraph(_("No dot vote was closed.")))
+            return
+        vote = closed[-1]
+        clusters = {c.id: c.title for c in summary.clusters}
+        cards = {c.id: c.text for c in summary.cards}
+        names = [
+            clusters.get(line.target_id, "—")
+            if line.target_type.value == "cluster"
+            else cards.get(line.target_id, "—")
+            for line in vote.results
+        ]
+        counts = [line.dots for line in vote.results]
         add(
             Paragraph(
-                _("Missing at the table: %(groups)s")
-                % {"groups": ", ".join(group(g) for g in rep.missing)},
-                emphasis=True,
+                self.tr.ngettext(
+                    "Each person had %(n)s dot to give.",
+                    "Each person had %(n)s dots to give.",
+                    vote.budget,
+                )
+                % {"n": vote.budget}
             )
         )
-    if not summary.workshop.anonymous:
-        named = [p for p in summary.participants if p.display_name]
-        if named:
-            add(Heading(3, _("Participants")))
-            add(Items([f"{p.display_name} ({group(p.stakeholder_group)})" for p in named]))
-    return doc
-
-
-def _adopted(
-    add: Callable[[Block], None], _: Callable[[str], str], title: str, part: AdoptedPart | None
-) -> None:
-    add(Heading(2, title))
-    if part is None:
-        add(Paragraph(_("Not adopted.")))
-        return
-    proposal = part.proposal
-    add(Paragraph(proposal.text, emphasis=True))
-    for heading, lines in (
-        (_("In scope"), proposal.in_scope),
-        (_("Out of scope"), proposal.out_of_scope),
-        (_("Core themes"), proposal.core_themes),
-    ):
-        if lines:
-            add(Heading(3, heading))
-            add(Items(list(lines)))
-    if part.converged:
-        add(Paragraph(_("Adopted after it converged.")))
-    else:
+        if not counts:
+            add(Paragraph(_("Nobody placed a dot.")))
+            return
+        top = max(range(len(counts)), key=lambda i: counts[i])
         add(
-            Paragraph(
-                _("Adopted without converging, because: %(reason)s")
-                % {"reason": part.adopted_reason or "—"}
+            Chart(
+                title=_("Dots per card or cluster"),
+                description=_("Most dots: %(name)s (%(dots)s).")
+                % {"name": names[top], "dots": self.dots(counts[top])},
+                categories=names,
+                series=[_("Dots")],
+                values=[[float(n)] for n in counts],
+                percent=False,
+                table=Table(
+                    [_("Card or cluster"), _("Dots")],
+                    [[name, str(n)] for name, n in zip(names, counts, strict=True)],
+                ),
             )
         )
 
-
-def _card_line(card: CardPart, cards: dict[int, CardPart], _: Callable[[str], str]) -> str:
-    line = card.text
-    if card.world:
-        line += f" ({_(labels.WORLDS[card.world])})"
-    linked = [cards[i].text for i in card.factor_ids if i in cards]
-    if linked:
-        line += " — " + _("from: %(factors)s") % {"factors": "; ".join(linked)}
-    if card.tags:
-        line += f" [{', '.join(_(labels.TAGS[t]) for t in card.tags)}]"
-    if card.author_name:
-        line += f" — {card.author_name}"
-    return line
-
-
-def _round(
-    add: Callable[[Block], None],
-    _: Callable[[str], str],
-    round_: RoundPart,
-    proposals: dict[int, ProposalView],
-) -> None:
-    kind = _("Why") if round_.kind == "waarom" else _("Mission")
-    add(Heading(3, _("%(kind)s, round %(n)s") % {"kind": kind, "n": round_.number}))
-    rows = []
-    for pid, measured in round_.figures.items():
-        proposal = proposals.get(int(pid))
-        rows.append(
-            [
-                proposal.text if proposal else f"#{pid}",
-                f"{round(measured.agree_share * 100)}%",
-                f"{measured.raters}/{round_.eligible}",
-                " ".join(str(n) for n in measured.counts),
-                _("yes") if measured.converged else _("no"),
+    def rounds(self, add: Add) -> None:
+        summary = self.summary
+        _ = self._
+        add(Heading(2, _("Agreement rounds")))
+        if not summary.rounds:
+            add(Paragraph(_("No agreement rounds were held.")))
+            return
+        proposals = {p.id: p for p in summary.proposals}
+        for kind, name in (("waarom", _("Why")), ("opgave", _("Mission"))):
+            held = [r for r in summary.rounds if r.kind == kind]
+            if not held:
+                continue
+            order = list(dict.fromkeys(int(pid) for r in held for pid in r.figures))
+            if not order:
+                continue
+            texts = [proposals[p].text if p in proposals else f"#{p}" for p in order]
+            series = [_("Round %(n)s") % {"n": r.number} for r in held]
+            values: list[list[float | None]] = [
+                [r.figures[str(p)].agree_share if str(p) in r.figures else None for r in held]
+                for p in order
             ]
-        )
-    add(Table([_("Proposal"), _("Agree (4–5)"), _("Rated"), _("1 2 3 4 5"), _("Converged")], rows))
-    reasons = [
-        reason for measured in round_.figures.values() for reason in measured.objection_reasons
-    ]
-    if reasons:
-        add(Paragraph(_("Reasons given with objections:")))
-        add(Items(reasons))
-
-
-def _changes(
-    add: Callable[[Block], None],
-    _: Callable[[str], str],
-    group: Callable[[str | None], str],
-    c: Difference,
-) -> None:
-    """What this reframing changed against the starting point it began from."""
-    add(Heading(2, _("What changed since the previous one")))
-    lines = []
-    if c.waarom.changed:
-        lines.append(f"{_('The why was reformulated; before:')} “{c.waarom.before}”")
-    if c.opgave.changed:
-        lines.append(f"{_('The mission was reformulated; before:')} “{c.opgave.before}”")
-    lines += [f"{_('Now in scope:')} {x}" for x in c.in_scope.added]
-    lines += [f"{_('No longer in scope:')} {x}" for x in c.in_scope.removed]
-    lines += [f"{_('Now out of scope:')} {x}" for x in c.out_of_scope.added]
-    lines += [f"{_('New core theme:')} {x}" for x in c.core_themes.added]
-    lines += [f"{_('Core theme dropped:')} {x}" for x in c.core_themes.removed]
-    lines += [f"{_('Newly at the table:')} {group(x)}" for x in c.groups_present.added]
-    lines += [f"{_('No longer at the table:')} {group(x)}" for x in c.groups_present.removed]
-    add(Items(lines) if lines else Paragraph(_("Nothing changed.")))
+            add(
+                Chart(
+                    title=_("%(kind)s: agreement (4–5) per proposal, per round") % {"kind": name},
+                    description=_(
+                        "The share of raters who gave 4 or 5, for each proposal in each round "
+                        "it was in."
+                    ),
+                    categories=texts,
+                    series=series,
+                    values=values,
+                    percent=True,
+                    table=Table(
+                        [_("Proposal"), *series],
+                        [
+                            [text, *(f"{round(v * 100)}%" if v is not None else "—" for v in row)]
+                            for text, row in zip(texts, values, strict=True)
+                        ],
+                    ),
+                )
+            )
+        for round_ in summary.rounds:
+            kind = _("Why") if round_.kind == "waarom" else _("Mission")
+            add(Heading(3, _("%(kind)s, round %(n)s") % {"kind": kind, "n": round_.number}))
+            rows = []
+            reasons = []
+            for pid, measured in round_.figures.items():
+                proposal = proposals.get(int(pid))
+                text = proposal.text if proposal else f"#{pid}"
+                rows.append(
+                    [
+                        text,
+                        f"{round(measured.agree_share * 100)}%",
+                        f"{measured.raters}/{round_.eligible}",
+                        " ".join(str(n) for n in measured.counts),
+                        str(measured.objections),
+                        _("yes") if measured.converged else _("no"),
+                    ]
+                )
+                several = len(round_.figures) > 1
+                reasons += [f"{text}: {r}" if several else r for r in measured.objection_reasons]
+            headers = [
+                _("Proposal"),
+                _("Agree (4–5)"),
+                _("Rated"),
+                _("1 2 3 4 5"),
+                _("Objections"),
+                _("Converged"),
+            ]
+            add(Table(headers, rows))
+            if reasons:
+                add(Paragraph(_("Reasons given with objections:")))
+                add(Items(reasons))

@@ -49,3 +49,18 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+#: Characters XML 1.0 cannot hold (control characters other than tab and line breaks): Word,
+#: OpenDocument and spreadsheet files are XML, and their libraries refuse these outright.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters an XML document cannot contain (they show as nothing)."""
+    return _NOT_XML.sub("", text)
+
+
+def starts_formula(value: object) -> bool:
+    """Whether a spreadsheet would run this cell as a formula if it were typed in."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)

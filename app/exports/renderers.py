@@ -1,7 +1,8 @@
-"""Rendering the summary document: Markdown, a self-contained HTML page, a PDF, and CSV tables.
+"""Rendering the summary document: Markdown, a self-contained HTML page, and CSV tables.
 
-The PDF is made by reportlab (platypus), whose built-in Helvetica covers Dutch text; the HTML page
-embeds its photos, so it can be mailed and archived as one file and prints on its own.
+The HTML page embeds its photos and draws its charts as inline SVG, so it can be mailed and
+archived as one file and prints on its own. The PDF is in :mod:`app.exports.pdf`, Word and
+OpenDocument in :mod:`app.exports.office`, the spreadsheet in :mod:`app.exports.spreadsheet`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,47 @@ import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from app.exports.document import Document, Heading, Items, Paragraph, Photo, Table
+from app.exports import blocks
+from app.exports.blocks import (
+    Chart,
+    Columns,
+    Document,
+    Heading,
+    Items,
+    Paragraph,
+    Photo,
+    Table,
+    Tree,
+    figure_columns,
+    walk,
+)
+from app.exports.charts import svg
 from app.exports.escaping import csv_cell, markdown_text
+from app.exports.pdf import pdf
 from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
+from app.workshops.schemas import ChainNode
+
+__all__ = ["CSV_TABLES", "csv_table", "html", "markdown", "pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True
 )
 _environment.tests["instanceof"] = isinstance
+
+
+def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    cells = [
+        [markdown_text(h) for h in headers],
+        ["---"] * len(headers),
+        *([markdown_text(c) for c in row] for row in rows),
+    ]
+    return "\n".join("| " + " | ".join(row) + " |" for row in cells) + "\n"
 
 
 def markdown(doc: Document) -> str:
@@ -39,14 +67,28 @@ def markdown(doc: Document) -> str:
         elif isinstance(block, Items):
             out.append("\n".join(f"- {markdown_text(item)}" for item in block.items) + "\n")
         elif isinstance(block, Table):
-            cells = [
-                [markdown_text(h) for h in block.headers],
-                ["---"] * len(block.headers),
-                *([markdown_text(c) for c in row] for row in block.rows),
-            ]
-            out.append("\n".join("| " + " | ".join(row) + " |" for row in cells) + "\n")
+            out.append(_markdown_table(block.headers, block.rows))
         elif isinstance(block, Photo):
             out.append(f"*\\[{markdown_text(block.caption)}\\]*\n")
+        elif isinstance(block, Tree):
+            out.append(
+                "\n".join(
+                    f"{'  ' * depth}- {markdown_text(node.text)}"
+                    for depth, node in walk(block.root)
+                )
+                + "\n"
+            )
+        elif isinstance(block, Columns):
+            longest = max((len(c.items) for c in block.columns), default=0)
+            rows = [
+                [c.items[i] if i < len(c.items) else "" for c in block.columns]
+                for i in range(longest)
+            ]
+            out.append(_markdown_table([c.heading for c in block.columns], rows))
+        elif isinstance(block, Chart):
+            out.append(f"**{markdown_text(block.title)}**\n")
+            out.append(f"{markdown_text(block.description)}\n")
+            out.append(_markdown_table(block.table.headers, block.table.rows))
     return "\n".join(out)
 
 
@@ -56,79 +98,40 @@ def _data_uri(images: ImageStore | None, key: str) -> str | None:
 
 
 def html(doc: Document, *, images: ImageStore | None) -> str:
-    photos = {
-        b.image_key: _data_uri(images, b.image_key) for b in doc.blocks if isinstance(b, Photo)
+    """One self-contained page: styles inline, photos as data: URIs, charts as inline SVG."""
+    photos = {key: _data_uri(images, key) for key in blocks.images(doc)}
+    charts = {
+        id(block): Markup(svg(block, f"chart-{n}"))
+        for n, block in enumerate(b for b in doc.blocks if isinstance(b, Chart))
     }
     return _environment.get_template("export.html").render(
         doc=doc,
         photos=photos,
+        charts=charts,
+        figure_columns=figure_columns,
+        walk=walk,
+        id=id,
         Heading=Heading,
         Paragraph=Paragraph,
         Items=Items,
         Table=Table,
         Photo=Photo,
+        Tree=Tree,
+        Columns=Columns,
+        Chart=Chart,
     )
 
 
-def pdf(doc: Document, *, images: ImageStore | None) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Image, ListFlowable, ListItem, SimpleDocTemplate, Spacer
-    from reportlab.platypus import Paragraph as P
-    from reportlab.platypus import Table as T
-
-    styles = getSampleStyleSheet()
-    heading = {1: styles["Title"], 2: styles["Heading2"], 3: styles["Heading3"]}
-    flow: list[object] = []
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            flow.append(P(escape(block.text), heading.get(block.level, styles["Heading4"])))
-        elif isinstance(block, Paragraph):
-            text = escape(block.text)
-            flow.append(P(f"<b>{text}</b>" if block.emphasis else text, styles["BodyText"]))
-        elif isinstance(block, Items):
-            flow.append(
-                ListFlowable(
-                    [ListItem(P(escape(item), styles["BodyText"])) for item in block.items],
-                    bulletType="bullet",
-                    leftIndent=12,
-                )
-            )
-        elif isinstance(block, Table):
-            rows = [[P(f"<b>{escape(h)}</b>", styles["BodyText"]) for h in block.headers]]
-            rows += [[P(escape(cell), styles["BodyText"]) for cell in row] for row in block.rows]
-            table = T(rows, repeatRows=1, hAlign="LEFT")
-            table.setStyle(
-                [("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-            )
-            flow.append(table)
-        elif isinstance(block, Photo):
-            data = images.get(file_key(block.image_key, "thumb")) if images else None
-            if data:
-                picture = Image(io.BytesIO(data))
-                ratio = picture.imageHeight / picture.imageWidth
-                picture.drawWidth, picture.drawHeight = 5 * cm, 5 * cm * ratio
-                picture.hAlign = "LEFT"
-                flow.append(picture)
-        flow.append(Spacer(1, 4))
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=doc.title,
-        author="Opgave Atelier",
-        lang=doc.language,
-        leftMargin=2 * cm,
-        rightMargin=2 * cm,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-    ).build(flow)
-    return out.getvalue()
+CSV_TABLES = ("cards", "dots", "ratings", "chain", "rounds", "heard", "consented")
 
 
-CSV_TABLES = ("cards", "dots", "ratings")
+def chain_nodes(root: ChainNode | None, depth: int = 0) -> Iterable[tuple[int, ChainNode]]:
+    """The chain's nodes with their depth, parents first (nothing when nothing was adopted)."""
+    if root is None:
+        return
+    yield depth, root
+    for child in root.children:
+        yield from chain_nodes(child, depth + 1)
 
 
 def csv_table(summary: Summary, table: str) -> str:
@@ -185,6 +188,95 @@ def csv_table(summary: Summary, table: str) -> str:
             [r.kind, r.round_number, r.proposal_id, r.score, r.reason, r.stakeholder_group or ""]
             for r in summary.ratings
         )
+    elif table == "chain":
+        writer.writerow(["level", "kind", "id", "text", "world", "tags", "dots", "photo"])
+        rows = (
+            [
+                depth,
+                node.kind,
+                node.id,
+                node.text,
+                node.world or "",
+                " ".join(node.tags),
+                "" if node.dots is None else node.dots,
+                "yes" if node.image_key else "",
+            ]
+            for depth, node in chain_nodes(summary.tree)
+        )
+    elif table == "rounds":
+        writer.writerow(
+            [
+                "kind",
+                "round",
+                "proposal_id",
+                "proposal",
+                "raters",
+                "eligible",
+                "agree_share",
+                "counts_1_to_5",
+                "objections",
+                "converged",
+                "objection_reasons",
+            ]
+        )
+        texts = {p.id: p.text for p in summary.proposals}
+        rows = (
+            [
+                r.kind,
+                r.number,
+                int(pid),
+                texts.get(int(pid), ""),
+                f.raters,
+                r.eligible,
+                round(f.agree_share, 4),
+                " ".join(map(str, f.counts)),
+                f.objections,
+                f.converged,
+                " | ".join(f.objection_reasons),
+            ]
+            for r in summary.rounds
+            for pid, f in r.figures.items()
+        )
+    elif table == "heard":
+        writer.writerow(
+            [
+                "stakeholder_group",
+                "people",
+                "cards",
+                "proposals",
+                "dots",
+                "objections",
+                "under_heard",
+            ]
+        )
+        heard = summary.heard
+        lines = [*heard.groups, heard.total] if heard else []
+        rows = (
+            [
+                g.group or "total",
+                g.people,
+                g.cards,
+                g.proposals,
+                g.dots,
+                g.objections,
+                "" if not g.group else g.group in (heard.under_heard if heard else []),
+            ]
+            for g in lines
+        )
+    elif table == "consented":
+        writer.writerow(["what", "stakeholder_group", "text", "people"])
+        shared = summary.consented
+        drijfveren = [["drijfveer", "", text, 1] for text in shared.drijfveren] if shared else []
+        wishes = (
+            [
+                ["contribution", group, way, n]
+                for group, ways in shared.contributions.items()
+                for way, n in ways.items()
+            ]
+            if shared
+            else []
+        )
+        rows = [*drijfveren, *wishes]
     else:
         raise ValueError(f"no CSV table {table!r}")
     writer.writerows([csv_cell(value) for value in row] for row in rows)

@@ -1,4 +1,5 @@
-"""Downloading a workshop's summary: ``/api/workshops/{id}/export.{md,html,pdf,json}`` and CSV.
+"""Downloading a workshop's summary: ``/api/workshops/{id}/export.{md,html,pdf,json,docx,xlsx,odt}``
+and the CSV tables ``/api/workshops/{id}/export/{table}.csv``.
 
 Facilitators of the workshop only. ``?lang=nl|en`` picks the language (default: the workshop's).
 """
@@ -12,8 +13,8 @@ from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from app.deps import CurrentFacilitator, EngineDep, Id
-from app.exports.document import document
-from app.exports.renderers import CSV_TABLES, csv_table, html, markdown, pdf
+from app.exports.formats import render
+from app.exports.renderers import CSV_TABLES, csv_table
 from app.exports.summary import Summary, build_summary
 from app.i18n import pick_language
 from app.workshops.access import resolve
@@ -25,7 +26,11 @@ MEDIA = {
     "pdf": "application/pdf",
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
 }
+FORMATS = ("md", "html", "pdf", "json", "docx", "xlsx", "odt")
 Language = Annotated[str | None, Query(pattern="^(nl|en)$")]
 
 
@@ -62,19 +67,17 @@ async def export(
     facilitator_id: CurrentFacilitator,
     lang: Language = None,
 ) -> Response:
-    if extension not in ("md", "html", "pdf", "json"):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Formats: md, html, pdf, json, csv.")
+    if extension not in FORMATS:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"Formats: {', '.join(FORMATS)}, and CSV tables."
+        )
     summary = await _summary(request, workshop_id, facilitator_id)
     if extension == "json":
         return _download(summary, summary.model_dump_json(indent=2), "json")
-    doc = document(summary, language=pick_language(lang, summary.workshop.language))
+    language = pick_language(lang, summary.workshop.language)
     images = request.app.state.images
-    if extension == "md":
-        return _download(summary, markdown(doc), "md")
-    if extension == "html":
-        return _download(summary, html(doc, images=images), "html")
-    body = await to_thread.run_sync(lambda: pdf(doc, images=images))
-    return _download(summary, body, "pdf")
+    body = await to_thread.run_sync(lambda: render(summary, extension, language, images))
+    return _download(summary, body, extension)
 
 
 @router.get("/{workshop_id}/export/{table}.csv")

@@ -6,8 +6,12 @@ Names appear only for people who took part with a name in a workshop that is not
 only they are named as authors; ratings never carry who gave them. Every figure per stakeholder
 group (ratings, cards, people present and contributing) shows groups as :mod:`app.privacy`
 allows: groups smaller than k are pooled as "overige groepen", or left out when even pooled they
-are fewer than k, counting the people behind that figure. Organisations and drijfveren are left
-out: nobody consented to them leaving the room.
+are fewer than k, counting the people behind that figure. Organisations are left out, and
+drijfveren and wished contributions appear only as people agreed at joining (``consented``):
+drijfveren without names or groups, contributions as k-pooled counts per group.
+
+Version 1 grew compatibly: ``tree``, ``heard`` and ``consented`` were added with defaults, so a
+summary written before them still validates and reads back.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
-from app.workshops.chain import chain, lineage
+from app.workshops.chain import chain, lineage, tree
+from app.workshops.heard import consented, heard
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -41,7 +46,14 @@ from app.workshops.models import (
 )
 from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
-from app.workshops.schemas import Convergence, ProposalView, TallyLine, proposal_view
+from app.workshops.schemas import (
+    ChainNode,
+    Convergence,
+    Heard,
+    ProposalView,
+    TallyLine,
+    proposal_view,
+)
 from app.workshops.vertrekpunt import representation
 from app.workshops.votes import tally
 
@@ -158,6 +170,19 @@ class RepresentationPart(Part):
     )
 
 
+class ConsentedPart(Part):
+    """What people agreed to have in the record about why they came and how they take part."""
+
+    drijfveren: list[str] = Field(
+        description="drijfveren of people who chose 'in the record without name'; no names, "
+        "no groups"
+    )
+    contributions: dict[str, dict[str, int]] = Field(
+        description="per shown group (small groups merged), how many of those who agreed wish "
+        "each way of contributing"
+    )
+
+
 class Summary(Part):
     schema_version: Literal["atelier.summary/1"]
     generated_at: str
@@ -177,6 +202,17 @@ class Summary(Part):
     vertrekpunt_id: int | None
     starts_from_id: int | None
     changes: Difference | None
+    tree: ChainNode | None = Field(
+        default=None,
+        description="the chain as one tree: opgave ← waarom ← clusters ← cards; null when "
+        "nothing was adopted",
+    )
+    heard: Heard | None = Field(
+        default=None, description="who was heard: per shown group its people against what it said"
+    )
+    consented: ConsentedPart | None = Field(
+        default=None, description="drijfveren and contributions people agreed to share"
+    )
 
 
 def schema() -> dict[str, Any]:
@@ -260,12 +296,15 @@ def build_summary(
             view = proposal_view(proposal, author_named=named)
             return view.model_copy(update={"author_id": author(proposal.author_id)})
 
-        def adopted(kind: str) -> AdoptedPart | None:
-            chosen = next(
+        def adopted_row(kind: str) -> Proposal | None:
+            return next(
                 (p for p in proposals if p.kind == kind and p.status == ProposalStatus.ADOPTED),
                 None,
             )
-            if chosen is None:
+
+        def adopted(kind: str) -> AdoptedPart | None:
+            chosen = adopted_row(kind)
+            if chosen is None or chosen.id is None:
                 return None
             history = lineage(session, chosen)
             latest = next(
@@ -284,6 +323,8 @@ def build_summary(
             )
 
         waarom, opgave = adopted("waarom"), adopted("opgave")
+        root = tree(session, workshop_id, adopted_row("waarom"), adopted_row("opgave"))
+        shared = consented(session, workshop_id, k)
         traced = [p for part in (waarom, opgave) if part for p in proposals if p.id in part.lineage]
         saved = session.exec(
             select(Vertrekpunt)
@@ -406,4 +447,10 @@ def build_summary(
             vertrekpunt_id=saved.id if saved else None,
             starts_from_id=workshop.starts_from_id,
             changes=changes,
+            tree=root,
+            heard=heard(session, workshop_id, k),
+            consented=ConsentedPart(
+                drijfveren=list(shared["drijfveren"]),
+                contributions={g: dict(c) for g, c in shared["contributions"].items()},
+            ),
         )

@@ -55,16 +55,32 @@ def cited(proposals: list[Proposal]) -> tuple[list[int], list[int]]:
     return list(clusters), list(cards)
 
 
+def _shown(session: Session, workshop_id: int, card_id: int) -> Card | None:
+    """The card as the record shows it: a merged card is its survivor; hidden cards are left
+    out (the facilitator hid them from the room, so the record does not show them either)."""
+    card = session.get(Card, card_id)
+    if card is not None and card.merged_into_id is not None:
+        card = session.get(Card, card.merged_into_id)
+    if card is None or card.workshop_id != workshop_id or card.hidden:
+        return None
+    return card
+
+
 def _cards_of(session: Session, workshop_id: int, ids: list[int]) -> dict[int, Card]:
-    """The cards with these ids in this workshop, plus the factoren their consequenties cite."""
+    """The cards with these ids in this workshop, plus the factoren their consequenties cite.
+
+    Keyed by the id asked for, so a citation of a card merged into another finds the survivor.
+    """
     found: dict[int, Card] = {}
+    seen: set[int] = set()
     wanted = list(ids)
     while wanted:
-        card = session.get(Card, wanted.pop())
-        if card is None or card.workshop_id != workshop_id or card.id in found:
+        asked = wanted.pop()
+        card = _shown(session, workshop_id, asked)
+        if card is None or card.id is None or asked in found or card.id in seen:
             continue
-        assert card.id is not None
-        found[card.id] = card
+        seen.add(card.id)
+        found[asked] = card
         wanted.extend(card.factor_ids)
     return found
 
@@ -80,6 +96,7 @@ def chain(session: Session, workshop_id: int, proposals: list[Proposal]) -> list
                     Card.workshop_id == workshop_id,
                     col(Card.cluster_id).in_(cluster_ids),
                     col(Card.hidden).is_(False),
+                    col(Card.merged_into_id).is_(None),
                 )
             )
         )
@@ -140,6 +157,7 @@ class _Builder:
                 Card.workshop_id == self.workshop_id,
                 Card.cluster_id == cluster.id,
                 col(Card.hidden).is_(False),
+                col(Card.merged_into_id).is_(None),
             )
         ).all()
         ordered = sorted(members, key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
@@ -153,7 +171,7 @@ class _Builder:
         )
 
     def proposal(self, proposal: Proposal, kind: str, first: list[ChainNode]) -> ChainNode:
-        cluster_ids, card_ids = cited(lineage(self.session, proposal))
+        cluster_ids, card_ids = cited([proposal])  # amendments carry their citations on
         children = list(first)
         for cluster_id in cluster_ids:
             cluster = self.session.get(Cluster, cluster_id)
@@ -166,7 +184,7 @@ class _Builder:
         loose = _cards_of(self.session, self.workshop_id, card_ids)
         for card_id in card_ids:
             card = loose.get(card_id)
-            if card is not None and ("card", card_id) not in self.placed:
+            if card is not None and ("card", card.id) not in self.placed:
                 children.append(self.card(card))
         assert proposal.id is not None
         return ChainNode(kind=kind, id=proposal.id, text=proposal.text, children=children)

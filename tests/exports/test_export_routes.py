@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
+import docx
 import httpx
+import openpyxl
 import pytest
+from odf import teletype
+from odf.opendocument import load as load_odt
 
 from tests.realtime.helpers import facilitator_client, join
 from tests.support.client import RoomClient
@@ -27,6 +33,13 @@ async def test_exports_download_for_the_facilitator_only(
         "export/cards.csv": "text/csv",
         "export/dots.csv": "text/csv",
         "export/ratings.csv": "text/csv",
+        "export/chain.csv": "text/csv",
+        "export/rounds.csv": "text/csv",
+        "export/heard.csv": "text/csv",
+        "export/consented.csv": "text/csv",
+        "export.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "export.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "export.odt": "application/vnd.oasis.opendocument.text",
     }
     for path, media in expected.items():
         response = facilitator.http.get(f"{base}/{path}")
@@ -35,6 +48,13 @@ async def test_exports_download_for_the_facilitator_only(
         assert response.headers["content-disposition"].startswith(
             'attachment; filename="startbijeenkomst-'
         )
+    word = docx.Document(io.BytesIO(facilitator.http.get(f"{base}/export.docx?lang=en").content))
+    assert "Buurthuis dicht" in "\n".join(p.text for p in word.paragraphs)
+    book = openpyxl.load_workbook(io.BytesIO(facilitator.http.get(f"{base}/export.xlsx").content))
+    assert "Buurthuis dicht" in [row[2] for row in book["Kaarten"].iter_rows(values_only=True)]
+    odt = facilitator.http.get(f"{base}/export.odt")
+    assert "Buurthuis dicht" in teletype.extractText(load_odt(io.BytesIO(odt.content)).text)
+    assert odt.headers["content-disposition"].endswith('.odt"')
     english = facilitator.http.get(f"{base}/export.md?lang=en").text
     assert "## Why" in english and "## Waarom" in facilitator.http.get(f"{base}/export.md").text
     html = facilitator.http.get(f"{base}/export.html")
@@ -82,6 +102,8 @@ async def test_an_anonymous_workshop_shows_no_name_anywhere(
                 "export.json",
                 "export/cards.csv",
                 "export/ratings.csv",
+                "export/chain.csv",
+                "export/consented.csv",
             )
         ),
     ]

@@ -174,11 +174,20 @@ def test_every_format_carries_the_record(engine, tmp_path: Path, language: str):
     for fragment in expected:
         assert fragment in text, f"Markdown lacks {fragment!r}"
         assert fragment in page, f"HTML lacks {fragment!r}"
-    assert (
-        text.index("Een leeg bankje")
-        < text.index("Buurthuis gesloten")
-        < text.index("Dagen zonder gesprek")
-    )
+    # The chain reads as a tree: opgave, the waarom it serves, the cards that waarom cites, and
+    # under a consequentie the factor it follows from.
+    tree = text[
+        text.index("## Waar het vandaan komt" if language == "nl" else "## Where it comes") :
+    ]
+    order = [
+        "Ontmoetingsplekken in Oost.",
+        "Niemand in Oost hoeft alleen te zijn.",
+        "Een leeg bankje",
+        "Dagen zonder gesprek",
+        "Buurthuis gesloten",
+    ]
+    assert [tree.index(x) for x in order] == sorted(tree.index(x) for x in order)
+    assert "  - " in tree, "nested as a list"
     assert 'src="data:image/jpeg;base64,' in page and 'alt="Een leeg bankje"' in page
     assert "http://" not in page and "https://" not in page, (
         "self-contained: nothing from elsewhere"

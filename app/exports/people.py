@@ -1,0 +1,207 @@
+"""The sections of the record about people: who was at the table, and who was heard.
+
+Every figure here is per stakeholder group as :mod:`app.privacy` allows (small groups pooled as
+"overige groepen" or only in the total); drijfveren only of people who agreed, without names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from app import labels
+from app.exports.blocks import Block, Chart, Heading, Items, Paragraph, Table
+from app.exports.summary import Summary
+from app.privacy import OTHER_GROUPS
+from app.workshops.schemas import Heard
+
+Add = Callable[[Block], None]
+
+
+class Writer(Protocol):
+    """What these sections need of the document writer: the summary and its language."""
+
+    @property
+    def summary(self) -> Summary: ...
+
+    def _(self, message: str) -> str: ...
+
+    def group(self, name: str | None) -> str: ...
+
+
+def share(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a whole percentage ("—" of nothing)."""
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def counted(part: int, whole: int) -> str:
+    """A figure with its share of the total: "4 (25%)"."""
+    return f"{part} ({share(part, whole)})"
+
+
+def k_note(w: Writer, add: Add, k: int | None) -> None:
+    if k is None:
+        return
+    add(
+        Paragraph(
+            w._(
+                "To keep people unrecognisable, groups of fewer than %(k)s people are "
+                "counted together as “other groups”, or only in the total when even "
+                "together they are fewer than %(k)s."
+            )
+            % {"k": k}
+        )
+    )
+
+
+def table(w: Writer, add: Add) -> None:
+    """Who was at the table, and what they agreed to share about why and how they came."""
+    summary = w.summary
+    _, group = w._, w.group
+    rep = summary.representation
+    add(Heading(2, _("Who was at the table")))
+    # Only groups that may be shown: missing ones (nobody there) and those of k or more
+    # people; smaller ones are in "other groups" or only in the total.
+    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
+    shown += sorted(g for g in rep.present if g not in shown and g != OTHER_GROUPS)
+    shown += [OTHER_GROUPS] if OTHER_GROUPS in rep.present else []
+    rows = [
+        [group(name), str(rep.present.get(name, 0)), str(rep.contributing.get(name, 0))]
+        for name in shown
+    ]
+    if rep.people_present is not None and rep.people_contributing is not None:
+        rows.append([_("Total"), str(rep.people_present), str(rep.people_contributing)])
+    add(Table([_("Stakeholder group"), _("Present"), _("Contributing")], rows))
+    merged = OTHER_GROUPS in rep.present or (
+        rep.people_present is not None and sum(rep.present.values()) < rep.people_present
+    )
+    if merged:
+        k_note(w, add, rep.min_group_size)
+    if rep.missing:
+        add(
+            Paragraph(
+                _("Missing at the table: %(groups)s")
+                % {"groups": ", ".join(group(g) for g in rep.missing)},
+                emphasis=True,
+            )
+        )
+    if not summary.workshop.anonymous:
+        named = [p for p in summary.participants if p.display_name]
+        if named:
+            add(Heading(3, _("Participants")))
+            add(Items([f"{p.display_name} ({group(p.stakeholder_group)})" for p in named]))
+    if summary.consented is None:
+        return
+    add(Heading(3, _("Why people came")))
+    if summary.consented.drijfveren:
+        add(Paragraph(_("Shared by people who agreed to it, without their names.")))
+        add(Items(list(summary.consented.drijfveren)))
+    else:
+        add(Paragraph(_("Nobody chose to share their drijfveer in the record.")))
+    add(Heading(3, _("How people want to contribute")))
+    wishes = summary.consented.contributions
+    if wishes:
+        ways = list(labels.CONTRIBUTIONS)
+        add(
+            Table(
+                [_("Stakeholder group"), *(_(labels.CONTRIBUTIONS[w]) for w in ways)],
+                [
+                    [group(name), *(str(counts.get(w, 0)) for w in ways)]
+                    for name, counts in wishes.items()
+                ],
+            )
+        )
+    else:
+        add(Paragraph(_("Nobody chose to share how they want to contribute in the record.")))
+
+
+def heard(w: Writer, add: Add, heard: Heard) -> None:
+    """Per shown group, its share of the people against its share of what was said."""
+    _, group = w._, w.group
+    total = heard.total
+    add(Heading(2, _("Who was heard")))
+    if not heard.groups:
+        add(Paragraph(_("Too few people took part to show figures per group.")))
+        k_note(w, add, heard.min_group_size)
+        return
+    said = total.cards + total.proposals
+    names = [group(g.group) for g in heard.groups]
+    people = [g.people / total.people if total.people else 0.0 for g in heard.groups]
+    spoke = [(g.cards + g.proposals) / said if said else 0.0 for g in heard.groups]
+    people_label, said_label = _("Share of the people"), _("Share of cards and proposals")
+    add(
+        Chart(
+            title=_("Share of the people against share of what was said, per group"),
+            description=_(
+                "A group whose bar for cards and proposals is much shorter than its bar for "
+                "people mostly listened."
+            ),
+            categories=names,
+            series=[people_label, said_label],
+            values=[[p, s] for p, s in zip(people, spoke, strict=True)],
+            percent=True,
+            table=Table(
+                [_("Stakeholder group"), people_label, said_label],
+                [
+                    [name, share(g.people, total.people), share(g.cards + g.proposals, said)]
+                    for name, g in zip(names, heard.groups, strict=True)
+                ],
+            ),
+        )
+    )
+    add(
+        Table(
+            [
+                _("Stakeholder group"),
+                _("People"),
+                _("Cards"),
+                _("Proposals"),
+                _("Dots"),
+                _("Objections"),
+            ],
+            [
+                [
+                    group(g.group),
+                    counted(g.people, total.people),
+                    counted(g.cards, total.cards),
+                    counted(g.proposals, total.proposals),
+                    counted(g.dots, total.dots),
+                    counted(g.objections, total.objections),
+                ]
+                for g in heard.groups
+            ]
+            + [
+                [
+                    _("Total"),
+                    str(total.people),
+                    str(total.cards),
+                    str(total.proposals),
+                    str(total.dots),
+                    str(total.objections),
+                ]
+            ],
+        )
+    )
+    if heard.under_heard:
+        add(
+            Paragraph(
+                _(
+                    "Mostly listened: %(groups)s. Their share of cards and proposals is less "
+                    "than half their share of the people."
+                )
+                % {"groups": ", ".join(group(g) for g in heard.under_heard)},
+                emphasis=True,
+            )
+        )
+    else:
+        add(
+            Paragraph(
+                _(
+                    "Every group shown had at least half as large a share of the cards and "
+                    "proposals as of the people."
+                )
+            )
+        )
+    shown = sum(g.people for g in heard.groups)
+    if shown < total.people or any(g.group == OTHER_GROUPS for g in heard.groups):
+        k_note(w, add, heard.min_group_size)

@@ -1,0 +1,316 @@
+"""The summary as a spreadsheet (.xlsx, openpyxl): one sheet per table, for analysis.
+
+Every sheet has a bold, frozen header row and set column widths. What a participant typed is
+always a text cell, also when it starts with ``=``, ``+``, ``-`` or ``@``: it is stored as a
+string with Excel's quote prefix, so no spreadsheet runs it as a formula (OWASP "CSV
+injection"). Numbers the app writes itself stay numbers. Like the CSV tables: never a rater's
+identity, groups only as :mod:`app.privacy` allows, drijfveren only as people consented.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from app import labels
+from app.exports.escaping import starts_formula, xml_text
+from app.exports.people import share
+from app.exports.summary import Summary
+from app.i18n import translations
+from app.privacy import OTHER_GROUPS
+from app.workshops.schemas import ChainNode
+
+MAX_WIDTH = 70
+Row = Sequence[object]
+
+
+def _walk(node: ChainNode | None, depth: int = 0) -> Iterable[tuple[int, ChainNode]]:
+    if node is None:
+        return
+    yield depth, node
+    for child in node.children:
+        yield from _walk(child, depth + 1)
+
+
+def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[Row]) -> Any:
+    from openpyxl.styles import Alignment, Font
+
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append([xml_text(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for values in rows:
+        sheet.append([xml_text(v) if isinstance(v, str) else v for v in values])
+        for index, value in enumerate(values):
+            widths[index] = max(widths[index], min(len(str(value)), MAX_WIDTH))
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if starts_formula(cell.value):
+                cell.data_type = "s"  # a string, never a formula
+                cell.quotePrefix = True  # and it stays one when someone edits the cell
+            if isinstance(cell.value, str) and len(cell.value) > MAX_WIDTH:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width + 3
+    return sheet
+
+
+def xlsx(summary: Summary, *, language: str) -> bytes:
+    """The workbook: chain, cards, clusters, dots (with a bar chart), rounds, ratings, who was
+    at the table and who was heard, and what people agreed to share."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    tr = translations(language)
+    _: Callable[[str], str] = tr.gettext
+
+    def group(name: str | None) -> str:
+        if name == OTHER_GROUPS:
+            return _("Other groups")
+        return _(labels.group(name)) if name else ""
+
+    def kind(value: str) -> str:
+        names = {"opgave": _("Mission"), "waarom": _("Why"), "cluster": _("Cluster")}
+        return names.get(value) or _(labels.CARD_KINDS.get(value, value))
+
+    def tags(values: list[str]) -> str:
+        return ", ".join(_(labels.TAGS[t]) for t in values if t in labels.TAGS)
+
+    def world(value: str | None) -> str:
+        return _(labels.WORLDS[value]) if value in labels.WORLDS else ""
+
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = xml_text(f"{summary.trajectory.theme} — {summary.workshop.title}")
+    book.properties.creator = "Opgave Atelier"
+    book.properties.language = language
+
+    _sheet(
+        book,
+        _("Chain"),
+        [_("Level"), _("Kind"), _("Text"), _("World"), _("Tags"), _("Dots"), _("Photo")],
+        (
+            [
+                depth,
+                kind(node.kind),
+                node.text,
+                world(node.world),
+                tags(node.tags),
+                node.dots,
+                _("yes") if node.image_key else "",
+            ]
+            for depth, node in _walk(summary.tree)
+        ),
+    )
+    clusters = {c.id: c.title for c in summary.clusters}
+    _sheet(
+        book,
+        _("Cards"),
+        [
+            "id",
+            _("Kind"),
+            _("Text"),
+            _("World"),
+            _("Tags"),
+            _("Cluster"),
+            _("From factors (ids)"),
+            _("Stakeholder group"),
+            _("Author"),
+            _("Hidden"),
+            _("Merged into (id)"),
+        ],
+        (
+            [
+                c.id,
+                kind(c.kind),
+                c.text,
+                world(c.world),
+                tags(c.tags),
+                clusters.get(c.cluster_id, "") if c.cluster_id else "",
+                " ".join(map(str, c.factor_ids)),
+                group(c.stakeholder_group),
+                c.author_name or "",
+                _("yes") if c.hidden else "",
+                c.merged_into_id,
+            ]
+            for c in summary.cards
+        ),
+    )
+    closed = [v for v in summary.votes if not v.is_open]
+    results = closed[-1].results if closed else []
+    dots = {(line.target_type.value, line.target_id): line.dots for line in results}
+    _sheet(
+        book,
+        _("Clusters"),
+        ["id", _("Title"), _("Tags"), _("Cards"), _("Dots")],
+        (
+            [c.id, c.title, tags(c.tags), len(c.card_ids), dots.get(("cluster", c.id), 0)]
+            for c in summary.clusters
+        ),
+    )
+    cards = {c.id: c.text for c in summary.cards}
+    sheet = _sheet(
+        book,
+        _("Dots"),
+        [_("Card or cluster"), _("Kind"), _("Dots")],
+        (
+            [
+                clusters.get(line.target_id, "")
+                if line.target_type.value == "cluster"
+                else cards.get(line.target_id, ""),
+                _("Cluster") if line.target_type.value == "cluster" else _("Card"),
+                line.dots,
+            ]
+            for line in results
+        ),
+    )
+    if results:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = _("Dots per card or cluster")
+        chart.legend = None
+        chart.add_data(Reference(sheet, min_col=3, min_row=1, max_row=len(results) + 1), True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(results) + 1))
+        chart.y_axis.title = _("Dots")
+        chart.height = max(6.0, 0.8 * len(results) + 3)
+        sheet.add_chart(chart, "E2")
+
+    texts = {p.id: p.text for p in summary.proposals}
+    _sheet(
+        book,
+        _("Rounds"),
+        [
+            _("Kind"),
+            _("Round"),
+            _("Proposal"),
+            _("Rated"),
+            _("Eligible"),
+            _("Agree (4–5)"),
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            _("Objections"),
+            _("Converged"),
+            _("Reasons given with objections:").rstrip(":"),
+        ],
+        (
+            [
+                kind(r.kind),
+                r.number,
+                texts.get(int(pid), f"#{pid}"),
+                f.raters,
+                r.eligible,
+                round(f.agree_share, 4),
+                *f.counts,
+                f.objections,
+                _("yes") if f.converged else _("no"),
+                " | ".join(f.objection_reasons),
+            ]
+            for r in summary.rounds
+            for pid, f in r.figures.items()
+        ),
+    )
+    _sheet(
+        book,
+        _("Ratings"),
+        [_("Kind"), _("Round"), _("Proposal"), _("Score"), _("Reason"), _("Stakeholder group")],
+        (
+            [
+                kind(x.kind),
+                x.round_number,
+                texts.get(x.proposal_id, f"#{x.proposal_id}"),
+                x.score,
+                x.reason,
+                group(x.stakeholder_group),
+            ]
+            for x in summary.ratings
+        ),
+    )
+    rep = summary.representation
+    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
+    shown += sorted(g for g in rep.present if g not in shown)
+    _sheet(
+        book,
+        _("At the table"),
+        [_("Stakeholder group"), _("Present"), _("Contributing"), _("Expected"), _("Missing")],
+        [
+            *(
+                [
+                    group(g),
+                    rep.present.get(g, 0),
+                    rep.contributing.get(g, 0),
+                    _("yes") if g in rep.expected else "",
+                    _("yes") if g in rep.missing else "",
+                ]
+                for g in shown
+            ),
+            [_("Total"), rep.people_present, rep.people_contributing, "", ""],
+        ],
+    )
+    heard = summary.heard
+    if heard is not None:
+        total = heard.total
+        said = total.cards + total.proposals
+        _sheet(
+            book,
+            _("Heard"),
+            [
+                _("Stakeholder group"),
+                _("People"),
+                _("Cards"),
+                _("Proposals"),
+                _("Dots"),
+                _("Objections"),
+                _("Share of the people"),
+                _("Share of cards and proposals"),
+                _("Mostly listened"),
+            ],
+            [
+                *(
+                    [
+                        group(g.group),
+                        g.people,
+                        g.cards,
+                        g.proposals,
+                        g.dots,
+                        g.objections,
+                        share(g.people, total.people),
+                        share(g.cards + g.proposals, said),
+                        _("yes") if g.group in heard.under_heard else "",
+                    ]
+                    for g in heard.groups
+                ),
+                [
+                    _("Total"),
+                    total.people,
+                    total.cards,
+                    total.proposals,
+                    total.dots,
+                    total.objections,
+                    "",
+                    "",
+                    "",
+                ],
+            ],
+        )
+    shared = summary.consented
+    if shared is not None:
+        _sheet(book, _("Motivations"), [_("Why people came")], ([d] for d in shared.drijfveren))
+        ways = list(labels.CONTRIBUTIONS)
+        _sheet(
+            book,
+            _("Contributions"),
+            [_("Stakeholder group"), *(_(labels.CONTRIBUTIONS[w]) for w in ways)],
+            (
+                [group(g), *(counts.get(w, 0) for w in ways)]
+                for g, counts in shared.contributions.items()
+            ),
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,158 @@
+"""The document as Word (.docx, python-docx): the verslag a municipality edits and files.
+
+Built from the same blocks as every other format, with Word's own headings (so its navigation
+pane and table of contents work), bullet lists, tables with a repeating header row, embedded
+photo thumbnails, the chain as an indented list, and a footer with the workshop, the date and
+"page n of m" as live page fields. Charts appear as their tables: Word users edit numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from app.exports.blocks import (
+    Chart,
+    Columns,
+    Document,
+    Heading,
+    Items,
+    Paragraph,
+    Photo,
+    Table,
+    Tree,
+    figure_columns,
+    thumbnail,
+    walk,
+)
+from app.exports.escaping import xml_text
+from app.images.storage import ImageStore
+
+PHOTO_CM = 4.5
+TREE_PHOTO_CM = 3.5
+INDENT_CM = 0.63
+
+
+def _field(paragraph: Any, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), ("instr", code), ("separate", None), ("end", None)):
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        if kind == "separate":
+            shown = OxmlElement("w:t")
+            shown.text = "1"
+            run._r.append(shown)
+
+
+def _footer(section: Any, footer: str, page_label: str) -> None:
+    paragraph = section.footer.paragraphs[0]
+    paragraph.text = ""
+    paragraph.add_run(xml_text(footer) + "\t\t")
+    for part in re.split(r"(%\([nm]\)s)", page_label):
+        if part == "%(n)s":
+            _field(paragraph, "PAGE")
+        elif part == "%(m)s":
+            _field(paragraph, "NUMPAGES")
+        elif part:
+            paragraph.add_run(part)
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
+def docx(doc: Document, *, images: ImageStore | None) -> bytes:
+    import docx as python_docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    word = python_docx.Document()
+    word.core_properties.title = xml_text(doc.title)
+    word.core_properties.author = "Opgave Atelier"
+    word.core_properties.language = doc.language
+    section = word.sections[0]
+    section.left_margin = section.right_margin = Cm(2)
+    _footer(section, doc.footer, doc.page_label)
+
+    def table(block: Table, caption: str | None = None) -> None:
+        if caption:
+            word.add_paragraph(xml_text(caption), style="Caption")
+        figures = figure_columns(block)
+        grid = word.add_table(rows=1 + len(block.rows), cols=len(block.headers))
+        grid.style = "Table Grid"
+        _repeat_header(grid.rows[0])
+        for r, row in enumerate([block.headers, *block.rows]):
+            for c, text in enumerate(row):
+                paragraph = grid.cell(r, c).paragraphs[0]
+                run = paragraph.add_run(xml_text(text))
+                run.bold = r == 0
+                if c in figures:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        word.add_paragraph()
+
+    def picture(key: str, width_cm: float, indent_cm: float = 0.0) -> bool:
+        data = thumbnail(images, key)
+        if not data:
+            return False
+        paragraph = word.add_paragraph()
+        paragraph.paragraph_format.left_indent = Cm(indent_cm)
+        paragraph.add_run().add_picture(io.BytesIO(data), width=Cm(width_cm))
+        return True
+
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            word.add_heading(xml_text(block.text), level=max(block.level - 1, 0))
+        elif isinstance(block, Paragraph):
+            run = word.add_paragraph().add_run(xml_text(block.text))
+            run.bold = block.emphasis
+        elif isinstance(block, Items):
+            for item in block.items:
+                word.add_paragraph(xml_text(item), style="List Bullet")
+        elif isinstance(block, Table):
+            table(block)
+        elif isinstance(block, Photo):
+            if picture(block.image_key, PHOTO_CM):
+                word.add_paragraph(xml_text(block.caption), style="Caption")
+        elif isinstance(block, Tree):
+            for depth, node in walk(block.root):
+                paragraph = word.add_paragraph(style="List Bullet")
+                paragraph.paragraph_format.left_indent = Cm(INDENT_CM * (depth + 1))
+                paragraph.paragraph_format.first_line_indent = Cm(-INDENT_CM)
+                run = paragraph.add_run(xml_text(node.text))
+                run.bold = node.kind in ("opgave", "waarom", "cluster")
+                if node.image_key:
+                    picture(node.image_key, TREE_PHOTO_CM, INDENT_CM * (depth + 1))
+        elif isinstance(block, Columns):
+            grid = word.add_table(rows=2, cols=len(block.columns))
+            grid.style = "Table Grid"
+            for c, column in enumerate(block.columns):
+                grid.cell(0, c).paragraphs[0].add_run(xml_text(column.heading)).bold = True
+                cell = grid.cell(1, c)
+                first = cell.paragraphs[0]
+                for n, item in enumerate(column.items or ["—"]):
+                    paragraph = first if n == 0 else cell.add_paragraph()
+                    paragraph.style = word.styles["List Bullet"]
+                    paragraph.add_run(xml_text(item))
+            word.add_paragraph()
+        elif isinstance(block, Chart):
+            word.add_paragraph(xml_text(block.description))
+            table(block.table, block.title)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
