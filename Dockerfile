@@ -3,6 +3,8 @@ FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
+# app/guide/ links to the facilitator guide in docs/; the wheel gets the files themselves.
+COPY docs/facilitator.md docs/facilitator.en.md ./docs/
 COPY app ./app
 RUN python -m venv /opt/atelier && /opt/atelier/bin/pip install .
 

@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.web.api_docs import add_api_docs
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
+from app.web.record_pages import router as record_pages_router
 from app.web.screen_pairing import router as screen_pairing_router
 from app.web.security import (
     BodyLimit,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(record_router, responses=COMMON_RESPONSES)
     app.include_router(realtime_router)
     app.include_router(pages_router, responses=COMMON_RESPONSES)
+    app.include_router(record_pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
     app.include_router(sharing_router, responses=COMMON_RESPONSES)

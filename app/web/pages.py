@@ -28,25 +28,18 @@ from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Contribution, Phase
+from app.web import workshop_form
 from app.web.address import wrong_host_page
 from app.web.client import remember_device
 from app.web.qr import qr_svg
 from app.web.render import json_for_script, render, request_language
-from app.web.sharing import sharing_context
+from app.web.trajectory_page import Problems, show
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
 from app.workshops.lifecycle import delete_workshop
-from app.workshops.models import Trajectory, Workshop, WorkshopSettings
+from app.workshops.models import Trajectory, Workshop
 from app.workshops.participants import JoinRequest, join
-from app.workshops.presets import Plan
-from app.workshops.routes import (
-    Guard,
-    JoinGuard,
-    create_workshop_row,
-    history,
-    trajectory_contents,
-    trajectory_for,
-)
+from app.workshops.routes import Guard, JoinGuard, create_workshop_row, trajectory_for
 from app.workshops.sharing import facilitator_names
 
 router = APIRouter(include_in_schema=False)
@@ -338,20 +331,7 @@ def trajectory_page(
     settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> HTMLResponse:
-    trajectory = trajectory_for(engine, trajectory_id, facilitator_id)
-    workshops, saved = trajectory_contents(engine, trajectory_id)
-    current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
-    return render(
-        request,
-        "trajectory.html",
-        settings,
-        trajectory=trajectory,
-        workshops=workshops,
-        vertrekpunt=current.record if current else None,
-        history=history(saved),
-        suggested=", ".join(STAKEHOLDER_GROUPS),
-        **sharing_context(engine, trajectory, facilitator_id, request.query_params.get("share")),
-    )
+    return show(request, engine, settings, facilitator_id, trajectory_id)
 
 
 @router.post("/trajectories/{trajectory_id}/step", dependencies=[CSRFProtected])
@@ -414,22 +394,34 @@ async def create_workshop_form(
     request: Request,
     trajectory_id: Id,
     engine: EngineDep,
+    settings: SettingsDep,
     facilitator_id: CurrentFacilitator,
 ) -> Response:
-    trajectory_for(engine, trajectory_id, facilitator_id)
-    form = await request.form()
-    title = str(form.get("title", "")).strip()
-    if not title:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "A workshop needs a title.")
-    workshop, _screen_token = create_workshop_row(
-        engine,
-        trajectory_id=trajectory_id,
-        title=title[:200],
-        theme_question=str(form.get("theme_question", ""))[:1000],
-        settings=WorkshopSettings(
-            language="en" if form.get("language") == "en" else "nl",
-            anonymous=form.get("anonymous") == "on",
-        ),
-        plan=Plan.from_request(None, reframe=form.get("reframe") == "on"),
+    """Create a workshop from a template or an own agenda; a refused form comes back as typed."""
+    await to_thread.run_sync(lambda: trajectory_for(engine, trajectory_id, facilitator_id))
+    draft, planned = workshop_form.read(await request.form())
+    if planned is None:
+        return await to_thread.run_sync(
+            lambda: show(
+                request,
+                engine,
+                settings,
+                facilitator_id,
+                trajectory_id,
+                status_code=status.HTTP_400_BAD_REQUEST,
+                problems=Problems(draft=draft),
+            )
+        )
+    new = planned
+    workshop, _screen_token = await to_thread.run_sync(
+        lambda: create_workshop_row(
+            engine,
+            trajectory_id=trajectory_id,
+            title=new.title,
+            theme_question=new.theme_question,
+            settings=new.settings,
+            plan=new.plan,
+            starts_at=new.starts_at,
+        )
     )
     return RedirectResponse(f"/console/{workshop.id}", status.HTTP_303_SEE_OTHER)

@@ -126,9 +126,9 @@ class WorkshopTable(BaseModel):
 class TableCheck(BaseModel):
     """Reframing re-checks the table: who was expected, who came, who was heard, who never came.
 
-    ``never_present`` are expected groups absent from every workshop so far;
-    ``often_under_heard`` groups were under-heard in more than one workshop; ``prompt`` is the
-    question for the room.
+    ``never_present`` are expected groups absent from every workshop so far; ``often_missing``
+    were absent from more than one (but not all); ``often_under_heard`` were under-heard in more
+    than one workshop. The pages put the question for the room beside these figures.
     """
 
     model_config = ConfigDict(extra="forbid")

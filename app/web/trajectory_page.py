@@ -1,0 +1,282 @@
+"""The trajectory page: the current vertrekpunt with the chain behind it, who was at the table and
+who was heard, the table check across workshops, what changed, which vertrekpunt is current and
+why, the five SSD steps with the team's notes, the workshops with their exports, and the form
+for a new workshop.
+
+One function draws the page (:func:`show`), also when a form on it was refused: the page comes
+back with the message next to the form and the facilitator's input still in it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app import labels
+from app.db import session_scope
+from app.labels import N_
+from app.privacy import OTHER_GROUPS
+from app.settings import Settings
+from app.types import STAKEHOLDER_GROUPS
+from app.web.render import render, request_language
+from app.web.sharing import sharing_context
+from app.web.workshop_form import CUSTOM, LOCAL_ZONE, SPARE_ROWS, WorkshopDraft, preset_steps
+from app.workshops.heard import table_check
+from app.workshops.history import SAVED, changes
+from app.workshops.models import Trajectory, Vertrekpunt, Workshop
+from app.workshops.presets import PRESETS, TYPICAL_MINUTES
+from app.workshops.routes import history, trajectory_for
+from app.workshops.sharing import facilitator_names
+from app.workshops.steps import steps
+
+#: The summary's formats, as the exports offer them at ``/api/workshops/{id}/export.{ext}``.
+EXPORTS = {
+    "pdf": N_("PDF"),
+    "docx": N_("Word"),
+    "odt": N_("OpenDocument"),
+    "xlsx": N_("Spreadsheet"),
+    "html": N_("Web page"),
+    "md": N_("Markdown"),
+    "json": N_("JSON"),
+}
+
+
+@dataclass
+class StepProblem:
+    """A refused step form: which step, what is wrong, and what was typed."""
+
+    step: int
+    messages: list[tuple[str, dict[str, Any]]]
+    values: dict[str, Any]
+
+
+@dataclass
+class CurrentProblem:
+    """A refused "make current again": for which vertrekpunt, why, and the reason typed."""
+
+    vertrekpunt_id: int
+    message: str
+    reason: str = ""
+
+
+@dataclass
+class Problems:
+    step: StepProblem | None = None
+    current: CurrentProblem | None = None
+    draft: WorkshopDraft | None = None
+
+
+def group_label(name: str) -> str:
+    """The message id of a stakeholder group's name, pooled groups included."""
+    return N_("Other groups") if name == OTHER_GROUPS else labels.group(name)
+
+
+def what_changed(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The difference between two vertrekpunten as lines to show, complete and in one order.
+
+    An item that moved between in scope and out of scope is one line saying so, not an addition
+    here and a removal there.
+    """
+    if not diff:
+        return []
+    lines: list[dict[str, Any]] = []
+    if diff["waarom"]["changed"]:
+        lines.append(
+            {"label": N_("The why was reformulated; before:"), "quote": diff["waarom"]["before"]}
+        )
+    if diff["opgave"]["changed"]:
+        lines.append(
+            {
+                "label": N_("The mission was reformulated; before:"),
+                "quote": diff["opgave"]["before"],
+            }
+        )
+    into = set(diff["in_scope"]["added"]) & set(diff["out_of_scope"]["removed"])
+    out = set(diff["in_scope"]["removed"]) & set(diff["out_of_scope"]["added"])
+    for item in diff["in_scope"]["added"]:
+        label = N_("Moved from out of scope into scope:") if item in into else N_("Now in scope:")
+        lines.append({"label": label, "text": item})
+    for item in diff["in_scope"]["removed"]:
+        label = (
+            N_("Moved from in scope to out of scope:") if item in out else N_("No longer in scope:")
+        )
+        lines.append({"label": label, "text": item})
+    for item in diff["out_of_scope"]["added"]:
+        if item not in out:
+            lines.append({"label": N_("Now out of scope:"), "text": item})
+    for item in diff["out_of_scope"]["removed"]:
+        if item not in into:
+            lines.append({"label": N_("No longer out of scope:"), "text": item})
+    for item in diff["core_themes"]["added"]:
+        lines.append({"label": N_("New core theme:"), "text": item})
+    for item in diff["core_themes"]["removed"]:
+        lines.append({"label": N_("Core theme dropped:"), "text": item})
+    for group in diff["groups_present"]["added"]:
+        lines.append({"label": N_("Newly at the table:"), "group": group})
+    for group in diff["groups_present"]["removed"]:
+        lines.append({"label": N_("No longer at the table:"), "group": group})
+    return lines
+
+
+def heard_rows(heard: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Per shown group: its share of the people against its share of what was said (cards and
+    proposals), in whole percentages, and whether it mostly listened."""
+    if not heard:
+        return []
+    total = heard["total"]
+    said_total = total["cards"] + total["proposals"]
+    rows = []
+    for line in heard["groups"]:
+        said = line["cards"] + line["proposals"]
+        rows.append(
+            {
+                **line,
+                "people_share": round(100 * line["people"] / total["people"])
+                if total["people"]
+                else 0,
+                "said_share": round(100 * said / said_total) if said_total else 0,
+                "under_heard": line["group"] in heard["under_heard"],
+            }
+        )
+    return rows
+
+
+def _dates(language: str) -> dict[str, Any]:
+    """Date formatters for the template, in the page's language and the facilitator's zone."""
+
+    def day(value: str | date | datetime | None) -> str:
+        """A calendar day ("2026-03-10") as it is, a moment as the day it is in Dutch time."""
+        if not value:
+            return ""
+        moment: date | datetime = (
+            value
+            if not isinstance(value, str)
+            else (
+                date.fromisoformat(value)
+                if len(value) == 10
+                else datetime.fromisoformat(value.replace("Z", "+00:00"))
+            )
+        )
+        if isinstance(moment, datetime):
+            aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            moment = aware.astimezone(LOCAL_ZONE).date()
+        return format_date(moment, format="long", locale=language)
+
+    def moment(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(
+            value.astimezone(LOCAL_ZONE), format="d MMMM y, HH:mm", locale=language
+        )
+
+    return {"long_date": day, "date_time": moment}
+
+
+def _current_history(
+    session: Session,
+    trajectory_id: int,
+    saved: list[Vertrekpunt],
+    titles: dict[int | None, str],
+    names: dict[int, str],
+) -> list[dict[str, Any]]:
+    """Every change of the current vertrekpunt, newest first: when, which one, why, by whom."""
+    by_id = {v.id: v for v in saved}
+    lines = []
+    for change in changes(session, trajectory_id):
+        vertrekpunt = by_id.get(change.vertrekpunt_id)
+        record = vertrekpunt.record if vertrekpunt else {}
+        lines.append(
+            {
+                "at": change.at,
+                "saved": change.reason == SAVED,
+                "reason": change.reason,
+                "by": names.get(change.made_by or 0, ""),
+                "saved_at": record.get("saved_at"),
+                "workshop": titles.get(vertrekpunt.workshop_id) if vertrekpunt else None,
+            }
+        )
+    return lines
+
+
+def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
+    assert trajectory.id is not None
+    names = facilitator_names(engine, trajectory.id)
+    with session_scope(engine) as session:
+        workshops = list(
+            session.exec(
+                select(Workshop)
+                .where(Workshop.trajectory_id == trajectory.id)
+                .order_by(col(Workshop.id))
+            )
+        )
+        saved = list(
+            session.exec(
+                select(Vertrekpunt)
+                .where(Vertrekpunt.trajectory_id == trajectory.id)
+                .order_by(col(Vertrekpunt.id).desc())
+            )
+        )
+        titles = {w.id: w.title for w in workshops}
+        entries = history(saved)
+        for entry in entries:
+            entry["lines"] = what_changed(entry["changes"])
+            entry["current"] = entry["id"] == trajectory.current_vertrekpunt_id
+            entry["workshop"] = titles.get(entry["workshop_id"])
+        current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
+        record = current.record if current else None
+        return {
+            "workshops": workshops,
+            "vertrekpunt": record,
+            "history": entries,
+            "current_history": _current_history(session, trajectory.id, saved, titles, names),
+            "steps": steps(session, trajectory.id),
+            "table": table_check(session, trajectory, k),
+            "heard": heard_rows(record.get("heard")) if record else [],
+        }
+
+
+def show(
+    request: Request,
+    engine: Engine,
+    settings: Settings,
+    facilitator_id: int,
+    trajectory_id: int,
+    *,
+    status_code: int = 200,
+    problems: Problems | None = None,
+) -> HTMLResponse:
+    """Draw the trajectory page (404 for someone who may not see it)."""
+    trajectory = trajectory_for(engine, trajectory_id, facilitator_id)
+    problems = problems or Problems()
+    language = request_language(request)
+    return render(
+        request,
+        "trajectory.html",
+        settings,
+        status_code=status_code,
+        page_script="agenda_form.js",
+        trajectory=trajectory,
+        suggested=", ".join(STAKEHOLDER_GROUPS),
+        presets=PRESETS,
+        preset_steps=preset_steps,
+        custom=CUSTOM,
+        spare_rows=SPARE_ROWS,
+        typical_minutes=json.dumps({p.value: m for p, m in TYPICAL_MINUTES.items()}),
+        draft=problems.draft or WorkshopDraft(),
+        draft_open=problems.draft is not None,
+        step_problem=problems.step,
+        current_problem=problems.current,
+        exports=EXPORTS,
+        group_label=group_label,
+        **_dates(language),
+        **_context(engine, trajectory, settings.min_group_size),
+        **sharing_context(engine, trajectory, facilitator_id, request.query_params.get("share")),
+    )
