@@ -131,8 +131,9 @@ class _Builder:
         self.placed: set[tuple[str, int]] = set()
 
     def card(self, card: Card, depth: int = 0) -> ChainNode:
+        """A card with the factoren it follows from (those are shown again where they are
+        cited or clustered themselves: the link is part of the chain)."""
         assert card.id is not None
-        self.placed.add(("card", card.id))
         children = []
         if depth < 3:
             for factor in _cards_of(self.session, self.workshop_id, list(card.factor_ids)).values():
@@ -167,8 +168,14 @@ class _Builder:
             text=cluster.title,
             tags=list(cluster.tags),
             dots=self.dots.get((VoteTarget.CLUSTER, cluster.id)),
-            children=[self.card(c) for c in ordered],
+            children=[self.place(c) for c in ordered],
         )
+
+    def place(self, card: Card) -> ChainNode:
+        """The card where it is spelled out: in its cluster, or loose under a proposal."""
+        assert card.id is not None
+        self.placed.add(("card", card.id))
+        return self.card(card)
 
     def proposal(self, proposal: Proposal, kind: str, first: list[ChainNode]) -> ChainNode:
         cluster_ids, card_ids = cited([proposal])  # amendments carry their citations on
@@ -185,7 +192,7 @@ class _Builder:
         for card_id in card_ids:
             card = loose.get(card_id)
             if card is not None and ("card", card.id) not in self.placed:
-                children.append(self.card(card))
+                children.append(self.place(card))
         assert proposal.id is not None
         return ChainNode(kind=kind, id=proposal.id, text=proposal.text, children=children)
 
