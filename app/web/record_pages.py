@@ -48,11 +48,6 @@ router = APIRouter(include_in_schema=False)
 
 #: The refusals of :func:`app.workshops.history.make_current`, marked here so they are
 #: translated: its messages are these exact English texts.
-REFUSALS = (
-    N_("That vertrekpunt belongs to another trajectory."),
-    N_("That vertrekpunt is already the current one."),
-    N_("Say why this vertrekpunt becomes the current one again."),
-)
 NO_SUCH_VERTREKPUNT = N_("That vertrekpunt is not one of this trajectory's.")
 
 #: Where the facilitator guide is read from: ``app/guide/`` links to ``docs/facilitator*.md`` (the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.labels import N_
 from app.workshops.models import CurrentChange, Trajectory, Vertrekpunt
 
 #: The reason kept when saving a workshop's result makes it current.
@@ -18,7 +19,7 @@ SAVED = "saved"
 
 
 class NotAllowed(ValueError):
-    """The change is refused; the message says why, for the facilitator."""
+    """The change is refused; the message (a msgid: pages translate it) says why."""
 
 
 def _workshop_order(session: Session, vertrekpunt_id: int | None) -> int:
@@ -45,12 +46,12 @@ def make_current(
     Anything but a fresh save needs a written reason.
     """
     if vertrekpunt.trajectory_id != trajectory.id:
-        raise NotAllowed("That vertrekpunt belongs to another trajectory.")
+        raise NotAllowed(N_("That vertrekpunt belongs to another trajectory."))
     if vertrekpunt.id == trajectory.current_vertrekpunt_id:
-        raise NotAllowed("That vertrekpunt is already the current one.")
+        raise NotAllowed(N_("That vertrekpunt is already the current one."))
     reason = reason.strip()
     if not reason:
-        raise NotAllowed("Say why this vertrekpunt becomes the current one again.")
+        raise NotAllowed(N_("Say why this vertrekpunt becomes the current one again."))
     assert vertrekpunt.id is not None and trajectory.id is not None
     trajectory.current_vertrekpunt_id = vertrekpunt.id
     session.add(trajectory)
