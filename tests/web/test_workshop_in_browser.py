@@ -200,7 +200,7 @@ def test_a_whole_workshop_in_the_browser(
     )
     check_all(everyone, "afronding")
     desk.page.click("text=Traject openen")
-    expect(desk.page.locator("#current-title + h3 + p")).to_have_text(
+    expect(desk.page.locator("#current-title ~ p.statement").first).to_have_text(
         "Niemand in de wijk hoeft alleen te zijn."
     )
     expect(desk.page.locator("main")).to_contain_text("vervoer op zondag")

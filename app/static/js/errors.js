@@ -11,6 +11,8 @@ const BY_CODE = {
   round_open: () => t("Close the agreement round first."),
   rate_limited: () => t("Too many actions at once. Wait a moment and try again."),
   internal: () => t("Something went wrong on the server. Nothing was changed; try again."),
+  already_saved: () => t("This workshop's starting point is already saved. A workshop saves once; to make another starting point current, go to the trajectory page."),
+  not_adopted: () => t("Adopt a why and a mission first, then save the starting point."),
 };
 
 export function errorText(error) {

@@ -1,14 +1,18 @@
 // The facilitator's console: steer the phases, moderate, cluster (no drag and drop), run votes
 // and agreement rounds, adopt, and save the vertrekpunt. Every command shows its outcome.
 import { Room } from "./socket.js";
-import { byId, lastClosedVote, latestRound, openRound, openVote, visibleCards } from "./state.js";
+import { byId, lastClosedVote, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { errorText } from "./errors.js";
-import { CARD_KINDS, PHASES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
 import { Countdown, endsAt } from "./timer.js";
 import { showDriver } from "./cofacilitation.js";
 import { mountBoard } from "./board.js";
+import { proposals } from "./console_proposals.js";
+import { AtTable } from "./at_table.js";
+import { errorText } from "./errors.js";
+import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
+import { startingPointBlock } from "./starting_point.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -20,6 +24,16 @@ const labels = new Map(); // cid -> what it did, for the feedback line
 let presence = { participants: 0, by_group: {}, participant_ids: [] };
 let tally = null;
 let deferred = false;
+const atTable = new AtTable($("#at-table"), { workshopId, command });
+const agendaEditor = new AgendaEditor($("#agenda-dialog"), { command, state: () => room.state });
+$("#edit-agenda").addEventListener("click", () => { if (room.state) agendaEditor.open(); });
+// "Aan tafel" is below the columns, past a long list of participants: one button takes you there.
+$("#go-at-table").addEventListener("click", () => {
+  const panel = $("#at-table");
+  panel.open = true;
+  panel.scrollIntoView({ block: "start" });
+  panel.querySelector("summary").focus();
+});
 
 room.on("status", (status) => {
   const el = $("#status");
@@ -87,13 +101,19 @@ function render(state) {
   preserving($("#screen-steer"), () => renderScreen(state));
   preserving($("#controls"), () => replace($("#controls"), controls(state, w.phase)));
   renderRoom(state);
+  atTable.render(state);
   if (!$("#settings").open) renderSettings(w);
 }
 
+// Each step with its planned minutes (outside the button, so its name stays the phase's name).
 function renderAgenda(w) {
+  const minutes = w.phase_minutes || [];
   replace($("#agenda"), w.agenda.map((phase, index) => h("li", { "aria-current": index === w.phase_index ? "step" : null, class: index === w.phase_index ? "current" : "" },
     index === w.phase_index ? h("span", {}, phaseName(phase), " ", h("strong", {}, t("(now)"))) :
-      h("button", { type: "button", class: "link", onclick: () => goTo(index) }, phaseName(phase)))));
+      h("button", { type: "button", class: "link", onclick: () => goTo(index) }, phaseName(phase)),
+    minutes[index] ? h("span", { class: "minutes" }, t("%(n)s min", { n: minutes[index] })) : null)));
+  const total = totalMinutes(w);
+  $("#agenda-total").textContent = total ? t("Planned: %(time)s", { time: duration(total) }) : "";
   $("#prev").disabled = w.phase_index === 0;
   $("#next").disabled = w.phase_index === w.agenda.length - 1;
 }
@@ -136,11 +156,13 @@ function renderScreen(state) {
     const [kind, id] = select.value.split(":");
     send({ page, focus: select.value ? { kind, id: Number(id) } : null }, select.value ? t("Shown large on the projector") : t("The projector shows everything again"));
   });
-  const status = screen.focus ? t("The projector shows one item large.") :
+  const status = screen.heard ? t("The projector shows who gets heard (see “At the table”).") :
+    screen.focus ? t("The projector shows one item large.") :
     page === null ? t("The projector turns its pages by itself.") : t("The projector holds page %(n)s.", { n: page + 1 });
   replace($("#screen-steer"),
     h("h3", {}, t("Projector")),
     h("p", { class: "hint", id: "screen-status" }, status),
+    screen.heard ? h("div", { class: "row" }, h("button", { type: "button", id: "screen-heard-back", onclick: () => send({ page, focus: screen.focus || null }, t("The projector shows the wall again")) }, t("Back"))) : null,
     h("div", { class: "row" },
       h("button", { type: "button", class: "secondary", onclick: () => send({ page: Math.max(0, (page ?? 0) - 1), focus: null }, t("Previous page on the projector")) }, t("Previous page")),
       h("button", { type: "button", class: "secondary", onclick: () => send({ page: (page ?? 0) + 1, focus: null }, t("Next page on the projector")) }, t("Next page")),
@@ -188,9 +210,25 @@ function controls(state, phase) {
   if (CARD_PHASE[phase]) return moderation(state, CARD_PHASE[phase], phase);
   if (phase === "clusteren") return [clustering(state), moderation(state, null, phase)];
   if (phase === "prioriteren") return voting(state);
-  if (phase === "waarom" || phase === "opgave") return proposals(state, phase);
+  if (phase === "waarom" || phase === "opgave") return proposals(state, phase, { command, feedback });
   if (phase === "afronding") return wrapUp(state);
-  return h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start."));
+  return lobby(state);
+}
+
+// A reframing workshop re-checks the table before it starts: the starting point, and who was
+// (not) at the table or (not) heard in the trajectory's workshops so far, with the room's question.
+function lobby(state) {
+  const start = h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start."));
+  if (!state.starts_from) return start;
+  const check = h("div", { id: "lobby-check" });
+  const fill = () => replace(check, atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
+  fill();
+  return [start,
+    startingPointBlock(state.starts_from, { heading: "h3", lead: false, id: "console-start-title" }),
+    h("section", { class: "reframe-check", "aria-labelledby": "reframe-check-title" },
+      h("h3", { id: "reframe-check-title" }, t("Reframing: who is at the table?")),
+      check,
+      h("button", { type: "button", class: "secondary", onclick: () => atTable.refresh() }, t("Refresh")))];
 }
 
 function cardText(card) {
@@ -278,116 +316,6 @@ function voting(state) {
   return h("section", {}, h("h3", {}, t("Dot vote")), parts);
 }
 
-function proposalFields(prefix, kind, proposal) {
-  const lines = (x) => (x || []).join("\n");
-  const area = (id, text, value, rows) => [h("label", { for: `${prefix}-${id}` }, text), h("textarea", { id: `${prefix}-${id}`, rows }, value)];
-  return [
-    ...area("text", kind === "waarom" ? t("Why") : t("Mission"), proposal ? proposal.text : "", 3),
-    ...(kind === "opgave" ? [
-      ...area("in", t("In scope (one per line)"), lines(proposal && proposal.in_scope), 3),
-      ...area("out", t("Out of scope (one per line)"), lines(proposal && proposal.out_of_scope), 2),
-      ...area("themes", t("Core themes (one per line)"), lines(proposal && proposal.core_themes), 2),
-    ] : []),
-  ];
-}
-
-function readFields(prefix, kind, cited) {
-  const value = (id) => { const el = document.getElementById(`${prefix}-${id}`); return el ? el.value : ""; };
-  const lines = (id) => value(id).split("\n").map((l) => l.trim()).filter(Boolean);
-  const fields = { text: value("text").trim(), cited_card_ids: cited };
-  if (kind === "opgave") Object.assign(fields, { in_scope: lines("in"), out_of_scope: lines("out"), core_themes: lines("themes") });
-  return fields;
-}
-
-function proposals(state, kind) {
-  const round = openRound(state, kind);
-  const latest = latestRound(state, kind);
-  const list = byId(state.proposals).filter((p) => p.kind === kind);
-  const open = list.filter((p) => p.status === "open");
-  const create = h("form", { class: "stack" }, ...proposalFields("new", kind, null), h("button", { type: "submit" }, t("Add proposal")));
-  create.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const fields = readFields("new", kind, []);
-    if (!fields.text) return;
-    command("proposal.create", { kind, ...fields }, t("Proposal added"));
-    for (const el of create.querySelectorAll("textarea")) el.value = "";
-  });
-  const liveId = `round-live-${kind}`;
-  const roundControls = round ?
-    [h("button", { type: "button", onclick: () => command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
-      h("p", { class: "hint" }, round.reveal === "live" ? t("The room sees the figures as they come in.") : t("The room sees the figures when you close the round."))] :
-    [h("button", { type: "button", disabled: !open.length, onclick: () => command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
-      h("span", { class: "check" }, h("input", { type: "checkbox", id: liveId }), h("label", { for: liveId }, t("Show the figures live (otherwise: when the round closes)")))];
-  const mergeForm = open.length > 1 && !round ? mergeProposals(kind, open) : null;
-  return h("section", {},
-    h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
-    h("div", { class: "row" }, roundControls),
-    list.length ? h("ul", { class: "proposals" }, list.map((p) => proposalRow(state, p, kind, round, latest))) : h("p", { class: "hint" }, t("No proposals yet.")),
-    mergeForm,
-    h("details", { id: `new-proposal-${kind}` }, h("summary", {}, t("Add a proposal on behalf of the room")), create));
-}
-
-function proposalRow(state, p, kind, round, latest) {
-  const figures = latest && latest.figures[p.id];
-  const parts = [h("p", { class: "statement" }, p.text)];
-  for (const [title, lines] of [[t("In scope"), p.in_scope], [t("Out of scope"), p.out_of_scope], [t("Core themes"), p.core_themes]]) {
-    if (lines.length) parts.push(h("p", { class: "scope" }, title, ": ", lines.join("; ")));
-  }
-  parts.push(h("p", { class: "meta" }, { open: t("open"), superseded: t("replaced"), adopted: t("adopted"), withdrawn: t("withdrawn") }[p.status] || p.status,
-    p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : "", " · #", String(p.id)));
-  if (figures) {
-    parts.push(h("p", { class: figures.converged ? "ok" : "warn" },
-      figures.converged ? t("Converged") : t("Not converged"), " · ",
-      t("%(agree)s agree, %(raters)s of %(eligible)s rated", { agree: `${Math.round(figures.agree_share * 100)}%`, raters: figures.raters, eligible: latest.eligible }), ", ",
-      tn("%(n)s objection", "%(n)s objections", figures.objections)));
-    if (figures.objection_reasons.length) parts.push(h("ul", { class: "objections" }, figures.objection_reasons.map((r) => h("li", {}, r))));
-  }
-  if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
-  if (p.status === "open" && !round) {
-    const amend = h("form", { class: "stack" }, ...proposalFields(`amend-${p.id}`, kind, p), h("button", { type: "submit" }, t("Save amendment")));
-    amend.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const fields = readFields(`amend-${p.id}`, kind, p.cited_card_ids);
-      if (fields.text) command("proposal.amend", { proposal_id: p.id, ...fields }, t("Amendment saved"));
-    });
-    const converged = figures && figures.converged;
-    const reasonId = `adopt-reason-${p.id}`;
-    const adopt = h("form", { class: "stack" },
-      converged ? h("p", { class: "ok" }, t("This proposal converged in its latest round.")) :
-        h("p", { class: "warn" }, t("This proposal has not converged. Adopting it anyway needs a written reason, which the record keeps.")),
-      converged ? null : h("label", { for: reasonId }, t("Reason for adopting")),
-      converged ? null : h("textarea", { id: reasonId, rows: 2, required: true }),
-      h("button", { type: "submit" }, kind === "waarom" ? t("Adopt as the room's why") : t("Adopt as the room's mission")));
-    adopt.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const reason = converged ? "" : $(`#${reasonId}`).value.trim();
-      if (!converged && !reason) { feedback(t("Write the reason for adopting first."), true); return; }
-      command("proposal.adopt", { proposal_id: p.id, reason }, t("Adopted"));
-    });
-    parts.push(h("div", { class: "actions" },
-      h("details", { id: `amend-box-${p.id}` }, h("summary", {}, t("Amend")), amend),
-      h("details", { id: `adopt-box-${p.id}` }, h("summary", {}, t("Adopt")), adopt),
-      h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
-  }
-  return h("li", { class: `proposal status-${p.status}` }, parts);
-}
-
-function mergeProposals(kind, open) {
-  const form = h("form", { class: "stack" },
-    h("fieldset", {}, h("legend", {}, t("Merge these proposals")),
-      open.map((p) => h("div", { class: "check" }, h("input", { type: "checkbox", id: `mp-${p.id}`, value: p.id }), h("label", { for: `mp-${p.id}` }, `#${p.id} ${cardText(p)}`)))),
-    ...proposalFields(`merge-${kind}`, kind, null),
-    h("button", { type: "submit" }, t("Merge")));
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const ids = [...form.querySelectorAll("fieldset input:checked")].map((i) => Number(i.value));
-    const fields = readFields(`merge-${kind}`, kind, []);
-    if (ids.length < 2 || !fields.text) { feedback(t("Choose two or more proposals and write the merged text."), true); return; }
-    command("proposal.merge", { proposal_ids: ids, ...fields }, t("Proposals merged"));
-  });
-  return h("details", { id: `merge-box-${kind}` }, h("summary", {}, t("Merge proposals")), form);
-}
-
 function wrapUp(state) {
   const adopted = byId(state.proposals).filter((p) => p.status === "adopted");
   const waarom = adopted.find((p) => p.kind === "waarom");
@@ -396,14 +324,28 @@ function wrapUp(state) {
     h("h3", {}, t("The result")),
     h("p", {}, h("strong", {}, t("Why"), ": "), waarom ? waarom.text : t("not adopted yet")),
     h("p", {}, h("strong", {}, t("Mission"), ": "), opgave ? opgave.text : t("not adopted yet")),
-    state.vertrekpunt_id ? h("p", { class: "ok" }, t("Saved as the starting point of the trajectory."), " ", h("a", { href: `/trajectories/${trajectoryId}` }, t("Open the trajectory"))) : null,
-    h("button", { type: "button", disabled: !(waarom && opgave), onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point")),
+    savedState(state, waarom && opgave),
     h("h3", {}, t("Download the summary")),
     h("ul", { class: "plain downloads" }, [
       ["export.pdf", t("PDF")], ["export.html", t("Web page (HTML, prints well)")], ["export.md", t("Markdown")],
       ["export.json", t("JSON (for other systems)")], ["export/cards.csv", t("Cards (CSV)")],
       ["export/dots.csv", t("Dots (CSV)")], ["export/ratings.csv", t("Ratings (CSV)")],
     ].map(([path, text]) => h("li", {}, h("a", { href: `/api/workshops/${workshopId}/${path}`, download: "" }, text)))));
+}
+
+// A workshop saves its vertrekpunt once: afterwards the button gives way to what happened. An
+// older workshop saving after a newer one does not become current (an explicit act elsewhere).
+function savedState(state, ready) {
+  if (!state.vertrekpunt_id) {
+    return h("button", { type: "button", id: "save-vertrekpunt", disabled: !ready, onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point"));
+  }
+  const trajectory = `/trajectories/${trajectoryId}`;
+  return h("div", { class: "saved-state", id: "saved-state" },
+    h("p", { class: "ok" }, "✓ ", t("Starting point saved")),
+    state.vertrekpunt_current ?
+      h("p", {}, t("Saved as the starting point of the trajectory."), " ", h("a", { href: trajectory }, t("Open the trajectory"))) :
+      h("p", { class: "warn" }, t("Saved, but not the current starting point: a newer workshop already has a starting point."), " ",
+        h("a", { href: trajectory }, t("Make it current on the trajectory page."))));
 }
 
 // ---------------------------------------------------------------- the room
@@ -436,9 +378,6 @@ function renderSettings(w) {
   replace(form,
     ...field("set-title", t("Title"), h("input", { id: "set-title", value: w.title, maxlength: 200 })),
     ...field("set-question", t("Theme question"), h("textarea", { id: "set-question", rows: 2 }, w.theme_question)),
-    h("fieldset", {}, h("legend", {}, t("Agenda")), Object.keys(PHASES).map((phase) => h("div", { class: "check" },
-      h("input", { type: "checkbox", id: `ag-${phase}`, value: phase, checked: w.agenda.includes(phase), disabled: phase === w.phase }),
-      h("label", { for: `ag-${phase}` }, phaseName(phase))))),
     ...field("set-budget", t("Dots per person"), h("input", { id: "set-budget", type: "number", min: 1, max: 50, value: s.dot_budget })),
     ...field("set-agree", t("Agreement needed (share of 4s and 5s, %)"), h("input", { id: "set-agree", type: "number", min: 1, max: 100, value: Math.round(s.agree_share * 100) })),
     ...field("set-part", t("Participation needed (share of those present, %)"), h("input", { id: "set-part", type: "number", min: 1, max: 100, value: Math.round(s.min_participation * 100) })),
@@ -452,11 +391,9 @@ function renderSettings(w) {
 $("#settings-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const w = room.state.workshop;
-  const agenda = Object.keys(PHASES).filter((phase) => document.getElementById(`ag-${phase}`).checked || phase === w.phase);
   command("workshop.configure", {
     title: $("#set-title").value.trim() || w.title,
     theme_question: $("#set-question").value.trim(),
-    agenda,
     settings: {
       ...w.settings,
       dot_budget: Number($("#set-budget").value),

@@ -9,6 +9,9 @@ import { Countdown, endsAt } from "./timer.js";
 import { enhanceGlossary, helpToggle, withHelp } from "./glossary.js";
 import { SuggestBox } from "./participant_suggest.js";
 import { MergeNotices } from "./participant_notices.js";
+import { ProposalForm } from "./participant_proposals.js";
+import { citationText, isSeeded, seededLabel } from "./citations.js";
+import { startingPointBlock } from "./starting_point.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const initialNode = document.getElementById("initial-state");
@@ -27,6 +30,8 @@ let lastPhase = null;
 let ratingKey = "";
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl) });
 const notices = new MergeNotices($("#notices"), workshopId);
+const proposalForm = new ProposalForm({ send: (type, fields, errorEl) => send(type, fields, errorEl), state: () => room.state, showError: (el, message) => showError(el, message) });
+let startKey = "";
 enhanceGlossary(document);
 collapseThemeQuestion();
 
@@ -123,6 +128,7 @@ function collapseThemeQuestion() {
 }
 
 function renderLobby(state) {
+  renderStartingPoint(state.starts_from || null);
   const self = me(state);
   if (!self) return;
   // Not a t() call inside another t() call: Babel's extractor would miss the inner string.
@@ -133,6 +139,14 @@ function renderLobby(state) {
   if (el.dataset.key === key) return;
   el.dataset.key = key;
   replace(el, text, self.stakeholder_group === "ketenpartner" ? helpToggle("ketenpartner") : null);
+}
+
+// A reframing workshop starts from the trajectory's vertrekpunt: the lobby shows it.
+function renderStartingPoint(start) {
+  const key = JSON.stringify(start);
+  if (key === startKey) return;
+  startKey = key;
+  replace($("#starting-point"), startingPointBlock(start, { heading: "h2" }));
 }
 
 function setupPhase(phase) {
@@ -146,8 +160,7 @@ function setupPhase(phase) {
     $("#post-error").hidden = true;
   }
   if (phase === "waarom" || phase === "opgave") {
-    $("#proposal-label").textContent = phase === "waarom" ? t("Why: what do we do this for?") : t("Mission: what do we take on?");
-    $("#scope-fields").hidden = phase !== "opgave";
+    proposalForm.setup(phase);
     ratingKey = "";
   }
 }
@@ -356,14 +369,26 @@ function lastClosedRound(state, kind) {
 function renderProposals(state, kind) {
   const proposals = byId(state.proposals).filter((p) => p.kind === kind);
   const closed = lastClosedRound(state, kind);
+  const roundOpen = Boolean(openRound(state, kind));
+  proposalForm.update(state);
   const result = (p) => {
     const fig = closed && closed.figures[String(p.id)];
     return fig ? h("p", { class: "figures" }, t("Round %(n)s:", { n: closed.number }), " ", figuresText(fig)) : null;
   };
-  replace($("#proposals"), proposals.length ? proposals.map((p) => h("li", { class: `proposal status-${p.status}` },
+  // Your own open proposal can be amended between rounds (its citations come along).
+  const amend = (p) => (p.mine && p.status === "open" && !roundOpen ?
+    h("div", { class: "actions" }, h("button", { type: "button", class: "secondary small", "aria-label": t("Amend: %(text)s", { text: p.text.slice(0, 60) }), onclick: () => proposalForm.amend(p) }, t("Amend"))) : null);
+  const cites = (p) => {
+    const text = citationText(state, p);
+    return text ? h("p", { class: "cites meta" }, text) : null;
+  };
+  replace($("#proposals"), proposals.length ? proposals.map((p) => h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id } },
+    isSeeded(p) ? h("p", { class: "seeded" }, h("span", { class: "badge" }, seededLabel())) : null,
     ...proposalBody(p),
-    h("p", { class: "meta" }, (STATUS_TEXT[p.status] || (() => p.status))(), p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : ""),
-    result(p))) :
+    cites(p),
+    h("p", { class: "meta" }, (STATUS_TEXT[p.status] || (() => p.status))(), p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : "", p.mine ? " · " + t("yours") : ""),
+    result(p),
+    amend(p))) :
     h("li", { class: "muted" }, t("No proposals yet.")));
   renderRating(state, kind);
 }
@@ -402,7 +427,10 @@ function ratingForm(state, round, proposal) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const form = h("form", { class: "rating stack", "aria-labelledby": `${name}-title` },
     h("h3", { id: `${name}-title`, class: "visually-hidden" }, t("Proposal %(n)s", { n: round.proposal_ids.indexOf(proposal.id) + 1 })),
-    h("div", { class: "proposal-full" }, ...proposalBody(proposal, { help: true })),
+    h("div", { class: "proposal-full" },
+      isSeeded(proposal) ? h("p", { class: "seeded" }, h("span", { class: "badge" }, seededLabel())) : null,
+      ...proposalBody(proposal, { help: true }),
+      citationText(state, proposal) ? h("p", { class: "cites meta" }, citationText(state, proposal)) : null),
     h("fieldset", {}, h("legend", {}, t("How far do you agree with this proposal?")),
       [5, 4, 3, 2, 1].map((score) => h("div", { class: "check" },
         h("input", { type: "radio", name, id: `${name}-${score}`, value: score, checked: mine && mine.score === score }),
@@ -421,19 +449,6 @@ function ratingForm(state, round, proposal) {
   });
   return form;
 }
-
-$("#proposal-form").addEventListener("submit", (e) => {
-  e.preventDefault();
-  const kind = room.state && room.state.workshop.phase;
-  const error = $("#proposal-error");
-  const text = $("#proposal-text").value.trim();
-  if (!text) return showError(error, t("Write something first."));
-  const lines = (id) => $(id).value.split("\n").map((l) => l.trim()).filter(Boolean);
-  const fields = { kind, text };
-  if (kind === "opgave") Object.assign(fields, { in_scope: lines("#in-scope"), out_of_scope: lines("#out-scope"), core_themes: lines("#themes") });
-  send("proposal.create", fields, error);
-  for (const id of ["#proposal-text", "#in-scope", "#out-scope", "#themes"]) $(id).value = "";
-});
 
 function renderResult(state) {
   const adopted = byId(state.proposals).filter((p) => p.status === "adopted");

@@ -11,6 +11,8 @@ import { Pager, paginate } from "./wall_pages.js";
 import { adoptedWall, arrived, cardWall, clusterWall, focusWall, voteOptions, voteProgress, voteResults, worldWalls } from "./wall_views.js";
 import { agreementWall, roundHead } from "./wall_rounds.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
+import { heardView } from "./wall_heard.js";
+import { startingPointBlock } from "./starting_point.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const joinBase = document.body.dataset.joinBase;
@@ -111,11 +113,21 @@ function render(state) {
   countdown.set(w.timer_ends_at);
   const view = $("#view");
   view.dataset.phase = w.phase;
-  $(".stage").dataset.layout = w.phase === "lobby" && !(w.screen && w.screen.focus) ? "lobby" : "wall";
-  replace($("#representation"), representation(state, w.phase === "lobby"));
-  renderSpotlight(state);
+  const heard = w.screen && w.screen.heard;
   const focused = w.screen && w.screen.focus;
-  if (w.phase === "lobby" && !focused) {
+  const inLobby = w.phase === "lobby" && !focused && !heard;
+  $(".stage").dataset.layout = inLobby ? "lobby" : "wall";
+  replace($("#representation"), representation(state, inLobby));
+  renderSpotlight(state);
+  if (heard) {
+    // The console shows the room who was heard: it takes the whole view until "Terug".
+    shown = null;
+    replace(view, heardView(heard));
+    pageIndicator(0, 1);
+    pager.place("heard", [{ keys: [] }], null);
+    return;
+  }
+  if (inLobby) {
     shown = null;
     replace(view, lobby(state));
     pageIndicator(0, 1);
@@ -172,14 +184,23 @@ function lobby(state) {
   const code = state.workshop.join_code;
   const shownCode = `${code.slice(0, 3)}-${code.slice(3)}`;
   const joined = byId(state.participants).filter((p) => !p.left).length;
-  return h("div", { class: "lobby" },
+  const start = state.starts_from || null;
+  return h("div", { class: start ? "lobby with-start" : "lobby" },
     h("div", { class: "join" },
       h("p", { class: "how" }, t("Join on your phone")),
       h("p", { class: "url" }, `${joinBase}/${code}`),
       h("p", { class: "code", "aria-label": t("Code %(code)s", { code: shownCode.split("").join(" ") }) }, shownCode),
       h("p", { class: "count" }, t("%(n)s joined", { n: joined }))),
     h("img", { class: "qr", src: `/join/${code}/qr.svg`, alt: t("QR code to join: %(url)s", { url: `${joinBase}/${code}` }), width: 480, height: 480 }),
-    state.workshop.theme_question ? h("p", { class: "lobby-question" }, state.workshop.theme_question) : null);
+    state.workshop.theme_question ? h("p", { class: "lobby-question" }, state.workshop.theme_question) : null,
+    startingPoint(start));
+}
+
+// The starting point in the lobby, in the wall's smaller (meta) type: the code stays the largest.
+function startingPoint(start) {
+  const block = startingPointBlock(start, { heading: "h2", lead: false, id: "start-title" });
+  if (block) block.classList.add("meta");
+  return block;
 }
 
 function representation(state, full) {

@@ -5,6 +5,7 @@ import { byId, latestRound } from "./state.js";
 import { h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { groupName } from "./labels.js";
+import { citationPhrase, growsFrom, isSeeded, seededLabel } from "./citations.js";
 
 // The pooled group's name as app/privacy.py gives it (OTHER_GROUPS).
 const OTHER_GROUPS = "overige groepen";
@@ -20,6 +21,7 @@ const numbered = (state, ids) => ids.map((id) => state.proposals[id]).filter(Boo
 // What became of a proposal, or where it came from: said in words, not only by colour.
 function markers(state, p) {
   const out = [];
+  if (isSeeded(p)) out.push(h("span", { class: "marker seeded" }, seededLabel()));
   if (p.status === "adopted") out.push(h("span", { class: "marker adopted" }, t("Adopted")));
   if (p.amends_id && state.proposals[p.amends_id]) out.push(h("span", { class: "marker" }, t("Amended version of proposal %(n)s", { n: numbered(state, [p.amends_id]) })));
   if (p.merged_from.length) out.push(h("span", { class: "marker" }, t("Merged from proposals %(list)s", { list: numbered(state, p.merged_from) })));
@@ -144,6 +146,9 @@ export function proposalSection(state, p, { title = null, figures = true } = {})
   if (p.in_scope.length) items.push(textItem(`in:${p.id}`, "scope", p.in_scope.join("; "), t("In scope")));
   if (p.out_of_scope.length) items.push(textItem(`out:${p.id}`, "scope", p.out_of_scope.join("; "), t("Out of scope")));
   if (p.core_themes.length) items.push(textItem(`themes:${p.id}`, "scope", p.core_themes.join("; "), t("Core themes")));
+  // What it grew from: the cited clusters by name, the cited cards counted (a meta line).
+  const cites = citationPhrase(state, p);
+  if (cites) items.push(textItem(`cites:${p.id}`, "cites meta", cites, growsFrom()));
   if (figures) items.push(...figureItems(state, p));
   return {
     key: `proposal:${p.id}`,
