@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         description="k: a stakeholder group with fewer people is merged or suppressed wherever "
         "ratings, votes or contributions are shown per group",
     )
+    suggestions: bool = Field(
+        default=True,
+        description="offer cluster, name and duplicate suggestions from the local model on the "
+        "console's board (needs the 'suggest' extra; no card text ever leaves the server)",
+    )
 
     # Network
     trusted_proxies: list[str] = Field(
