@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from app.accounts.security import check_csrf, facilitator_id_from_session
 from app.settings import Settings
+from app.types import MAX_ID
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,9 +25,6 @@ def get_engine(request: Request) -> Engine:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
-#: Largest id the id columns hold everywhere: they are ``INTEGER``, which PostgreSQL keeps in 32
-#: bits (SQLite in 64). A larger number cannot name a row, and would overflow in the driver.
-MAX_ID = 2**31 - 1
 #: A row id in a URL path. Bounded so that a huge number is a clean 422, not an overflow deep in
 #: the database driver (a 500); 0 and negative numbers never name a row either.
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

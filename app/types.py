@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+#: Largest id the id columns hold everywhere: they are ``INTEGER``, which PostgreSQL keeps in 32
+#: bits (SQLite in 64). A larger number cannot name a row, and would overflow in the driver.
+MAX_ID = 2**31 - 1
+
 
 class Role(StrEnum):
     """Who is on the other end of a socket. Every command is authorised against it."""

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from app.types import CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
+from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
 from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
     CardView,
@@ -33,7 +33,7 @@ Text = Annotated[str, Field(min_length=1, max_length=1000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Line = Annotated[str, Field(min_length=1, max_length=300)]
 CommandId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Id = Annotated[int, Field(ge=1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # a bigger number names no row: a clean refusal
 
 
 class Message(BaseModel):

@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 
 from app.db import session_scope
 from app.deps import (
-    MAX_ID,
     CSRFProtected,
     CurrentFacilitator,
     EngineDep,
@@ -32,6 +31,7 @@ from app.deps import (
     SettingsDep,
 )
 from app.labels import N_, SSD_STEPS
+from app.types import MAX_ID
 from app.web.address import wrong_host_page
 from app.web.render import render, request_language
 from app.web.trajectory_page import CurrentProblem, Problems, StepProblem, show

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
+from app.types import MAX_ID
 from app.workshops.access import resolve
 from app.workshops.heard import heard, table_check
 from app.workshops.history import NotAllowed, make_current
@@ -60,7 +61,7 @@ def at_the_table(
 class MakeCurrent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vertrekpunt_id: int = Field(ge=1)
+    vertrekpunt_id: int = Field(ge=1, le=MAX_ID)
     reason: str = Field(min_length=1, max_length=1000)
 
 

@@ -12,9 +12,9 @@ import pytest
 import websockets
 from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 
-from app.deps import MAX_ID
 from app.main import create_app
 from app.settings import Settings
+from app.types import MAX_ID
 from tests.support.server import Facilitator, Server
 
 pytestmark = pytest.mark.anyio

@@ -103,6 +103,8 @@ def test_the_current_vertrekpunt_changes_only_with_a_reason(
     assert (
         facilitator.http.post(url, json={"vertrekpunt_id": 999, "reason": "x"}).status_code == 404
     )
+    too_big = {"vertrekpunt_id": 2**31, "reason": "x"}  # beyond the database's integer ids
+    assert facilitator.http.post(url, json=too_big).status_code == 422
     assert (
         facilitator.get(f"/api/trajectories/{trajectory['id']}")["current_vertrekpunt_id"]
         == saved[1]
