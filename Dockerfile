@@ -6,7 +6,8 @@ COPY pyproject.toml README.md ./
 # app/guide/ links to the facilitator guide in docs/; the wheel gets the files themselves.
 COPY docs/facilitator.md docs/facilitator.en.md ./docs/
 COPY app ./app
-RUN python -m venv /opt/atelier && /opt/atelier/bin/pip install .
+# The "suggest" extra: cluster and duplicate suggestions from a model that runs in this image.
+RUN python -m venv /opt/atelier && /opt/atelier/bin/pip install ".[suggest]"
 
 FROM python:3.11-slim
 ENV PATH=/opt/atelier/bin:$PATH \

@@ -27,6 +27,8 @@ from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.settings import Settings
+from app.suggest.routes import router as suggest_router
+from app.suggest.service import SuggestionService
 from app.web.api_docs import add_api_docs
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             wait_seconds=settings.password_hash_wait_seconds,
         )
         app.state.image_decodes = CapacityLimiter(settings.image_decodes_at_once)
+        # The model loads in the service's worker on first use, not here: start-up stays fast.
+        app.state.suggestions = SuggestionService() if settings.suggestions else None
         if settings.retention_days == 0:
             log.warning(RETENTION_WARNING)
         retention = asyncio.create_task(_retention_loop(engine, settings))
@@ -111,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             retention.cancel()
+            if app.state.suggestions is not None:
+                app.state.suggestions.close()
             await app.state.hub.close()
             await broker.disconnect()
             engine.dispose()
@@ -130,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sharing_router, responses=COMMON_RESPONSES)
     app.include_router(images_router, responses=COMMON_RESPONSES)
     app.include_router(exports_router, responses=COMMON_RESPONSES)
+    app.include_router(suggest_router, responses=COMMON_RESPONSES)
     app.add_middleware(
         BodyLimit,
         limit_for=upload_aware_limits(

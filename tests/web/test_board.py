@@ -220,8 +220,10 @@ def test_thirty_cards_into_five_clusters_by_mouse(
     room = open_room(loop, server, facilitator, workshop, 6, participants_cluster=True)
     desk = console(chromium, server, facilitator, workshop)
     page = desk.page
-    page.set_viewport_size({"width": 1366, "height": 2600})  # the whole board in view
     expect(page.locator("#board .board-tile")).to_have_count(30)
+    # The whole board in view, with room for the clusters it grows while we work.
+    tall = page.evaluate("document.getElementById('board').getBoundingClientRect().bottom")
+    page.set_viewport_size({"width": 1366, "height": max(2600, int(tall) + 1200)})
     hands = Actions(page)
     search = page.locator("#board-filter")
 

@@ -2,7 +2,8 @@
 // Cards move by drag and drop (board_drag.js) or, without dragging, by selecting them and choosing
 // "Move to…"; a search box with "Select all shown" and "New cluster from selection" clusters many
 // cards in three steps. Every step can be undone (board_undo.js). Suggestions from the phones wait
-// in an inbox to be accepted or declined.
+// in an inbox to be accepted or declined; suggestions from the model on this server, and marks on
+// possible duplicates, come from board_suggest.js.
 //
 // The console redraws its controls (#controls) on every change in the room, which would take a
 // press, a drag or the focus away mid-action. So the board is one element kept just before
@@ -18,12 +19,14 @@ import { helpToggle } from "./glossary.js";
 import { enableDrag } from "./board_drag.js";
 import { confirmMerge } from "./board_merge.js";
 import { Commands, History, byPrevious } from "./board_undo.js";
+import { SuggestPanel } from "./board_suggest.js";
 
 const KINDS = new Set(["beeld", "factor", "consequentie"]);
 const ui = { selected: new Set(), anchor: null, filter: "", renaming: null, drag: null };
 let state = null;
 let root = null;
 let commands = null;
+let suggest = null;
 const history = new History();
 
 // ---------------------------------------------------------------- what the board shows
@@ -72,12 +75,17 @@ export function mountBoard(room, { socket, command }) {
   const visible = new Set(boardCards(state).map((c) => c.id));
   for (const id of ui.selected) if (!visible.has(id)) ui.selected.delete(id);
   if (ui.renaming !== null && !state.clusters[ui.renaming]) ui.renaming = null;
+  suggest.update();
   draw();
   return null;
 }
 
 function build(socket, command) {
   commands = new Commands(socket, command);
+  suggest = new SuggestPanel({
+    workshopId: socket.workshopId, room: socket, state: () => state, cards: () => boardCards(state),
+    newCluster, mergePair, redraw: () => draw(),
+  });
   const [tagHelp, tagNotes] = [[], []];
   for (const tag of Object.keys(TAGS)) {
     const [button, note] = helpToggle(tag);
@@ -107,6 +115,7 @@ function build(socket, command) {
         h("button", { type: "button", class: "secondary", id: "board-undo", "aria-describedby": "board-undo-what" }, t("Undo")),
         h("span", { id: "board-undo-what", class: "visually-hidden" })),
       h("p", { id: "board-note", class: "board-note" })),
+    suggest.element,
     h("div", { id: "board-inbox" }),
     h("div", { class: "board-legend" }, h("span", {}, t("Tags:")), tagHelp, tagNotes),
     h("div", { id: "board-lists" }));
@@ -157,7 +166,8 @@ function tile(card) {
     h("span", { class: "board-grip", "aria-hidden": "true" }, "⠿"),
     card.image ? h("img", { src: card.image.thumb_url, alt: "", width: 48, height: 48 }) : null,
     h("span", { class: "board-text" }, card.text),
-    h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "")));
+    h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "")),
+  suggest.duplicateMark(card));
 }
 
 function hiddenNote(total, shown) {
@@ -373,7 +383,11 @@ function merge() {
     note(t("Select exactly two cards of the same kind to merge them."));
     return;
   }
-  confirmMerge(state, cards[0], cards[1], (keepId, goneId) => {
+  mergePair(cards[0], cards[1]);
+}
+
+function mergePair(first, second) {
+  confirmMerge(state, first, second, (keepId, goneId) => {
     const gone = state.cards[goneId];
     const keep = state.cards[keepId];
     const previous = gone.cluster_id;

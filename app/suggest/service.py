@@ -1,0 +1,114 @@
+"""Runs suggestions off the event loop, so the room keeps its delivery latency meanwhile.
+
+One worker thread does all the model work, one job at a time: the model is CPU-bound and
+releases the GIL while it computes, so a single thread keeps the event loop free without
+letting a busy console take every core from the room. Jobs are keyed by what they are asked
+(the exact cards, and ``among``); a request identical to one that is queued or running waits
+for that job instead of starting another, as when two facilitators of a workshop press the
+button together. A waiter gives up after ``timeout`` seconds with :class:`SuggestionTimeout`;
+a job nobody waits for any more is cancelled if it has not started.
+
+The model is loaded in the worker on first use and kept for the life of the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from app.suggest.embedding import Embedder, default_embedder
+from app.suggest.engine import (
+    ClusterSuggestions,
+    DuplicatePair,
+    find_duplicates,
+    suggest_clusters,
+)
+
+__all__ = ["SuggestionService", "SuggestionTimeout"]
+
+T = TypeVar("T")
+
+
+class SuggestionTimeout(TimeoutError):
+    """The suggestions took longer than the service waits; asking again later may work."""
+
+
+class SuggestionService:
+    """The async face of the engine, created once per app (``app.state.suggestions``)."""
+
+    def __init__(
+        self,
+        *,
+        embedder: Callable[[], Embedder] = default_embedder,
+        timeout: float = 60.0,
+    ) -> None:
+        self._embedder = embedder
+        self._timeout = timeout
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="suggestions"
+        )
+        self._jobs: dict[Hashable, tuple[concurrent.futures.Future[Any], int]] = {}
+        self._closed = False
+
+    async def clusters(self, cards: Mapping[int, str]) -> ClusterSuggestions:
+        """Suggested clusters for ``cards`` (id → text); see :func:`suggest_clusters`."""
+        frozen = dict(cards)
+        key = ("clusters", tuple(sorted(frozen.items())))
+        return await self._shared(key, lambda: suggest_clusters(frozen, embedder=self._embedder()))
+
+    async def duplicates(
+        self, cards: Mapping[int, str], among: Iterable[int] | None = None
+    ) -> list[DuplicatePair]:
+        """Possible duplicates among ``cards``; see :func:`find_duplicates`."""
+        frozen = dict(cards)
+        asked = None if among is None else tuple(sorted(set(among)))
+        key = ("duplicates", tuple(sorted(frozen.items())), asked)
+        return await self._shared(
+            key, lambda: find_duplicates(frozen, among=asked, embedder=self._embedder())
+        )
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued or running (for tests and the benchmark)."""
+        return len(self._jobs)
+
+    def close(self) -> None:
+        """Stop taking work; queued jobs are cancelled, a running one finishes in the background."""
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _shared(self, key: Hashable, work: Callable[[], T]) -> T:
+        if self._closed:
+            raise RuntimeError("the suggestion service is closed")
+        if key in self._jobs:
+            job, waiters = self._jobs[key]
+            self._jobs[key] = (job, waiters + 1)
+        else:
+            job = self._executor.submit(work)
+            self._jobs[key] = (job, 1)
+        try:
+            # Shielded: one waiter timing out or going away must not cancel the others' job.
+            result: T = await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(job)), self._timeout
+            )
+            return result
+        except TimeoutError as error:
+            raise SuggestionTimeout(
+                f"The suggestions took longer than {self._timeout:g} s; try again in a moment."
+            ) from error
+        finally:
+            self._release(key, job)
+
+    def _release(self, key: Hashable, job: concurrent.futures.Future[Any]) -> None:
+        """One waiter less; the last one forgets the job (and cancels it if still queued)."""
+        current = self._jobs.get(key)
+        if current is None or current[0] is not job:
+            return
+        waiters = current[1] - 1
+        if waiters > 0:
+            self._jobs[key] = (job, waiters)
+            return
+        del self._jobs[key]
+        job.cancel()  # no effect once running or done
