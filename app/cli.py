@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.exports.cli import FORMATS as EXPORT_FORMATS
+from app.exports.names import FILE_FORMATS
 from app.settings import Settings
 
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument(
         "--format",
         default="md",
-        choices=list(EXPORT_FORMATS),
+        choices=list(FILE_FORMATS),
     )
     export.add_argument("--lang", default=None, choices=["nl", "en"])
     export.add_argument("--out", required=True)

@@ -6,22 +6,20 @@ import sys
 from pathlib import Path
 
 from app.db import make_engine, migrate
-from app.exports.formats import DOCUMENT_FORMATS, render
-from app.exports.renderers import CSV_TABLES, csv_table
+from app.exports.formats import render
+from app.exports.names import FILE_FORMATS
+from app.exports.renderers import csv_table
 from app.exports.summary import build_summary
 from app.i18n import pick_language
 from app.images.storage import LocalImageStore
 from app.settings import Settings
 
-#: What ``--format`` accepts: every document format, JSON, and each CSV table as ``name.csv``.
-FORMATS = (*DOCUMENT_FORMATS, "json", *(f"{table}.csv" for table in CSV_TABLES))
-
 
 def export_command(
     settings: Settings, *, workshop_id: int, fmt: str, language: str | None, out: str
 ) -> int:
-    if fmt not in FORMATS:
-        print(f"Formats: {', '.join(FORMATS)}.", file=sys.stderr)
+    if fmt not in FILE_FORMATS:
+        print(f"Formats: {', '.join(FILE_FORMATS)}.", file=sys.stderr)
         return 2
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -15,9 +15,6 @@ from app.exports.summary import Summary
 from app.exports.word import docx
 from app.images.storage import ImageStore
 
-#: The formats made from the document (and the spreadsheet from the summary), besides JSON/CSV.
-DOCUMENT_FORMATS = ("md", "html", "pdf", "docx", "odt", "xlsx")
-
 
 def render(summary: Summary, fmt: str, language: str, images: ImageStore | None) -> bytes | str:
     """The summary in ``fmt`` (one of :data:`DOCUMENT_FORMATS` or ``json``), in ``language``.

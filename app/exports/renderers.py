@@ -32,6 +32,7 @@ from app.exports.blocks import (
 )
 from app.exports.charts import svg
 from app.exports.escaping import csv_cell, markdown_text
+from app.exports.names import CSV_TABLES
 from app.exports.pdf import pdf
 from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
@@ -120,9 +121,6 @@ def html(doc: Document, *, images: ImageStore | None) -> str:
         Columns=Columns,
         Chart=Chart,
     )
-
-
-CSV_TABLES = ("cards", "dots", "ratings", "chain", "rounds", "heard", "consented")
 
 
 def chain_nodes(root: ChainNode | None, depth: int = 0) -> Iterable[tuple[int, ChainNode]]:

@@ -14,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from app.deps import CurrentFacilitator, EngineDep, Id
 from app.exports.formats import render
-from app.exports.renderers import CSV_TABLES, csv_table
+from app.exports.names import CSV_TABLES, DOWNLOADS
+from app.exports.renderers import csv_table
 from app.exports.summary import Summary, build_summary
 from app.i18n import pick_language
 from app.workshops.access import resolve
@@ -30,7 +31,6 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "odt": "application/vnd.oasis.opendocument.text",
 }
-FORMATS = ("md", "html", "pdf", "json", "docx", "xlsx", "odt")
 Language = Annotated[str | None, Query(pattern="^(nl|en)$")]
 
 
@@ -67,9 +67,9 @@ async def export(
     facilitator_id: CurrentFacilitator,
     lang: Language = None,
 ) -> Response:
-    if extension not in FORMATS:
+    if extension not in DOWNLOADS:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"Formats: {', '.join(FORMATS)}, and CSV tables."
+            status.HTTP_404_NOT_FOUND, f"Formats: {', '.join(DOWNLOADS)}, and CSV tables."
         )
     summary = await _summary(request, workshop_id, facilitator_id)
     if extension == "json":
