@@ -85,25 +85,28 @@ def _cards_of(session: Session, workshop_id: int, ids: list[int]) -> dict[int, C
     return found
 
 
+def members(session: Session, workshop_id: int, cluster_ids: list[int]) -> list[Card]:
+    """The cards in these clusters that the record shows: not hidden, not merged into another."""
+    if not cluster_ids:
+        return []
+    return list(
+        session.exec(
+            select(Card).where(
+                Card.workshop_id == workshop_id,
+                col(Card.cluster_id).in_(cluster_ids),
+                col(Card.hidden).is_(False),
+                col(Card.merged_into_id).is_(None),
+            )
+        )
+    )
+
+
 def chain(session: Session, workshop_id: int, proposals: list[Proposal]) -> list[dict[str, Any]]:
     """Every card the proposals cite, directly or through a cited cluster, with the factoren
     their consequenties follow from; beelden first, then factoren, then consequenties."""
     cluster_ids, card_ids = cited(proposals)
-    in_clusters = (
-        list(
-            session.exec(
-                select(Card.id).where(
-                    Card.workshop_id == workshop_id,
-                    col(Card.cluster_id).in_(cluster_ids),
-                    col(Card.hidden).is_(False),
-                    col(Card.merged_into_id).is_(None),
-                )
-            )
-        )
-        if cluster_ids
-        else []
-    )
-    cards = _cards_of(session, workshop_id, [*card_ids, *(i for i in in_clusters if i)])
+    in_clusters = [c.id for c in members(session, workshop_id, cluster_ids) if c.id]
+    cards = _cards_of(session, workshop_id, [*card_ids, *in_clusters])
     ordered = sorted(cards.values(), key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
     return [dump(unattributed(card_view(card))) for card in ordered]
 
@@ -153,15 +156,8 @@ class _Builder:
     def cluster(self, cluster: Cluster) -> ChainNode:
         assert cluster.id is not None
         self.placed.add(("cluster", cluster.id))
-        members = self.session.exec(
-            select(Card).where(
-                Card.workshop_id == self.workshop_id,
-                Card.cluster_id == cluster.id,
-                col(Card.hidden).is_(False),
-                col(Card.merged_into_id).is_(None),
-            )
-        ).all()
-        ordered = sorted(members, key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
+        cards = members(self.session, self.workshop_id, [cluster.id])
+        ordered = sorted(cards, key=lambda c: (CHAIN_ORDER[c.kind], c.id or 0))
         return ChainNode(
             kind="cluster",
             id=cluster.id,
