@@ -25,7 +25,11 @@ class Settings(BaseSettings):
     database_url: str = ""
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
-    broker_url: str = Field(default="memory://", description="memory:// (one process) or redis://")
+    broker_url: str = Field(
+        default="",
+        description="how processes tell each other 'workshop N reached seq S': empty chooses "
+        "postgres:// (LISTEN/NOTIFY) on PostgreSQL and memory:// (one process) on SQLite",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -33,6 +37,24 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 15 * 1024 * 1024
     images_per_participant: int = 20
     uploads_per_minute: int = 6
+
+    # Scale-out: several processes and hosts (docs/deploy.md)
+    redis_url: str = Field(
+        default="",
+        description="redis://host:6379/0 shares presence and rate limits between processes; "
+        "empty keeps them in this process (enough for one process)",
+    )
+    workers: int = Field(
+        default=1, ge=1, le=64, description="server processes `atelier serve` starts (PostgreSQL)"
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="further addresses (scheme://host[:port]) the pages and the live socket may "
+        'be opened under, beside ATELIER_PUBLIC_URL; JSON list, e.g. ["http://192.168.1.20:8000"]',
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line"
+    )
 
     # Real-time room
     ws_max_size: int = Field(default=65_536, description="uvicorn drops frames above this (1009)")
