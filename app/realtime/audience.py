@@ -7,9 +7,10 @@ facilitator may see); everything a phone or the projector receives passes throug
   take part anonymously (``author_id`` only where ``author_named``).
 - **Projector** (screen token): the room's public content — no authors, no hidden card's text,
   no one's organisation, drijfveer or wish to contribute.
-- **Participant** (phone): its own profile in full; of others only their name (where they chose
-  one) and stakeholder group; its own cards and proposals marked ``mine``, never another person's
-  id as an author; hidden cards without their text; its own private events only.
+- **Participant** (phone): its own profile in full and nobody else's (not even a name); its own
+  cards and proposals marked ``mine``, never another person's id as an author; hidden cards
+  without their text; its own private events only. Presence and vote progress are for the
+  staff's screens, not for phones (:func:`is_staff`).
 
 Projection depends only on the viewer's *class* (facilitator, screen, participant) and on
 whether the event is about the viewer themself, so the hub serialises an event at most a few
@@ -100,14 +101,36 @@ def round_for(round_: RoundView, viewer: Actor) -> RoundView:
     return round_.model_copy(update={"figures": {}})
 
 
+#: Events about one person coming or going. A phone shows only its own profile, so it gets
+#: these only about itself: others' names never reach it, and a room of a thousand phones does
+#: not send a million messages while it fills up.
+ABOUT_ONE_PERSON = frozenset({"participant.joined", "participant.left"})
+
+
+def subject_of(event: Event) -> int | None:
+    """The participant a ``participant.*`` event is about."""
+    data = event.data
+    subject = data["participant"].get("id") if "participant" in data else data.get("participant_id")
+    return subject if isinstance(subject, int) else None
+
+
 def visible(event: Event, viewer: Actor) -> bool:
     """Private events (own dots, own ratings) reach only their participant; facilitator-only
-    events (:data:`~app.realtime.commands.FACILITATORS_ONLY`) only facilitators."""
+    events (:data:`~app.realtime.commands.FACILITATORS_ONLY`) only facilitators; someone's
+    joining or leaving reaches the staff (facilitators, projector) and that person only."""
     if event.audience is None:
+        if viewer.role is Role.PARTICIPANT and event.type in ABOUT_ONE_PERSON:
+            return subject_of(event) == viewer.participant_id
         return True
     if event.audience == FACILITATORS_ONLY:
         return viewer.role is Role.FACILITATOR
     return viewer.role is Role.PARTICIPANT and event.audience == viewer.participant_id
+
+
+def is_staff(viewer: Actor) -> bool:
+    """Facilitators and projectors: the few screens that show the room as a whole (presence,
+    vote progress, everyone who joined)."""
+    return viewer.role is not Role.PARTICIPANT
 
 
 def personal_to(event: Event) -> int | None:

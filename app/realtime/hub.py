@@ -5,6 +5,11 @@ notice (or the periodic poll) makes the room read new events from the database a
 connection the ones it may see. A connection joins under the room lock, after reading its snapshot
 or replay at ``seq`` S, with its cursor at S: no event can fall between the catch-up and live
 delivery, and none is sent twice.
+
+Commands and joins go through :class:`app.realtime.lanes.Lanes` (group commit): a batch per
+transaction and one delivery pass per batch. Each event is offered only to the sockets that may
+see it (:meth:`Room.recipients`), so a private ``my_dots.changed`` in a room of a thousand phones
+touches one socket, not a thousand.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from anyio import to_thread
 from sqlalchemy.engine import Engine
@@ -25,11 +30,21 @@ from sqlmodel import Session, col, select
 from app.db import is_postgres, session_scope
 from app.images.storage import ImageStore
 from app.privacy import group_counts
-from app.realtime.audience import event_body, personal_to, viewer_key, visible
+from app.realtime.audience import (
+    ABOUT_ONE_PERSON,
+    event_body,
+    is_staff,
+    personal_to,
+    subject_of,
+    viewer_key,
+    visible,
+)
 from app.realtime.broker import Broker
-from app.realtime.commands import Outcome, execute
+from app.realtime.commands import FACILITATORS_ONLY, CommandJob, Job, Outcome, run_in_order
 from app.realtime.connection import Connection
+from app.realtime.lanes import Lanes
 from app.realtime.models import Event
+from app.realtime.presence import Here, LocalPresence, PresenceBoard
 from app.realtime.protocol import (
     CLOSE_LEFT,
     CLOSE_REMOVED,
@@ -48,7 +63,7 @@ from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import Role
 from app.workshops.models import Participant, Workshop
-from app.workshops.participants import authors
+from app.workshops.participants import Joined, JoinJob, JoinRequest, authors
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
@@ -98,6 +113,9 @@ CONTRIBUTIONS = frozenset(
 )
 
 
+#: Events read from the log in one go while catching a room up.
+EVENTS_PER_READ = 1000
+
 #: A facilitator's frame budget is this many times a participant's: they steer the whole room.
 FACILITATOR_FACTOR = 10
 
@@ -116,34 +134,97 @@ class Room:
     workshop_id: int
     cursor: int
     connections: set[Connection] = field(default_factory=set)
+    #: The same sockets, indexed: a participant's own, and the staff's (facilitators, screens).
+    by_participant: dict[int, set[Connection]] = field(default_factory=dict)
+    staff: set[Connection] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     presence_dirty: bool = True
     tally_dirty: bool = False
     contributing_dirty: bool = True
     contributing: dict[str, int] = field(default_factory=dict)
+    #: Who is connected in every process (this one's sockets when presence is not shared).
+    everyone: Here = field(default_factory=Here)
+    #: A delivery pass is running or asked for (coalesces a flood of notices).
+    delivering: asyncio.Task[None] | None = None
+    deliver_again: bool = False
+
+    def add(self, connection: Connection) -> None:
+        self.connections.add(connection)
+        if is_staff(connection.actor):
+            self.staff.add(connection)
+        elif connection.actor.participant_id is not None:
+            self.by_participant.setdefault(connection.actor.participant_id, set()).add(connection)
+        self.presence_dirty = True
+
+    def remove(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+        self.staff.discard(connection)
+        participant = connection.actor.participant_id
+        mine = self.by_participant.get(participant) if participant is not None else None
+        if mine is not None:
+            mine.discard(connection)
+            if not mine:
+                del self.by_participant[participant]  # type: ignore[arg-type]
+        self.presence_dirty = True
+
+    def here(self) -> Here:
+        """This process's sockets in the room, for presence."""
+        roles = Counter(c.actor.role for c in self.staff)
+        return Here(
+            participants={
+                pid: next(iter(sockets)).stakeholder_group
+                for pid, sockets in self.by_participant.items()
+            },
+            facilitators=roles[Role.FACILITATOR],
+            screens=roles[Role.SCREEN],
+        )
 
     def present_participants(self) -> frozenset[int]:
-        return frozenset(
-            c.actor.participant_id for c in self.connections if c.actor.participant_id is not None
-        )
+        """Participants connected in any process: a round's ``eligible`` count."""
+        return frozenset(self.by_participant) | frozenset(self.everyone.participants)
+
+    def recipients(self, event: Event) -> Iterable[Connection]:
+        """The sockets that may see ``event`` (a superset; :func:`viewer_key` decides)."""
+        if event.audience == FACILITATORS_ONLY:
+            return [c for c in self.staff if c.actor.role is Role.FACILITATOR]
+        if event.audience is not None:
+            return list(self.by_participant.get(event.audience, ()))
+        if event.type in ABOUT_ONE_PERSON:
+            subject = subject_of(event)
+            own = self.by_participant.get(subject, ()) if subject is not None else ()
+            return [*self.staff, *own]
+        return list(self.connections)
 
 
 class Hub:
     """All rooms of this process. Lives on ``app.state.hub``."""
 
     def __init__(
-        self, *, engine: Engine, settings: Settings, broker: Broker, images: ImageStore
+        self,
+        *,
+        engine: Engine,
+        settings: Settings,
+        broker: Broker,
+        images: ImageStore,
+        presence: PresenceBoard | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.broker = broker
         self.images = images
+        self.presence: PresenceBoard = presence or LocalPresence()
         self.rooms: dict[int, Room] = {}
         self.buckets: dict[tuple[int, str], Bucket] = {}
+        self.lanes = Lanes(run=self._run_batch, after=self._after_batch)
         self._opened = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._background: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Listen for other processes' notices (the lifespan calls this once)."""
+        self._loop = asyncio.get_running_loop()
+        await self.broker.start(self._on_notice, self._on_resync)
 
     # ------------------------------------------------------------------ connections
 
@@ -158,8 +239,7 @@ class Hub:
             connection.sent_seq = seq
             connection.opened = next(self._opened)
             self._cap_sockets(room, connection)
-            room.connections.add(connection)
-            room.presence_dirty = True
+            room.add(connection)
 
     def _cap_sockets(self, room: Room, connection: Connection) -> None:
         """One sender keeps at most a few sockets open: the oldest make way for the newest.
@@ -167,9 +247,13 @@ class Hub:
         A phone on bad Wi-Fi may open a new socket before the server notices the old one died,
         so the newest wins; a script opening hundreds gets nothing more than a few.
         """
+        same = (
+            room.by_participant.get(connection.actor.participant_id, ())
+            if connection.actor.participant_id is not None
+            else room.staff
+        )
         mine = sorted(
-            (c for c in room.connections if c.actor.key == connection.actor.key),
-            key=lambda c: c.opened,
+            (c for c in same if c.actor.key == connection.actor.key), key=lambda c: c.opened
         )
         limit = self.settings.sockets_per_sender
         for old in mine[: max(0, len(mine) - limit + 1)]:
@@ -210,12 +294,12 @@ class Hub:
         room = self.rooms.get(connection.workshop_id)
         if room is None:
             return
-        room.connections.discard(connection)
-        room.presence_dirty = True
+        room.remove(connection)
         if not room.connections:
             del self.rooms[connection.workshop_id]
             for task in room.tasks:
                 task.cancel()
+            self._in_background(self.presence.leave(connection.workshop_id))
 
     def _catch_up_messages(
         self, connection: Connection, last_seq: int | None
@@ -267,34 +351,72 @@ class Hub:
     # ------------------------------------------------------------------ commands
 
     async def execute(self, connection: Connection, command: Command) -> Outcome:
-        """Apply a command off the event loop, deliver its events, then return its ack.
+        """Apply a command in its room's next batch, deliver its events, then return its ack.
 
         The room is caught up before the ack is queued, so the sender always sees the events a
         command caused before its acknowledgement.
         """
         room = self.rooms.get(connection.workshop_id)
-        present = room.present_participants() if room else frozenset()
-        outcome = await to_thread.run_sync(
-            lambda: execute(
-                self.engine,
-                workshop_id=connection.workshop_id,
-                actor=connection.actor,
-                command=command,
-                present=present,
-                images=self.images,
-                group_size=self.settings.min_group_size,
-            )
+        job = CommandJob(
+            connection.actor,
+            command,
+            present=room.present_participants() if room else frozenset(),
+            images=self.images,
+            group_size=self.settings.min_group_size,
         )
-        if outcome.last_seq is not None:
-            await self.notify(connection.workshop_id, outcome.last_seq)
+        outcome: Outcome = await self.lanes.submit(connection.workshop_id, job)
         return outcome
 
+    async def join(self, workshop_id: int, request: JoinRequest) -> Joined:
+        """Add a participant in the workshop's next batch (a join storm shares transactions)."""
+        joined: Joined = await self.lanes.submit(workshop_id, JoinJob(request))
+        return joined
+
+    async def _run_batch(self, workshop_id: int, jobs: Sequence[Job]) -> list[Any]:
+        return await to_thread.run_sync(
+            lambda: run_in_order(self.engine, workshop_id=workshop_id, jobs=jobs)
+        )
+
+    async def _after_batch(self, workshop_id: int, results: list[Any]) -> None:
+        seqs = [_last_seq_of(r) for r in results]
+        last = max((seq for seq in seqs if seq is not None), default=None)
+        if last is not None:
+            await self.notify(workshop_id, last)
+
     async def notify(self, workshop_id: int, seq: int) -> None:
-        """Tell every process (this one first) that the workshop's log reached ``seq``."""
+        """Deliver up to ``seq`` in this process, then tell the others (if the broker must)."""
         room = self.rooms.get(workshop_id)
         if room is not None:
-            await self._deliver(room)
-        await self.broker.publish(channel(workshop_id), str(seq))
+            await self._deliver(room, upto=seq)
+        await self.broker.publish(workshop_id, seq)
+
+    def _on_notice(self, workshop_id: int, seq: int) -> None:
+        """A broker notice: catch the room up, unless it already is."""
+        room = self.rooms.get(workshop_id)
+        if room is not None and seq > room.cursor:
+            self._kick(room)
+
+    def _on_resync(self) -> None:
+        """The broker (re)connected: notices may have been missed; every room looks."""
+        for room in list(self.rooms.values()):
+            self._kick(room)
+
+    def _kick(self, room: Room) -> None:
+        """Run a delivery pass soon; a flood of notices becomes one pass plus at most one more."""
+        if room.delivering is not None:
+            room.deliver_again = True
+            return
+
+        async def passes() -> None:
+            try:
+                room.deliver_again = True
+                while room.deliver_again:
+                    room.deliver_again = False
+                    await self._guarded(self._deliver(room))
+            finally:
+                room.delivering = None
+
+        room.delivering = asyncio.create_task(passes())
 
     # ------------------------------------------------------------------ delivery
 
@@ -308,7 +430,6 @@ class Hub:
                 room = Room(workshop_id=workshop_id, cursor=seq)
                 self.rooms[workshop_id] = room
                 room.tasks = [
-                    asyncio.create_task(self._listen(room)),
                     asyncio.create_task(self._poll(room)),
                     asyncio.create_task(self._tick(room)),
                 ]
@@ -319,26 +440,30 @@ class Hub:
             seq = session.exec(select(Workshop.last_seq).where(Workshop.id == workshop_id)).first()
             return seq or 0
 
-    async def _deliver(self, room: Room) -> None:
+    async def _deliver(self, room: Room, upto: int | None = None) -> None:
         async with room.lock:
-            events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
-            for event in events:
-                fan_out(event, list(room.connections))
-                if event.type == "my_dots.changed":
-                    room.tally_dirty = True
-                if event.type in CONTRIBUTIONS:
-                    room.contributing_dirty = True
-                if event.type == "participant.left":
-                    self._close_participant(room, event)
-                room.cursor = event.seq
+            while upto is None or room.cursor < upto:  # else a pass meanwhile brought these
+                events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
+                for event in events:
+                    fan_out(event, room.recipients(event))
+                    if event.type == "my_dots.changed":
+                        room.tally_dirty = True
+                    if event.type in CONTRIBUTIONS:
+                        room.contributing_dirty = True
+                    if event.type == "participant.left":
+                        self._close_participant(room, event)
+                    room.cursor = event.seq
+                if len(events) < EVENTS_PER_READ:
+                    return
 
     @staticmethod
     def _close_participant(room: Room, event: Event) -> None:
         """Leaving or being removed takes effect on every socket of that person at once."""
-        participant_id = event.data.get("participant_id")
+        participant_id = subject_of(event)
         removed = bool(event.data.get("removed"))
-        for connection in list(room.connections):
-            if connection.actor.participant_id == participant_id and not connection.leaving:
+        mine = room.by_participant.get(participant_id, ()) if participant_id is not None else ()
+        for connection in list(mine):
+            if not connection.leaving:
                 if removed:
                     connection.close_soon(CLOSE_REMOVED, "removed by the facilitator")
                 else:
@@ -351,15 +476,9 @@ class Hub:
                     select(Event)
                     .where(Event.workshop_id == workshop_id, Event.seq > after)
                     .order_by(col(Event.seq))
-                    .limit(1000)
+                    .limit(EVENTS_PER_READ)
                 )
             )
-
-    async def _listen(self, room: Room) -> None:
-        async with self.broker.subscribe(channel(room.workshop_id)) as notices:
-            async for notice in notices:
-                if int(notice) > room.cursor:
-                    await self._guarded(self._deliver(room))
 
     async def _poll(self, room: Room) -> None:
         """The broker may lose a notice; the database does not. Look every few seconds.
@@ -378,12 +497,27 @@ class Hub:
                 await self._guarded(self._deliver(room))
 
     async def _tick(self, room: Room) -> None:
-        """Coalesce presence and tally updates: at most one of each per interval."""
-        interval = min(
-            self.settings.tally_interval_seconds, self.settings.presence_interval_seconds
-        )
+        """Coalesce presence and tally updates for the staff's screens.
+
+        Vote progress goes out at most once per ``tally_interval_seconds``, presence (shared
+        between processes when Redis is configured) at most once per
+        ``presence_interval_seconds``, each only when it changed. Phones get neither: they show
+        neither, and a room of a thousand phones would pay for it in every tick.
+        """
+        interval = self.settings.tally_interval_seconds
+        presence_every = self.settings.presence_interval_seconds
+        last_presence = 0.0
         while True:
             await asyncio.sleep(interval)
+            if room.tally_dirty:
+                room.tally_dirty = False
+                tally = await self._guarded(to_thread.run_sync(self._tally, room.workshop_id))
+                if tally is not None:
+                    self._to_staff(room, tally.model_dump_json())
+            now = time.monotonic()
+            if now - last_presence < presence_every:
+                continue
+            last_presence = now
             if room.contributing_dirty:
                 room.contributing_dirty = False
                 contributing = await self._guarded(
@@ -392,14 +526,13 @@ class Hub:
                 if contributing is not None and contributing != room.contributing:
                     room.contributing = contributing
                     room.presence_dirty = True
-            if room.presence_dirty:
-                room.presence_dirty = False
+            changed, room.presence_dirty = room.presence_dirty, False
+            everyone = await self._guarded(
+                self.presence.gather(room.workshop_id, room.here(), changed=changed)
+            )
+            if everyone is not None and (changed or everyone != room.everyone):
+                room.everyone = everyone
                 self._send_presence(room)
-            if room.tally_dirty:
-                room.tally_dirty = False
-                tally = await self._guarded(to_thread.run_sync(self._tally, room.workshop_id))
-                if tally is not None:
-                    self._broadcast(room, tally.model_dump_json())
 
     @staticmethod
     async def _guarded(awaitable: Awaitable[T]) -> T | None:
@@ -410,37 +543,28 @@ class Hub:
             return None
 
     @staticmethod
-    def _broadcast(room: Room, message: str) -> None:
-        for connection in list(room.connections):
+    def _to_staff(room: Room, message: str) -> None:
+        for connection in list(room.staff):
             connection.offer(message)
 
     def _send_presence(self, room: Room) -> None:
-        """Counts for everyone; who exactly is online only for the facilitator."""
-        public = self._presence(room)
-        for_facilitator = public.model_copy(
-            update={"participant_ids": sorted(room.present_participants())}
-        ).model_dump_json()
-        for_room = public.model_dump_json()
-        for connection in list(room.connections):
-            is_facilitator = connection.actor.role is Role.FACILITATOR
-            connection.offer(for_facilitator if is_facilitator else for_room)
-
-    @staticmethod
-    def _presence(room: Room) -> Presence:
-        participants = {
-            c.actor.participant_id: c.stakeholder_group
-            for c in room.connections
-            if c.actor.participant_id is not None
-        }
-        roles = Counter(c.actor.role for c in room.connections)
-        return Presence(
+        """Counts for the staff's screens; who exactly is online only for the facilitator."""
+        everyone = room.everyone
+        public = Presence(
             type="presence",
-            participants=len(participants),
-            by_group=dict(sorted(Counter(participants.values()).items())),
+            participants=len(everyone.participants),
+            by_group=dict(sorted(Counter(everyone.participants.values()).items())),
             contributing=room.contributing,
-            facilitators=roles[Role.FACILITATOR],
-            screens=roles[Role.SCREEN],
+            facilitators=everyone.facilitators,
+            screens=everyone.screens,
         )
+        for_facilitator = public.model_copy(
+            update={"participant_ids": sorted(everyone.participants)}
+        ).model_dump_json()
+        for_screen = public.model_dump_json()
+        for connection in list(room.staff):
+            is_facilitator = connection.actor.role is Role.FACILITATOR
+            connection.offer(for_facilitator if is_facilitator else for_screen)
 
     def _contributing(self, workshop_id: int) -> dict[str, int]:
         """People per stakeholder group who posted a card or a proposal, small groups merged."""
@@ -559,10 +683,30 @@ class Hub:
         else:
             self._loop.call_soon_threadsafe(fn, *args)
 
+    def _in_background(self, awaitable: Awaitable[None]) -> None:
+        async def run() -> None:
+            await self._guarded(awaitable)
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def close(self) -> None:
+        self.lanes.close()
         for room in list(self.rooms.values()):
             for task in room.tasks:
                 task.cancel()
             for connection in list(room.connections):
                 connection.close_soon(1001, "server shutting down")
         self.rooms.clear()
+        await self.broker.close()
+        await self.presence.close()
+
+
+def _last_seq_of(result: Any) -> int | None:
+    """The ``seq`` a job's result reached, if it wrote events."""
+    if isinstance(result, Outcome):
+        return result.last_seq
+    if isinstance(result, Joined):
+        return result.seq
+    return None

@@ -88,8 +88,13 @@ def build_snapshot(
         .where(Vertrekpunt.workshop_id == wid)
         .order_by(col(Vertrekpunt.id).desc())
     ).first()
-    people = rows(Participant)
-    named = {p.id for p in people if p.display_name is not None}
+    if me is None:  # staff see everyone; a phone sees only itself
+        people = rows(Participant)
+    else:
+        people = list(session.exec(select(Participant).where(Participant.id == me)))
+    # Who took part with a name decides whether the facilitator sees a card's author; a phone
+    # never sees authors (audience.card_for), so it needs no list of names.
+    named = {p.id for p in people if p.display_name is not None} if me is None else set()
     return RoomState(
         workshop=workshop_view(workshop, trajectory),
         participants={

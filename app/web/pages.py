@@ -38,7 +38,7 @@ from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop
-from app.workshops.participants import JoinRequest, join
+from app.workshops.participants import JoinRequest
 from app.workshops.routes import Guard, JoinGuard, create_workshop_row, trajectory_for
 from app.workshops.sharing import facilitator_names
 
@@ -158,8 +158,7 @@ async def join_submit(
             error=True,
         )
     workshop_id = workshop.id
-    joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
-    await request.app.state.hub.notify(workshop_id, joined.seq)
+    joined = await request.app.state.hub.join(workshop_id, body)
     response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
     set_participant_cookie(response, settings, workshop_id, joined.token)
     remember_device(request, response, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -10,8 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.clock import utcnow
-from app.db import session_scope
-from app.realtime.commands import Actor, CommandError, Context, handles, lock_workshop
+from app.realtime.commands import Actor, CommandError, Context, handles, run_in_order
 from app.realtime.protocol import (
     ParticipantJoined,
     ParticipantLeave,
@@ -20,7 +20,7 @@ from app.realtime.protocol import (
 )
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
-from app.workshops.models import Card, Participant, Proposal
+from app.workshops.models import Card, Participant, Proposal, Workshop
 from app.workshops.schemas import participant_view
 
 
@@ -76,15 +76,35 @@ class Joined:
 
 
 def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
-    """Add a participant and announce them to the room. Blocking: run in a worker thread."""
-    token = new_token()
-    with session_scope(engine) as session:
-        workshop = lock_workshop(session, workshop_id)
+    """Add a participant and announce them to the room. Blocking: run in a worker thread.
+
+    The live server joins through :meth:`app.realtime.hub.Hub.join` instead, which applies a
+    storm of joins a batch per transaction (group commit); this is the same job, on its own.
+    """
+    (result,) = run_in_order(engine, workshop_id=workshop_id, jobs=[JoinJob(request)])
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, Joined)
+    return result
+
+
+@dataclass(frozen=True)
+class JoinJob:
+    """Joining, as a job in the workshop's transaction (see :func:`run_in_order`)."""
+
+    request: JoinRequest
+
+    def run(
+        self, session: Session, workshop: Workshop, after_commit: list[Callable[[], None]]
+    ) -> Joined:
+        request = self.request
+        assert workshop.id is not None
+        token = new_token()
         anonymous = workshop.workshop_settings().anonymous
         # In an anonymous workshop a name is never even stored.
         name = None if anonymous else (request.display_name or "").strip() or None
         participant = Participant(
-            workshop_id=workshop_id,
+            workshop_id=workshop.id,
             token_hash=hash_token(token),
             display_name=name,
             stakeholder_group=request.stakeholder_group.strip().lower(),
@@ -107,10 +127,10 @@ def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
         ctx.emit(
             ParticipantJoined(
                 type="participant.joined",
-                participant=participant_view(participant, anonymous=ctx.settings.anonymous),
+                participant=participant_view(participant, anonymous=anonymous),
             )
         )
-        return Joined(workshop_id, participant.id, token, workshop.last_seq)
+        return Joined(workshop.id, participant.id, token, workshop.last_seq)
 
 
 @handles(ParticipantLeave, roles=(Role.PARTICIPANT,))

@@ -71,8 +71,8 @@ async def room_with_three(
     ack = await fac.command("card.hide", card_id=hidden["result"]["card_id"], hidden=True)
     for client in (fac, screen, a, b):
         await client.until_seq(ack["seq"])
-    # Presence is coalesced: wait until each has seen the three of us online.
-    for client in (fac, screen, a, b):
+    # Presence is coalesced, and for the staff's screens only: wait until they see us online.
+    for client in (fac, screen):
         await client.wait_for(lambda m: m["type"] == "presence" and m["participants"] == 2)
     return {
         "fac": fac,
@@ -86,34 +86,36 @@ async def room_with_three(
     }
 
 
-async def test_a_phone_gets_its_own_profile_and_of_others_only_what_the_room_may_see(
+async def test_a_phone_gets_its_own_profile_and_nobody_elses(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     room = await room_with_three(server, facilitator, workshop)
     a, b, annie, bram = room["a"], room["b"], room["annie"], room["bram"]
 
-    # Annie's phone: her own profile whole, Bram's without any personal field.
+    # Annie's phone: her own profile whole, and no one else's — not even a name or a group.
     me = a.state["participants"][str(annie["participant_id"])]
     assert me["drijfveer"] == ANNIE_DRIJFVEER and me["organisation"] == ANNIE_ORGANISATION
-    other = a.state["participants"][str(bram["participant_id"])]
-    assert other == {
-        "id": bram["participant_id"],
-        "display_name": None,
-        "stakeholder_group": "ervaringsdeskundige",
-        "organisation": None,
-        "drijfveer": None,
-        "contribution": None,
-        "drijfveer_use": None,
-        "contribution_use": None,
-        "left": False,
-    }
+    assert list(a.state["participants"]) == [str(annie["participant_id"])]
+    assert list(b.state["participants"]) == [str(bram["participant_id"])]
     everything_a_got = received(a)
     assert BRAM_DRIJFVEER not in everything_a_got and BRAM_ORGANISATION not in everything_a_got
+    for phone, own in ((a, annie), (b, bram)):  # nobody else's coming or going, either
+        about = {
+            m["event"].get("participant", {}).get("id", m["event"].get("participant_id"))
+            for m in phone.messages
+            if m["type"] == "event" and m["event"]["type"].startswith("participant.")
+        }
+        assert about <= {own["participant_id"]}
     everything_b_got = received(b)
     assert ANNIE_DRIJFVEER not in everything_b_got
     assert ANNIE_ORGANISATION not in everything_b_got
-    # In a named workshop, a named person's name is what the room may see.
-    assert b.state["participants"][str(annie["participant_id"])]["display_name"] == "Annie"
+    assert '"Annie"' not in everything_b_got
+    # A phone that connects afresh (snapshot) gets the same: itself only.
+    again = await RoomClient.connect(
+        server.ws_url, a.state["workshop"]["id"], token=annie["token"], name="again"
+    )
+    assert list(again.state["participants"]) == [str(annie["participant_id"])]
+    await again.close()
 
     # Authorship reaches a phone as "mine", never as anyone's id.
     for phone, who in ((a, annie), (b, bram)):
@@ -125,11 +127,11 @@ async def test_a_phone_gets_its_own_profile_and_of_others_only_what_the_room_may
         mine = {c["text"] for c in all_cards(phone) if c["mine"]}
         expected = {"Buurthuis dicht", ""} if who is annie else {"Geen bus meer op zondag"}
         assert mine == expected  # Annie's hidden card is hers, but its text is gone
-    # Who is online is for the facilitator only.
+    # Who is online, and how many: for the staff's screens, not for phones.
     for phone in (a, b):
-        assert all(
-            m.get("participant_ids") is None for m in phone.messages if m["type"] == "presence"
-        )
+        assert not [m for m in phone.messages if m["type"] in ("presence", "tally")]
+    screen_presence = [m for m in room["screen"].messages if m["type"] == "presence"]
+    assert screen_presence and all(m["participant_ids"] is None for m in screen_presence)
     for client in (room["fac"], room["screen"], a, b):
         await client.close()
 
@@ -374,8 +376,10 @@ async def test_the_facilitator_can_remove_a_participant_and_their_sockets_close(
     ack = await fac.command("participant.remove", participant_id=annie["participant_id"])
     for phone in phones:
         assert await phone.closed() == 4011
-    await b.until_seq(ack["seq"])
-    assert b.state["participants"][str(annie["participant_id"])]["left"] is True
+    await fac.until_seq(ack["seq"])
+    assert fac.state["participants"][str(annie["participant_id"])]["left"] is True
+    # Bram's phone never knew Annie was there, so it is not told she left; it stays open.
+    assert str(annie["participant_id"]) not in b.state["participants"]
     assert b.close_code is None
     again = await RoomClient.connect(server.ws_url, workshop["id"], token=annie["token"])
     assert await again.closed() == 4001

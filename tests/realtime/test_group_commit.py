@@ -1,0 +1,127 @@
+"""Group commit: a batch of jobs in one transaction, each in its own savepoint.
+
+A refused command in the middle of a batch gives back what it wrote (its events, its ``seq``)
+and the others commit; the log stays gap-free; a retried command id inside the same batch gets
+the original answer; joins share the batch with commands.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.realtime.commands import CommandError, CommandJob, Outcome, run_in_order
+from app.realtime.models import Event
+from app.realtime.protocol import command_adapter
+from app.workshops.models import Card, Participant, Workshop, WorkshopSettings
+from app.workshops.participants import Joined, JoinJob, JoinRequest
+from app.workshops.presets import Plan
+from app.workshops.routes import create_workshop_row
+from app.workshops.runner import Runner
+from tests.workshops.scripted import facilitator_and_trajectory
+
+
+def _room(engine) -> Runner:
+    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, ["inwoner"])
+    workshop, _ = create_workshop_row(
+        engine,
+        trajectory_id=trajectory_id,
+        title="Sessie",
+        plan=Plan.from_request(None, reframe=False),
+        settings=WorkshopSettings(),
+    )
+    return Runner(engine, workshop, facilitator_id)
+
+
+def _post(actor, cid: str, text: str) -> CommandJob:
+    return CommandJob(
+        actor,
+        command_adapter.validate_python(
+            {"type": "card.post", "cid": cid, "kind": "factor", "text": text}
+        ),
+    )
+
+
+def _log(engine, workshop_id: int) -> list[Event]:
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Event).where(Event.workshop_id == workshop_id).order_by(col(Event.seq))
+            )
+        )
+
+
+def test_a_refused_job_gives_back_its_writes_and_the_others_commit(engine):
+    room = _room(engine)
+    annie = room.join("Annie", "inwoner")
+    room.phase("factoren")
+    before = _log(engine, room.workshop_id)[-1].seq
+    withdraw_other = CommandJob(
+        annie,
+        command_adapter.validate_python(
+            {"type": "card.withdraw", "cid": "w-1", "card_id": 999_999}
+        ),
+    )
+    jobs = [
+        _post(annie, "c-1", "Buurthuis dicht"),
+        withdraw_other,  # refused: no such card
+        _post(annie, "c-2", "Geen bus op zondag"),
+        _post(annie, "c-1", "Buurthuis dicht"),  # the same cid again, within the batch
+        JoinJob(JoinRequest(code=room.join_code, display_name="Bram", stakeholder_group="beleid")),
+    ]
+    results = run_in_order(engine, workshop_id=room.workshop_id, jobs=jobs)
+
+    first, refused, second, again, joined = results
+    assert isinstance(refused, CommandError) and refused.code == "not_found"
+    assert isinstance(first, Outcome) and isinstance(second, Outcome)
+    assert first.last_seq == before + 1 and second.last_seq == before + 2  # no seq lost
+    assert isinstance(again, Outcome) and again.repeated and again.ack == first.ack
+    assert isinstance(joined, Joined) and joined.seq == before + 3
+
+    log = _log(engine, room.workshop_id)
+    assert [e.seq for e in log] == list(range(1, before + 4)), "gap-free"
+    assert [e.type for e in log[-3:]] == ["card.posted", "card.posted", "participant.joined"]
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, room.workshop_id)
+        assert workshop is not None and workshop.last_seq == before + 3
+        texts = session.exec(select(Card.text).where(Card.workshop_id == room.workshop_id)).all()
+        assert sorted(texts) == ["Buurthuis dicht", "Geen bus op zondag"]
+        names = session.exec(
+            select(Participant.display_name).where(Participant.workshop_id == room.workshop_id)
+        ).all()
+        assert sorted(n or "" for n in names) == ["Annie", "Bram"]
+
+
+def test_a_batch_for_a_missing_workshop_refuses_every_job(engine):
+    room = _room(engine)
+    annie = room.join("Annie", "inwoner")
+    results = run_in_order(
+        engine, workshop_id=room.workshop_id + 1000, jobs=[_post(annie, "x", "y")] * 2
+    )
+    assert all(isinstance(r, CommandError) and r.code == "not_found" for r in results)
+
+
+def test_a_job_that_fails_unexpectedly_is_rolled_back_alone(engine):
+    room = _room(engine)
+    annie = room.join("Annie", "inwoner")
+    room.phase("factoren")
+
+    class Broken:
+        def run(self, session, workshop, after_commit):
+            session.add(Card(workshop_id=workshop.id, kind="factor", text="half"))
+            session.flush()
+            workshop.last_seq += 5
+            raise RuntimeError("bug")
+
+    results = run_in_order(
+        engine,
+        workshop_id=room.workshop_id,
+        jobs=[Broken(), _post(annie, "ok", "Heel")],
+    )
+    assert isinstance(results[0], RuntimeError)
+    assert isinstance(results[1], Outcome)
+    with session_scope(engine) as session:
+        texts = session.exec(select(Card.text).where(Card.workshop_id == room.workshop_id)).all()
+        assert texts == ["Heel"]
+    log = _log(engine, room.workshop_id)
+    assert [e.seq for e in log] == list(range(1, len(log) + 1))
