@@ -3,10 +3,64 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import logging.config
+import os
+import re
 import sys
+from contextlib import ExitStack
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from app.exports.names import FILE_FORMATS
-from app.settings import Settings
+from app.settings import Settings, normalised_origin
+
+SQLITE_ONE_PROCESS = (
+    "SQLite allows one server process; use PostgreSQL "
+    "(ATELIER_DATABASE_URL=postgresql+psycopg://…) for --workers N"
+)
+SHARED_STATE_HINT = (
+    "{workers} worker processes without ATELIER_REDIS_URL: presence and rate limits are counted "
+    "in each process on its own (set ATELIER_REDIS_URL=redis://… to share them)."
+)
+
+
+class Refused(Exception):
+    """A reason not to start, said in one sentence; the command exits with 2."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or :class:`Refused` naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            name = f"ATELIER_{str(error['loc'][0]).upper()}: " if error["loc"] else ""
+            problems.append(f"{name}{message}")
+        raise Refused("configuration: " + "; ".join(problems)) from None
+    except SettingsError as exc:  # a list or number that does not parse
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"ATELIER_{field.group(1).upper()}" if field else "a setting"
+        raise Refused(
+            f"configuration: {name} does not parse ({exc.__cause__ or exc}); lists are JSON, "
+            'e.g. ATELIER_ALLOWED_ORIGINS=["http://192.168.1.20:8000"]'
+        ) from None
+
+
+def _shown_database(url: str) -> str:
+    """The database URL without its password, for the start-up line."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split(":", 1)[0] + ":…"
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
@@ -20,40 +74,156 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     ``forwarded_allow_ips``; its default would trust 127.0.0.1, so a local process could claim
     any address). With no proxies configured, proxy headers are not read at all: every limiter
     then keys on the real peer (:func:`app.web.client.client_address`).
+
+    With ``ATELIER_WORKERS`` above 1, uvicorn starts that many processes, each of which makes
+    its own app with :func:`app.main.create_app` from the environment: whatever the command
+    worked out (``--lan``'s public URL and allowed origins, ``--log-format``) must be in
+    ``os.environ`` before this is called (:func:`serve_command` puts it there). The schema is
+    migrated here, once, before any worker starts.
     """
     import uvicorn
 
     from app.db import migrate
-    from app.main import create_app
+    from app.logs import log_config
+    from app.observability.multiprocess import for_workers
 
-    migrate(settings.database_url)
-    print(
-        f"Opgave Atelier runs at {settings.public_url}  (database: {settings.database_url})",
-        flush=True,
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        ws="websockets-sansio",
-        ws_max_size=settings.ws_max_size,
-        ws_per_message_deflate=False,
-        ws_ping_interval=settings.heartbeat_seconds,
-        ws_ping_timeout=settings.heartbeat_seconds,
-        log_level="info",
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=list(settings.trusted_proxies),
-        server_header=False,
-    )
+    if settings.workers > 1 and _is_sqlite(settings.database_url):
+        raise Refused(SQLITE_ONE_PROCESS)
+    logging_config = log_config(settings.log_format)
+    logging.config.dictConfig(logging_config)  # the lines before uvicorn's look like its own
+    with ExitStack() as metrics:
+        # The workers' shared metrics directory goes into the environment before the app (and
+        # with it prometheus_client) is imported anywhere (app/observability/multiprocess.py).
+        try:
+            metrics.enter_context(for_workers(settings.workers))
+        except RuntimeError as exc:  # PROMETHEUS_MULTIPROC_DIR is not a writable directory
+            raise Refused(str(exc)) from None
+        migrate(settings.database_url)
+        if settings.workers > 1:  # one first-facilitator link, not one per worker
+            from app.accounts.service import announce_setup_link
+            from app.db import make_engine
+
+            engine = make_engine(settings.database_url)
+            announce_setup_link(engine, settings)
+            engine.dispose()
+        where = f"Opgave Atelier runs at {settings.public_url}  "
+        where += f"(database: {_shown_database(settings.database_url)}"
+        where += f"; {settings.workers} worker processes)" if settings.workers > 1 else ")"
+        if settings.log_format == "json":
+            logging.getLogger("app.cli").info(where)
+        else:
+            print(where, flush=True)
+        if settings.workers > 1 and not settings.redis_url:
+            hint = SHARED_STATE_HINT.format(workers=settings.workers)
+            logging.getLogger("app.cli").warning(hint)
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "ws": "websockets-sansio",
+            "ws_max_size": settings.ws_max_size,
+            "ws_per_message_deflate": False,
+            "ws_ping_interval": settings.heartbeat_seconds,
+            "ws_ping_timeout": settings.heartbeat_seconds,
+            "log_config": logging_config,
+            "log_level": "info",
+            "proxy_headers": bool(settings.trusted_proxies),
+            "forwarded_allow_ips": list(settings.trusted_proxies),
+            "server_header": False,
+        }
+        if settings.workers > 1:
+            uvicorn.run("app.main:create_app", factory=True, workers=settings.workers, **options)
+        else:
+            from app.main import create_app
+
+            uvicorn.run(create_app(settings), **options)
     return 0
+
+
+def _is_sqlite(database_url: str) -> bool:
+    return database_url.split(":", 1)[0].split("+", 1)[0].lower() == "sqlite"
+
+
+def lan_environment(settings: Settings, url: str) -> dict[str, str]:
+    """The variables ``--lan`` sets: ``url`` among the allowed origins, and as the public URL
+    unless ``ATELIER_PUBLIC_URL`` was set (then that stays the address the app links to)."""
+    origins = list(settings.allowed_origins)
+    if normalised_origin(url) not in origins:
+        origins.append(normalised_origin(url))
+    environment = {"ATELIER_ALLOWED_ORIGINS": json.dumps(origins)}
+    if "public_url" not in settings.model_fields_set:
+        environment["ATELIER_PUBLIC_URL"] = url
+    return environment
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """``atelier serve``: the flags into the environment (so workers see them), then serve."""
+    from app import lan
+
+    if args.workers is not None:
+        os.environ["ATELIER_WORKERS"] = str(args.workers)
+    if args.log_format is not None:
+        os.environ["ATELIER_LOG_FORMAT"] = args.log_format
+    settings = load_settings()
+    if settings.workers > 1 and _is_sqlite(settings.database_url):
+        raise Refused(SQLITE_ONE_PROCESS)
+    port = args.port or settings.port
+    host = args.host or settings.host
+    if args.lan or args.lan_address is not None:
+        if settings.environment == "production":
+            raise Refused(
+                "--lan serves plain http on the local network, for a workshop in a room; "
+                "it does not run with ATELIER_ENVIRONMENT=production"
+            )
+        candidates = lan.this_computers_addresses()
+        if args.lan_address is not None:
+            problem = lan.local_address_problem(args.lan_address)
+            if problem is not None:
+                raise Refused(problem)
+            address = args.lan_address
+        elif candidates:
+            address = candidates[0].address
+        else:
+            raise Refused(lan.NOT_FOUND)
+        os.environ.update(lan_environment(settings, lan.lan_url(address, port)))
+        settings = load_settings()
+        if args.host is None and "host" not in settings.model_fields_set:
+            host = address  # this network only, not every interface of the laptop
+        others = [c for c in candidates if c.address != address]
+        lan.print_banner(address, port, others=others)
+    return serve(settings, host=host, port=port)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atelier", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the server (migrates first)")
-    run.add_argument("--host", default=None)
-    run.add_argument("--port", type=int, default=None)
+    run.add_argument("--host", default=None, help="listen here (default: ATELIER_HOST)")
+    run.add_argument("--port", type=int, default=None, help="default: ATELIER_PORT")
+    run.add_argument(
+        "--lan",
+        action="store_true",
+        help="serve a room on the local network: listen on this computer's Wi-Fi address, "
+        "make it the public URL (unless ATELIER_PUBLIC_URL is set) and print it with a QR code",
+    )
+    run.add_argument(
+        "--lan-address",
+        metavar="ADDRESS",
+        default=None,
+        help="with several networks: the IPv4 address to use (implies --lan)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="server processes (default: ATELIER_WORKERS); more than one needs PostgreSQL",
+    )
+    run.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None,
+        help="json: one JSON object per log line (default: ATELIER_LOG_FORMAT)",
+    )
     commands.add_parser("migrate", help="bring the database schema up to date")
     create = commands.add_parser("create-facilitator", help="create a facilitator account")
     create.add_argument("--email", required=True)
@@ -81,10 +251,14 @@ def main(argv: list[str] | None = None) -> int:
         "retention", help="scrub participant details older than ATELIER_RETENTION_DAYS now"
     )
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        if args.command == "serve":
+            return serve_command(args)
+        settings = load_settings()
+    except Refused as refusal:
+        print(f"atelier: {refusal}", file=sys.stderr, flush=True)
+        return 2
 
-    if args.command == "serve":
-        return serve(settings, host=args.host or settings.host, port=args.port or settings.port)
     if args.command == "migrate":
         from app.db import migrate
 

@@ -16,16 +16,18 @@ from sqlalchemy.engine import Engine
 
 from app.accounts.passwords import HashGate
 from app.accounts.routes import router as accounts_router
-from app.accounts.service import ensure_setup_link
+from app.accounts.service import announce_setup_link
 from app.accounts.throttle import LoginThrottle
 from app.db import make_engine, migrate
 from app.deps import COMMON_RESPONSES
 from app.exports.routes import router as exports_router
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
+from app.observability import health
 from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
+from app.realtime.presence import make_presence
 from app.settings import Settings
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
@@ -80,21 +82,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         migrate(settings.database_url)
         engine = make_engine(settings.database_url)
-        broker = make_broker(settings.broker_url)
-        await broker.connect()
+        broker = make_broker(settings.broker_url, database_url=settings.database_url)
         app.state.settings = settings
         app.state.engine = engine
         app.state.images = LocalImageStore(settings.image_dir)
         app.state.hub = Hub(
-            engine=engine, settings=settings, broker=broker, images=app.state.images
+            engine=engine,
+            settings=settings,
+            broker=broker,
+            images=app.state.images,
+            presence=make_presence(settings.redis_url),
         )
+        await app.state.hub.start()
+        from app.limiting import RateLimits  # (issue 11; may move up to the imports)
+        from app.realtime.budget import FrameBudget
+
+        limits = app.state.limits = RateLimits.from_settings(settings)  # Redis or this process
         app.state.join_gate = WrongCodeGate(
+            limits,
             limit=settings.join_failures_per_minute,
             delay=settings.join_wrong_code_delay_seconds,
         )
-        app.state.upload_limiter = WindowLimiter(limit=settings.uploads_per_minute)
-        app.state.share_limiter = share_limiter()
-        app.state.login_throttle = LoginThrottle(settings)
+        app.state.upload_limiter = WindowLimiter(
+            limits, "uploads", limit=settings.uploads_per_minute
+        )
+        app.state.share_limiter = share_limiter(limits)
+        app.state.frame_budget = FrameBudget(settings, limits)
+        app.state.login_throttle = LoginThrottle(settings, limits)
         app.state.password_gate = HashGate(
             capacity=settings.password_hashes_at_once,
             wait_seconds=settings.password_hash_wait_seconds,
@@ -105,20 +119,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.retention_days == 0:
             log.warning(RETENTION_WARNING)
         retention = asyncio.create_task(_retention_loop(engine, settings))
-        link = ensure_setup_link(engine, settings)
-        if link:
-            print(
-                f"\nNo facilitator yet. Create the first one (link works once):\n  {link}\n",
-                flush=True,
-            )
+        if settings.workers == 1:  # with several, `atelier serve` made the one link
+            announce_setup_link(engine, settings)
         try:
             yield
         finally:
+            health.shutting_down(app)  # first: /readyz says 503 while the rest closes
             retention.cancel()
             if app.state.suggestions is not None:
                 app.state.suggestions.close()
             await app.state.hub.close()
-            await broker.disconnect()
+            await app.state.limits.close()
             engine.dispose()
 
     production = settings.environment == "production"
@@ -150,9 +161,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not production:
         add_api_docs(app)  # before /static: its files are under /static/docs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    health.install(app)  # /healthz, /readyz, /metrics; the HTTP request counter
     return app

@@ -6,12 +6,13 @@ One place for each knob: the rest of the code receives a :class:`Settings` insta
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,8 +53,20 @@ class Settings(BaseSettings):
         description="further addresses (scheme://host[:port]) the pages and the live socket may "
         'be opened under, beside ATELIER_PUBLIC_URL; JSON list, e.g. ["http://192.168.1.20:8000"]',
     )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: list[str]) -> list[str]:
+        """Each entry as browsers send ``Origin``; a path, a wildcard or a typo fails at start."""
+        return [normalised_origin(entry) for entry in value]
+
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line"
+    )
+    metrics_token: str = Field(
+        default="",
+        description="/metrics requires `Authorization: Bearer <token>`; empty: /metrics answers "
+        "only loopback and private addresses (docs/observability.md)",
     )
 
     # Real-time room
@@ -62,7 +75,9 @@ class Settings(BaseSettings):
     send_queue_size: int = 512
     max_replay_events: int = 500
     heartbeat_seconds: float = 20.0
-    tally_interval_seconds: float = 0.5
+    tally_interval_seconds: float = Field(
+        default=0.1, gt=0, description="at most one vote tally per interval (to staff screens)"
+    )
     presence_interval_seconds: float = 0.5
     room_poll_seconds: float = 5.0
     frames_per_second: float = Field(
@@ -207,6 +222,34 @@ class Settings(BaseSettings):
             if not dutch.is_file():
                 raise ValueError(f"ATELIER_PRIVACY_PAGE: no such file: {dutch}")
         return self
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def normalised_origin(value: str) -> str:
+    """``scheme://host[:port]`` as a browser sends it in ``Origin``, or ValueError.
+
+    Lower case, without a trailing slash or dot, without the scheme's default port
+    (``HTTP://Host.example:80/`` is ``http://host.example``). Only ``http`` and ``https``.
+    """
+    example = "e.g. http://192.168.1.20:8000"
+    parts = urlsplit(value.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{value!r}: the port is not a number from 0 to 65535") from None
+    host = (parts.hostname or "").rstrip(".")
+    host = f"[{host}]" if ":" in host else host  # IPv6, in brackets as in a URL
+    if scheme not in DEFAULT_PORTS or not _HOST.fullmatch(host):
+        raise ValueError(f"{value!r}: expected http:// or https:// and a host name, {example}")
+    if parts.username is not None or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"{value!r}: only scheme://host[:port], no path, {example}")
+    if port is None or port == DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 def _development_secret(data_dir: Path) -> str:

@@ -121,7 +121,7 @@ async def _check_login(
 ) -> Facilitator | Refusal:
     throttle, gate = _state(request)
     address = client_address(request)
-    wait = throttle.wait_minutes(
+    wait = await throttle.wait_minutes(
         email=email, address=address, known_device=_known_device(request, settings, email)
     )
     if wait is not None:
@@ -132,9 +132,9 @@ async def _check_login(
     except HashGateBusy:
         return Refusal(503, BUSY, retry_after=5)
     if facilitator is None or facilitator.id is None:
-        throttle.failed(email=email, address=address)
+        await throttle.failed(email=email, address=address)
         return Refusal(400, WRONG_CREDENTIALS)
-    throttle.succeeded(email=email)
+    await throttle.succeeded(email=email)
     return facilitator
 
 

@@ -203,6 +203,15 @@ def ensure_setup_link(engine: Engine, settings: Settings) -> str | None:
     return f"{settings.public_url}/setup/{token}"
 
 
+def announce_setup_link(engine: Engine, settings: Settings) -> None:
+    """Print the first-facilitator link on a fresh install (once per start, by one process)."""
+    link = ensure_setup_link(engine, settings)
+    if link:
+        print(
+            f"\nNo facilitator yet. Create the first one (link works once):\n  {link}\n", flush=True
+        )
+
+
 def setup_token_valid(engine: Engine, token: str) -> bool:
     """Whether ``token`` would still create the first account (to show the form or a 404)."""
     with session_scope(engine) as session:

@@ -138,7 +138,7 @@ async def upload_beeld(
     limiter_key = f"{workshop_id}:device:{tag}" if tag else actor.key
     participant_id = actor.participant_id
     if participant_id is not None:
-        if limiter.blocked(limiter_key):
+        if await limiter.blocked(limiter_key):
             return refuse(
                 request, 429, "rate_limited", N_("Too many photos at once; wait a minute.")
             )
@@ -199,7 +199,7 @@ async def _store_upload(
     if stored is not None:
         return JSONResponse(stored, status_code=200)  # a retried upload: the original ack
     if actor.participant_id is not None:
-        request.app.state.upload_limiter.hit(limiter_key)
+        await request.app.state.upload_limiter.hit(limiter_key)
     data = await photo.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         limit = settings.max_upload_bytes // (1024 * 1024)

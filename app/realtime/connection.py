@@ -1,8 +1,13 @@
-"""One open socket: who is on it, and a bounded queue drained by its own sender task.
+"""One open socket: who is on it, and a bounded outbox sent in order by a short-lived task.
 
-Nothing in the hub ever awaits a client: messages are offered to the queue, and a client whose
-queue is full is too slow to keep up. It is disconnected (4008) and resumes from its last ``seq``
+Nothing in the hub ever awaits a client: messages are offered to the outbox, and a client whose
+outbox is full is too slow to keep up. It is disconnected (4008) and resumes from its last ``seq``
 when it reconnects, which costs it a replay instead of costing the room its memory.
+
+An idle socket costs as little as possible, because a town hall keeps a thousand of them open:
+no task, no queue, no event until there is something to send or to wait for. A sender task
+exists only while the outbox has messages, and :attr:`Connection.closed` is made when someone
+first waits for it.
 """
 
 from __future__ import annotations
@@ -15,10 +20,29 @@ from starlette.websockets import WebSocket, WebSocketState
 from app.realtime.commands import Actor
 from app.realtime.protocol import CLOSE_TOO_SLOW
 
-_CLOSE = object()
+_CLOSE = object()  # the outbox's last entry when closing after what is queued
 
 
 class Connection:
+    __slots__ = (
+        "_close",
+        "_closed",
+        "_done",
+        "_outbox",
+        "_queue_size",
+        "_sender",
+        "actor",
+        "cursor",
+        "leaving",
+        "opened",
+        "screen_token_hash",
+        "sent_seq",
+        "session_id",
+        "stakeholder_group",
+        "websocket",
+        "workshop_id",
+    )
+
     def __init__(
         self,
         websocket: WebSocket,
@@ -44,56 +68,81 @@ class Connection:
         self.session_id: str | None = None
         #: A projector's token (hashed): the socket lives only as long as that screen link.
         self.screen_token_hash: str | None = None
-        self._queue: asyncio.Queue[str | object] = asyncio.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        self._outbox: list[object] = []
+        self._sender: asyncio.Task[None] | None = None
         self._close: tuple[int, str] | None = None
-        self._closer: asyncio.Task[None] | None = None
-        self.closed = asyncio.Event()
-        self._sender = asyncio.create_task(self._send_loop())
+        self._done = False
+        self._closed: asyncio.Event | None = None
+
+    @property
+    def closed(self) -> asyncio.Event:
+        """Set once the socket is closed (by us) or found dead while sending."""
+        if self._closed is None:
+            self._closed = asyncio.Event()
+            if self._done:
+                self._closed.set()
+        return self._closed
 
     def offer(self, message: str) -> None:
-        """Queue a message without waiting; a full queue means the client cannot keep up."""
+        """Queue a message without waiting; a full outbox means the client cannot keep up."""
         if self._close is not None:
             return
-        try:
-            self._queue.put_nowait(message)
-        except asyncio.QueueFull:
+        if len(self._outbox) >= self._queue_size:
             self.close_soon(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
+            return
+        self._outbox.append(message)
+        self._wake()
 
     def close_soon(self, code: int, reason: str) -> None:
-        """Close after what is already queued has been sent (or at once if the queue is full)."""
+        """Close after what is already queued has been sent (or at once when too slow)."""
         if self._close is not None:
             return
         self._close = (code, reason)
-        if code == CLOSE_TOO_SLOW:
-            self._sender.cancel()
-            self._closer = asyncio.create_task(self._close_now())
-            return
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(_CLOSE)
-            return
-        self._sender.cancel()
-        self._closer = asyncio.create_task(self._close_now())
+        if code == CLOSE_TOO_SLOW or len(self._outbox) >= self._queue_size:
+            self._outbox.clear()  # what is stuck is not sent: close now
+            if self._sender is not None:
+                self._sender.cancel()
+                self._sender = None
+        self._outbox.append(_CLOSE)
+        self._wake()
 
-    async def _send_loop(self) -> None:
+    def _wake(self) -> None:
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        """Send the outbox in order, then end: an idle socket keeps no task."""
         try:
-            while True:
-                message = await self._queue.get()
-                if message is _CLOSE:
-                    await self._close_now()
-                    return
-                assert isinstance(message, str)
-                await self.websocket.send_text(message)
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                for message in batch:
+                    if message is _CLOSE:
+                        await self._close_now()
+                        return
+                    assert isinstance(message, str)
+                    await self.websocket.send_text(message)
         except Exception:  # the peer went away mid-send; the receive loop will notice
-            self.closed.set()
+            self._mark_done()
+        finally:
+            if self._sender is asyncio.current_task():
+                self._sender = None
 
     async def _close_now(self) -> None:
         code, reason = self._close or (1000, "")
         if self.websocket.application_state is WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await self.websocket.close(code=code, reason=reason)
-        self.closed.set()
+        self._mark_done()
+
+    def _mark_done(self) -> None:
+        self._done = True
+        if self._closed is not None:
+            self._closed.set()
 
     async def stop(self) -> None:
-        self._sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._sender
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender

@@ -15,9 +15,10 @@ import logging
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from starlette.routing import WebSocketRoute
 
 from app.accounts.security import facilitator_id_from_session, session_id_of
-from app.deps import Id
+from app.realtime.budget import FrameBudget
 from app.realtime.commands import CommandError
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub
@@ -34,7 +35,7 @@ from app.realtime.protocol import (
     client_message_adapter,
 )
 from app.settings import Settings
-from app.types import Role
+from app.types import MAX_ID, Role
 from app.workshops.access import hash_token, participant_cookie, resolve
 
 router = APIRouter()
@@ -50,9 +51,12 @@ def error(code: str, message: str, cid: str | None = None) -> str:
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """Browsers always send Origin; it must be ours. Non-browser clients send none."""
+    """Browsers always send Origin; it must be ours: the public origin or an allowed one
+    (``ATELIER_ALLOWED_ORIGINS``, compared normalised). Non-browser clients send none."""
+    from app.web.address import origin_accepted  # the pages' own rule, in one place
+
     origin = websocket.headers.get("origin")
-    return origin is None or origin.rstrip("/").lower() == settings.public_origin
+    return origin is None or origin_accepted(origin, settings)
 
 
 def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
@@ -86,10 +90,15 @@ def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
         return Error(type="error", cid=cid, code="invalid", message=f"{where}: {first['msg']}")
 
 
-@router.websocket("/ws/workshops/{workshop_id}")
-async def room(websocket: WebSocket, workshop_id: Id) -> None:
+async def room(websocket: WebSocket) -> None:
+    """The socket of one workshop room (a plain Starlette route: an idle socket in a town hall
+    of a thousand should not carry FastAPI's dependency machinery for its whole life)."""
     settings: Settings = websocket.app.state.settings
     hub: Hub = websocket.app.state.hub
+    workshop_id: int = websocket.path_params["workshop_id"]
+    if not 1 <= workshop_id <= MAX_ID:  # a bigger number names no row: a clean refusal
+        await websocket.close(code=1008, reason="no such workshop")
+        return
     if not origin_allowed(websocket, settings):
         await websocket.close(code=1008, reason="origin not allowed")
         return
@@ -109,10 +118,12 @@ async def room(websocket: WebSocket, workshop_id: Id) -> None:
         await websocket.close(code=1008, reason="expected hello")
         return
     token = hello.token or websocket.cookies.get(participant_cookie(settings, workshop_id))
-    facilitator = await to_thread.run_sync(facilitator_id_from_session, websocket)
     access = await to_thread.run_sync(
         lambda: resolve(
-            hub.engine, workshop_id=workshop_id, token=token, facilitator_id=facilitator
+            hub.engine,
+            workshop_id=workshop_id,
+            token=token,
+            facilitator_id=facilitator_id_from_session(websocket),
         )
     )
     if access is None:
@@ -132,17 +143,17 @@ async def room(websocket: WebSocket, workshop_id: Id) -> None:
         connection.session_id = session_id_of(websocket, settings)
     elif access.actor.role is Role.SCREEN and token:
         connection.screen_token_hash = hash_token(token)
-    seq = await to_thread.run_sync(hub._last_seq, workshop_id)
-    connection.offer(
-        Welcome(
+
+    def welcome(seq: int) -> str:
+        return Welcome(
             type="welcome",
             role=access.actor.role,
             workshop_id=workshop_id,
             participant_id=access.actor.participant_id,
             seq=seq,
         ).model_dump_json()
-    )
-    await hub.attach(connection, last_seq=hello.last_seq)
+
+    await hub.attach(connection, last_seq=hello.last_seq, welcome=welcome)
     try:
         await _serve(websocket, connection, hub, settings)
     finally:
@@ -150,46 +161,44 @@ async def room(websocket: WebSocket, workshop_id: Id) -> None:
         await connection.stop()
 
 
+router.routes.append(WebSocketRoute("/ws/workshops/{workshop_id:int}", room))
+
+
 async def _serve(
     websocket: WebSocket, connection: Connection, hub: Hub, settings: Settings
 ) -> None:
-    receive = asyncio.ensure_future(websocket.receive())
-    closed = asyncio.ensure_future(connection.closed.wait())
-    try:
-        while True:
-            done, _ = await asyncio.wait({receive, closed}, return_when=asyncio.FIRST_COMPLETED)
-            if closed in done:
-                return
-            frame = receive.result()
-            if frame["type"] == "websocket.disconnect":
-                return
-            receive = asyncio.ensure_future(websocket.receive())
-            text = frame.get("text")
-            message = None if text is None else parse(text, settings)
-            if not hub.allow_frame(connection):
-                # Every frame counts (pings, garbage, binary too), per sender across its sockets.
-                # Commands are still answered, so a client knows to send them again later.
-                if hub.strikes(connection) >= FLOOD_STRIKES:
-                    connection.close_soon(1008, "too many messages")
-                elif isinstance(message, Command):
-                    connection.offer(
-                        error("rate_limited", "Too many messages; slow down.", message.cid)
-                    )
-                continue
-            if message is None:
-                connection.offer(error("binary", "Binary frames are not accepted; send JSON text."))
-                continue
-            if isinstance(message, Error):
-                connection.offer(message.model_dump_json())
-            elif isinstance(message, Ping):
-                connection.offer(Pong(type="pong").model_dump_json())
-            elif isinstance(message, Hello):
-                connection.offer(error("protocol", "hello is only sent once, first."))
-            else:
-                await _command(connection, hub, message)
-    finally:
-        receive.cancel()
-        closed.cancel()
+    """Read frames until the peer goes. A socket closed by us ends here too: the peer answers
+    the close frame, and the server hands that on as a disconnect."""
+    budget: FrameBudget = websocket.app.state.frame_budget
+    sender = f"{connection.workshop_id}:{connection.actor.key}"  # all its sockets, everywhere
+    facilitator = connection.actor.role is Role.FACILITATOR
+    while True:
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            return
+        text = frame.get("text")
+        message = None if text is None else parse(text, settings)
+        if not await budget.allow(sender, facilitator=facilitator):
+            # Every frame counts (pings, garbage, binary too), per sender across its sockets.
+            # Commands are still answered, so a client knows to send them again later.
+            if budget.strikes(sender) >= FLOOD_STRIKES:
+                connection.close_soon(1008, "too many messages")
+            elif isinstance(message, Command):
+                connection.offer(
+                    error("rate_limited", "Too many messages; slow down.", message.cid)
+                )
+            continue
+        if message is None:
+            connection.offer(error("binary", "Binary frames are not accepted; send JSON text."))
+            continue
+        if isinstance(message, Error):
+            connection.offer(message.model_dump_json())
+        elif isinstance(message, Ping):
+            connection.offer(Pong(type="pong").model_dump_json())
+        elif isinstance(message, Hello):
+            connection.offer(error("protocol", "hello is only sent once, first."))
+        else:
+            await _command(connection, hub, message)
 
 
 async def _command(connection: Connection, hub: Hub, command: Command) -> None:

@@ -116,18 +116,6 @@ CONTRIBUTIONS = frozenset(
 #: Events read from the log in one go while catching a room up.
 EVENTS_PER_READ = 1000
 
-#: A facilitator's frame budget is this many times a participant's: they steer the whole room.
-FACILITATOR_FACTOR = 10
-
-
-@dataclass
-class Bucket:
-    """Frames one sender (a participant, a screen, a facilitator) may send, across its sockets."""
-
-    tokens: float
-    refilled: float
-    strikes: int = 0
-
 
 @dataclass
 class Room:
@@ -215,7 +203,6 @@ class Hub:
         self.images = images
         self.presence: PresenceBoard = presence or LocalPresence()
         self.rooms: dict[int, Room] = {}
-        self.buckets: dict[tuple[int, str], Bucket] = {}
         self.lanes = Lanes(run=self._run_batch, after=self._after_batch)
         self._opened = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -228,11 +215,22 @@ class Hub:
 
     # ------------------------------------------------------------------ connections
 
-    async def attach(self, connection: Connection, *, last_seq: int | None) -> None:
-        """Send the catch-up (replay or snapshot) and start live delivery, atomically."""
+    async def attach(
+        self,
+        connection: Connection,
+        *,
+        last_seq: int | None,
+        welcome: Callable[[int], str] | None = None,
+    ) -> None:
+        """Send the catch-up (replay or snapshot) and start live delivery, atomically.
+
+        ``welcome`` makes the first message from the ``seq`` the catch-up was read at.
+        """
         room = await self._room(connection.workshop_id)
         async with room.lock:
             messages, seq = await to_thread.run_sync(self._catch_up_messages, connection, last_seq)
+            if welcome is not None:
+                connection.offer(welcome(seq))
             for message in messages:
                 connection.offer(message)
             connection.cursor = seq
@@ -258,37 +256,6 @@ class Hub:
         limit = self.settings.sockets_per_sender
         for old in mine[: max(0, len(mine) - limit + 1)]:
             old.close_soon(CLOSE_REPLACED, "opened again elsewhere")
-
-    def allow_frame(self, connection: Connection) -> bool:
-        """Count one frame of any kind against its sender's budget, shared by all its sockets."""
-        rate, burst = self.settings.frames_per_second, self.settings.frames_burst
-        if connection.actor.role is Role.FACILITATOR:  # steers the room: sign-in, owns it
-            rate, burst = rate * FACILITATOR_FACTOR, burst * FACILITATOR_FACTOR
-        key = (connection.workshop_id, connection.actor.key)
-        now = time.monotonic()
-        bucket = self.buckets.get(key)
-        if bucket is None:
-            if len(self.buckets) >= 100_000:
-                self._forget_idle_buckets(now)
-            bucket = self.buckets[key] = Bucket(tokens=burst, refilled=now)
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.refilled) * rate)
-        bucket.refilled = now
-        if bucket.tokens < 1:
-            bucket.strikes += 1
-            return False
-        bucket.tokens -= 1
-        bucket.strikes = 0
-        return True
-
-    def strikes(self, connection: Connection) -> int:
-        """Frames refused in a row for this sender: many means a flood, not a burst."""
-        bucket = self.buckets.get((connection.workshop_id, connection.actor.key))
-        return bucket.strikes if bucket else 0
-
-    def _forget_idle_buckets(self, now: float) -> None:
-        burst, rate = self.settings.frames_burst, self.settings.frames_per_second
-        for key in [k for k, b in self.buckets.items() if (now - b.refilled) * rate >= burst]:
-            del self.buckets[key]
 
     async def detach(self, connection: Connection) -> None:
         room = self.rooms.get(connection.workshop_id)

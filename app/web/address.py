@@ -1,10 +1,13 @@
 """The address a page was opened under, against the configured public URL.
 
-The live socket accepts browsers only when their ``Origin`` is ``ATELIER_PUBLIC_URL``
-(:func:`app.realtime.endpoint.origin_allowed`). A phone or beamer computer that opened the app
+The live socket accepts browsers only when their ``Origin`` is ``ATELIER_PUBLIC_URL`` or one of
+``ATELIER_ALLOWED_ORIGINS`` (:func:`origin_accepted`, used by
+:func:`app.realtime.endpoint.origin_allowed`). A phone or beamer computer that opened the app
 under another name (the laptop's IP address, ``localhost``, an old host name) would therefore
 show "Reconnecting…" for ever. The pages that open a socket check the address first and, when it
-is not the public one, say so and link the right address (:func:`misdirected`).
+is none of those, say so and link the public address (:func:`misdirected`). ``atelier serve
+--lan`` adds the laptop's address on the local network to the allowed origins, so the address
+phones scan, a host name and the public URL can all be right at once.
 
 Only the host name and port are compared, not the scheme: behind a TLS proxy that is not in
 ``ATELIER_TRUSTED_PROXIES`` the app sees ``http`` while the browser used ``https``, and that
@@ -16,15 +19,14 @@ browser that sends it, so it needs no trust. When ``ATELIER_PUBLIC_URL`` is not 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.settings import Settings
+from app.settings import DEFAULT_PORTS, Settings, normalised_origin
 from app.web.render import render
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _host_port(netloc: str, scheme: str) -> tuple[str, int] | None:
@@ -45,23 +47,44 @@ def opened_host(request: Request) -> str:
     return forwarded or request.headers.get("host", "")
 
 
+def accepted_origins(settings: Settings) -> frozenset[str]:
+    """The public origin and ``ATELIER_ALLOWED_ORIGINS`` (already normalised by the settings)."""
+    origins = {settings.public_origin, *settings.allowed_origins}
+    with suppress(ValueError):  # https://x:443 is https://x
+        origins.add(normalised_origin(settings.public_origin))
+    return frozenset(origins)
+
+
+def origin_accepted(origin: str, settings: Settings) -> bool:
+    """A browser's ``Origin`` header names one of :func:`accepted_origins` (``null`` does not)."""
+    try:
+        return normalised_origin(origin) in accepted_origins(settings)
+    except ValueError:
+        return False
+
+
 def configured(settings: Settings) -> bool:
     """``ATELIER_PUBLIC_URL`` was set, by environment or by the code that made the settings."""
     return "public_url" in settings.model_fields_set
 
 
 def misdirected(request: Request, settings: Settings) -> str | None:
-    """The public address of this same page when it was opened under another host, else None.
+    """The public address of this same page when it was opened under a host that is neither
+    the public one nor an allowed origin's, else None.
 
     The query string is kept (``?lang=``); the fragment never reaches the server.
     """
     if not configured(settings):
         return None
     public = urlsplit(settings.public_url)
-    want = _host_port(public.netloc, public.scheme)
-    have = _host_port(opened_host(request), public.scheme)
-    if want is None or have == want:
+    if _host_port(public.netloc, public.scheme) is None:
         return None
+    opened = opened_host(request)
+    for origin in accepted_origins(settings):
+        parts = urlsplit(origin)
+        want = _host_port(parts.netloc, parts.scheme)
+        if want is not None and _host_port(opened, parts.scheme) == want:
+            return None
     query = f"?{request.url.query}" if request.url.query else ""
     return f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
 
@@ -69,16 +92,19 @@ def misdirected(request: Request, settings: Settings) -> str | None:
 def same_site_post(request: Request, settings: Settings) -> bool:
     """A form post came from one of our own pages (defence in depth beside the CSRF token).
 
-    Browsers send ``Origin`` with every POST; it must be the public origin or this request's
-    own. Clients without ``Origin`` (scripts, old browsers) rely on the CSRF token alone.
+    Browsers send ``Origin`` with every POST; it must be an accepted origin (the public one or
+    an allowed one) or this request's own. Clients without ``Origin`` (scripts, old browsers)
+    rely on the CSRF token alone.
     """
     if request.headers.get("sec-fetch-site") == "cross-site":
         return False
     origin = request.headers.get("origin")
     if origin is None:
         return True
+    if origin_accepted(origin, settings):
+        return True
     own = f"{request.url.scheme}://{opened_host(request)}".lower()
-    return origin.rstrip("/").lower() in {settings.public_origin, own}
+    return origin.rstrip("/").lower() == own
 
 
 def wrong_host_page(

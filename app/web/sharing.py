@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
@@ -95,11 +96,12 @@ def add_share(
     trajectory = _owned(engine, trajectory_id, facilitator_id)
     limiter: WindowLimiter = request.app.state.share_limiter
     key = f"f:{facilitator_id}"
-    if limiter.blocked(key):
+    # A sync route (worker thread): the limiter's count is asked on the event loop.
+    if from_thread.run(limiter.blocked, key):
         return _back(trajectory_id, "wait")
     outcome = share(engine, trajectory=trajectory, by=facilitator_id, email=email)
     if outcome is Shared.UNKNOWN:
-        limiter.hit(key)
+        from_thread.run(limiter.hit, key)
     return _back(trajectory_id, outcome.value)
 
 

@@ -1,4 +1,8 @@
-"""A small sliding-window limiter, kept in memory per process.
+"""Sliding-window limits on joining, uploads and sharing, counted in the app's :class:`RateLimits`.
+
+The counts live in :mod:`app.limiting`: in this process by default, shared by every process
+through Redis when ``ATELIER_REDIS_URL`` is set (and per process again, never fully open, while
+Redis does not answer).
 
 The caller decides what counts as a hit. For joining, only failures count: a whole room of phones
 joins from one community-centre address, and none should be slowed down for typing the right
@@ -9,40 +13,33 @@ joins. For uploads, every upload counts, per participant.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import deque
+
+from app.limiting import RateLimits, Window
 
 
 class WindowLimiter:
+    """At most ``limit`` hits per key in any ``window_seconds`` (the exact moving window).
+
+    Rare events (uploads, unknown share addresses, wrong codes), so exactness matters more than
+    cost: one call to Redis per check when it is configured.
+    """
+
     def __init__(
-        self, *, limit: int, window_seconds: float = 60.0, max_keys: int = 100_000
+        self, limits: RateLimits, name: str, *, limit: int, window_seconds: int = 60
     ) -> None:
         self.limit = limit
         self.window = window_seconds
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
+        self.counts: Window = limits.window(
+            name, amount=limit, seconds=window_seconds, strategy="moving-window"
+        )
 
-    def blocked(self, key: str) -> bool:
-        hits = self._hits.get(key)
-        if hits is None:
-            return False
-        now = time.monotonic()
-        while hits and now - hits[0] > self.window:
-            hits.popleft()
-        if not hits:
-            del self._hits[key]
-            return False
-        return len(hits) >= self.limit
+    async def blocked(self, key: str) -> bool:
+        """Whether ``key`` has had ``limit`` hits in the window (nothing is counted)."""
+        return await self.counts.blocked(key)
 
-    def hit(self, key: str) -> None:
-        if key not in self._hits and len(self._hits) >= self.max_keys:
-            self._evict()
-        self._hits.setdefault(key, deque()).append(time.monotonic())
-
-    def _evict(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, f in self._hits.items() if not f or now - f[-1] > self.window]:
-            del self._hits[key]
+    async def hit(self, key: str) -> bool:
+        """Count one hit; ``False`` if ``key`` was already at the limit (then it is not counted)."""
+        return await self.counts.hit(key)
 
 
 class WrongCodeGate:
@@ -53,40 +50,52 @@ class WrongCodeGate:
     a few typos (or after one guesser). Instead only *wrong* codes are limited:
 
     * Up to ``limit`` wrong codes per ``window`` seconds per address are answered at once (404).
+      The count is shared by every process using the same Redis (:mod:`app.limiting`), so more
+      server processes do not give an address more wrong codes.
     * Beyond that, the address's wrong codes are answered one at a time, ``delay`` seconds apart
-      (429 with ``Retry-After``). Answers are queued per address, so parallel requests do not
-      get more answers per second than serial ones.
+      (429 with ``Retry-After``). Answers are queued per address — across processes too, through
+      Redis (:meth:`RateLimits.turn`) — so parallel requests, to one process or to several, do
+      not get more answers per second than serial ones.
     * At most ``max_pending`` requests per address may be between "arrived" and "answered" at
-      once; a further one is refused (429) *before* its code is looked at. A right code is looked
-      up and answered at once, so its slot is free again within milliseconds; only a flood of
-      parallel wrong codes from the same address fills the slots. That refusal is what stops a
-      guesser from learning anything faster by opening more connections; only while such a flood
-      runs can someone behind the same address be turned away with the right code.
+      once in this process; a further one is refused (429) *before* its code is looked at. A right
+      code is looked up and answered at once, so its slot is free again within milliseconds; only
+      a flood of parallel wrong codes from the same address fills the slots. That refusal is what
+      stops a guesser from learning anything faster by opening more connections; only while such
+      a flood runs can someone behind the same address be turned away with the right code. The
+      slots are per process on purpose: they bound this process's waiting requests, and taking
+      one costs nothing (no Redis call before the code is looked at). With several processes an
+      address may hold ``max_pending`` waiting requests in each, but they wait in one shared
+      queue, so it learns no more answers per second.
+    * The right code never touches the counts: :meth:`release` only gives the slot back.
 
     Why guessing stays infeasible: codes are 6 symbols from 31 (``joincode``), 31**6 ≈ 887
     million. With the defaults (10 per minute, then one every 3 s) one address learns the answer
-    to at most ~30 codes a minute, ~43,000 a day. Even with 100 workshops open to joining at the
-    same moment, one guess hits one of them with probability 100 / 887 million, so an address
-    needs on average ~200 days of nonstop guessing for a single hit — and a hit only gives a seat
-    in a room whose facilitator sees who joined and can remove them. Many addresses guess
-    proportionally faster; that is what the code length is for, and why the count is per address
-    as uvicorn resolved it (:func:`app.web.client.client_address`), never per forwarded header.
+    to at most ~30 codes a minute, ~43,000 a day — however many server processes there are. Even
+    with 100 workshops open to joining at the same moment, one guess hits one of them with
+    probability 100 / 887 million, so an address needs on average ~200 days of nonstop guessing
+    for a single hit — and a hit only gives a seat in a room whose facilitator sees who joined
+    and can remove them. Many addresses guess proportionally faster; that is what the code length
+    is for, and why the count is per address as uvicorn resolved it
+    (:func:`app.web.client.client_address`), never per forwarded header. While Redis does not
+    answer, each process counts and queues on its own (the figures above then hold per process).
     """
 
     def __init__(
         self,
+        limits: RateLimits,
         *,
         limit: int,
         delay: float,
-        window_seconds: float = 60.0,
+        window_seconds: int = 60,
         max_pending: int = 64,
-        max_keys: int = 100_000,
     ) -> None:
-        self.failures = WindowLimiter(limit=limit, window_seconds=window_seconds, max_keys=max_keys)
+        self.limits = limits
+        self.failures = WindowLimiter(
+            limits, "join-wrong", limit=limit, window_seconds=window_seconds
+        )
         self.delay = delay
         self.max_pending = max_pending
         self._pending: dict[str, int] = {}
-        self._next_answer: dict[str, float] = {}
 
     def admit(self, address: str) -> bool:
         """Take a slot before looking at the code; ``False``: refuse without looking (flood)."""
@@ -103,8 +112,6 @@ class WrongCodeGate:
             self._pending[address] = pending
         else:
             self._pending.pop(address, None)
-            if self._next_answer.get(address, 0.0) <= time.monotonic():
-                self._next_answer.pop(address, None)
 
     async def wrong(self, address: str) -> bool:
         """Count a wrong code and wait for its turn; ``True`` when the address is over the limit.
@@ -112,17 +119,10 @@ class WrongCodeGate:
         The caller's slot (from :meth:`admit`) is released here, after the wait.
         """
         try:
-            over = self.failures.blocked(address)
-            self.failures.hit(address)
-            if not over:
-                return False
-            now = time.monotonic()
-            if len(self._next_answer) >= self.failures.max_keys:
-                for key in [k for k, t in self._next_answer.items() if t <= now]:
-                    del self._next_answer[key]
-            turn = max(now, self._next_answer.get(address, now))
-            self._next_answer[address] = turn + self.delay
-            await asyncio.sleep(turn - now)
+            if await self.failures.hit(address):
+                return False  # counted, under the limit: answered at once
+            wait = await self.limits.turn("join-turn", address, self.delay)
+            await asyncio.sleep(wait)
             return True
         finally:
             self.release(address)

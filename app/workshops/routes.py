@@ -37,7 +37,7 @@ from app.workshops.access import (
 from app.workshops.history import changes
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
-from app.workshops.participants import JoinRequest, join
+from app.workshops.participants import JoinRequest
 from app.workshops.presets import PRESETS, Plan
 from app.workshops.ratelimit import WrongCodeGate
 from app.workshops.reframing import difference
@@ -464,9 +464,8 @@ async def join_workshop(
     if workshop_id is None:
         raise await guard.not_found()
     guard.found()
-    joined = await to_thread.run_sync(lambda: join(engine, workshop_id=workshop_id, request=body))
     hub: Hub = request.app.state.hub
-    await hub.notify(workshop_id, joined.seq)
+    joined = await hub.join(workshop_id, body)  # delivered to the room before it answers
     set_participant_cookie(response, settings, workshop_id, joined.token)
     remember_device(request, response, settings)
     return {

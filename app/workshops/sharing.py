@@ -24,6 +24,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 from app.accounts.models import Facilitator
 from app.clock import utcnow
 from app.db import session_scope
+from app.limiting import RateLimits
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.ratelimit import WindowLimiter
 
@@ -74,9 +75,13 @@ class CoFacilitator:
     added_at: datetime
 
 
-def share_limiter() -> WindowLimiter:
-    """The per-owner limit on unknown addresses; one per app, kept on ``app.state``."""
-    return WindowLimiter(limit=UNKNOWN_PER_HOUR, window_seconds=3600)
+def share_limiter(limits: RateLimits) -> WindowLimiter:
+    """The per-owner limit on unknown addresses; one per app, kept on ``app.state``.
+
+    Counted in the app's :class:`~app.limiting.RateLimits`, so shared by every process through
+    Redis when it is configured.
+    """
+    return WindowLimiter(limits, "share-unknown", limit=UNKNOWN_PER_HOUR, window_seconds=3600)
 
 
 # ----------------------------------------------------------------------------- the rule

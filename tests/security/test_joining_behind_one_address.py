@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.limiting import RateLimits
 from app.workshops.ratelimit import WrongCodeGate
 from tests.support.server import Server, facilitator_with_workshop
 
@@ -73,7 +74,7 @@ def test_x_forwarded_for_from_a_configured_proxy_is_believed(make_server: Any):
 
 async def test_a_flood_of_parallel_wrong_codes_is_refused_before_lookup():
     """Slots per address bound how many codes are looked at at once (see WrongCodeGate)."""
-    gate = WrongCodeGate(limit=1, delay=0.0, max_pending=2)
+    gate = WrongCodeGate(RateLimits(secret_key="s" * 40), limit=1, delay=0.0, max_pending=2)
     assert gate.admit("a") and gate.admit("a")
     assert not gate.admit("a"), "a third parallel attempt is refused without a lookup"
     assert gate.admit("b"), "other addresses are not affected"
@@ -81,4 +82,4 @@ async def test_a_flood_of_parallel_wrong_codes_is_refused_before_lookup():
     assert await gate.wrong("a") is True  # the second: over it (answered after its turn)
     assert gate.admit("a"), "answered attempts give their slot back"
     gate.release("a")  # a right code gives it back without counting
-    assert gate.failures.blocked("a") and not gate.failures.blocked("b")
+    assert await gate.failures.blocked("a") and not await gate.failures.blocked("b")

@@ -65,6 +65,12 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"server did not start in {timeout}s:\n{self.log()}")
 
+    @property
+    def pid(self) -> int:
+        """The id of the started server process (``python -m app serve``)."""
+        assert self.process is not None, "the server has not been started"
+        return self.process.pid
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flushing — as a power cut or OOM kill would."""
         assert self.process is not None

@@ -1,0 +1,131 @@
+"""How the server logs: uvicorn's ``log_config`` for ``ATELIER_LOG_FORMAT=text`` or ``json``.
+
+``text`` is uvicorn's own look. ``json`` writes one JSON object per line, for a log collector:
+``timestamp`` (UTC, ISO 8601), ``level``, ``logger``, ``message``, ``process``, ``exception``
+when there is one, and for uvicorn's access lines ``client``, ``method``, ``path`` and ``status``.
+The formatter is a few lines on the standard library rather than a package: it writes exactly
+these fields and nothing a log call passes in ``extra=``, so no participant text can ride along
+by accident.
+
+Both formats go through the same handlers: uvicorn's (the server's lines on stderr, access lines
+on stdout), the ``app`` loggers at INFO (otherwise their lines would be lost or bare), everything
+else from WARNING. Both carry :class:`RedactSecretPaths`.
+
+What reaches the logs at all: uvicorn logs the request line (method, path, query string) and the
+WebSocket path (``/ws/workshops/1``). Participant and projector tokens never appear there: a
+participant's token travels in the socket's ``hello`` message and in a cookie, the projector's in
+the URL *fragment* (``/screen/1#token=…``), which browsers do not send. Join codes do appear
+(``/join/ABC234``): they are shown to the whole room anyway. The one secret that can be in a path
+is the first-run setup link (``/setup/<token>``); the filter blanks it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+#: Paths whose last part is a secret: the one-time link that creates the first facilitator.
+SECRET_PATH = re.compile(r"^(/setup/)[^/?#\s]+")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line (newlines in a message are escaped)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
+        args = record.args
+        if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) == 5:
+            client, method, path, _version, status = args  # uvicorn's access line
+            entry.update(client=client, method=method, path=path, status=status)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class RedactSecretPaths(logging.Filter):
+    """Blank the secret part of a path (``/setup/<token>`` → ``/setup/…``) in uvicorn's lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.name.startswith("uvicorn"):
+            record.args = tuple(
+                SECRET_PATH.sub(r"\1…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
+    """A :func:`logging.config.dictConfig` dictionary, for ``uvicorn.run(log_config=…)``.
+
+    Only names and strings: uvicorn hands it to each worker process (``--workers``) to apply there.
+    """
+    if log_format == "json":
+        formatters: dict[str, Any] = {
+            "default": {"()": "app.logs.JsonFormatter"},
+            "access": {"()": "app.logs.JsonFormatter"},
+            "app": {"()": "app.logs.JsonFormatter"},
+        }
+    else:
+        formatters = {
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+                "use_colors": None,
+            },
+            "access": {
+                "()": "uvicorn.logging.AccessFormatter",
+                "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+            },
+            "app": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(name)s: %(message)s",
+                "use_colors": None,
+            },
+        }
+    redact = ["redact_secret_paths"]
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact_secret_paths": {"()": "app.logs.RedactSecretPaths"}},
+        "formatters": formatters,
+        "handlers": {
+            "default": {
+                "formatter": "default",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": redact,
+            },
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "filters": redact,
+            },
+            "app": {
+                "formatter": "app",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+            "app": {"handlers": ["app"], "level": "INFO", "propagate": False},
+        },
+        "root": {"handlers": ["app"], "level": "WARNING"},
+    }
