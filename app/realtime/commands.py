@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
@@ -182,36 +183,75 @@ def execute(
     return result
 
 
+@dataclass
+class Batch:
+    """What the jobs of one transaction share: hooks to run after commit, and the receipts of
+    the batch's command ids (read in one query, then kept up to date as the batch applies)."""
+
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    receipts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
 class Job(Protocol):
     """One unit of work in a workshop's transaction: a command, a participant joining."""
 
-    def run(
-        self, session: Session, workshop: Workshop, after_commit: list[Callable[[], None]]
-    ) -> Any:
-        """Apply the job to the locked ``workshop``; raise to give back what it wrote."""
+    def run(self, session: Session, workshop: Workshop, batch: Batch) -> Any:
+        """Apply the job to the locked ``workshop``; raise to refuse (and give back its writes)."""
         ...
 
 
 def run_in_order(
     engine: Engine, *, workshop_id: int, jobs: Sequence[Job]
 ) -> list[Any | BaseException]:
-    """Group commit: apply ``jobs`` in order, each in its own savepoint, in one transaction.
+    """Group commit: apply ``jobs`` in order in one transaction.
 
     When a room of a thousand phones votes at once, one transaction and one lock of the
     workshop row serve a whole batch, instead of each command waiting for the lock (and, on
-    SQLite, for the file) on its own. A refused job rolls back to its savepoint and changes
-    nothing; the others commit together. Returns each job's result or the exception it raised;
-    if the transaction itself fails (the database went away), every job gets that exception and
+    SQLite, for the file) on its own. Returns each job's result or the exception it raised.
+
+    A refused job must change nothing. The first pass applies the jobs straight after each
+    other, which is the common case and the cheap one; if any job raises, that pass is rolled
+    back whole and the batch is applied again with a savepoint per job, so the refused one gives
+    back what it wrote (its rows, its events, its ``seq``) and the others commit. If the
+    transaction itself fails (the database went away), every job gets that exception and
     nothing was applied. Blocking: call it from a worker thread in async code.
     """
     _load_handlers()
+    try:
+        done = _apply(engine, workshop_id, jobs, savepoints=False)
+        if done is None:
+            done = _apply(engine, workshop_id, jobs, savepoints=True)
+            assert done is not None
+    except Exception as exc:  # the lock, the commit: nothing of the batch was applied
+        return [exc] * len(jobs)
+    results, batch = done
+    for hook in batch.after_commit:  # e.g. deleting files, which cannot be rolled back
+        hook()
+    return results
+
+
+class _Refused(Exception):
+    """A job raised in the pass without savepoints: start over with them."""
+
+
+def _apply(
+    engine: Engine, workshop_id: int, jobs: Sequence[Job], *, savepoints: bool
+) -> tuple[list[Any | BaseException], Batch] | None:
     results: list[Any | BaseException] = []
-    hooks: list[Callable[[], None]] = []
+    batch = Batch()
     try:
         with session_scope(engine) as session:
+            session.info[_KEEP] = []  # rows stay in the identity map for the whole batch
             workshop = lock_workshop(session, workshop_id)
+            _prefetch(session, workshop_id, jobs, batch)
             for job in jobs:
-                mine: list[Callable[[], None]] = []
+                if not savepoints:
+                    try:
+                        results.append(job.run(session, workshop, batch))
+                    except Exception as exc:
+                        raise _Refused from exc
+                    continue
+                mine = Batch(receipts=batch.receipts)
                 savepoint = session.begin_nested()
                 try:
                     result = job.run(session, workshop, mine)
@@ -221,12 +261,43 @@ def run_in_order(
                 else:
                     savepoint.commit()
                     results.append(result)
-                    hooks.extend(mine)
-    except Exception as exc:  # the lock, the commit: nothing of the batch was applied
-        return [exc] * len(jobs)
-    for hook in hooks:  # e.g. deleting files, which cannot be rolled back
-        hook()
-    return results
+                    batch.after_commit.extend(mine.after_commit)
+    except _Refused:
+        return None
+    return results, batch
+
+
+#: A batch holds on to every row it loads. SQLAlchemy's identity map keeps rows only while
+#: something references them, so without this the second dot on the same card in a batch
+#: would read the card again.
+_KEEP = "atelier_keep"
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _keep_loaded(session: Session, instance: object) -> None:
+    kept = session.info.get(_KEEP)
+    if kept is not None:
+        kept.append(instance)
+
+
+def _prefetch(session: Session, workshop_id: int, jobs: Sequence[Job], batch: Batch) -> None:
+    """Read what the batch's commands need in two queries instead of two per command: the
+    receipts of their ids, and their senders (into the session, so ``get`` finds them)."""
+    commands = [job for job in jobs if isinstance(job, CommandJob)]
+    if not commands:
+        return
+    keys = {(job.actor.key, job.command.cid) for job in commands}
+    for receipt in session.exec(
+        select(CommandReceipt).where(
+            CommandReceipt.workshop_id == workshop_id,
+            col(CommandReceipt.cid).in_(sorted({cid for _, cid in keys})),
+        )
+    ):
+        if (receipt.actor, receipt.cid) in keys:
+            batch.receipts[(receipt.actor, receipt.cid)] = receipt.ack
+    people = {job.actor.participant_id for job in commands} - {None}
+    if people:
+        list(session.exec(select(Participant).where(col(Participant.id).in_(sorted(people)))))
 
 
 @dataclass(frozen=True)
@@ -239,23 +310,15 @@ class CommandJob:
     images: ImageStore | None = None
     group_size: int = DEFAULT_K
 
-    def run(
-        self, session: Session, workshop: Workshop, after_commit: list[Callable[[], None]]
-    ) -> Outcome:
+    def run(self, session: Session, workshop: Workshop, batch: Batch) -> Outcome:
         actor, command = self.actor, self.command
         name: str = getattr(command, "type")  # noqa: B009
         registration = _REGISTRY.get(name)
         if registration is None:
             raise CommandError("unknown_type", f"Unknown command type {name!r}.")
-        receipt = session.exec(
-            select(CommandReceipt).where(
-                CommandReceipt.workshop_id == workshop.id,
-                CommandReceipt.actor == actor.key,
-                CommandReceipt.cid == command.cid,
-            )
-        ).first()
-        if receipt is not None:
-            return Outcome(Ack.model_validate(receipt.ack), None, repeated=True)
+        stored = batch.receipts.get((actor.key, command.cid))
+        if stored is not None:
+            return Outcome(Ack.model_validate(stored), None, repeated=True)
         if actor.participant_id is not None:
             participant = session.get(Participant, actor.participant_id)
             if participant is None or participant.left_at is not None:
@@ -269,7 +332,7 @@ class CommandJob:
             present=self.present,
             images=self.images,
             group_size=self.group_size,
-            after_commit=after_commit,
+            after_commit=batch.after_commit,
         )
         if actor.role is Role.FACILITATOR:
             _check_facilitator(context, name)
@@ -281,17 +344,14 @@ class CommandJob:
             )
         result = registration.handler(context, command) or {}
         last_seq = context.events[-1].seq if context.events else None
-        ack = Ack(type="ack", cid=command.cid, seq=last_seq, result=result)
+        ack = Ack(type="ack", cid=command.cid, seq=last_seq, result=result).model_dump(mode="json")
         session.add(
             CommandReceipt(
-                workshop_id=context.workshop_id,
-                actor=actor.key,
-                cid=command.cid,
-                ack=ack.model_dump(mode="json"),
+                workshop_id=context.workshop_id, actor=actor.key, cid=command.cid, ack=ack
             )
         )
-        session.flush()  # a second copy of this cid later in the same batch finds the receipt
-        return Outcome(ack, last_seq)
+        batch.receipts[(actor.key, command.cid)] = ack  # the same id again in this batch
+        return Outcome(Ack.model_validate(ack), last_seq)
 
 
 #: ``Event.audience`` of events for facilitators only (participant ids start at 1).

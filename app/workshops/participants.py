@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.clock import utcnow
-from app.realtime.commands import Actor, CommandError, Context, handles, run_in_order
+from app.realtime.commands import Actor, Batch, CommandError, Context, handles, run_in_order
 from app.realtime.protocol import (
     ParticipantJoined,
     ParticipantLeave,
@@ -94,9 +93,7 @@ class JoinJob:
 
     request: JoinRequest
 
-    def run(
-        self, session: Session, workshop: Workshop, after_commit: list[Callable[[], None]]
-    ) -> Joined:
+    def run(self, session: Session, workshop: Workshop, batch: Batch) -> Joined:
         request = self.request
         assert workshop.id is not None
         token = new_token()
