@@ -52,7 +52,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -90,6 +91,33 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+#: Execution option of :func:`read_scope`: this transaction only reads.
+READ_ONLY = "atelier_read_only"
+
+
+@contextmanager
+def read_scope(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
+    """A unit of work that only reads: the hot paths of a busy room (snapshots, catching up,
+    tallies, token and code look-ups).
+
+    On SQLite it starts with a plain ``BEGIN`` instead of ``BEGIN IMMEDIATE``: in WAL mode a
+    reader sees one consistent state of the file and never waits for the writer, so a thousand
+    phones syncing do not queue behind a vote burst's writes. ``snapshot``: on PostgreSQL, every
+    read of the transaction sees the same committed state (``REPEATABLE READ``), as a SQLite
+    read transaction always does.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if snapshot and is_postgres(engine):
+        options["isolation_level"] = "REPEATABLE READ"
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options=options)
+        try:
+            yield session
+        finally:
+            session.expunge_all()  # what was read stays readable after the transaction ends
+            session.rollback()  # nothing to keep; ends the read transaction either way
 
 
 def alembic_config(url: str) -> Config:

@@ -23,7 +23,7 @@ from app.deps import COMMON_RESPONSES
 from app.exports.routes import router as exports_router
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
-from app.observability import health
+from app.observability import health, metrics
 from app.realtime.broker import make_broker
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
@@ -82,7 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         migrate(settings.database_url)
         engine = make_engine(settings.database_url)
-        broker = make_broker(settings.broker_url, database_url=settings.database_url)
+        broker = make_broker(
+            settings.broker_url,
+            database_url=settings.database_url,
+            on_reconnect=lambda: metrics.broker_reconnected(broker.name),
+        )
         app.state.settings = settings
         app.state.engine = engine
         app.state.images = LocalImageStore(settings.image_dir)

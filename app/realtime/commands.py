@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
+from app.observability import metrics
 from app.privacy import DEFAULT_K
 from app.realtime import notices
 from app.realtime.models import CommandReceipt, Event
@@ -161,6 +162,7 @@ class Outcome:
     repeated: bool = False
 
 
+@metrics.timed_command(refused=CommandError)
 def execute(
     engine: Engine,
     *,

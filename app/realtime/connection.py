@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
 
+from app.observability import metrics
 from app.realtime.commands import Actor
 from app.realtime.protocol import CLOSE_TOO_SLOW
 
@@ -91,14 +94,36 @@ class Connection:
         if len(self._outbox) >= self._queue_size:
             self.close_soon(CLOSE_TOO_SLOW, "too slow: reconnect and resume")
             return
+        if self._sender is None and not self._outbox:
+            self._send_now(message)
+            return
         self._outbox.append(message)
         self._wake()
+
+    def _send_now(self, message: str) -> None:
+        """Send at once when the socket can take it: the common case costs no task at all.
+
+        ``send_text`` waits only when the transport's buffer is full. So it is run by hand up to
+        the point where it would wait; only then does a task take over, finishing this message
+        and then whatever was offered meanwhile, in order.
+        """
+        step = self.websocket.send_text(message)
+        try:
+            waiting = step.send(None)
+        except StopIteration:
+            return
+        except Exception:  # the peer went away; the receive loop will notice
+            self._mark_done()
+            return
+        self._sender = asyncio.get_running_loop().create_task(self._drain((step, waiting)))
 
     def close_soon(self, code: int, reason: str) -> None:
         """Close after what is already queued has been sent (or at once when too slow)."""
         if self._close is not None:
             return
         self._close = (code, reason)
+        if code == CLOSE_TOO_SLOW:
+            metrics.slow_client_disconnected()
         if code == CLOSE_TOO_SLOW or len(self._outbox) >= self._queue_size:
             self._outbox.clear()  # what is stuck is not sent: close now
             if self._sender is not None:
@@ -111,9 +136,11 @@ class Connection:
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(self._drain())
 
-    async def _drain(self) -> None:
+    async def _drain(self, started: tuple[Coroutine[Any, Any, None], Any] | None = None) -> None:
         """Send the outbox in order, then end: an idle socket keeps no task."""
         try:
+            if started is not None:
+                await _finish(*started)
             while self._outbox:
                 batch, self._outbox = self._outbox, []
                 for message in batch:
@@ -146,3 +173,20 @@ class Connection:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await sender
+
+
+async def _finish(step: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Drive a coroutine that was started by hand to its end, as a task would: wait for what
+    it is waiting on, then resume it."""
+    try:
+        while True:
+            if isinstance(waiting, asyncio.Future):
+                await asyncio.wait((waiting,))
+            else:
+                await asyncio.sleep(0)
+            waiting = step.send(None)
+    except StopIteration:
+        return
+    except BaseException:
+        step.close()
+        raise

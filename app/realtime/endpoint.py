@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from starlette.routing import WebSocketRoute
 
 from app.accounts.security import facilitator_id_from_session, session_id_of
+from app.observability import metrics
 from app.realtime.budget import FrameBudget
 from app.realtime.commands import CommandError
 from app.realtime.connection import Connection
@@ -154,9 +155,11 @@ async def room(websocket: WebSocket) -> None:
         ).model_dump_json()
 
     await hub.attach(connection, last_seq=hello.last_seq, welcome=welcome)
+    metrics.socket_opened(access.actor.role)
     try:
         await _serve(websocket, connection, hub, settings)
     finally:
+        metrics.socket_closed(access.actor.role)
         await hub.detach(connection)
         await connection.stop()
 
@@ -184,6 +187,7 @@ async def _serve(
             if budget.strikes(sender) >= FLOOD_STRIKES:
                 connection.close_soon(1008, "too many messages")
             elif isinstance(message, Command):
+                metrics.command_done(message, "rate_limited")
                 connection.offer(
                     error("rate_limited", "Too many messages; slow down.", message.cid)
                 )

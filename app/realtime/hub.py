@@ -27,8 +27,9 @@ from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.db import is_postgres, session_scope
+from app.db import read_scope, session_scope
 from app.images.storage import ImageStore
+from app.observability import metrics
 from app.privacy import group_counts
 from app.realtime.audience import (
     ABOUT_ONE_PERSON,
@@ -40,7 +41,14 @@ from app.realtime.audience import (
     visible,
 )
 from app.realtime.broker import Broker
-from app.realtime.commands import FACILITATORS_ONLY, CommandJob, Job, Outcome, run_in_order
+from app.realtime.commands import (
+    FACILITATORS_ONLY,
+    CommandError,
+    CommandJob,
+    Job,
+    Outcome,
+    run_in_order,
+)
 from app.realtime.connection import Connection
 from app.realtime.lanes import Lanes
 from app.realtime.models import Event
@@ -82,7 +90,7 @@ def event_frame(seq: int, prev: int, body: str) -> str:
     return f'{{"type":"event","seq":{seq},"prev":{prev},"event":{body}}}'
 
 
-def fan_out(event: Event, connections: Iterable[Connection]) -> None:
+def fan_out(event: Event, connections: Iterable[Connection]) -> int:
     """Offer ``event`` to each connection as its viewer may see it.
 
     The body is projected and serialised once per viewer class (see
@@ -92,6 +100,7 @@ def fan_out(event: Event, connections: Iterable[Connection]) -> None:
     bodies: dict[str, str] = {}
     typed: AnyEvent | None = None
     about = personal_to(event)
+    offered = 0
     for connection in connections:
         if event.seq <= connection.cursor:
             continue
@@ -105,6 +114,8 @@ def fan_out(event: Event, connections: Iterable[Connection]) -> None:
             body = bodies[key] = event_body(typed, connection.actor)
         connection.offer(event_frame(event.seq, connection.sent_seq, body))
         connection.sent_seq = event.seq
+        offered += 1
+    return offered
 
 
 #: Events after which the room's "contributing per group" figure is recomputed.
@@ -264,6 +275,7 @@ class Hub:
         room.remove(connection)
         if not room.connections:
             del self.rooms[connection.workshop_id]
+            metrics.rooms_open(len(self.rooms))
             for task in room.tasks:
                 task.cancel()
             self._in_background(self.presence.leave(connection.workshop_id))
@@ -271,9 +283,7 @@ class Hub:
     def _catch_up_messages(
         self, connection: Connection, last_seq: int | None
     ) -> tuple[list[str], int]:
-        with session_scope(self.engine) as session:
-            if is_postgres(self.engine):
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        with read_scope(self.engine, snapshot=True) as session:
             workshop = session.get(Workshop, connection.workshop_id)
             if workshop is None:
                 return [], 0
@@ -331,12 +341,15 @@ class Hub:
             images=self.images,
             group_size=self.settings.min_group_size,
         )
-        outcome: Outcome = await self.lanes.submit(connection.workshop_id, job)
+        with metrics.command_timer(command, refused=CommandError) as timing:
+            outcome: Outcome = await self.lanes.submit(connection.workshop_id, job)
+            timing.repeated = outcome.repeated
         return outcome
 
     async def join(self, workshop_id: int, request: JoinRequest) -> Joined:
         """Add a participant in the workshop's next batch (a join storm shares transactions)."""
         joined: Joined = await self.lanes.submit(workshop_id, JoinJob(request))
+        metrics.joined()
         return joined
 
     async def _run_batch(self, workshop_id: int, jobs: Sequence[Job]) -> list[Any]:
@@ -359,6 +372,7 @@ class Hub:
 
     def _on_notice(self, workshop_id: int, seq: int) -> None:
         """A broker notice: catch the room up, unless it already is."""
+        metrics.broker_notice()
         room = self.rooms.get(workshop_id)
         if room is not None and seq > room.cursor:
             self._kick(room)
@@ -396,6 +410,7 @@ class Hub:
             if room is None:
                 room = Room(workshop_id=workshop_id, cursor=seq)
                 self.rooms[workshop_id] = room
+                metrics.rooms_open(len(self.rooms))
                 room.tasks = [
                     asyncio.create_task(self._poll(room)),
                     asyncio.create_task(self._tick(room)),
@@ -403,7 +418,7 @@ class Hub:
         return room
 
     def _last_seq(self, workshop_id: int) -> int:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             seq = session.exec(select(Workshop.last_seq).where(Workshop.id == workshop_id)).first()
             return seq or 0
 
@@ -412,7 +427,8 @@ class Hub:
             while upto is None or room.cursor < upto:  # else a pass meanwhile brought these
                 events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
                 for event in events:
-                    fan_out(event, room.recipients(event))
+                    offered = fan_out(event, room.recipients(event))
+                    metrics.delivered(event.created_at, offered)
                     if event.type == "my_dots.changed":
                         room.tally_dirty = True
                     if event.type in CONTRIBUTIONS:
@@ -437,7 +453,7 @@ class Hub:
                     connection.close_soon(CLOSE_LEFT, "left the workshop")
 
     def _new_events(self, workshop_id: int, after: int) -> list[Event]:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             return list(
                 session.exec(
                     select(Event)
@@ -545,7 +561,7 @@ class Hub:
         return group_counts(groups, self.settings.min_group_size)
 
     def _tally(self, workshop_id: int) -> Tally | None:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             vote = open_vote(session, workshop_id)
             if vote is None or vote.id is None:
                 return None
@@ -666,6 +682,7 @@ class Hub:
             for connection in list(room.connections):
                 connection.close_soon(1001, "server shutting down")
         self.rooms.clear()
+        metrics.rooms_open(0)
         await self.broker.close()
         await self.presence.close()
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from app.accounts.security import cookie_name, set_cookie
-from app.db import session_scope
+from app.db import read_scope
 from app.realtime.commands import Actor
 from app.settings import Settings
 from app.types import Role
@@ -70,7 +70,7 @@ def resolve(
     """The access a socket or request gets: by token (participant, screen), else by session."""
     if token:
         digest = hash_token(token)
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             participant = session.exec(
                 select(Participant).where(Participant.token_hash == digest)
             ).first()

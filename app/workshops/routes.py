@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.accounts.security import check_csrf, delete_cookie
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id, SettingsDep
 from app.realtime.commands import CommandError, execute
 from app.realtime.hub import Hub
@@ -476,7 +476,7 @@ async def join_workshop(
 
 
 def _workshop_id_for_code(engine: Any, code: str) -> int | None:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         return session.exec(
             select(Workshop.id).where(Workshop.join_code == joincode.normalise(code))
         ).first()

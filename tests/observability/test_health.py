@@ -1,0 +1,199 @@
+"""Liveness and readiness: real servers, a real Redis that goes away, a database that is dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from app.main import create_app
+from tests.accounts.factories import make_settings
+from tests.accounts.web import browser
+from tests.support.databases import POSTGRES_ADMIN, postgres_database, unavailable
+from tests.support.server import Server, free_port
+
+pytestmark = pytest.mark.anyio
+
+
+def readyz(server: Server) -> httpx.Response:
+    return httpx.get(f"{server.url}/readyz", timeout=10)
+
+
+def wait_for_status(server: Server, status: int, timeout: float = 15.0) -> httpx.Response:
+    """``/readyz`` until it says ``status`` (a PostgreSQL listener connects just after start)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = readyz(server)
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)
+
+
+def test_liveness_answers_ok(make_server: Callable[..., Server]):
+    server = make_server()
+    server.start()
+    response = httpx.get(f"{server.url}/healthz", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_ready_on_the_test_database(make_server: Callable[..., Server]):
+    server = make_server()
+    server.start()
+    response = wait_for_status(server, 200)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["checks"]["database"] == "ok"
+    assert "redis" not in body["checks"]  # not configured, not checked
+    assert set(body["checks"].values()) == {"ok"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_not_ready_when_nothing_listens_at_the_redis_address(make_server: Callable[..., Server]):
+    port = free_port()  # bound and released: nothing listens there
+    server = make_server(ATELIER_REDIS_URL=f"redis://:hunter2-secret@127.0.0.1:{port}/0")
+    server.start()
+    response = readyz(server)
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["redis"]
+    assert body["checks"]["redis"] in ("failed", "timeout")
+    assert body["checks"]["database"] == "ok"
+    # Which check failed, and nothing about where or why: no address, no password.
+    assert "hunter2" not in response.text and str(port) not in response.text
+    assert "redis://" not in response.text
+
+
+@contextmanager
+def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A Redis of this test's own, on a free loopback port, so the test can stop it."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        unavailable("redis-server is not installed")
+        raise AssertionError("unreachable")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if client.ping():
+                    break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        client.close()
+        yield port, process
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def test_readiness_follows_redis(make_server: Callable[..., Server], tmp_path: Path):
+    with redis_server(tmp_path) as (port, redis_process):
+        server = make_server(ATELIER_REDIS_URL=f"redis://127.0.0.1:{port}/0")
+        server.start()
+        ready = wait_for_status(server, 200)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["redis"] == "ok"
+
+        redis_process.kill()
+        redis_process.wait(10)
+        gone = readyz(server)
+        assert gone.status_code == 503
+        assert "redis" in gone.json()["failed"]
+        assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200  # still alive
+        assert "the redis check failed" in server.log()
+
+
+def test_not_ready_when_the_database_is_dropped(tmp_path: Path):
+    """PostgreSQL (whatever ATELIER_TEST_DATABASE says): the database disappears under a server."""
+    with postgres_database() as url:
+        server = Server(data_dir=tmp_path, database_url=url)
+        try:
+            server.start()
+            ready = wait_for_status(server, 200)
+            assert ready.status_code == 200, ready.text
+            name = url.rsplit("/", 1)[1]
+            with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=5) as admin:
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            response = readyz(server)
+            assert response.status_code == 503, response.text
+            body = response.json()
+            assert "database" in body["failed"]
+            assert body["checks"]["database"] in ("failed", "timeout")
+            assert name not in response.text and "postgresql" not in response.text
+            assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
+        finally:
+            server.stop()
+
+
+async def _ready_in_process(client: httpx.AsyncClient) -> httpx.Response:
+    deadline = time.monotonic() + 15
+    while True:
+        response = await client.get("/readyz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(0.1)
+
+
+async def test_not_ready_from_the_moment_shutdown_begins(tmp_path: Path, db_url: str):
+    app = create_app(make_settings(tmp_path, db_url))
+    during: list[httpx.Response] = []
+    async with browser(app) as client:
+        async with app.router.lifespan_context(app):
+            ready = await _ready_in_process(client)
+            assert ready.status_code == 200, ready.text
+            hub = app.state.hub
+            close = hub.close
+
+            async def close_after_looking() -> None:
+                during.append(await client.get("/readyz"))
+                await close()
+
+            hub.close = close_after_looking
+        assert during, "the hub is closed during shutdown"
+        assert during[0].status_code == 503
+        assert during[0].json()["failed"] == ["shutdown"]
+        assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_not_ready_when_the_broker_says_so(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    app = create_app(make_settings(tmp_path, db_url))
+    async with browser(app) as client, app.router.lifespan_context(app):
+        assert (await _ready_in_process(client)).status_code == 200
+        broker: Any = app.state.hub.broker
+        monkeypatch.setattr(broker, "healthy", lambda: False)
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["failed"] == ["broker"]
+        assert response.json()["checks"] == {"database": "ok", "broker": "failed"}
+
+
+def test_probes_and_metrics_are_not_in_the_api_schema(tmp_path: Path):
+    app = create_app(make_settings(tmp_path, f"sqlite:///{tmp_path / 'a.db'}"))
+    paths = app.openapi()["paths"]
+    assert not {"/healthz", "/readyz", "/metrics"} & set(paths)
