@@ -15,8 +15,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 #: The repository's ``migrations/`` folder. An installed copy (the Docker image) names its own
@@ -127,7 +128,27 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+#: The PostgreSQL advisory lock that lets one process at a time migrate ("atelier" in ASCII).
+MIGRATION_LOCK = 0x6174656C696572
+
+
 def migrate(url: str) -> None:
-    """Bring the schema to the newest migration. Runs at start-up; a no-op when current."""
+    """Bring the schema to the newest migration. Runs at start-up; a no-op when current.
+
+    Several containers or pods may start at once, each migrating first: on PostgreSQL they take
+    turns on an advisory lock, so the second finds the schema current instead of racing the first.
+    """
     _prepare_sqlite_file(url)  # before Alembic's own connection creates the file
-    command.upgrade(alembic_config(url), "head")
+    if make_url(url).get_backend_name() != "postgresql":
+        command.upgrade(alembic_config(url), "head")
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(url), "head")
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    finally:
+        engine.dispose()
