@@ -13,11 +13,6 @@ import asyncio
 import functools
 import itertools
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -33,8 +28,9 @@ import websockets
 from tests.accounts.factories import make_facilitator, migrated_engine
 from tests.realtime.helpers import PEOPLE
 from tests.support.client import Rejected, RoomClient
-from tests.support.databases import POSTGRES_ADMIN, postgres_database, unavailable
-from tests.support.server import Facilitator, Server, free_port
+from tests.support.databases import POSTGRES_ADMIN, postgres_database
+from tests.support.redis import RedisServer
+from tests.support.server import Facilitator, Server
 
 #: Rooms look in the database only this often here, so what arrives sooner came by a notice.
 ROOM_POLL_SECONDS = 60
@@ -61,80 +57,6 @@ class Node(Server):
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.label = label
-
-
-class RedisServer:
-    """A Redis of the test's own on a free port, so it can be killed and restarted.
-
-    The machine's Redis on 6379 is shared by other tests and never touched; a private one also
-    keeps this test's presence apart from any other run's (workshop ids repeat across test
-    databases). Nothing is persisted: a restart starts empty, as a crashed cache would.
-    """
-
-    def __init__(self, workdir: Path) -> None:
-        executable = shutil.which("redis-server")
-        if executable is None:
-            unavailable("redis-server is not installed (the cluster tests start their own)")
-        assert executable is not None
-        self.executable = executable
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 10.0) -> None:
-        log = self.workdir / f"redis-{self.port}.log"
-        self.process = subprocess.Popen(
-            [
-                self.executable,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-                "--logfile",
-                str(log),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                text = log.read_text(errors="replace") if log.exists() else ""
-                raise RuntimeError(f"redis-server exited early:\n{text}")
-            if self.ping():
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not answer on port {self.port} in {timeout}s")
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def kill(self) -> None:
-        """SIGKILL: gone at once, with everything in it."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
 
 
 @dataclass

@@ -8,9 +8,6 @@ never touched. Under ``CI=true`` a missing Redis (or ``redis-server``) fails the
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ import redis
 
 from app.limiting import RateLimits
 from tests.support.databases import unavailable
-from tests.support.server import free_port
+from tests.support.redis import RedisServer
 
 SHARED_REDIS = os.environ.get("ATELIER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 SECRET = "test-secret-" + "x" * 40
@@ -68,43 +65,13 @@ async def processes(shared_redis: str, prefix: str) -> AsyncIterator[Callable[..
         await limits.close()
 
 
-class OwnRedis:
-    """A ``redis-server`` on a free loopback port, that the test may stop and start again."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            unavailable("redis-server is not installed")
-            return
-        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder), "--daemonize", "no"]
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not ping(self.url):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start on port {self.port}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-        self.process = None
+#: A Redis of the test's own (the shared one is never stopped).
+OwnRedis = RedisServer
 
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
+    server = RedisServer(tmp_path)
     server.start()
     yield server
-    server.stop()
+    server.kill()

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,8 @@ import pytest
 from app.main import create_app
 from tests.accounts.factories import make_settings
 from tests.accounts.web import browser
-from tests.support.databases import POSTGRES_ADMIN, postgres_database, unavailable
+from tests.support.databases import POSTGRES_ADMIN, postgres_database
+from tests.support.redis import RedisServer
 from tests.support.server import Server, free_port
 
 pytestmark = pytest.mark.anyio
@@ -74,57 +72,24 @@ def test_not_ready_when_nothing_listens_at_the_redis_address(make_server: Callab
     assert "redis://" not in response.text
 
 
-@contextmanager
-def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """A Redis of this test's own, on a free loopback port, so the test can stop it."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        unavailable("redis-server is not installed")
-        raise AssertionError("unreachable")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *(binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)),
-            *("--save", "", "--appendonly", "no"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if client.ping():
-                    break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        client.close()
-        yield port, process
-    finally:
-        process.kill()
-        process.wait(10)
-
-
 def test_readiness_follows_redis(make_server: Callable[..., Server], tmp_path: Path):
-    with redis_server(tmp_path) as (port, redis_process):
-        server = make_server(ATELIER_REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    redis_server = RedisServer(tmp_path)
+    redis_server.start()
+    try:
+        server = make_server(ATELIER_REDIS_URL=redis_server.url)
         server.start()
         ready = wait_for_status(server, 200)
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"]["redis"] == "ok"
 
-        redis_process.kill()
-        redis_process.wait(10)
+        redis_server.kill()
         gone = readyz(server)
         assert gone.status_code == 503
         assert "redis" in gone.json()["failed"]
         assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200  # still alive
         assert "the redis check failed" in server.log()
+    finally:
+        redis_server.stop()
 
 
 def test_not_ready_when_the_database_is_dropped(tmp_path: Path):
