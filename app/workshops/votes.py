@@ -56,6 +56,11 @@ def my_dots(session: Session, vote_id: int, participant_id: int) -> list[MyDot]:
             )
         ).all()
     )
+    return _dot_list(counts)
+
+
+def _dot_list(counts: Counter[tuple[str, int]]) -> list[MyDot]:
+    """A participant's dots from their count per (target type, target id), in a stable order."""
     return [
         MyDot(target_type=VoteTarget(t), target_id=i, count=n)
         for (t, i), n in sorted(counts.items())
@@ -123,13 +128,16 @@ def _check_target(ctx: Context, target_type: VoteTarget, target_id: int) -> None
         raise CommandError("invalid", "This card is hidden or merged and cannot get votes.")
 
 
-def _announce_mine(ctx: Context, vote: DotVote, participant_id: int) -> None:
+def _announce_mine(
+    ctx: Context, vote: DotVote, participant_id: int, *, dots: list[MyDot] | None = None
+) -> None:
+    """Tell the participant alone where their dots are (``dots``: already known, else read)."""
     assert vote.id is not None
     ctx.emit(
         MyDotsChanged(
             type="my_dots.changed",
             vote_id=vote.id,
-            dots=my_dots(ctx.session, vote.id, participant_id),
+            dots=my_dots(ctx.session, vote.id, participant_id) if dots is None else dots,
         ),
         audience=participant_id,
     )
@@ -169,21 +177,9 @@ def cast(ctx: Context, command: VoteCast) -> None:
         )
     )
     # The new list is the old one plus this dot: no second query in a vote burst.
-    counts = Counter({(d.target_type, d.target_id): d.count for d in mine})
-    counts[(command.target_type, command.target_id)] += 1
-    ctx.emit(
-        MyDotsChanged(
-            type="my_dots.changed",
-            vote_id=vote.id,
-            dots=[
-                MyDot(target_type=t, target_id=i, count=n)
-                for (t, i), n in sorted(
-                    counts.items(), key=lambda item: (item[0][0].value, item[0][1])
-                )
-            ],
-        ),
-        audience=participant_id,
-    )
+    counts = Counter({(d.target_type.value, d.target_id): d.count for d in mine})
+    counts[(command.target_type.value, command.target_id)] += 1
+    _announce_mine(ctx, vote, participant_id, dots=_dot_list(counts))
 
 
 @handles(VoteRetract, roles=(Role.PARTICIPANT,), phases=PRIORITEREN)
