@@ -15,9 +15,11 @@ against it unchanged:
   ``welcome`` and ``synced`` — no snapshot;
 * every later frame with a ``cid`` is broadcast to every socket inside an ``event`` frame
   (``{"type":"event","seq":…,"prev":…,"event":<the frame>}``) and acknowledged to its sender;
-* ``vote.cast`` is acknowledged at once and only counted; a ``tally``
-  (``{"type":"tally","vote_id":1,"voters":…,"dots":…}``) is broadcast at most every 0.5 s, when the
-  count changed — the app's coalescing interval;
+* ``vote.cast`` is counted, and its sender alone gets an ``event`` frame with their dots (the
+  app's private ``my_dots.changed``) and the ``ack``; a ``tally``
+  (``{"type":"tally","vote_id":1,"voters":…,"dots":…}``) goes at most every 0.1 s, when the count
+  changed — the app's coalescing interval — to the staff's sockets only (the console and the
+  projector: whoever said ``hello`` with a token this floor did not hand out), as in the app;
 * ``ping`` gets ``pong``.
 
 Like the app, each socket has a bounded send queue (512) drained by its own task, and a socket
@@ -47,7 +49,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 SEND_QUEUE_SIZE = 512
 WS_MAX_SIZE = 65_536
 HEARTBEAT_SECONDS = 20.0
-TALLY_INTERVAL_SECONDS = 0.5
+TALLY_INTERVAL_SECONDS = 0.1
 HELLO_TIMEOUT = 10.0
 CLOSE_TOO_SLOW = 4008
 
@@ -55,11 +57,12 @@ CLOSE_TOO_SLOW = 4008
 class Peer:
     """One open socket: a bounded queue drained by its own sender task."""
 
-    __slots__ = ("closing", "id", "queue", "sender", "websocket")
+    __slots__ = ("closing", "id", "queue", "sender", "staff", "websocket")
 
-    def __init__(self, websocket: WebSocket, peer_id: int) -> None:
+    def __init__(self, websocket: WebSocket, peer_id: int, *, staff: bool = False) -> None:
         self.websocket = websocket
         self.id = peer_id
+        self.staff = staff
         self.closing = False
         self.queue: asyncio.Queue[str] = asyncio.Queue(SEND_QUEUE_SIZE)
         self.sender = asyncio.create_task(self._send())
@@ -94,6 +97,8 @@ class Floor:
         self.dots = 0
         self.tallied = 0
         self.voters: set[int] = set()
+        self.mine: dict[int, int] = {}
+        self.tokens: set[str] = set()  # handed out by join: whoever says hello without one is staff
 
     def broadcast(self, text: str) -> None:
         for peer in list(self.peers):
@@ -110,9 +115,22 @@ class Floor:
             await asyncio.sleep(TALLY_INTERVAL_SECONDS)
             if self.dots != self.tallied:
                 self.tallied = self.dots
-                self.broadcast(
+                text = (
                     f'{{"type":"tally","vote_id":1,"voters":{len(self.voters)},"dots":{self.dots}}}'
                 )
+                for peer in list(self.peers):
+                    if peer.staff:
+                        peer.offer(text)
+
+    def cast(self, peer: Peer, cid: str) -> None:
+        """Count a dot; its sender's own list as a private event of the log, then the ack."""
+        self.dots += 1
+        self.voters.add(peer.id)
+        count = self.mine[peer.id] = self.mine.get(peer.id, 0) + 1
+        self.seq += 1
+        body = f'{{"type":"my_dots.changed","vote_id":1,"dots":[{{"count":{count}}}]}}'
+        peer.offer(f'{{"type":"event","seq":{self.seq},"prev":{self.seq - 1},"event":{body}}}')
+        peer.offer(ack(cid, self.seq))
 
 
 floor = Floor()
@@ -129,9 +147,10 @@ async def healthz(_request: Request) -> Response:
 async def join(request: Request) -> Response:
     await request.json()
     participant_id = next(floor.ids)
+    token = secrets.token_urlsafe(32)
+    floor.tokens.add(token)
     return JSONResponse(
-        {"workshop_id": 1, "participant_id": participant_id, "token": secrets.token_urlsafe(32)},
-        status_code=201,
+        {"workshop_id": 1, "participant_id": participant_id, "token": token}, status_code=201
     )
 
 
@@ -146,7 +165,7 @@ async def room(websocket: WebSocket) -> None:
     if not isinstance(hello, dict) or hello.get("type") != "hello":
         await websocket.close(1008)
         return
-    peer = Peer(websocket, next(floor.ids))
+    peer = Peer(websocket, next(floor.ids), staff=hello.get("token") not in floor.tokens)
     peer.offer(f'{{"type":"welcome","role":"participant","workshop_id":1,"seq":{floor.seq}}}')
     peer.offer(f'{{"type":"synced","seq":{floor.seq},"replayed":0}}')
     floor.peers.add(peer)
@@ -157,9 +176,7 @@ async def room(websocket: WebSocket) -> None:
             kind = message.get("type")
             cid = message.get("cid")
             if kind == "vote.cast" and isinstance(cid, str):
-                floor.dots += 1
-                floor.voters.add(peer.id)
-                peer.offer(ack(cid, None))
+                floor.cast(peer, cid)
             elif isinstance(cid, str):
                 peer.offer(ack(cid, floor.event(text)))
             elif kind == "ping":

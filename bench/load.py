@@ -46,7 +46,8 @@ What is measured:
    acknowledged count, send -> ack, and send -> the projector's first ``tally`` whose ``dots``
    includes the dot (the k-th acknowledged dot in send order is included once ``tally.dots >= k``).
    Then the console closes the vote: the dots in ``vote.closed`` and in the database must be
-   5000. The floor acks each dot at once and broadcasts a coalesced tally every 0.5 s.
+   5000. The floor answers each dot with the sender's own list and an ack, as the app
+   does, and sends the staff's screens a coalesced tally every 0.1 s (the app's default interval).
    ``all`` runs the vote on the phones of the join storm.
 4. **idle memory** (``memory``): server RSS with no socket open (after ten phones connected and
    left, so first-use set-up is not counted), then with 1000 idle phones that synced, and after

@@ -275,9 +275,10 @@ async def app_room(
 ) -> AsyncIterator[Room]:
     """App server(s) on a fresh database, with a workshop; stopped and removed afterwards."""
     with contextlib.ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="atelier-load-")))
-        if options.keep:
-            stack.pop_all()
+        if options.keep:  # a folder that outlives the run (its logs are the point)
+            tmp = Path(tempfile.mkdtemp(prefix="atelier-load-"))
+        else:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="atelier-load-")))
         if options.database == "postgres":
             database_url = stack.enter_context(postgres_database())
         else:

@@ -17,7 +17,7 @@ from sqlmodel import col, delete, select, update
 
 from app.accounts.models import Facilitator, FacilitatorSession
 from app.clock import utcnow
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.settings import Settings
 
 #: ``last_seen_at`` is written at most this often, so reading pages does not mean writing rows.
@@ -73,28 +73,33 @@ def start_session(
 
 
 def facilitator_for_session(engine: Engine, settings: Settings, session_id: str) -> int | None:
-    """The facilitator of a live session, or ``None``: one lookup by the unique hash index."""
+    """The facilitator of a live session, or ``None``: one lookup by the unique hash index.
+
+    The look-up only reads (on SQLite it does not wait for a room's writes); the session's
+    ``last_seen_at`` is written at most every ``TOUCH_EVERY``, in a short transaction of its own.
+    """
     now = utcnow()
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         row = session.exec(
             select(FacilitatorSession, Facilitator.disabled_at)
             .join(Facilitator, col(Facilitator.id) == col(FacilitatorSession.facilitator_id))
             .where(FacilitatorSession.token_hash == _hash(session_id))
         ).first()
-        if row is None:
-            return None
-        found, disabled = row
-        last_seen = _aware(found.last_seen_at)
-        idle = timedelta(minutes=settings.session_idle_minutes)
-        if disabled is not None or _aware(found.expires_at) <= now or last_seen + idle <= now:
-            return None
-        if now - last_seen >= TOUCH_EVERY:
+    if row is None:
+        return None
+    found, disabled = row
+    last_seen = _aware(found.last_seen_at)
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    if disabled is not None or _aware(found.expires_at) <= now or last_seen + idle <= now:
+        return None
+    if now - last_seen >= TOUCH_EVERY:
+        with session_scope(engine) as session:
             session.exec(
                 update(FacilitatorSession)
                 .where(col(FacilitatorSession.id) == found.id)
                 .values(last_seen_at=now)
             )
-        return found.facilitator_id
+    return found.facilitator_id
 
 
 def end_session(engine: Engine, session_id: str) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.realtime.commands import FACILITATORS_ONLY, Actor
-from app.realtime.models import Event
+from app.realtime.models import LogEntry
 from app.realtime.protocol import (
     AnyEvent,
     CardPosted,
@@ -107,14 +107,14 @@ def round_for(round_: RoundView, viewer: Actor) -> RoundView:
 ABOUT_ONE_PERSON = frozenset({"participant.joined", "participant.left"})
 
 
-def subject_of(event: Event) -> int | None:
+def subject_of(event: LogEntry) -> int | None:
     """The participant a ``participant.*`` event is about."""
     data = event.data
     subject = data["participant"].get("id") if "participant" in data else data.get("participant_id")
     return subject if isinstance(subject, int) else None
 
 
-def visible(event: Event, viewer: Actor) -> bool:
+def visible(event: LogEntry, viewer: Actor) -> bool:
     """Private events (own dots, own ratings) reach only their participant; facilitator-only
     events (:data:`~app.realtime.commands.FACILITATORS_ONLY`) only facilitators; someone's
     joining or leaving reaches the staff (facilitators, projector) and that person only."""
@@ -133,7 +133,7 @@ def is_staff(viewer: Actor) -> bool:
     return viewer.role is not Role.PARTICIPANT
 
 
-def personal_to(event: Event) -> int | None:
+def personal_to(event: LogEntry) -> int | None:
     """The participant an event is personal to (its private audience, author or subject)."""
     if event.audience is not None:
         return event.audience
@@ -148,7 +148,7 @@ def personal_to(event: Event) -> int | None:
     return None
 
 
-def viewer_key(event: Event, viewer: Actor, about: int | None) -> str | None:
+def viewer_key(event: LogEntry, viewer: Actor, about: int | None) -> str | None:
     """Viewers with the same key get the same bytes for ``event``; ``None``: not for them.
 
     ``about`` is :func:`personal_to` of the event, computed once per event by the caller.
@@ -180,7 +180,7 @@ def event_body(event: AnyEvent, viewer: Actor) -> str:
     return event_adapter.dump_json(project(event, viewer)).decode()
 
 
-def event_for(event: Event, viewer: Actor) -> JSON | None:
+def event_for(event: LogEntry, viewer: Actor) -> JSON | None:
     """The event's data as ``viewer`` may see it, or ``None`` when it is not for them."""
     if not visible(event, viewer):
         return None

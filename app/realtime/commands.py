@@ -9,21 +9,23 @@ complete and ``seq`` gap-free: the workshop row is locked (``FOR UPDATE`` on Pos
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.clock import utcnow
 from app.db import session_scope
 from app.images.storage import ImageStore
 from app.observability import metrics
 from app.privacy import DEFAULT_K
 from app.realtime import notices
-from app.realtime.models import CommandReceipt, Event
+from app.realtime.models import CommandReceipt, Event, LogRow
+from app.realtime.pending import insert_later, write_pending
 from app.realtime.protocol import Ack, Command
 from app.types import Phase, Role
 from app.workshops.models import Participant, Trajectory, Workshop, WorkshopSettings
@@ -65,10 +67,14 @@ class Context:
     workshop: Workshop
     actor: Actor
     present: frozenset[int]
-    events: list[Event] = field(default_factory=list)
+    #: The ``seq`` of the last event this context logged.
+    last_seq: int | None = None
+    #: The events logged, as written: delivered from memory after the commit.
+    logged: list[LogRow] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     images: ImageStore | None = None
     group_size: int = DEFAULT_K
+    memo: dict[Hashable, Any] = field(default_factory=dict)
 
     @property
     def workshop_id(self) -> int:
@@ -89,21 +95,36 @@ class Context:
         assert trajectory is not None
         return trajectory
 
-    def emit(self, event: BaseModel, *, audience: int | None = None) -> Event:
-        """Append ``event`` to the log with the next ``seq`` (published after commit)."""
+    def emit(self, event: BaseModel, *, audience: int | None = None) -> int:
+        """Append ``event`` to the log with the next ``seq`` (published after commit); its seq.
+
+        The row is written with the batch's others in one statement (:mod:`.pending`).
+        """
         self.workshop.last_seq += 1
-        row = Event(
-            workshop_id=self.workshop_id,
-            seq=self.workshop.last_seq,
-            type=str(getattr(event, "type")),  # noqa: B009 - every event model has a literal type
+        self.last_seq = self.workshop.last_seq
+        row = LogRow(
+            seq=self.last_seq,
+            type=str(getattr(event, "type")),  # noqa: B009 - every event has a literal type
             audience=audience,
             data=event.model_dump(mode="json"),
+            created_at=utcnow(),
         )
+        insert_later(
+            self.session,
+            EVENT_TABLE,
+            {
+                "workshop_id": self.workshop_id,
+                "seq": row.seq,
+                "type": row.type,
+                "audience": row.audience,
+                "data": row.data,
+                "created_at": row.created_at,
+            },
+        )
+        self.logged.append(row)
         self.session.add(self.workshop)
-        self.session.add(row)
-        self.events.append(row)
         notices.note(self.session, self.workshop)
-        return row
+        return self.last_seq
 
     def require_participant(self) -> int:
         if self.actor.participant_id is None:
@@ -121,9 +142,18 @@ class Registration:
     handler: Handler
     roles: frozenset[Role]
     phases: frozenset[Phase] | None
+    uses_presence: bool = False
 
 
 _REGISTRY: dict[str, Registration] = {}
+
+#: Reads a batch's commands of one type need, done once for all of them (see :func:`prefetches`).
+Prefetch = Callable[[Session, Workshop, "list[CommandJob]", "dict[Hashable, Any]"], None]
+_PREFETCH: dict[str, Prefetch] = {}
+
+
+def _type_name(command: type[Command]) -> str:
+    return str(command.model_fields["type"].annotation.__args__[0])  # type: ignore[union-attr]
 
 
 def handles(
@@ -131,9 +161,14 @@ def handles(
     *,
     roles: Collection[Role],
     phases: Collection[Phase] | None = None,
+    uses_presence: bool = False,
 ) -> Callable[[Callable[[Context, C], Result | None]], Callable[[Context, C], Result | None]]:
-    """Register a handler for ``command``, allowed for ``roles`` and (if given) ``phases``."""
-    name = command.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    """Register a handler for ``command``, allowed for ``roles`` and (if given) ``phases``.
+
+    ``uses_presence``: the handler reads ``Context.present`` (who is connected). Working that
+    out walks the room's sockets, so it is done only for the commands that ask for it.
+    """
+    name = _type_name(command)
 
     def register(
         fn: Callable[[Context, C], Result | None],
@@ -141,11 +176,38 @@ def handles(
         if name in _REGISTRY:
             raise RuntimeError(f"two handlers for {name}")
         _REGISTRY[name] = Registration(
-            fn, frozenset(roles), frozenset(phases) if phases is not None else None
+            fn,
+            frozenset(roles),
+            frozenset(phases) if phases is not None else None,
+            uses_presence,
         )
         return fn
 
     return register
+
+
+def prefetches(*commands: type[Command]) -> Callable[[Prefetch], Prefetch]:
+    """Register a read done once per batch for all of its ``commands`` of these types.
+
+    It puts what it read in the batch's memo, where the handlers look first. In a vote burst
+    this turns a few queries per dot into a few per batch, and because a handler then runs no
+    query, nothing is flushed between the commands: the batch's rows are written together
+    before the commit.
+    """
+
+    def register(fn: Prefetch) -> Prefetch:
+        for command in commands:
+            _PREFETCH[_type_name(command)] = fn
+        return fn
+
+    return register
+
+
+def uses_presence(command: Command) -> bool:
+    """Whether ``command``'s handler needs to know who is connected (see :func:`handles`)."""
+    _load_handlers()
+    registration = _REGISTRY.get(getattr(command, "type"))  # noqa: B009
+    return registration is not None and registration.uses_presence
 
 
 def registered_types() -> list[str]:
@@ -187,11 +249,17 @@ def execute(
 
 @dataclass
 class Batch:
-    """What the jobs of one transaction share: hooks to run after commit, and the receipts of
-    the batch's command ids (read in one query, then kept up to date as the batch applies)."""
+    """What the jobs of one transaction share: hooks to run after commit, the receipts of the
+    batch's command ids (read in one query, then kept up to date as the batch applies), and
+    what handlers have read."""
 
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     receipts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    #: The events of the batch's committed jobs, in ``seq`` order.
+    logged: list[LogRow] = field(default_factory=list)
+    #: What handlers read once and share in the batch (the open vote, the dots per person),
+    #: keyed by the module that owns it. Emptied whenever a savepoint rolls back.
+    memo: dict[Hashable, Any] = field(default_factory=dict)
 
 
 class Job(Protocol):
@@ -205,11 +273,25 @@ class Job(Protocol):
 def run_in_order(
     engine: Engine, *, workshop_id: int, jobs: Sequence[Job]
 ) -> list[Any | BaseException]:
+    """Group commit: apply ``jobs`` in order in one transaction; each job's result or the
+    exception it raised (see :func:`run_batch`)."""
+    return run_batch(engine, workshop_id=workshop_id, jobs=jobs).results
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    """A committed batch: each job's result or exception, and the events it logged."""
+
+    results: list[Any | BaseException]
+    logged: list[LogRow]
+
+
+def run_batch(engine: Engine, *, workshop_id: int, jobs: Sequence[Job]) -> BatchDone:
     """Group commit: apply ``jobs`` in order in one transaction.
 
     When a room of a thousand phones votes at once, one transaction and one lock of the
     workshop row serve a whole batch, instead of each command waiting for the lock (and, on
-    SQLite, for the file) on its own. Returns each job's result or the exception it raised.
+    SQLite, for the file) on its own.
 
     A refused job must change nothing. The first pass applies the jobs straight after each
     other, which is the common case and the cheap one; if any job raises, that pass is rolled
@@ -225,11 +307,11 @@ def run_in_order(
             done = _apply(engine, workshop_id, jobs, savepoints=True)
             assert done is not None
     except Exception as exc:  # the lock, the commit: nothing of the batch was applied
-        return [exc] * len(jobs)
+        return BatchDone([exc] * len(jobs), [])
     results, batch = done
     for hook in batch.after_commit:  # e.g. deleting files, which cannot be rolled back
         hook()
-    return results
+    return BatchDone(results, batch.logged)
 
 
 class _Refused(Exception):
@@ -245,7 +327,7 @@ def _apply(
         with session_scope(engine) as session:
             session.info[_KEEP] = []  # rows stay in the identity map for the whole batch
             workshop = lock_workshop(session, workshop_id)
-            _prefetch(session, workshop_id, jobs, batch)
+            _prefetch(session, workshop, jobs, batch)
             for job in jobs:
                 if not savepoints:
                     try:
@@ -253,20 +335,28 @@ def _apply(
                     except Exception as exc:
                         raise _Refused from exc
                     continue
-                mine = Batch(receipts=batch.receipts)
+                mine = Batch(receipts=batch.receipts, memo=batch.memo)
+                write_pending(session)  # the jobs before this one keep their rows
                 savepoint = session.begin_nested()
                 try:
                     result = job.run(session, workshop, mine)
                 except Exception as exc:
                     savepoint.rollback()  # expires what the job changed, workshop.last_seq too
+                    batch.memo.clear()  # it may hold what the job changed
                     results.append(exc)
                 else:
                     savepoint.commit()
                     results.append(result)
                     batch.after_commit.extend(mine.after_commit)
+                    batch.logged.extend(mine.logged)
     except _Refused:
         return None
     return results, batch
+
+
+# The tables themselves, so a batch's rows go in as plain rows (no ORM objects to build).
+EVENT_TABLE: Table = Event.__table__  # type: ignore[attr-defined]
+RECEIPT_TABLE: Table = CommandReceipt.__table__  # type: ignore[attr-defined]
 
 
 #: A batch holds on to every row it loads. SQLAlchemy's identity map keeps rows only while
@@ -282,16 +372,22 @@ def _keep_loaded(session: Session, instance: object) -> None:
         kept.append(instance)
 
 
-def _prefetch(session: Session, workshop_id: int, jobs: Sequence[Job], batch: Batch) -> None:
-    """Read what the batch's commands need in two queries instead of two per command: the
-    receipts of their ids, and their senders (into the session, so ``get`` finds them)."""
+def _prefetch(session: Session, workshop: Workshop, jobs: Sequence[Job], batch: Batch) -> None:
+    """Read what the batch's commands need in a few queries instead of a few per command: the
+    receipts of their ids, their senders (into the session, so ``get`` finds them), and what
+    the handlers of their types registered with :func:`prefetches`."""
+    assert workshop.id is not None
+    workshop_id = workshop.id
     commands = [job for job in jobs if isinstance(job, CommandJob)]
     if not commands:
         return
     keys = {(job.actor.key, job.command.cid) for job in commands}
+    # By sender and id, both on the unique index: a handful of look-ups, however long the
+    # workshop's history of receipts has grown.
     for receipt in session.exec(
         select(CommandReceipt).where(
             CommandReceipt.workshop_id == workshop_id,
+            col(CommandReceipt.actor).in_(sorted({actor for actor, _ in keys})),
             col(CommandReceipt.cid).in_(sorted({cid for _, cid in keys})),
         )
     ):
@@ -300,6 +396,13 @@ def _prefetch(session: Session, workshop_id: int, jobs: Sequence[Job], batch: Ba
     people = {job.actor.participant_id for job in commands} - {None}
     if people:
         list(session.exec(select(Participant).where(col(Participant.id).in_(sorted(people)))))
+    by_reader: dict[Prefetch, list[CommandJob]] = {}
+    for job in commands:
+        reader = _PREFETCH.get(getattr(job.command, "type"))  # noqa: B009
+        if reader is not None:
+            by_reader.setdefault(reader, []).append(job)
+    for reader, mine in by_reader.items():
+        reader(session, workshop, mine, batch.memo)
 
 
 @dataclass(frozen=True)
@@ -335,6 +438,8 @@ class CommandJob:
             images=self.images,
             group_size=self.group_size,
             after_commit=batch.after_commit,
+            logged=batch.logged,
+            memo=batch.memo,
         )
         if actor.role is Role.FACILITATOR:
             _check_facilitator(context, name)
@@ -345,15 +450,22 @@ class CommandJob:
                 f"{name} is not possible in phase {context.phase.value} (only in: {allowed}).",
             )
         result = registration.handler(context, command) or {}
-        last_seq = context.events[-1].seq if context.events else None
-        ack = Ack(type="ack", cid=command.cid, seq=last_seq, result=result).model_dump(mode="json")
-        session.add(
-            CommandReceipt(
-                workshop_id=context.workshop_id, actor=actor.key, cid=command.cid, ack=ack
-            )
+        last_seq = context.last_seq
+        answer = Ack(type="ack", cid=command.cid, seq=last_seq, result=result)
+        ack = answer.model_dump(mode="json")
+        insert_later(
+            session,
+            RECEIPT_TABLE,
+            {
+                "workshop_id": context.workshop_id,
+                "actor": actor.key,
+                "cid": command.cid,
+                "ack": ack,
+                "created_at": utcnow(),
+            },
         )
         batch.receipts[(actor.key, command.cid)] = ack  # the same id again in this batch
-        return Outcome(Ack.model_validate(ack), last_seq)
+        return Outcome(answer, last_seq)
 
 
 #: ``Event.audience`` of events for facilitators only (participant ids start at 1).

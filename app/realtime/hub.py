@@ -27,7 +27,7 @@ from anyio import to_thread
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.db import read_scope, session_scope
+from app.db import read_scope
 from app.images.storage import ImageStore
 from app.observability import metrics
 from app.privacy import group_counts
@@ -43,15 +43,17 @@ from app.realtime.audience import (
 from app.realtime.broker import Broker
 from app.realtime.commands import (
     FACILITATORS_ONLY,
+    BatchDone,
     CommandError,
     CommandJob,
     Job,
     Outcome,
-    run_in_order,
+    run_batch,
+    uses_presence,
 )
 from app.realtime.connection import Connection
 from app.realtime.lanes import Lanes
-from app.realtime.models import Event
+from app.realtime.models import Event, LogEntry
 from app.realtime.presence import Here, LocalPresence, PresenceBoard
 from app.realtime.protocol import (
     CLOSE_LEFT,
@@ -90,7 +92,7 @@ def event_frame(seq: int, prev: int, body: str) -> str:
     return f'{{"type":"event","seq":{seq},"prev":{prev},"event":{body}}}'
 
 
-def fan_out(event: Event, connections: Iterable[Connection]) -> int:
+def fan_out(event: LogEntry, connections: Iterable[Connection]) -> int:
     """Offer ``event`` to each connection as its viewer may see it.
 
     The body is projected and serialised once per viewer class (see
@@ -183,7 +185,7 @@ class Room:
         """Participants connected in any process: a round's ``eligible`` count."""
         return frozenset(self.by_participant) | frozenset(self.everyone.participants)
 
-    def recipients(self, event: Event) -> Iterable[Connection]:
+    def recipients(self, event: LogEntry) -> Iterable[Connection]:
         """The sockets that may see ``event`` (a superset; :func:`viewer_key` decides)."""
         if event.audience == FACILITATORS_ONLY:
             return [c for c in self.staff if c.actor.role is Role.FACILITATOR]
@@ -337,7 +339,7 @@ class Hub:
         job = CommandJob(
             connection.actor,
             command,
-            present=room.present_participants() if room else frozenset(),
+            present=room.present_participants() if room and uses_presence(command) else frozenset(),
             images=self.images,
             group_size=self.settings.min_group_size,
         )
@@ -352,22 +354,26 @@ class Hub:
         metrics.joined()
         return joined
 
-    async def _run_batch(self, workshop_id: int, jobs: Sequence[Job]) -> list[Any]:
+    async def _run_batch(self, workshop_id: int, jobs: Sequence[Job]) -> BatchDone:
         return await to_thread.run_sync(
-            lambda: run_in_order(self.engine, workshop_id=workshop_id, jobs=jobs)
+            lambda: run_batch(self.engine, workshop_id=workshop_id, jobs=jobs)
         )
 
-    async def _after_batch(self, workshop_id: int, results: list[Any]) -> None:
-        seqs = [_last_seq_of(r) for r in results]
+    async def _after_batch(self, workshop_id: int, done: BatchDone) -> None:
+        seqs = [_last_seq_of(r) for r in done.results]
         last = max((seq for seq in seqs if seq is not None), default=None)
         if last is not None:
-            await self.notify(workshop_id, last)
+            await self.notify(workshop_id, last, written=done.logged)
 
-    async def notify(self, workshop_id: int, seq: int) -> None:
-        """Deliver up to ``seq`` in this process, then tell the others (if the broker must)."""
+    async def notify(self, workshop_id: int, seq: int, *, written: Sequence[LogEntry] = ()) -> None:
+        """Deliver up to ``seq`` in this process, then tell the others (if the broker must).
+
+        ``written``: the events up to ``seq`` as this process's batch wrote them, delivered
+        without reading them back when they follow on from what the room has.
+        """
         room = self.rooms.get(workshop_id)
         if room is not None:
-            await self._deliver(room, upto=seq)
+            await self._deliver(room, upto=seq, written=written)
         await self.broker.publish(workshop_id, seq)
 
     def _on_notice(self, workshop_id: int, seq: int) -> None:
@@ -422,10 +428,20 @@ class Hub:
             seq = session.exec(select(Workshop.last_seq).where(Workshop.id == workshop_id)).first()
             return seq or 0
 
-    async def _deliver(self, room: Room, upto: int | None = None) -> None:
+    async def _deliver(
+        self, room: Room, upto: int | None = None, written: Sequence[LogEntry] = ()
+    ) -> None:
         async with room.lock:
             while upto is None or room.cursor < upto:  # else a pass meanwhile brought these
-                events = await to_thread.run_sync(self._new_events, room.workshop_id, room.cursor)
+                events: Sequence[LogEntry]
+                if written and written[0].seq == room.cursor + 1:
+                    # This process's batch, just committed, and nothing missing before it: the
+                    # log holds exactly these rows, so reading them back would add nothing.
+                    events, written = written, ()
+                else:
+                    events = await to_thread.run_sync(
+                        self._new_events, room.workshop_id, room.cursor
+                    )
                 for event in events:
                     offered = fan_out(event, room.recipients(event))
                     metrics.delivered(event.created_at, offered)
@@ -440,7 +456,7 @@ class Hub:
                     return
 
     @staticmethod
-    def _close_participant(room: Room, event: Event) -> None:
+    def _close_participant(room: Room, event: LogEntry) -> None:
         """Leaving or being removed takes effect on every socket of that person at once."""
         participant_id = subject_of(event)
         removed = bool(event.data.get("removed"))
@@ -551,7 +567,7 @@ class Hub:
 
     def _contributing(self, workshop_id: int) -> dict[str, int]:
         """People per stakeholder group who posted a card or a proposal, small groups merged."""
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             people = authors(session, workshop_id)
             if not people:
                 return {}
@@ -621,7 +637,7 @@ class Hub:
                     connection.close_soon(CLOSE_REVOKED, "the screen link was renewed")
 
     def _screen_token_hash(self, workshop_id: int) -> str | None:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             return session.exec(
                 select(Workshop.screen_token_hash).where(Workshop.id == workshop_id)
             ).first()

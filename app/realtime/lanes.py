@@ -15,15 +15,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.realtime.commands import Job
+from app.realtime.commands import BatchDone, Job
 
 #: Jobs applied in one transaction at most; more wait for the next batch.
 MAX_BATCH = 250
 
-#: Runs a batch (in a worker thread) and returns each job's result or exception.
-RunBatch = Callable[[int, Sequence[Job]], Awaitable[list[Any]]]
+#: Runs a batch (in a worker thread): each job's result or exception, and the events logged.
+RunBatch = Callable[[int, Sequence[Job]], Awaitable[BatchDone]]
 #: Called after a batch committed, before anyone is answered (delivers the events).
-AfterBatch = Callable[[int, list[Any]], Awaitable[None]]
+AfterBatch = Callable[[int, BatchDone], Awaitable[None]]
 
 
 @dataclass
@@ -56,9 +56,11 @@ class Lanes:
         try:
             while lane.waiting:
                 batch, lane.waiting = lane.waiting[:MAX_BATCH], lane.waiting[MAX_BATCH:]
+                results: list[Any] = [None] * len(batch)
                 try:
-                    results = await self._run(workshop_id, [job for job, _ in batch])
-                    await self._after(workshop_id, results)
+                    done = await self._run(workshop_id, [job for job, _ in batch])
+                    results = done.results
+                    await self._after(workshop_id, done)
                 except Exception as exc:  # delivery failed: the jobs did commit, the log has them
                     results = [exc] * len(batch)
                 for (_, future), result in zip(batch, results, strict=True):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -45,3 +46,31 @@ class CommandReceipt(SQLModel, table=True):
     cid: str = Field(max_length=64)
     ack: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LogEntry(Protocol):
+    """What delivering an event needs of it: a row read from the log (:class:`Event`), or the
+    :class:`LogRow` the batch that wrote it still holds."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def audience(self) -> int | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """An event as its command's batch wrote it to the log, kept in memory so the process that
+    committed it delivers it without reading it back (see ``Hub._deliver``)."""
+
+    seq: int
+    type: str
+    audience: int | None
+    data: dict[str, Any]
+    created_at: datetime

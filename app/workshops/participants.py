@@ -120,6 +120,7 @@ class JoinJob:
             workshop=workshop,
             actor=Actor(Role.PARTICIPANT, participant_id=participant.id),
             present=frozenset(),
+            logged=batch.logged,
         )
         ctx.emit(
             ParticipantJoined(

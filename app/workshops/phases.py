@@ -37,7 +37,7 @@ from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpu
 from app.workshops.presets import minutes_for
 from app.workshops.rounds import cancel_round, close_round, open_rounds
 from app.workshops.schemas import ScreenState, proposal_view, workshop_view
-from app.workshops.votes import cancel_vote, close_vote, open_vote
+from app.workshops.votes import cancel_vote, close_vote, current_vote
 
 FACILITATOR = (Role.FACILITATOR,)
 
@@ -51,7 +51,7 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         raise CommandError("invalid", "The room is already in that phase.")
     # A vote or round left open behind the room would stay half-done: the facilitator says
     # whether it counts (close) or not (cancel), and the choice is in the log.
-    vote = open_vote(ctx.session, ctx.workshop_id)
+    vote = current_vote(ctx)
     rounds = open_rounds(ctx.session, ctx.workshop_id)
     if (vote or rounds) and command.open_items is None:
         what = "dot vote" if vote else "agreement round"

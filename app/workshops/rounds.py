@@ -156,7 +156,7 @@ def cancel_round(ctx: Context, round_: AgreementRound) -> None:
     ctx.emit(RoundCancelled(type="round.cancelled", round_id=round_.id))
 
 
-@handles(RoundOpen, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)
+@handles(RoundOpen, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES, uses_presence=True)
 def open_(ctx: Context, command: RoundOpen) -> Result:
     """Open a round over every open proposal of the phase's kind.
 

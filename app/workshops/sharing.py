@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from app.accounts.models import Facilitator
 from app.clock import utcnow
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.limiting import RateLimits
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.ratelimit import WindowLimiter
@@ -115,8 +115,9 @@ def may_act_on_trajectory(engine: Engine, *, facilitator_id: int, trajectory_id:
 
 
 def may_act_on_workshop(engine: Engine, *, facilitator_id: int, workshop_id: int) -> bool:
-    """:func:`may_act` for the trajectory a workshop belongs to."""
-    with session_scope(engine) as session:
+    """:func:`may_act` for the trajectory a workshop belongs to (a read: it never waits for a
+    room's writes on SQLite)."""
+    with read_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         return workshop is not None and (
             may_act(session, facilitator_id=facilitator_id, trajectory_id=workshop.trajectory_id)

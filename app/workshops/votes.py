@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import Table, delete, func
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.commands import CommandError, CommandJob, Context, Result, handles, prefetches
+from app.realtime.pending import insert_later
 from app.realtime.protocol import (
     MyDotsChanged,
     VoteCancelled,
@@ -20,10 +23,12 @@ from app.realtime.protocol import (
     VoteRetract,
 )
 from app.types import Phase, Role, VoteTarget
-from app.workshops.models import Card, Cluster, Dot, DotVote
+from app.workshops.models import Card, Cluster, Dot, DotVote, Workshop
 from app.workshops.schemas import MyDot, TallyLine, vote_view
 
 PRIORITEREN = (Phase.PRIORITEREN,)
+#: Dots are written as plain rows, with the rest of a vote burst's batch (:mod:`.pending`).
+DOT_TABLE: Table = Dot.__table__  # type: ignore[attr-defined]
 
 
 def tally(session: Session, vote_id: int) -> list[TallyLine]:
@@ -73,13 +78,74 @@ def open_vote(session: Session, workshop_id: int) -> DotVote | None:
     ).first()
 
 
+# What a batch of commands has read about the vote, in its memo (see ``prefetches``): the open
+# vote, and each participant's dots per target in it. Handlers that change either keep it true.
+_OPEN = ("votes", "open")
+_COUNTS = ("votes", "counts")
+Counts = Counter[tuple[str, int]]
+
+
+def current_vote(ctx: Context) -> DotVote | None:
+    """The open vote, read once per batch."""
+    if _OPEN not in ctx.memo:
+        ctx.memo[_OPEN] = open_vote(ctx.session, ctx.workshop_id)
+    vote: DotVote | None = ctx.memo[_OPEN]
+    return vote
+
+
+def _set_current(ctx: Context, vote: DotVote | None) -> None:
+    ctx.memo[_OPEN] = vote
+    ctx.memo.pop(_COUNTS, None)
+
+
+def _counts(ctx: Context, vote_id: int, participant_id: int) -> Counts:
+    """A participant's dots per target in ``vote_id``; the batch's own dots included."""
+    known: dict[tuple[int, int], Counts] = ctx.memo.setdefault(_COUNTS, {})
+    key = (vote_id, participant_id)
+    if key not in known:
+        known[key] = _read_counts(ctx.session, vote_id, [participant_id])[participant_id]
+    return known[key]
+
+
+def _read_counts(session: Session, vote_id: int, people: list[int]) -> dict[int, Counts]:
+    counts: dict[int, Counts] = {person: Counter() for person in people}
+    for person, target_type, target_id in session.exec(
+        select(Dot.participant_id, Dot.target_type, Dot.target_id).where(
+            Dot.vote_id == vote_id, col(Dot.participant_id).in_(people)
+        )
+    ):
+        counts[person][(target_type, target_id)] += 1
+    return counts
+
+
+@prefetches(VoteCast, VoteRetract)
+def _read_for_batch(
+    session: Session, workshop: Workshop, jobs: list[CommandJob], memo: dict[Hashable, Any]
+) -> None:
+    """A vote burst: the open vote, the targets and the senders' dots in a few queries for the
+    whole batch (the targets stay in the session, where ``get`` finds them)."""
+    assert workshop.id is not None
+    vote = memo[_OPEN] = open_vote(session, workshop.id)
+    commands = [job.command for job in jobs if isinstance(job.command, VoteCast | VoteRetract)]
+    for target_type, model in ((VoteTarget.CARD, Card), (VoteTarget.CLUSTER, Cluster)):
+        ids = sorted({c.target_id for c in commands if c.target_type is target_type})
+        if ids:
+            list(session.exec(select(model).where(col(model.id).in_(ids))))
+    people = sorted({job.actor.participant_id for job in jobs if job.actor.participant_id})
+    if vote is None or vote.id is None or not people:
+        return
+    known: dict[tuple[int, int], Counts] = memo.setdefault(_COUNTS, {})
+    for person, counts in _read_counts(session, vote.id, people).items():
+        known[(vote.id, person)] = counts
+
+
 def freeze_targets(ctx: Context, what: str) -> None:
     """While a vote is open its targets stay as they are, for everyone alike.
 
     Refusing only the targets that have dots would tell the facilitator (or an author withdrawing
     a card) where the dots are before the vote closes: the ballot is secret until then.
     """
-    if open_vote(ctx.session, ctx.workshop_id) is not None:
+    if current_vote(ctx) is not None:
         raise CommandError("vote_open", f"{what} is not possible while the dot vote is open.")
 
 
@@ -89,6 +155,7 @@ def cancel_vote(ctx: Context, vote: DotVote) -> None:
     ctx.session.execute(delete(Dot).where(col(Dot.vote_id) == vote.id))
     ctx.session.delete(vote)
     ctx.session.flush()
+    _set_current(ctx, None)
     ctx.emit(VoteCancelled(type="vote.cancelled", vote_id=vote.id))
 
 
@@ -110,7 +177,7 @@ def has_targets(session: Session, workshop_id: int) -> bool:
 
 
 def _current(ctx: Context) -> DotVote:
-    vote = open_vote(ctx.session, ctx.workshop_id)
+    vote = current_vote(ctx)
     if vote is None:
         raise CommandError("no_vote", "There is no open dot vote.")
     return vote
@@ -128,24 +195,18 @@ def _check_target(ctx: Context, target_type: VoteTarget, target_id: int) -> None
         raise CommandError("invalid", "This card is hidden or merged and cannot get votes.")
 
 
-def _announce_mine(
-    ctx: Context, vote: DotVote, participant_id: int, *, dots: list[MyDot] | None = None
-) -> None:
-    """Tell the participant alone where their dots are (``dots``: already known, else read)."""
+def _announce_mine(ctx: Context, vote: DotVote, participant_id: int, counts: Counts) -> None:
+    """Tell the participant alone where their dots are."""
     assert vote.id is not None
     ctx.emit(
-        MyDotsChanged(
-            type="my_dots.changed",
-            vote_id=vote.id,
-            dots=my_dots(ctx.session, vote.id, participant_id) if dots is None else dots,
-        ),
+        MyDotsChanged(type="my_dots.changed", vote_id=vote.id, dots=_dot_list(counts)),
         audience=participant_id,
     )
 
 
 @handles(VoteOpen, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
 def open_(ctx: Context, command: VoteOpen) -> Result:
-    if open_vote(ctx.session, ctx.workshop_id) is not None:
+    if current_vote(ctx) is not None:
         raise CommandError("invalid", "A dot vote is already open.")
     if not has_targets(ctx.session, ctx.workshop_id):
         raise CommandError(
@@ -155,6 +216,7 @@ def open_(ctx: Context, command: VoteOpen) -> Result:
     vote = DotVote(workshop_id=ctx.workshop_id, budget=command.budget or ctx.settings.dot_budget)
     ctx.session.add(vote)
     ctx.session.flush()
+    _set_current(ctx, vote)
     ctx.emit(VoteOpened(type="vote.opened", vote=vote_view(vote, None)))
     return {"vote_id": vote.id}
 
@@ -165,21 +227,22 @@ def cast(ctx: Context, command: VoteCast) -> None:
     vote = _current(ctx)
     assert vote.id is not None
     _check_target(ctx, command.target_type, command.target_id)
-    mine = my_dots(ctx.session, vote.id, participant_id)
-    if sum(d.count for d in mine) >= vote.budget:
+    counts = _counts(ctx, vote.id, participant_id)
+    if counts.total() >= vote.budget:
         raise CommandError("over_budget", f"All {vote.budget} of your dots are used.")
-    ctx.session.add(
-        Dot(
-            vote_id=vote.id,
-            participant_id=participant_id,
-            target_type=command.target_type.value,
-            target_id=command.target_id,
-        )
+    insert_later(
+        ctx.session,
+        DOT_TABLE,
+        {
+            "vote_id": vote.id,
+            "participant_id": participant_id,
+            "target_type": command.target_type.value,
+            "target_id": command.target_id,
+            "created_at": utcnow(),
+        },
     )
-    # The new list is the old one plus this dot: no second query in a vote burst.
-    counts = Counter({(d.target_type.value, d.target_id): d.count for d in mine})
     counts[(command.target_type.value, command.target_id)] += 1
-    _announce_mine(ctx, vote, participant_id, dots=_dot_list(counts))
+    _announce_mine(ctx, vote, participant_id, counts)
 
 
 @handles(VoteRetract, roles=(Role.PARTICIPANT,), phases=PRIORITEREN)
@@ -196,9 +259,11 @@ def retract(ctx: Context, command: VoteRetract) -> None:
     ).first()
     if dot is None:
         raise CommandError("invalid", "You have no dot there to take back.")
+    assert vote.id is not None
+    counts = _counts(ctx, vote.id, participant_id)
     ctx.session.delete(dot)
-    ctx.session.flush()
-    _announce_mine(ctx, vote, participant_id)
+    counts[(command.target_type.value, command.target_id)] -= 1
+    _announce_mine(ctx, vote, participant_id, +counts)
 
 
 @handles(VoteClose, roles=(Role.FACILITATOR,), phases=PRIORITEREN)
@@ -214,4 +279,5 @@ def close_vote(ctx: Context, vote: DotVote) -> None:
     vote.is_open = False
     vote.closed_at = utcnow()
     ctx.session.add(vote)
+    _set_current(ctx, None)
     ctx.emit(VoteClosed(type="vote.closed", vote=vote_view(vote, tally(ctx.session, vote.id))))

@@ -117,3 +117,43 @@ async def test_a_client_too_slow_to_keep_up_is_disconnected():
     assert socket.closed_with == CLOSE_TOO_SLOW
     connection.offer("after close is ignored")
     await connection.stop()
+
+
+async def test_events_delivered_as_committed_are_the_ones_the_log_replays(make_server):
+    """The process that commits a batch delivers its events from memory, without reading them
+    back; a phone catching up later reads them from the log. Both must get the same stream."""
+    server = make_server()
+    server.start()
+    http, workshop = facilitator_with_workshop(server)
+    fac = await facilitator_client(server, workshop, http.cookie_header)
+    annie, bram = await participant_clients(server, workshop, PEOPLE[:2])
+    await goto(fac, "factoren")
+    await annie.until_seq(fac.last_seq)
+    state, since = annie.state, annie.last_seq
+    seen_from = len(annie.messages)
+
+    cards = [
+        (await person.command("card.post", kind="factor", text=f"Kaart {n}"))["result"]["card_id"]
+        for n in range(3)
+        for person in (annie, bram)
+    ]
+    await goto(fac, "prioriteren")
+    await fac.command("vote.open", budget=3)
+    for card_id in cards[:3]:
+        await annie.command("vote.cast", target_type="card", target_id=card_id)
+        await bram.command("vote.cast", target_type="card", target_id=card_id)
+    await annie.command("vote.retract", target_type="card", target_id=cards[0])
+    await annie.until_seq(fac.last_seq)
+
+    live = [m for m in annie.messages[seen_from:] if m["type"] == "event"]
+    again = await RoomClient.connect(
+        server.ws_url, workshop["id"], token=annie.token, last_seq=since, state=state, name="again"
+    )
+    replayed = [m for m in again.messages if m["type"] == "event"]
+    assert again.snapshot is None and len(replayed) >= 10
+    assert replayed == live
+    mine = [m["event"]["dots"] for m in live if m["event"]["type"] == "my_dots.changed"]
+    assert [sum(d["count"] for d in dots) for dots in mine] == [1, 2, 3, 2]
+    for client in (fac, annie, bram, again):
+        await client.close()
+    http.close()

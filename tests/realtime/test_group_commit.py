@@ -125,3 +125,59 @@ def test_a_job_that_fails_unexpectedly_is_rolled_back_alone(engine):
         assert texts == ["Heel"]
     log = _log(engine, room.workshop_id)
     assert [e.seq for e in log] == list(range(1, len(log) + 1))
+
+
+def _job(actor, **message) -> CommandJob:
+    return CommandJob(actor, command_adapter.validate_python(message))
+
+
+def test_a_vote_burst_in_one_batch_keeps_each_budget_and_sees_its_own_dots(engine):
+    """A batch reads the open vote and its senders' dots once; what it reads must stay true as
+    its own dots, a refusal (rolled back to its savepoint), a retraction and a close go by."""
+    from app.workshops.models import Dot
+    from app.workshops.votes import my_dots
+
+    room = _room(engine)
+    annie, bram = room.join("Annie", "inwoner"), room.join("Bram", "inwoner")
+    room.phase("factoren")
+    card_ids = [
+        room.do(annie, type="card.post", kind="factor", text=f"Kaart {n}")["card_id"]
+        for n in range(2)
+    ]
+    room.phase("prioriteren")
+    vote_id = room.do(room.facilitator, type="vote.open", budget=3)["vote_id"]
+    first, second = card_ids
+    room.do(annie, type="vote.cast", target_type="card", target_id=first)  # before the batch
+
+    def cast(actor, cid: str, card: int) -> CommandJob:
+        return _job(actor, type="vote.cast", cid=cid, target_type="card", target_id=card)
+
+    jobs = [
+        cast(annie, "a-1", first),
+        cast(bram, "b-1", second),
+        cast(annie, "a-2", second),
+        cast(annie, "a-3", second),  # refused: Annie's fourth dot, budget 3
+        _job(annie, type="vote.retract", cid="a-4", target_type="card", target_id=first),
+        cast(annie, "a-5", second),  # her third again, after taking one back
+        cast(annie, "a-6", first),  # refused again
+        _job(room.facilitator, type="vote.close", cid="f-1"),
+        cast(bram, "b-2", first),  # refused: the vote is closed
+    ]
+    results = run_in_order(engine, workshop_id=room.workshop_id, jobs=jobs)
+
+    codes = [r.code if isinstance(r, CommandError) else "ok" for r in results]
+    assert codes == ["ok", "ok", "ok", "over_budget", "ok", "ok", "over_budget", "ok", "no_vote"]
+    log = _log(engine, room.workshop_id)
+    assert [e.seq for e in log] == list(range(1, len(log) + 1)), "gap-free"
+    annie_lists = [
+        e.data["dots"]
+        for e in log
+        if e.type == "my_dots.changed" and e.audience == annie.participant_id
+    ]
+    assert [sum(d["count"] for d in dots) for dots in annie_lists] == [1, 2, 3, 2, 3]
+    with session_scope(engine) as session:
+        stored = my_dots(session, vote_id, annie.participant_id or 0)
+        assert [(d.target_id, d.count) for d in stored] == [(first, 1), (second, 2)]
+        assert annie_lists[-1] == [d.model_dump(mode="json") for d in stored]
+        bram_dots = session.exec(select(Dot).where(Dot.participant_id == bram.participant_id))
+        assert [d.target_id for d in bram_dots] == [second]
