@@ -13,24 +13,9 @@ from app.db import session_scope
 from app.realtime.commands import CommandError, CommandJob, Outcome, run_in_order
 from app.realtime.models import Event
 from app.realtime.protocol import command_adapter
-from app.workshops.models import Card, Participant, Workshop, WorkshopSettings
+from app.workshops.models import Card, Participant, Workshop
 from app.workshops.participants import Joined, JoinJob, JoinRequest
-from app.workshops.presets import Plan
-from app.workshops.routes import create_workshop_row
-from app.workshops.runner import Runner
-from tests.workshops.scripted import facilitator_and_trajectory
-
-
-def _room(engine) -> Runner:
-    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, ["inwoner"])
-    workshop, _ = create_workshop_row(
-        engine,
-        trajectory_id=trajectory_id,
-        title="Sessie",
-        plan=Plan.from_request(None, reframe=False),
-        settings=WorkshopSettings(),
-    )
-    return Runner(engine, workshop, facilitator_id)
+from tests.workshops.scripted import new_room
 
 
 def _post(actor, cid: str, text: str) -> CommandJob:
@@ -52,7 +37,7 @@ def _log(engine, workshop_id: int) -> list[Event]:
 
 
 def test_a_refused_job_gives_back_its_writes_and_the_others_commit(engine):
-    room = _room(engine)
+    room = new_room(engine)
     annie = room.join("Annie", "inwoner")
     room.phase("factoren")
     before = _log(engine, room.workshop_id)[-1].seq
@@ -93,7 +78,7 @@ def test_a_refused_job_gives_back_its_writes_and_the_others_commit(engine):
 
 
 def test_a_batch_for_a_missing_workshop_refuses_every_job(engine):
-    room = _room(engine)
+    room = new_room(engine)
     annie = room.join("Annie", "inwoner")
     results = run_in_order(
         engine, workshop_id=room.workshop_id + 1000, jobs=[_post(annie, "x", "y")] * 2
@@ -102,7 +87,7 @@ def test_a_batch_for_a_missing_workshop_refuses_every_job(engine):
 
 
 def test_a_job_that_fails_unexpectedly_is_rolled_back_alone(engine):
-    room = _room(engine)
+    room = new_room(engine)
     annie = room.join("Annie", "inwoner")
     room.phase("factoren")
 
@@ -137,7 +122,7 @@ def test_a_vote_burst_in_one_batch_keeps_each_budget_and_sees_its_own_dots(engin
     from app.workshops.models import Dot
     from app.workshops.votes import my_dots
 
-    room = _room(engine)
+    room = new_room(engine)
     annie, bram = room.join("Annie", "inwoner"), room.join("Bram", "inwoner")
     room.phase("factoren")
     card_ids = [

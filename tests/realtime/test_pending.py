@@ -9,23 +9,11 @@ from app.db import session_scope
 from app.realtime.commands import EVENT_TABLE
 from app.realtime.models import Event
 from app.realtime.pending import drop_pending, insert_later
-from app.workshops.models import WorkshopSettings
-from app.workshops.presets import Plan
-from app.workshops.routes import create_workshop_row
-from tests.workshops.scripted import facilitator_and_trajectory
+from tests.workshops.scripted import new_room
 
 
 def _workshop(engine) -> int:
-    _, trajectory_id = facilitator_and_trajectory(engine, ["inwoner"])
-    workshop, _ = create_workshop_row(
-        engine,
-        trajectory_id=trajectory_id,
-        title="Sessie",
-        plan=Plan.from_request(None, reframe=False),
-        settings=WorkshopSettings(),
-    )
-    assert workshop.id is not None
-    return workshop.id
+    return new_room(engine).workshop_id
 
 
 def _row(workshop_id: int, seq: int) -> dict:

@@ -31,6 +31,19 @@ def facilitator_and_trajectory(engine: Engine, expected: list[str]) -> tuple[int
         return facilitator.id or 0, trajectory.id or 0
 
 
+def new_room(engine: Engine, expected: list[str] | None = None) -> Runner:
+    """A workshop with the default plan in a trajectory of its own, and its facilitator."""
+    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, expected or ["inwoner"])
+    workshop, _ = create_workshop_row(
+        engine,
+        trajectory_id=trajectory_id,
+        title="Sessie",
+        plan=Plan.from_request(None, reframe=False),
+        settings=WorkshopSettings(),
+    )
+    return Runner(engine, workshop, facilitator_id)
+
+
 def run_to_vertrekpunt(
     engine: Engine,
     *,
