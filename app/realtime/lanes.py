@@ -56,7 +56,7 @@ class Lanes:
         try:
             while lane.waiting:
                 batch, lane.waiting = lane.waiting[:MAX_BATCH], lane.waiting[MAX_BATCH:]
-                results: list[Any] = [None] * len(batch)
+                results: list[Any]
                 try:
                     done = await self._run(workshop_id, [job for job, _ in batch])
                     results = done.results

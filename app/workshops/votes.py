@@ -53,15 +53,7 @@ def progress(session: Session, vote_id: int) -> tuple[int, int]:
 
 
 def my_dots(session: Session, vote_id: int, participant_id: int) -> list[MyDot]:
-    counts = Counter(
-        (t, i)
-        for t, i in session.exec(
-            select(Dot.target_type, Dot.target_id).where(
-                Dot.vote_id == vote_id, Dot.participant_id == participant_id
-            )
-        ).all()
-    )
-    return _dot_list(counts)
+    return _dot_list(_read_counts(session, vote_id, [participant_id])[participant_id])
 
 
 def _dot_list(counts: Counter[tuple[str, int]]) -> list[MyDot]:
