@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table, event
+from sqlalchemy import Table, bindparam, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -41,7 +41,7 @@ class CommandError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Actor:
     """The sender of a command, as established when the socket (or request) was authenticated."""
 
@@ -359,6 +359,16 @@ EVENT_TABLE: Table = Event.__table__  # type: ignore[attr-defined]
 RECEIPT_TABLE: Table = CommandReceipt.__table__  # type: ignore[attr-defined]
 
 
+# A batch's own statements, built once: building one costs more than running it on SQLite.
+_RECEIPTS = select(RECEIPT_TABLE.c.actor, RECEIPT_TABLE.c.cid, RECEIPT_TABLE.c.ack).where(
+    RECEIPT_TABLE.c.workshop_id == bindparam("workshop_id"),
+    RECEIPT_TABLE.c.actor.in_(bindparam("actors", expanding=True)),
+    RECEIPT_TABLE.c.cid.in_(bindparam("cids", expanding=True)),
+)
+_PEOPLE = select(Participant).where(col(Participant.id).in_(bindparam("ids", expanding=True)))
+_LOCK = select(Workshop).where(Workshop.id == bindparam("id")).with_for_update()
+
+
 #: A batch holds on to every row it loads. SQLAlchemy's identity map keeps rows only while
 #: something references them, so without this the second dot on the same card in a batch
 #: would read the card again.
@@ -383,19 +393,21 @@ def _prefetch(session: Session, workshop: Workshop, jobs: Sequence[Job], batch: 
         return
     keys = {(job.actor.key, job.command.cid) for job in commands}
     # By sender and id, both on the unique index: a handful of look-ups, however long the
-    # workshop's history of receipts has grown.
-    for receipt in session.exec(
-        select(CommandReceipt).where(
-            CommandReceipt.workshop_id == workshop_id,
-            col(CommandReceipt.actor).in_(sorted({actor for actor, _ in keys})),
-            col(CommandReceipt.cid).in_(sorted({cid for _, cid in keys})),
-        )
-    ):
-        if (receipt.actor, receipt.cid) in keys:
-            batch.receipts[(receipt.actor, receipt.cid)] = receipt.ack
-    people = {job.actor.participant_id for job in commands} - {None}
+    # workshop's history of receipts has grown. Plain columns: a receipt is only ever read.
+    found = session.connection().execute(
+        _RECEIPTS,
+        {
+            "workshop_id": workshop_id,
+            "actors": sorted({actor for actor, _ in keys}),
+            "cids": sorted({cid for _, cid in keys}),
+        },
+    )
+    for actor, cid, ack in found:
+        if (actor, cid) in keys:
+            batch.receipts[(actor, cid)] = ack
+    people = {p for job in commands if (p := job.actor.participant_id) is not None}
     if people:
-        list(session.exec(select(Participant).where(col(Participant.id).in_(sorted(people)))))
+        list(session.exec(_PEOPLE, params={"ids": sorted(people)}))
     by_reader: dict[Prefetch, list[CommandJob]] = {}
     for job in commands:
         reader = _PREFETCH.get(getattr(job.command, "type"))  # noqa: B009
@@ -504,9 +516,7 @@ def _check_driver(ctx: Context) -> None:
 
 def lock_workshop(session: Session, workshop_id: int) -> Workshop:
     """Load the workshop row and hold its lock until the transaction ends (serialises ``seq``)."""
-    workshop = session.exec(
-        select(Workshop).where(Workshop.id == workshop_id).with_for_update()
-    ).first()
+    workshop = session.exec(_LOCK, params={"id": workshop_id}).first()
     if workshop is None:
         raise CommandError("not_found", "This workshop does not exist (any more).")
     return workshop

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.defaults import empty_dict
 
 
 class Event(SQLModel, table=True):
@@ -28,7 +29,7 @@ class Event(SQLModel, table=True):
     seq: int
     type: str = Field(max_length=40)
     audience: int | None = None
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -44,7 +45,7 @@ class CommandReceipt(SQLModel, table=True):
     )
     actor: str = Field(max_length=40)
     cid: str = Field(max_length=64)
-    ack: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ack: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 

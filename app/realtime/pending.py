@@ -15,9 +15,10 @@ commit, :func:`app.realtime.commands.run_batch`, is the one place that does).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Insert, Table, event, insert
 from sqlalchemy.orm import ORMExecuteState, Session
 
 _PENDING = "atelier_pending_rows"
@@ -32,8 +33,18 @@ def insert_later(session: Session, table: Table, row: dict[str, Any]) -> None:
 def write_pending(session: Session) -> None:
     """Write the kept rows now: one statement per table, tables in the order first kept."""
     pending: dict[Table, list[dict[str, Any]]] | None = session.info.pop(_PENDING, None)
-    for table, rows in (pending or {}).items():
-        session.execute(insert(table), rows)
+    if not pending:
+        return
+    # On the session's connection: plain rows need none of the ORM's execution machinery.
+    connection = session.connection()
+    for table, rows in pending.items():
+        connection.execute(_insert(table), rows)
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    """One ``INSERT`` statement per table, built once (a statement is immutable)."""
+    return insert(table)
 
 
 def drop_pending(session: Session) -> None:

@@ -16,11 +16,12 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.defaults import empty_dict, empty_list
 from app.types import DEFAULT_AGENDA
 
 
 def _json_list() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    return Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
 
 
 def _workshop_fk() -> Any:
@@ -100,7 +101,7 @@ class Workshop(SQLModel, table=True):
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
     )
     phase_minutes: list[int] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         sa_column=Column(JSON, nullable=False),
         description="planned minutes per agenda step (same length as agenda; empty = unplanned)",
     )
@@ -276,7 +277,9 @@ class Vertrekpunt(SQLModel, table=True):
     )
     workshop_id: int | None = _optional_fk("workshop.id")
     previous_id: int | None = None
-    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    record: dict[str, Any] = Field(
+        default_factory=empty_dict, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 
