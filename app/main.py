@@ -26,6 +26,7 @@ from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
 from app.observability import health, metrics
 from app.realtime.broker import make_broker
+from app.realtime.endpoint import RoomSockets
 from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.realtime.presence import make_presence
@@ -188,4 +189,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         add_api_docs(app)  # before /static: its files are under /static/docs
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     health.install(app)  # /healthz, /readyz, /metrics; the HTTP request counter
+    app.add_middleware(RoomSockets)  # last, so outermost: a room socket skips the layers above
     return app

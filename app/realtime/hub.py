@@ -136,7 +136,9 @@ class Room:
     cursor: int
     connections: set[Connection] = field(default_factory=set)
     #: The same sockets, indexed: a participant's own, and the staff's (facilitators, screens).
-    by_participant: dict[int, set[Connection]] = field(default_factory=dict)
+    #: A list per participant, not a set: a person has one socket or a few, and in a town hall
+    #: of a thousand an empty set's 216 bytes per person add up.
+    by_participant: dict[int, list[Connection]] = field(default_factory=dict)
     staff: set[Connection] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -155,7 +157,9 @@ class Room:
         if is_staff(connection.actor):
             self.staff.add(connection)
         elif connection.actor.participant_id is not None:
-            self.by_participant.setdefault(connection.actor.participant_id, set()).add(connection)
+            mine = self.by_participant.setdefault(connection.actor.participant_id, [])
+            if connection not in mine:
+                mine.append(connection)
         self.presence_dirty = True
 
     def remove(self, connection: Connection) -> None:
@@ -164,7 +168,8 @@ class Room:
         participant = connection.actor.participant_id
         mine = self.by_participant.get(participant) if participant is not None else None
         if mine is not None:
-            mine.discard(connection)
+            if connection in mine:
+                mine.remove(connection)
             if not mine:
                 del self.by_participant[participant]  # type: ignore[arg-type]
         self.presence_dirty = True

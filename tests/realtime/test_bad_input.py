@@ -195,6 +195,21 @@ async def test_foreign_origin_handshake_is_refused(server: Server, workshop: dic
     await ok.close()
 
 
+async def test_sockets_on_other_paths_are_refused(server: Server, workshop: dict[str, Any]):
+    """Room sockets skip the app's layers (``RoomSockets``); any other socket path still goes
+    through the router and is refused, a room id that is no number too."""
+    base = server.ws_url.rstrip("/")
+    for path in ("/ws/workshops/abc", "/ws/workshops/", "/ws/other", "/api/join"):
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with websockets.connect(base + path, open_timeout=10):
+                pass
+        assert refused.value.response.status_code == 403, path
+    joined = join(server, workshop["join_code"], "Annie", "inwoner")
+    ok = await RoomClient.connect(server.ws_url, workshop["id"], token=joined["token"])
+    assert ok.welcome is not None and ok.welcome["workshop_id"] == workshop["id"]
+    await ok.close()
+
+
 async def test_join_attempts_are_rate_limited(server: Server, workshop: dict[str, Any]):
     statuses = [
         httpx.post(
