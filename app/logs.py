@@ -9,14 +9,16 @@ by accident.
 
 Both formats go through the same handlers: uvicorn's (the server's lines on stderr, access lines
 on stdout), the ``app`` loggers at INFO (otherwise their lines would be lost or bare), everything
-else from WARNING. Both carry :class:`RedactSecretPaths`.
+else from WARNING. Both carry :class:`RedactSecretPaths` and :class:`WithholdExceptionText`.
 
 What reaches the logs at all: uvicorn logs the request line (method, path, query string) and the
 WebSocket path (``/ws/workshops/1``). Participant and projector tokens never appear there: a
 participant's token travels in the socket's ``hello`` message and in a cookie, the projector's in
 the URL *fragment* (``/screen/1#token=…``), which browsers do not send. Join codes do appear
 (``/join/ABC234``): they are shown to the whole room anyway. The one secret that can be in a path
-is the first-run setup link (``/setup/<token>``); the filter blanks it.
+is the first-run setup link (``/setup/<token>``); the filter blanks it. A traceback keeps its
+frames and the type of each exception, but not their messages: a message may quote what someone
+typed (a validation error shows the value it refused, a key error the key).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import traceback
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -68,6 +71,58 @@ class RedactSecretPaths(logging.Filter):
         return True
 
 
+class WithholdExceptionText(logging.Filter):
+    """Write a record's traceback without the exceptions' messages.
+
+    The frames (file, line, the line of code) and each exception's type stay, for chained ones
+    too, so an operator still sees where and what failed; the message goes, because it may carry
+    participant text into the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = withheld_traceback(record.exc_info[1])
+            record.exc_info = None
+        return True
+
+
+#: What Python prints between chained exceptions (the older one comes first).
+CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
+CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+WITHHELD = "(message withheld: it may quote what someone typed)"
+
+
+def withheld_traceback(exc: BaseException) -> str:
+    """``exc`` and the exceptions it was raised from or while handling, as Python prints them,
+    each message replaced by a note."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None:
+        seen.add(id(current))
+        parts.insert(0, _one_withheld(current))
+        older, link = current.__cause__, CAUSE
+        if older is None and not current.__suppress_context__:
+            older, link = current.__context__, CONTEXT
+        if older is None or id(older) in seen:
+            break
+        parts.insert(0, link)
+        current = older
+    return "".join(parts).rstrip("\n")
+
+
+def _one_withheld(error: BaseException) -> str:
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    frames = traceback.extract_tb(error.__traceback__)
+    stack = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+    return f"{stack if frames else ''}{name}: {WITHHELD}\n"
+
+
 def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
     """A :func:`logging.config.dictConfig` dictionary, for ``uvicorn.run(log_config=…)``.
 
@@ -96,11 +151,14 @@ def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
                 "use_colors": None,
             },
         }
-    redact = ["redact_secret_paths"]
+    redact = ["redact_secret_paths", "withhold_exception_text"]
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact_secret_paths": {"()": "app.logs.RedactSecretPaths"}},
+        "filters": {
+            "redact_secret_paths": {"()": "app.logs.RedactSecretPaths"},
+            "withhold_exception_text": {"()": "app.logs.WithholdExceptionText"},
+        },
         "formatters": formatters,
         "handlers": {
             "default": {
@@ -119,6 +177,7 @@ def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
                 "formatter": "app",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
+                "filters": ["withhold_exception_text"],
             },
         },
         "loggers": {

@@ -20,9 +20,16 @@ from typing import Any
 import httpx
 import pytest
 import segno
+import uvicorn.logging
 
 from app import cli, lan
-from app.logs import JsonFormatter, RedactSecretPaths
+from app.logs import (
+    JsonFormatter,
+    RedactSecretPaths,
+    WithholdExceptionText,
+    log_config,
+    withheld_traceback,
+)
 from app.settings import Settings
 from tests.realtime.helpers import facilitator_client, goto, join
 from tests.support.client import RoomClient
@@ -388,3 +395,66 @@ def test_the_setup_link_is_blanked_in_uvicorns_lines():
     assert record.getMessage() == '127.0.0.1:5000 - "GET /setup/…?lang=en HTTP/1.1" 200'
     entry = json.loads(JsonFormatter().format(record))
     assert entry["path"] == "/setup/…?lang=en" and entry["status"] == 200
+
+
+def _failing_record(text: str) -> logging.LogRecord:
+    """A record of ``log.exception`` for an error chain whose messages quote ``text``."""
+
+    def apply(card_text: str) -> None:
+        try:
+            {}[card_text]
+        except KeyError as exc:
+            raise ValueError(f"could not post {card_text!r}") from exc
+
+    try:
+        try:
+            apply(text)
+        except ValueError:
+            raise RuntimeError(f"handler failed on {text}")  # noqa: B904 - a chain on purpose
+    except RuntimeError:
+        exc_info = sys.exc_info()
+    return logging.LogRecord(
+        "app.realtime.endpoint", logging.ERROR, __file__, 1, "command %s failed", ("c1",), exc_info
+    )
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_tracebacks_in_the_logs_keep_frames_and_types_but_not_messages(log_format: str):
+    text = "Annie woont sinds 2019 naast het buurthuis"
+    config = log_config(log_format)  # type: ignore[arg-type]
+    for name, handler in config["handlers"].items():
+        assert "withhold_exception_text" in handler.get("filters", []), name
+    formatter = (
+        JsonFormatter()
+        if log_format == "json"
+        else uvicorn.logging.DefaultFormatter("%(levelprefix)s %(name)s: %(message)s")
+    )
+    record = _failing_record(text)
+    assert WithholdExceptionText().filter(record)
+    out = formatter.format(record)
+    written = json.loads(out)["exception"] if log_format == "json" else out
+    assert text not in written and "Annie" not in written
+    assert "RuntimeError: (message withheld" in written
+    assert "in _failing_record" in written  # the frames stay: where it failed
+    assert "command c1 failed" in out
+
+
+def test_a_chain_of_exceptions_is_written_as_python_writes_it_without_messages():
+    name = "Annie"  # in the messages only: a traceback shows the lines of code that raised
+    try:
+        try:
+            {}[name]
+        except KeyError as exc:
+            raise ValueError(f"{name}'s card") from exc
+    except ValueError:
+        try:
+            raise OSError(f"disk full while saving {name}")
+        except OSError as exc:
+            error = exc
+    written = withheld_traceback(error)
+    assert "Annie" not in written
+    kinds = [line.split(":")[0] for line in written.splitlines() if "message withheld" in line]
+    assert kinds == ["KeyError", "ValueError", "OSError"]
+    assert written.count("Traceback (most recent call last):") == 3
+    assert "The above exception was the direct cause of the following exception:" in written
+    assert "During handling of the above exception, another exception occurred:" in written
