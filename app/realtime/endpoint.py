@@ -188,7 +188,7 @@ class RoomSockets:
     """Pure ASGI middleware, outermost: a room socket goes straight to :func:`room`.
 
     Every layer between the server and an endpoint keeps a suspended frame for as long as the
-    socket is open, and FastAPI's keep two exit stacks besides: about 2.5 KiB per socket, a
+    socket is open, and FastAPI's keep two exit stacks besides: about 3 KiB per socket, a
     tenth of what an idle phone costs, for layers a socket does not use (its errors close it;
     it has no dependencies to clean up). HTTP and any other socket take the normal way.
     """

@@ -136,8 +136,8 @@ class Room:
     cursor: int
     connections: set[Connection] = field(default_factory=set)
     #: The same sockets, indexed: a participant's own, and the staff's (facilitators, screens).
-    #: A list per participant, not a set: a person has one socket or a few, and in a town hall
-    #: of a thousand an empty set's 216 bytes per person add up.
+    #: A list per participant, not a set: a person has one socket or a few, and a set takes
+    #: 216 bytes even for one, which a town hall of a thousand pays per person.
     by_participant: dict[int, list[Connection]] = field(default_factory=dict)
     staff: set[Connection] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
