@@ -151,7 +151,7 @@ def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
                 "use_colors": None,
             },
         }
-    redact = ["redact_secret_paths", "withhold_exception_text"]
+    filters = ["redact_secret_paths", "withhold_exception_text"]  # on every handler
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -165,19 +165,19 @@ def log_config(log_format: Literal["text", "json"]) -> dict[str, Any]:
                 "formatter": "default",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
-                "filters": redact,
+                "filters": filters,
             },
             "access": {
                 "formatter": "access",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
-                "filters": redact,
+                "filters": filters,
             },
             "app": {
                 "formatter": "app",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
-                "filters": ["withhold_exception_text"],
+                "filters": filters,
             },
         },
         "loggers": {

@@ -120,7 +120,7 @@ KINDS = ("app", "floor")
 #: The rate steps: 40/s and up by an eighth each time, to 375/s. Equal ratios between steps, so
 #: the highest rate is known to within 12.5 % for the app and the floor alike (steps of 40/s or
 #: 50/s, as before, put 25 % between 160 and 200: more than the margin the goal is about).
-DEFAULT_RATES = [round(40.0 * 1.125**k) * 1.0 for k in range(20)]
+DEFAULT_RATES = [float(round(40 * 1.125**k)) for k in range(20)]
 PINNED = "ATELIER_BENCH_PINNED"
 
 

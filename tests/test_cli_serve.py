@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -419,9 +419,11 @@ def _failing_record(text: str) -> logging.LogRecord:
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
-def test_tracebacks_in_the_logs_keep_frames_and_types_but_not_messages(log_format: str):
+def test_tracebacks_in_the_logs_keep_frames_and_types_but_not_messages(
+    log_format: Literal["text", "json"],
+):
     text = "Annie woont sinds 2019 naast het buurthuis"
-    config = log_config(log_format)  # type: ignore[arg-type]
+    config = log_config(log_format)
     for name, handler in config["handlers"].items():
         assert "withhold_exception_text" in handler.get("filters", []), name
     formatter = (

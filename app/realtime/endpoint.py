@@ -94,8 +94,8 @@ def parse(raw: str, settings: Settings) -> Hello | Ping | Command | Error:
 
 
 async def room(websocket: WebSocket) -> None:
-    """The socket of one workshop room (a plain Starlette route: an idle socket in a town hall
-    of a thousand should not carry FastAPI's dependency machinery for its whole life)."""
+    """The socket of one workshop room, reached through :class:`RoomSockets` (an idle socket in
+    a town hall of a thousand should not carry FastAPI's layers for its whole life)."""
     settings: Settings = websocket.app.state.settings
     hub: Hub = websocket.app.state.hub
     connection = await _open(websocket, settings, hub)
