@@ -6,7 +6,8 @@ anonymous mode, tallies before a vote closes) in exactly one place.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +15,6 @@ from app.clock import iso
 from app.types import CardKind, ProposalKind, Tag, VoteTarget, World
 from app.workshops.models import (
     AgreementRound,
-    Card,
     Cluster,
     DotVote,
     Participant,
@@ -319,7 +319,41 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
     )
 
 
-def card_view(card: Card, *, author_named: bool = False) -> CardView:
+class CardFields(Protocol):
+    """What :func:`card_view` reads of a card: a :class:`Card` row, or a card just written as a
+    plain row (:mod:`app.workshops.cards` posts without building the ORM object)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def author_id(self) -> int | None: ...
+    @property
+    def world(self) -> str | None: ...
+    @property
+    def factor_ids(self) -> list[int]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def hidden(self) -> bool: ...
+    @property
+    def merged_into_id(self) -> int | None: ...
+    @property
+    def cluster_id(self) -> int | None: ...
+    @property
+    def image_key(self) -> str | None: ...
+    @property
+    def image_width(self) -> int | None: ...
+    @property
+    def image_height(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
     """The full card as the log keeps it; :mod:`app.realtime.audience` trims it per viewer."""
     assert card.id is not None
     return CardView(
@@ -339,7 +373,7 @@ def card_view(card: Card, *, author_named: bool = False) -> CardView:
     )
 
 
-def card_image(card: Card) -> CardImage | None:
+def card_image(card: CardFields) -> CardImage | None:
     if not card.image_key:
         return None
     return CardImage(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.realtime.commands import CommandError, CommandJob, Outcome, run_in_order
 from app.realtime.models import Event
-from app.realtime.protocol import command_adapter
+from app.realtime.protocol import CardPostImage, command_adapter
 from app.workshops.models import Card, Participant, Workshop
 from app.workshops.participants import Joined, JoinJob, JoinRequest
 from tests.workshops.scripted import new_room
@@ -166,3 +166,68 @@ def test_a_vote_burst_in_one_batch_keeps_each_budget_and_sees_its_own_dots(engin
         assert annie_lists[-1] == [d.model_dump(mode="json") for d in stored]
         bram_dots = session.exec(select(Dot).where(Dot.participant_id == bram.participant_id))
         assert [d.target_id for d in bram_dots] == [second]
+
+
+def test_a_posted_card_is_announced_as_the_database_keeps_it(engine):
+    """A posted card is written as a plain row and announced from the values written, not read
+    back: the announcement must be what the database holds, in a batch down either pass (a
+    refusal sends it down the one with savepoints) and for every kind of card."""
+    from app.workshops.participants import is_named
+    from app.workshops.schemas import card_view
+
+    room = new_room(engine)
+    annie, anonymous = room.join("Annie", "inwoner"), room.join(None, "inwoner")
+    wid = room.workshop_id
+    photo = f"{wid}/{'0a' * 16}"
+    room.phase("beelden")
+    beeld = CardPostImage(
+        type="card.post_image",
+        cid="b-1",
+        text="  Het plein  ",
+        image_key=photo,
+        width=640,
+        height=480,
+    )
+    (done,) = run_in_order(engine, workshop_id=wid, jobs=[CommandJob(annie, beeld)])
+    assert isinstance(done, Outcome)
+    room.phase("factoren")
+    factor = room.do(anonymous, type="card.post", kind="factor", text="Geen bus")["card_id"]
+    room.phase("consequenties")
+    jobs = [
+        _job(
+            annie,
+            type="card.post",
+            cid="c-1",
+            kind="consequentie",
+            text="Ouderen blijven thuis",
+            world="leefwereld",
+            factor_ids=[factor, factor],
+        ),
+        _job(annie, type="card.post", cid="c-2", kind="consequentie", text="Geen wereld"),
+        _job(
+            anonymous,
+            type="card.post",
+            cid="c-3",
+            kind="consequentie",
+            text="Minder omzet",
+            world="systeemwereld",
+            factor_ids=[factor],
+        ),
+    ]
+    results = run_in_order(engine, workshop_id=wid, jobs=jobs)
+    assert isinstance(results[1], CommandError) and results[1].code == "invalid"
+
+    posted = [e for e in _log(engine, wid) if e.type == "card.posted"]
+    assert len(posted) == 4
+    with session_scope(engine) as session:
+        for event in posted:
+            card = session.get(Card, event.data["card"]["id"])
+            assert card is not None
+            stored = card_view(card, author_named=is_named(session, card.author_id))
+            assert event.data["card"] == stored.model_dump(mode="json")
+        beeld, _, first, second = (session.get(Card, e.data["card"]["id"]) for e in posted)
+        assert beeld is not None and beeld.text == "Het plein" and beeld.image_key == photo
+        assert (beeld.image_width, beeld.image_height) == (640, 480)
+        assert first is not None and first.factor_ids == [factor] and first.world == "leefwereld"
+        assert second is not None and second.author_id == anonymous.participant_id
+    assert [e.data["card"]["author_named"] for e in posted] == [True, False, True, False]
