@@ -28,7 +28,7 @@ from app.realtime.protocol import (
 from app.types import CARD_PHASE, CardKind, Phase, Role, World
 from app.workshops.models import Card, Dot
 from app.workshops.participants import is_named
-from app.workshops.schemas import CardView, card_view
+from app.workshops.schemas import CardFields, CardView, card_view
 from app.workshops.votes import freeze_targets
 
 EVERYONE_WHO_POSTS = (Role.PARTICIPANT, Role.FACILITATOR)
@@ -43,7 +43,7 @@ def get_card(ctx: Context, card_id: int) -> Card:
     return card
 
 
-def _full_view(ctx: Context, card: Card) -> CardView:
+def _full_view(ctx: Context, card: CardFields) -> CardView:
     """The card as the log keeps it (trimmed per viewer on the way out)."""
     return card_view(card, author_named=is_named(ctx.session, card.author_id))
 
@@ -116,8 +116,7 @@ def _insert_card(
 
 
 def _announce_posted(ctx: Context, card: PostedCard) -> Result:
-    view = card_view(card, author_named=is_named(ctx.session, card.author_id))
-    ctx.emit(CardPosted(type="card.posted", card=view))
+    ctx.emit(CardPosted(type="card.posted", card=_full_view(ctx, card)))
     return {"card_id": card.id}
 
 
