@@ -106,7 +106,7 @@ def _email_digest(email: str) -> str:
 
 def _known_device(request: Request, settings: Settings, email: str) -> bool:
     """Whether this browser logged in to this account before (its signed device cookie)."""
-    value = request.cookies.get(cookie_name(settings, DEVICE_COOKIE))
+    value = request.cookies.get(cookie_name(request, settings, DEVICE_COOKIE))
     if not value:
         return False
     try:
@@ -154,9 +154,10 @@ async def _start(
         return start_session(engine, settings, facilitator_id, user_agent=user_agent)
 
     session_id = await to_thread.run_sync(replace_session)
-    set_session_cookie(response, settings, session_id)
+    set_session_cookie(response, request, settings, session_id)
     set_cookie(
         response,
+        request,
         settings,
         DEVICE_COOKIE,
         _device_serializer(settings).dumps(_email_digest(facilitator.email)),
@@ -169,7 +170,7 @@ def _end_current(request: Request, response: Response, settings: Settings) -> No
     if session_id is not None:
         end_session(request.app.state.engine, session_id)
         request.app.state.hub.recheck_sessions()  # its open sockets close now
-    clear_session_cookie(response, settings)
+    clear_session_cookie(response, request, settings)
 
 
 # ----------------------------------------------------------------------------- pages
@@ -374,7 +375,7 @@ def account_end_session(
     request.app.state.hub.recheck_sessions()
     if current and current[0].id == number:
         response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-        clear_session_cookie(response, settings)
+        clear_session_cookie(response, request, settings)
         return response
     return RedirectResponse("/account", status.HTTP_303_SEE_OTHER)
 

@@ -11,7 +11,10 @@ with a fresh token. The token goes back in a form field or the ``X-CSRF-Token`` 
 
 Cookie names are decided here and nowhere else: on https they get the ``__Host-`` prefix, which
 browsers only accept when Secure, for Path=/ and without Domain, so no sibling subdomain can plant
-or overwrite them. On plain http (development) the prefix would be refused, so the plain names.
+or overwrite them. On plain http (development, or the laptop's address on the local network
+beside an https public URL) the prefix would be refused, so the plain names. Which applies is
+decided per browser, by the address it came in under (:func:`app.origins.secure_connection`);
+a cookie set on one address is never read on the other (browsers keep them per host anyway).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from fastapi import HTTPException, Request, Response, status
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
+from app.origins import secure_connection
 from app.settings import Settings
 
 SESSION_COOKIE = "atelier_session"
@@ -35,32 +39,42 @@ CSRF_FIELD = "csrf_token"
 HOST_PREFIX = "__Host-"
 
 
-def cookie_name(settings: Settings, name: str) -> str:
+def cookie_name(connection: HTTPConnection, settings: Settings, name: str) -> str:
     """The name to use for cookie ``name``: ``__Host-`` prefixed on https, plain on http."""
-    return HOST_PREFIX + name if settings.secure_cookies else name
+    return HOST_PREFIX + name if secure_connection(connection, settings) else name
 
 
 def set_cookie(
-    response: Response, settings: Settings, name: str, value: str, *, max_age: int | None = None
+    response: Response,
+    connection: HTTPConnection,
+    settings: Settings,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
 ) -> None:
     """Set a HttpOnly, SameSite=Lax cookie for the whole site, under its decided name."""
+    secure = secure_connection(connection, settings)
     response.set_cookie(
-        cookie_name(settings, name),
+        HOST_PREFIX + name if secure else name,
         value,
         max_age=max_age,
         path="/",
         httponly=True,
-        secure=settings.secure_cookies,
+        secure=secure,
         samesite="lax",
     )
 
 
-def delete_cookie(response: Response, settings: Settings, name: str) -> None:
+def delete_cookie(
+    response: Response, connection: HTTPConnection, settings: Settings, name: str
+) -> None:
+    secure = secure_connection(connection, settings)
     response.delete_cookie(
-        cookie_name(settings, name),
+        HOST_PREFIX + name if secure else name,
         path="/",
         httponly=True,
-        secure=settings.secure_cookies,
+        secure=secure,
         samesite="lax",
     )
 
@@ -89,14 +103,17 @@ def session_id_from_cookie(settings: Settings, value: str | None) -> str | None:
 
 def session_id_of(connection: HTTPConnection, settings: Settings) -> str | None:
     return session_id_from_cookie(
-        settings, connection.cookies.get(cookie_name(settings, SESSION_COOKIE))
+        settings, connection.cookies.get(cookie_name(connection, settings, SESSION_COOKIE))
     )
 
 
-def set_session_cookie(response: Response, settings: Settings, session_id: str) -> None:
+def set_session_cookie(
+    response: Response, connection: HTTPConnection, settings: Settings, session_id: str
+) -> None:
     """A session cookie for the browser; it lives as long as the session may (the row decides)."""
     set_cookie(
         response,
+        connection,
         settings,
         SESSION_COOKIE,
         sign_session_id(settings, session_id),
@@ -104,8 +121,10 @@ def set_session_cookie(response: Response, settings: Settings, session_id: str) 
     )
 
 
-def clear_session_cookie(response: Response, settings: Settings) -> None:
-    delete_cookie(response, settings, SESSION_COOKIE)
+def clear_session_cookie(
+    response: Response, connection: HTTPConnection, settings: Settings
+) -> None:
+    delete_cookie(response, connection, settings, SESSION_COOKIE)
 
 
 def facilitator_id_from_session(connection: HTTPConnection) -> int | None:
@@ -140,7 +159,7 @@ def _csrf_binding(request: Request, settings: Settings) -> str | None:
     session_id = session_id_of(request, settings)
     if session_id is not None:
         return "session:" + session_id
-    pre_session = request.cookies.get(cookie_name(settings, CSRF_COOKIE))
+    pre_session = request.cookies.get(cookie_name(request, settings, CSRF_COOKIE))
     return "pre-session:" + pre_session if pre_session else None
 
 
@@ -153,7 +172,7 @@ def ensure_csrf_cookie(request: Request, response: Response, settings: Settings)
     binding = _csrf_binding(request, settings)
     if binding is None:
         value = secrets.token_urlsafe(32)
-        set_cookie(response, settings, CSRF_COOKIE, value)
+        set_cookie(response, request, settings, CSRF_COOKIE, value)
         binding = "pre-session:" + value
     return csrf_token_for(settings, binding)
 

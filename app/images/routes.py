@@ -24,6 +24,7 @@ from app.images.pipeline import ImageRefused, process
 from app.images.quota import device_tag, new_image_key, person_count, workshop_count
 from app.images.storage import ImageStore, delete_image_files, file_key
 from app.labels import N_
+from app.origins import secure_connection
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import CommandReceipt
 from app.realtime.protocol import CardPostImage
@@ -62,8 +63,8 @@ async def _access(request: Request, workshop_id: int, engine: Any) -> Access | N
     bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     token = (
         bearer
-        or request.cookies.get(participant_cookie(request.app.state.settings, workshop_id))
-        or request.cookies.get(screen_cookie(request.app.state.settings, workshop_id))
+        or request.cookies.get(participant_cookie(request, request.app.state.settings, workshop_id))
+        or request.cookies.get(screen_cookie(request, request.app.state.settings, workshop_id))
     )
     facilitator = await to_thread.run_sync(facilitator_id_from_session, request)
     found: Access | None = await to_thread.run_sync(
@@ -295,11 +296,11 @@ async def screen_session(
     if access is None or access.actor.role is not Role.SCREEN:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not this workshop's screen token.")
     response = Response(status_code=204)
-    response.set_cookie(
-        screen_cookie(settings, workshop_id),
+    response.set_cookie(  # Strict, unlike set_cookie's Lax: only the screen's own page needs it
+        screen_cookie(request, settings, workshop_id),
         token,
         httponly=True,
-        secure=settings.secure_cookies,
+        secure=secure_connection(request, settings),
         samesite="strict",
         max_age=60 * 60 * 24,
     )

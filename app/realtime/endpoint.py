@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts.security import facilitator_id_from_session, session_id_of
 from app.observability import metrics
+from app.origins import origin_accepted
 from app.realtime.budget import FrameBudget
 from app.realtime.commands import CommandError
 from app.realtime.connection import Connection
@@ -56,8 +57,6 @@ def error(code: str, message: str, cid: str | None = None) -> str:
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     """Browsers always send Origin; it must be ours: the public origin or an allowed one
     (``ATELIER_ALLOWED_ORIGINS``, compared normalised). Non-browser clients send none."""
-    from app.web.address import origin_accepted  # the pages' own rule, in one place
-
     origin = websocket.headers.get("origin")
     return origin is None or origin_accepted(origin, settings)
 
@@ -139,7 +138,9 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
         )
         await websocket.close(code=1008, reason="expected hello")
         return None
-    token = hello.token or websocket.cookies.get(participant_cookie(settings, workshop_id))
+    token = hello.token or websocket.cookies.get(
+        participant_cookie(websocket, settings, workshop_id)
+    )
     access = await to_thread.run_sync(
         lambda: resolve(
             hub.engine,

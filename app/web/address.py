@@ -1,7 +1,7 @@
 """The address a page was opened under, against the configured public URL.
 
 The live socket accepts browsers only when their ``Origin`` is ``ATELIER_PUBLIC_URL`` or one of
-``ATELIER_ALLOWED_ORIGINS`` (:func:`origin_accepted`, used by
+``ATELIER_ALLOWED_ORIGINS`` (:func:`app.origins.origin_accepted`, used by
 :func:`app.realtime.endpoint.origin_allowed`). A phone or beamer computer that opened the app
 under another name (the laptop's IP address, ``localhost``, an old host name) would therefore
 show "Reconnecting…" for ever. The pages that open a socket check the address first and, when it
@@ -19,48 +19,14 @@ browser that sends it, so it needs no trust. When ``ATELIER_PUBLIC_URL`` is not 
 
 from __future__ import annotations
 
-from contextlib import suppress
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.settings import DEFAULT_PORTS, Settings, normalised_origin
+from app.origins import host_port, opened_host, opened_origin, origin_accepted
+from app.settings import Settings
 from app.web.render import render
-
-
-def _host_port(netloc: str, scheme: str) -> tuple[str, int] | None:
-    """``(host, port)`` of ``netloc``, lower case and with the scheme's default port filled in."""
-    try:
-        parts = urlsplit(f"//{netloc}")
-        port = parts.port
-    except ValueError:  # a malformed port or bracket in a header
-        return None
-    if not parts.hostname:
-        return None
-    return parts.hostname.lower().rstrip("."), port or DEFAULT_PORTS.get(scheme, 80)
-
-
-def opened_host(request: Request) -> str:
-    """The host (and port) the browser asked for, as it would show it in the address bar."""
-    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
-    return forwarded or request.headers.get("host", "")
-
-
-def accepted_origins(settings: Settings) -> frozenset[str]:
-    """The public origin and ``ATELIER_ALLOWED_ORIGINS`` (already normalised by the settings)."""
-    origins = {settings.public_origin, *settings.allowed_origins}
-    with suppress(ValueError):  # https://x:443 is https://x
-        origins.add(normalised_origin(settings.public_origin))
-    return frozenset(origins)
-
-
-def origin_accepted(origin: str, settings: Settings) -> bool:
-    """A browser's ``Origin`` header names one of :func:`accepted_origins` (``null`` does not)."""
-    try:
-        return normalised_origin(origin) in accepted_origins(settings)
-    except ValueError:
-        return False
 
 
 def configured(settings: Settings) -> bool:
@@ -77,14 +43,10 @@ def misdirected(request: Request, settings: Settings) -> str | None:
     if not configured(settings):
         return None
     public = urlsplit(settings.public_url)
-    if _host_port(public.netloc, public.scheme) is None:
+    if host_port(public.netloc, public.scheme) is None:
         return None
-    opened = opened_host(request)
-    for origin in accepted_origins(settings):
-        parts = urlsplit(origin)
-        want = _host_port(parts.netloc, parts.scheme)
-        if want is not None and _host_port(opened, parts.scheme) == want:
-            return None
+    if opened_origin(request, settings) is not None:
+        return None
     query = f"?{request.url.query}" if request.url.query else ""
     return f"{settings.public_url.rstrip('/')}{request.url.path}{query}"
 

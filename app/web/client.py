@@ -41,7 +41,7 @@ _DEVICE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 def device_id(request: Request | WebSocket, settings: Settings) -> str | None:
     """The browser's device id, if it has a well-formed one."""
-    value = request.cookies.get(cookie_name(settings, PHONE_COOKIE), "")
+    value = request.cookies.get(cookie_name(request, settings, PHONE_COOKIE), "")
     return value if _DEVICE_PATTERN.match(value) else None
 
 
@@ -49,5 +49,10 @@ def remember_device(request: Request, response: Response, settings: Settings) ->
     """Give a joining browser a device id, unless it has one already."""
     if device_id(request, settings) is None:
         set_cookie(
-            response, settings, PHONE_COOKIE, secrets.token_urlsafe(18), max_age=60 * 60 * 24 * 60
+            response,
+            request,
+            settings,
+            PHONE_COOKIE,
+            secrets.token_urlsafe(18),
+            max_age=60 * 60 * 24 * 60,
         )

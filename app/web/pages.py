@@ -97,7 +97,7 @@ async def join_page(
         return await _wrong_code_page(request, code, settings, guard)
     guard.found()
     workshop_id = workshop.id
-    token = request.cookies.get(participant_cookie(settings, workshop_id))
+    token = request.cookies.get(participant_cookie(request, settings, workshop_id))
     if token:
         joined = await to_thread.run_sync(
             lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
@@ -160,7 +160,7 @@ async def join_submit(
     workshop_id = workshop.id
     joined = await request.app.state.hub.join(workshop_id, body)
     response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
-    set_participant_cookie(response, settings, workshop_id, joined.token)
+    set_participant_cookie(response, request, settings, workshop_id, joined.token)
     remember_device(request, response, settings)
     return response
 
@@ -198,7 +198,7 @@ def phone_page(
     """The phone page, with the room state inside, so it draws before the socket is up."""
     if (wrong_host := wrong_host_page(request, settings)) is not None:
         return wrong_host
-    token = request.cookies.get(participant_cookie(settings, workshop_id))
+    token = request.cookies.get(participant_cookie(request, settings, workshop_id))
     access = resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
     if access is None:
         return RedirectResponse("/join", status.HTTP_303_SEE_OTHER)

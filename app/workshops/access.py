@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from app.accounts.security import cookie_name, set_cookie
@@ -24,6 +25,7 @@ from app.workshops.models import Participant, Workshop
 from app.workshops.sharing import may_act_on_workshop
 
 PARTICIPANT_COOKIE = "atelier_participant_{workshop_id}"
+SCREEN_COOKIE = "atelier_screen_{workshop_id}"
 
 
 def hash_token(token: str) -> str:
@@ -35,22 +37,27 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def participant_cookie(settings: Settings, workshop_id: int) -> str:
+def participant_cookie(connection: HTTPConnection, settings: Settings, workshop_id: int) -> str:
     """The participant token's cookie: ``__Host-`` prefixed on https (one rule for all cookies)."""
-    return cookie_name(settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
+    return cookie_name(connection, settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
 
 
-def screen_cookie(settings: Settings, workshop_id: int) -> str:
+def screen_cookie(connection: HTTPConnection, settings: Settings, workshop_id: int) -> str:
     """The projector's cookie, so its page can load the room's photos."""
-    return cookie_name(settings, f"atelier_screen_{workshop_id}")
+    return cookie_name(connection, settings, SCREEN_COOKIE.format(workshop_id=workshop_id))
 
 
 def set_participant_cookie(
-    response: Response, settings: Settings, workshop_id: int, token: str
+    response: Response,
+    connection: HTTPConnection,
+    settings: Settings,
+    workshop_id: int,
+    token: str,
 ) -> None:
     """The phone keeps its token for two months: a person coming back is the same participant."""
     set_cookie(
         response,
+        connection,
         settings,
         PARTICIPANT_COOKIE.format(workshop_id=workshop_id),
         token,

@@ -466,7 +466,7 @@ async def join_workshop(
     guard.found()
     hub: Hub = request.app.state.hub
     joined = await hub.join(workshop_id, body)  # delivered to the room before it answers
-    set_participant_cookie(response, settings, workshop_id, joined.token)
+    set_participant_cookie(response, request, settings, workshop_id, joined.token)
     remember_device(request, response, settings)
     return {
         "workshop_id": workshop_id,
@@ -496,7 +496,7 @@ async def leave_workshop(
         await check_csrf(request, request.app.state.settings)
     settings: Settings = request.app.state.settings
     token = auth.removeprefix("Bearer ").strip() or request.cookies.get(
-        participant_cookie(settings, workshop_id)
+        participant_cookie(request, settings, workshop_id)
     )
     access = await to_thread.run_sync(
         lambda: resolve(engine, workshop_id=workshop_id, token=token, facilitator_id=None)
@@ -516,5 +516,5 @@ async def leave_workshop(
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
     hub: Hub = request.app.state.hub
     await hub.notify(workshop_id, outcome.last_seq or 0)
-    delete_cookie(response, settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
+    delete_cookie(response, request, settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
     return outcome.ack.model_dump()

@@ -1,9 +1,12 @@
 """``ATELIER_ALLOWED_ORIGINS``: the addresses, beside the public URL, the app may be opened under.
 
 Against a real server: a socket whose ``Origin`` is an allowed origin is accepted and another is
-refused; a page opened under an allowed origin's host is not sent elsewhere. As functions: the
-entries are normalised, bad ones fail when the settings are read, and same-site posts count them.
-The server is on loopback: the other addresses only appear in ``Host`` and ``Origin`` headers.
+refused; a page opened under an allowed origin's host is not sent elsewhere; a phone on a plain
+http address beside an https public URL gets cookies it can keep (in a real Chromium, which
+refuses ``Secure`` cookies over http). As functions: the entries are normalised, bad ones fail
+when the settings are read, same-site posts count them, and cookies are secure per address.
+The server is on loopback: the other addresses only appear in ``Host`` and ``Origin`` headers,
+or in Chromium's host resolver.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import websockets
 from pydantic import ValidationError
 from starlette.requests import Request
 
+from app.origins import accepted_origins, origin_accepted, secure_connection
 from app.settings import Settings, normalised_origin
-from app.web.address import accepted_origins, misdirected, origin_accepted, same_site_post
+from app.web.address import misdirected, same_site_post
 from tests.realtime.helpers import join
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.client import RoomClient
+from tests.support.databases import unavailable
 from tests.support.server import Server, facilitator_with_workshop
 
 LAN = "http://192.168.1.20:8000"
@@ -82,6 +88,91 @@ def test_a_page_opened_under_an_allowed_host_is_not_misdirected(
         assert answer.status_code == 400, host
         assert "verkeerde adres" in answer.text
         assert f"{server.url}/join" in answer.text, "it links the public address"
+
+
+def _https_public_with_lan(server: Server, lan: str) -> Server:
+    """Start ``server`` with an https public URL (behind a proxy, say) that the room's phones
+    also reach on the laptop's plain-http address; its own loopback address is allowed too, so
+    the test's facilitator can log in over http."""
+    server.extra_env["ATELIER_PUBLIC_URL"] = "https://atelier.example"
+    server.extra_env["ATELIER_ALLOWED_ORIGINS"] = json.dumps([lan, server.url])
+    server.start()
+    return server
+
+
+def test_cookies_are_secure_by_the_address_a_phone_came_in_under(
+    make_server: Callable[..., Server],
+):
+    server = _https_public_with_lan(make_server(), LAN)
+    facilitator, workshop = facilitator_with_workshop(server)
+    facilitator.close()
+    body = {"code": workshop["join_code"], "display_name": None, "stakeholder_group": "inwoner"}
+    cookie = f"atelier_participant_{workshop['id']}"
+
+    on_lan = httpx.post(
+        f"{server.url}/api/join", json=body, headers={"Host": "192.168.1.20:8000"}, timeout=10
+    )
+    assert on_lan.status_code == 201, on_lan.text
+    (set_cookie,) = on_lan.headers.get_list("set-cookie")[:1]
+    assert set_cookie.startswith(f"{cookie}="), set_cookie
+    assert "secure" not in set_cookie.lower(), "a Secure cookie is refused over http"
+
+    public = httpx.post(
+        f"{server.url}/api/join", json=body, headers={"Host": "atelier.example"}, timeout=10
+    )
+    assert public.status_code == 201, public.text
+    (set_cookie,) = public.headers.get_list("set-cookie")[:1]
+    assert set_cookie.startswith(f"__Host-{cookie}="), set_cookie
+    assert "; secure" in set_cookie.lower()
+
+    # Each address reads only its own name: the plain cookie means nothing on the https one.
+    token = on_lan.json()["token"]
+    page = f"{server.url}/w/{workshop['id']}"
+    lan_page = httpx.get(
+        page, headers={"Host": "192.168.1.20:8000", "Cookie": f"{cookie}={token}"}, timeout=10
+    )
+    assert lan_page.status_code == 200
+    https_page = httpx.get(
+        page, headers={"Host": "atelier.example", "Cookie": f"{cookie}={token}"}, timeout=10
+    )
+    assert https_page.status_code == 303, "not a participant there without its __Host- cookie"
+
+
+def test_a_phone_on_the_lan_address_joins_and_stays_in_the_room(
+    make_server: Callable[..., Server],
+):
+    """In Chromium, under a host name that is not loopback (so http is not trusted as secure):
+    the join form's cookie is kept, the phone page opens and its socket connects."""
+    import shutil
+
+    if shutil.which(CHROMIUM) is None:
+        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    server = make_server()
+    lan = f"http://laptop.lan:{server.port}"
+    _https_public_with_lan(server, lan)
+    facilitator, workshop = facilitator_with_workshop(server)
+    facilitator.close()
+    resolve = "--host-resolver-rules=MAP laptop.lan 127.0.0.1"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, resolve]
+        )
+        try:
+            page = browser.new_context().new_page()
+            page.goto(f"{lan}/join/{workshop['join_code']}")
+            page.select_option("#stakeholder_group", index=1)
+            page.click("form button[type=submit]")
+            page.wait_for_selector("#status[data-status=connected]", timeout=20_000)
+            assert page.url == f"{lan}/w/{workshop['id']}"
+            kept = {c["name"]: c for c in page.context.cookies()}
+            mine = kept[f"atelier_participant_{workshop['id']}"]
+            assert not mine["secure"] and mine["httpOnly"]
+            page.reload()  # the cookie, not the page's memory, keeps the phone in
+            page.wait_for_selector("#status[data-status=connected]", timeout=20_000)
+        finally:
+            browser.close()
 
 
 # ------------------------------------------------------------------------------------ functions
@@ -178,3 +269,26 @@ def test_a_post_from_an_allowed_origin_is_same_site():
     assert not same_site_post(
         request("atelier.example", origin=LAN, sec_fetch_site="cross-site"), SETTINGS
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "scheme", "secure"),
+    [
+        ("atelier.example", "http", True),  # the public https name, seen as http behind a proxy
+        ("192.168.1.20:8000", "http", False),  # the laptop on the local network
+        ("atelier.gemeente.example", "http", True),  # an allowed https name
+        ("Atelier.Gemeente.Example:443", "http", True),
+        ("x.example", "http", True),  # no configured address: as the public URL
+        ("192.168.1.20:8000", "https", False),  # …unless the app itself sees https
+    ],
+)
+def test_cookies_are_secure_per_address(host: str, scheme: str, secure: bool):
+    connection = request(host)
+    connection.scope["scheme"] = scheme
+    assert secure_connection(connection, SETTINGS) is (secure or scheme == "https")
+
+
+def test_without_an_https_address_cookies_are_plain():
+    local = Settings(public_url="http://127.0.0.1:8000", secret_key="s" * 40)
+    assert not secure_connection(request("127.0.0.1:8000"), local)
+    assert not secure_connection(request("localhost:8000"), local)
