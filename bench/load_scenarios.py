@@ -512,7 +512,12 @@ async def rate_search(
     limit_ms: float,
     log: Any = print,
 ) -> dict[str, Any]:
-    """The highest rate whose p99 (a missing delivery counts as late) stays within the limit."""
+    """The highest rate whose p99 (a missing delivery counts as late) stays within the limit.
+
+    A step over the limit is run once more before the search stops, for the app and the floor
+    alike: on a shared machine one stall (another tenant, a garbage collection) can make a
+    single step's p99, and the search should not end on it. A step that fails twice ends it.
+    """
     await fanout_room(room)
     n_senders = senders_for(max(rates))
     tokens = await room.join_many(phones + n_senders)
@@ -525,16 +530,22 @@ async def rate_search(
     steps = []
     best: float | None = None
     for rate in rates:
-        result = await fanout_run(room, measured, senders, rate=rate, duration=duration, grace=5.0)
-        latency = result["latency"]
-        p99 = latency.get("p99_incl_missing", latency["p99"])
-        result["within_limit"] = p99 is not None and p99 <= limit_ms
-        steps.append(result)
-        log(f"    {_brief(result)}")
+        for attempt in (1, 2):
+            result = await fanout_run(
+                room, measured, senders, rate=rate, duration=duration, grace=5.0
+            )
+            latency = result["latency"]
+            p99 = latency.get("p99_incl_missing", latency["p99"])
+            result["within_limit"] = p99 is not None and p99 <= limit_ms
+            result["attempt"] = attempt
+            steps.append(result)
+            log(f"    {_brief(result)}")
+            await asyncio.sleep(1.0)
+            if result["within_limit"] or not room.alive():
+                break
         if not result["within_limit"] or not room.alive():
             break
         best = rate
-        await asyncio.sleep(1.0)
     return {
         "phones": len(measured),
         "connect_failures": dict(failures),
