@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Literal
 
 from fastapi import HTTPException, Request, Response, status
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -39,9 +40,15 @@ CSRF_FIELD = "csrf_token"
 HOST_PREFIX = "__Host-"
 
 
+def _decided(connection: HTTPConnection, settings: Settings, name: str) -> tuple[str, bool]:
+    """Cookie ``name`` as this browser gets it: its name, and whether it is Secure."""
+    secure = secure_connection(connection, settings)
+    return (HOST_PREFIX + name if secure else name), secure
+
+
 def cookie_name(connection: HTTPConnection, settings: Settings, name: str) -> str:
     """The name to use for cookie ``name``: ``__Host-`` prefixed on https, plain on http."""
-    return HOST_PREFIX + name if secure_connection(connection, settings) else name
+    return _decided(connection, settings, name)[0]
 
 
 def set_cookie(
@@ -52,31 +59,27 @@ def set_cookie(
     value: str,
     *,
     max_age: int | None = None,
+    samesite: Literal["lax", "strict"] = "lax",
 ) -> None:
-    """Set a HttpOnly, SameSite=Lax cookie for the whole site, under its decided name."""
-    secure = secure_connection(connection, settings)
+    """Set a HttpOnly cookie for the whole site, under its decided name; SameSite=Lax unless
+    only the site's own pages may send it (``strict``)."""
+    decided, secure = _decided(connection, settings, name)
     response.set_cookie(
-        HOST_PREFIX + name if secure else name,
+        decided,
         value,
         max_age=max_age,
         path="/",
         httponly=True,
         secure=secure,
-        samesite="lax",
+        samesite=samesite,
     )
 
 
 def delete_cookie(
     response: Response, connection: HTTPConnection, settings: Settings, name: str
 ) -> None:
-    secure = secure_connection(connection, settings)
-    response.delete_cookie(
-        HOST_PREFIX + name if secure else name,
-        path="/",
-        httponly=True,
-        secure=secure,
-        samesite="lax",
-    )
+    decided, secure = _decided(connection, settings, name)
+    response.delete_cookie(decided, path="/", httponly=True, secure=secure, samesite="lax")
 
 
 # ----------------------------------------------------------------------------- session cookie

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import select
 from starlette.datastructures import FormData, UploadFile
 
-from app.accounts.security import check_csrf, facilitator_id_from_session
+from app.accounts.security import check_csrf, facilitator_id_from_session, set_cookie
 from app.db import session_scope
 from app.deps import EngineDep, Id, SettingsDep
 from app.i18n import translations
@@ -24,7 +24,6 @@ from app.images.pipeline import ImageRefused, process
 from app.images.quota import device_tag, new_image_key, person_count, workshop_count
 from app.images.storage import ImageStore, delete_image_files, file_key
 from app.labels import N_
-from app.origins import secure_connection
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import CommandReceipt
 from app.realtime.protocol import CardPostImage
@@ -32,7 +31,13 @@ from app.types import Phase, Role
 from app.web.client import device_id
 from app.web.render import request_language
 from app.web.security import validation_errors
-from app.workshops.access import Access, participant_cookie, resolve, screen_cookie
+from app.workshops.access import (
+    SCREEN_COOKIE,
+    Access,
+    participant_cookie,
+    resolve,
+    screen_cookie,
+)
 from app.workshops.models import Workshop
 from app.workshops.ratelimit import WindowLimiter
 
@@ -296,12 +301,7 @@ async def screen_session(
     if access is None or access.actor.role is not Role.SCREEN:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not this workshop's screen token.")
     response = Response(status_code=204)
-    response.set_cookie(  # Strict, unlike set_cookie's Lax: only the screen's own page needs it
-        screen_cookie(request, settings, workshop_id),
-        token,
-        httponly=True,
-        secure=secure_connection(request, settings),
-        samesite="strict",
-        max_age=60 * 60 * 24,
-    )
+    name = SCREEN_COOKIE.format(workshop_id=workshop_id)
+    # Strict: only the screen's own page needs it.
+    set_cookie(response, request, settings, name, token, max_age=86_400, samesite="strict")
     return response

@@ -81,6 +81,9 @@ async def test_photo_upload_is_announced_and_served_to_the_room_only(
         headers={"Authorization": f"Bearer {workshop['screen_token']}"},
     )
     assert exchange.status_code == 204
+    kept = exchange.headers["set-cookie"].lower()
+    assert kept.startswith(f"atelier_screen_{workshop['id']}=")
+    assert "httponly" in kept and "samesite=strict" in kept and "max-age=86400" in kept
     assert screen_http.get(card["image"]["thumb_url"]).status_code == 200
     screen_http.close()
 
