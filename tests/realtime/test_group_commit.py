@@ -225,9 +225,10 @@ def test_a_posted_card_is_announced_as_the_database_keeps_it(engine):
             assert card is not None
             stored = card_view(card, author_named=is_named(session, card.author_id))
             assert event.data["card"] == stored.model_dump(mode="json")
-        beeld, _, first, second = (session.get(Card, e.data["card"]["id"]) for e in posted)
-        assert beeld is not None and beeld.text == "Het plein" and beeld.image_key == photo
-        assert (beeld.image_width, beeld.image_height) == (640, 480)
+        with_photo, _, first, second = (session.get(Card, e.data["card"]["id"]) for e in posted)
+        assert with_photo is not None and with_photo.text == "Het plein"
+        assert with_photo.image_key == photo
+        assert (with_photo.image_width, with_photo.image_height) == (640, 480)
         assert first is not None and first.factor_ids == [factor] and first.world == "leefwereld"
         assert second is not None and second.author_id == anonymous.participant_id
     assert [e.data["card"]["author_named"] for e in posted] == [True, False, True, False]
