@@ -1,5 +1,9 @@
 """How Chromium is started here: Debian's build, headless, no network of its own."""
 
+import shutil
+
+from tests.support.databases import unavailable
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -11,3 +15,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def require_chromium() -> None:
+    """Debian's Chromium is installed, or the test is skipped (a failure under ``CI=true``)."""
+    if shutil.which(CHROMIUM) is None:
+        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")

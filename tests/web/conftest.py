@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.support.databases import unavailable
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.support.loop import Loop
 
 
@@ -28,8 +26,7 @@ def chromium() -> Iterator[Any]:
     Per module, not per session: Playwright's sync API keeps an event loop running while it is
     started, and the asynchronous tests of other folders need theirs.
     """
-    if shutil.which(CHROMIUM) is None:
-        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

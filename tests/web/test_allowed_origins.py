@@ -25,9 +25,8 @@ from app.origins import accepted_origins, origin_accepted, secure_connection
 from app.settings import Settings, normalised_origin
 from app.web.address import misdirected, same_site_post
 from tests.realtime.helpers import join
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.support.client import RoomClient
-from tests.support.databases import unavailable
 from tests.support.server import Server, facilitator_with_workshop
 
 LAN = "http://192.168.1.20:8000"
@@ -143,10 +142,7 @@ def test_a_phone_on_the_lan_address_joins_and_stays_in_the_room(
 ):
     """In Chromium, under a host name that is not loopback (so http is not trusted as secure):
     the join form's cookie is kept, the phone page opens and its socket connects."""
-    import shutil
-
-    if shutil.which(CHROMIUM) is None:
-        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     server = make_server()
@@ -279,13 +275,13 @@ def test_a_post_from_an_allowed_origin_is_same_site():
         ("atelier.gemeente.example", "http", True),  # an allowed https name
         ("Atelier.Gemeente.Example:443", "http", True),
         ("x.example", "http", True),  # no configured address: as the public URL
-        ("192.168.1.20:8000", "https", False),  # …unless the app itself sees https
+        ("192.168.1.20:8000", "https", True),  # …unless the app itself sees https
     ],
 )
 def test_cookies_are_secure_per_address(host: str, scheme: str, secure: bool):
     connection = request(host)
     connection.scope["scheme"] = scheme
-    assert secure_connection(connection, SETTINGS) is (secure or scheme == "https")
+    assert secure_connection(connection, SETTINGS) is secure
 
 
 def test_without_an_https_address_cookies_are_plain():
