@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: a fresh database, a real server, a logged-in facilitator."""
+"""Fixtures shared by every test: a database of its own, a real server, a logged-in facilitator.
+
+Tests are isolated by data, not by process: the tests of a module share one running server
+(``module_server``) and each makes its own facilitator, trajectory, workshop and participants.
+A test that needs a server of its own says so with ``@pytest.mark.own_server(**env)``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.accounts.factories import migrated_engine
-from tests.support.databases import database_url
+from app.db import make_engine
+from tests.support.databases import MigratedTemplate, database_url
 from tests.support.server import Facilitator, Server
 
 FACILITATOR_EMAIL = "fenna@gemeente.example"
@@ -23,14 +28,31 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplate]:
+    """The schema migrated once for the whole run; tests get copies of it."""
+    template = MigratedTemplate(tmp_path_factory.mktemp("template"))
+    yield template
+    template.close()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
+def db_url(tmp_path: Path, migrated_template: MigratedTemplate) -> Iterator[str]:
+    """A database of this test's own, already at the schema's head."""
+    with migrated_template.copy(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_db_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of this test's own, for the tests of migrating one."""
     with database_url(tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 def make_server(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Server]]:
+    """``make_server(**env)``: a server of this test's own (not started), on its database."""
     servers: list[Server] = []
 
     def make(**env: str) -> Server:
@@ -44,30 +66,55 @@ def make_server(tmp_path: Path, db_url: str) -> Iterator[Callable[..., Server]]:
 
 
 def started_with_facilitator(make_server: Callable[..., Server], **env: str) -> Server:
-    """A running server (with ``env`` settings) that has the test facilitator's account."""
+    """A running server of the test's own (with ``env`` settings) that has the test
+    facilitator's account (``FACILITATOR_EMAIL``)."""
     server = make_server(**env)
     server.start()
-    result = server.run_cli(
-        "create-facilitator",
-        "--email",
-        FACILITATOR_EMAIL,
-        "--name",
-        "Fenna",
-        "--password-stdin",
-        stdin=FACILITATOR_PASSWORD + "\n",
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    server.add_facilitator(email=FACILITATOR_EMAIL, name="Fenna", password=FACILITATOR_PASSWORD)
     return server
 
 
+@pytest.fixture(scope="module")
+def module_server(
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: MigratedTemplate
+) -> Iterator[Server]:
+    """One server for the tests of a module, each of which works on data of its own.
+
+    Starting a server is most of what a test of the running app costs (a Python process that
+    imports the app); a test that isolates itself by data — its own facilitator, trajectory,
+    workshop and participants — loses nothing by sharing it.
+    """
+    folder = tmp_path_factory.mktemp("server")
+    with migrated_template.copy(folder) as url:
+        server = Server(data_dir=folder, database_url=url)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 @pytest.fixture
-def server(make_server: Callable[..., Server]) -> Server:
-    return started_with_facilitator(make_server)
+def server(request: pytest.FixtureRequest) -> Server:
+    """A running server: the module's shared one, or — for a test marked
+    ``@pytest.mark.own_server(**env)`` — one of the test's own with those settings (a test that
+    changes settings, counts what the whole server did, stops the server or exhausts a limit that
+    is counted per address)."""
+    marker = request.node.get_closest_marker("own_server")
+    if marker is None:
+        shared: Server = request.getfixturevalue("module_server")
+        return shared
+    make: Callable[..., Server] = request.getfixturevalue("make_server")
+    own = make(**marker.kwargs)
+    own.start()
+    return own
 
 
 @pytest.fixture
 def facilitator(server: Server) -> Iterator[Facilitator]:
-    client = Facilitator(server, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD)
+    """A facilitator of this test's own, logged in (an account no other test uses)."""
+    email = server.add_facilitator(name="Fenna", password=FACILITATOR_PASSWORD)
+    client = Facilitator(server, email=email, password=FACILITATOR_PASSWORD)
     yield client
     client.close()
 
@@ -98,5 +145,6 @@ def pytest_report_header() -> str:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """A migrated database of this test's own, as an engine."""
-    with migrated_engine(db_url) as engine:
-        yield engine
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()

@@ -22,20 +22,20 @@ def schema_diff(url: str) -> list[object]:
         engine.dispose()
 
 
-def test_migrations_match_the_models(db_url: str):
-    migrate(db_url)
-    assert schema_diff(db_url) == []
+def test_migrations_match_the_models(empty_db_url: str):
+    migrate(empty_db_url)
+    assert schema_diff(empty_db_url) == []
 
 
-def test_migrating_twice_is_a_no_op_and_downgrade_works(db_url: str):
-    migrate(db_url)
-    migrate(db_url)
-    assert schema_diff(db_url) == []
-    command.downgrade(alembic_config(db_url), "base")
-    engine = make_engine(db_url)
+def test_migrating_twice_is_a_no_op_and_downgrade_works(empty_db_url: str):
+    migrate(empty_db_url)
+    migrate(empty_db_url)
+    assert schema_diff(empty_db_url) == []
+    command.downgrade(alembic_config(empty_db_url), "base")
+    engine = make_engine(empty_db_url)
     try:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
-    migrate(db_url)
-    assert schema_diff(db_url) == []
+    migrate(empty_db_url)
+    assert schema_diff(empty_db_url) == []

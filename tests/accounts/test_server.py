@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import FACILITATOR_EMAIL, FACILITATOR_PASSWORD
+from tests.conftest import FACILITATOR_PASSWORD
 from tests.support.client import RoomClient
 from tests.support.server import Facilitator, Server
 
@@ -75,17 +75,17 @@ async def test_disabling_an_account_ends_its_sessions_at_once_and_blocks_login(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     cookie = facilitator.cookie_header
-    disabled = server.run_cli("disable-facilitator", "--email", FACILITATOR_EMAIL)
+    disabled = server.run_cli("disable-facilitator", "--email", facilitator.email)
     assert disabled.returncode == 0, disabled.stderr
     assert facilitator.http.get("/api/me").status_code == 401
     assert await refused_on_the_socket(server, workshop["id"], cookie)
     with pytest.raises(httpx.HTTPStatusError):
-        Facilitator(server, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD)
+        Facilitator(server, email=facilitator.email, password=FACILITATOR_PASSWORD)
 
-    enabled = server.run_cli("enable-facilitator", "--email", FACILITATOR_EMAIL)
+    enabled = server.run_cli("enable-facilitator", "--email", facilitator.email)
     assert enabled.returncode == 0, enabled.stderr
-    again = Facilitator(server, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD)
-    assert again.get("/api/me")["email"] == FACILITATOR_EMAIL
+    again = Facilitator(server, email=facilitator.email, password=FACILITATOR_PASSWORD)
+    assert again.get("/api/me")["email"] == facilitator.email
     assert facilitator.http.get("/api/me").status_code == 401, "ended sessions stay ended"
     again.close()
 
@@ -93,12 +93,12 @@ async def test_disabling_an_account_ends_its_sessions_at_once_and_blocks_login(
 def test_reset_password_ends_every_session(server: Server, facilitator: Facilitator):
     new_password = "nieuw-en-ook-geheim-wachtwoord"
     reset = server.run_cli(
-        "reset-password", "--email", FACILITATOR_EMAIL, "--password-stdin", stdin=new_password
+        "reset-password", "--email", facilitator.email, "--password-stdin", stdin=new_password
     )
     assert reset.returncode == 0, reset.stderr
     assert facilitator.http.get("/api/me").status_code == 401
     with pytest.raises(httpx.HTTPStatusError):
-        Facilitator(server, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD)
-    fresh = Facilitator(server, email=FACILITATOR_EMAIL, password=new_password)
-    assert fresh.get("/api/me")["email"] == FACILITATOR_EMAIL
+        Facilitator(server, email=facilitator.email, password=FACILITATOR_PASSWORD)
+    fresh = Facilitator(server, email=facilitator.email, password=new_password)
+    assert fresh.get("/api/me")["email"] == facilitator.email
     fresh.close()

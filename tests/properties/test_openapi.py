@@ -1,9 +1,9 @@
 """Schemathesis against ``/openapi.json``: no request, however odd, makes the server answer 5xx.
 
 Each operation in the documented API gets a bounded number of generated requests (valid and
-invalid ones), sent in-process to the real application on a fresh database: once as a stranger
-and once as a logged-in facilitator (session cookie plus CSRF header), so the routes behind the
-login are reached too. Besides "no server error", every status code must be one the operation
+invalid ones), sent in-process to the real application on a database of the module's own: once
+as a stranger and once as a logged-in facilitator (session cookie plus CSRF header), so the
+routes behind the login are reached too. Besides "no server error", every status code must be one the operation
 documents (routes document their refusals through ``app.deps.COMMON_RESPONSES``), and a
 documented response must match its body schema and content type.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +34,7 @@ from app.accounts.service import create_facilitator
 from app.db import make_engine
 from app.main import create_app
 from app.settings import Settings
+from tests.support.databases import MigratedTemplate
 
 EMAIL = "fenna@gemeente.example"
 PASSWORD = "lang-en-geheim-wachtwoord"
@@ -75,56 +75,78 @@ class Api:
     cookies: dict[str, str] = field(default_factory=dict)
 
 
+@pytest.fixture(scope="module")
+def running(
+    tmp_path_factory: pytest.TempPathFactory, migrated_template: MigratedTemplate
+) -> Iterator[tuple[Any, Any]]:
+    """The real app on a database of its own, its lifespan started once for the module.
+
+    Every generated request of every operation goes to this one app: starting an app, its
+    lifespan and a login for each of the hundred-odd operations was most of this module's time.
+    What a request changes stays, as it would on a server that many people use at once; the
+    ``api`` fixture makes sure each operation still starts logged in, with a workshop to hit.
+    The app's lifespan runs in schemathesis' ASGI event loop and is shut down after the module.
+    """
+    folder = tmp_path_factory.mktemp("openapi")
+    with migrated_template.copy(folder) as db_url:
+        # Wrong join codes are slowed down after a few per minute (a tarpit against guessing,
+        # tested in tests/workshops); the fuzzer sends hundreds, so lift the limit.
+        app = create_app(
+            Settings(
+                data_dir=folder,
+                database_url=db_url,
+                secret_key="s" * 40,
+                join_failures_per_minute=1_000_000,
+            )
+        )
+        engine = make_engine(db_url)
+        try:
+            with asgi.get_client(app) as client:  # starts the lifespan
+                create_facilitator(engine, email=EMAIL, name="Fenna", password=PASSWORD)
+                yield app, client
+        finally:
+            engine.dispose()
+            asgi.shutdown_lifespans()
+
+
 @pytest.fixture
-def api(tmp_path: Path, db_url: str) -> Iterator[Api]:
-    """The real app on a fresh database, with one facilitator owning a trajectory and workshop.
+def api(running: tuple[Any, Any]) -> Api:
+    """The app, and a facilitator's live session with a trajectory and a workshop.
 
     The seeded rows give the generated ids (hypothesis favours small numbers) something to hit,
-    so the happy paths behind ``/api/trajectories/1`` and ``/api/workshops/1`` run too. The
-    app's lifespan runs in schemathesis' ASGI event loop; it is shut down after each test.
+    so the happy paths behind ``/api/trajectories/1`` and ``/api/workshops/1`` run too. An
+    earlier operation may have logged out or deleted what it found: then it is made again.
     """
-    # Wrong join codes are slowed down after a few per minute (a tarpit against guessing, tested
-    # in tests/workshops); the fuzzer sends hundreds, so lift the limit to keep the run short.
-    app = create_app(
-        Settings(
-            data_dir=tmp_path,
-            database_url=db_url,
-            secret_key="s" * 40,
-            join_failures_per_minute=1_000_000,
-        )
-    )
-    engine = make_engine(db_url)
-    try:
-        with asgi.get_client(app) as client:  # starts the lifespan, which migrates
-            create_facilitator(engine, email=EMAIL, name="Fenna", password=PASSWORD)
-            yield Api(app, **_log_in(client))
-    finally:
-        engine.dispose()
-        asgi.shutdown_lifespans()
+    app, client = running
+    return Api(app, **_log_in(client))
 
 
 def _log_in(client: Any) -> dict[str, dict[str, str]]:
-    """Log in through the JSON API like the facilitator's browser does; seed a workshop."""
-    token = client.get("/api/csrf").json()["csrf_token"]
-    headers = {CSRF_HEADER: token}
-    response = client.post(
-        "/api/session", json={"email": EMAIL, "password": PASSWORD}, headers=headers
-    )
-    assert response.status_code == 200, response.text
+    """Log in through the JSON API like the facilitator's browser does (unless the session still
+    holds); seed a trajectory and a workshop (unless the first ones are still there)."""
+    if client.get("/api/me").status_code != 200:
+        token = client.get("/api/csrf").json()["csrf_token"]
+        response = client.post(
+            "/api/session",
+            json={"email": EMAIL, "password": PASSWORD},
+            headers={CSRF_HEADER: token},
+        )
+        assert response.status_code == 200, response.text
     # Logging in may start a fresh CSRF cookie (no fixation): ask for the token again.
     headers = {CSRF_HEADER: client.get("/api/csrf").json()["csrf_token"]}
-    trajectory = client.post(
-        "/api/trajectories",
-        json={"theme": "Eenzaamheid onder ouderen", "expected_groups": ["inwoner", "beleid"]},
-        headers=headers,
-    )
-    assert trajectory.status_code == 201, trajectory.text
-    workshop = client.post(
-        f"/api/trajectories/{trajectory.json()['id']}/workshops",
-        json={"title": "Startbijeenkomst", "theme_question": "Wat maakt ouderen eenzaam?"},
-        headers=headers,
-    )
-    assert workshop.status_code == 201, workshop.text
+    if client.get("/api/workshops/1").status_code != 200:
+        trajectory = client.post(
+            "/api/trajectories",
+            json={"theme": "Eenzaamheid onder ouderen", "expected_groups": ["inwoner", "beleid"]},
+            headers=headers,
+        )
+        assert trajectory.status_code == 201, trajectory.text
+        workshop = client.post(
+            f"/api/trajectories/{trajectory.json()['id']}/workshops",
+            json={"title": "Startbijeenkomst", "theme_question": "Wat maakt ouderen eenzaam?"},
+            headers=headers,
+        )
+        assert workshop.status_code == 201, workshop.text
     cookies = {name: client.cookies[name] for name in (SESSION_COOKIE, CSRF_COOKIE)}
     return {"headers": headers, "cookies": cookies}
 

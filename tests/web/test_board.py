@@ -18,7 +18,7 @@ from tests.realtime.helpers import facilitator_client, goto, join
 from tests.support.client import RoomClient
 from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
-from tests.web.pages import SCREENSHOTS, Watched, console
+from tests.web.pages import Watched, console
 
 T = TypeVar("T")
 
@@ -434,7 +434,7 @@ def test_forty_cards_into_five_clusters_by_keyboard_only(
     tall = page.evaluate("document.getElementById('board').getBoundingClientRect().height")
     page.set_viewport_size({"width": 1366, "height": int(tall) + 40})
     page.evaluate("document.getElementById('board').scrollIntoView()")
-    page.locator("#board").screenshot(path=str(SCREENSHOTS / "console-board.png"))
+    desk.screenshot("console-board.png", page.locator("#board"))
     desk.accessible("board, keyboard")
     expect_clean(desk)
     room.close()

@@ -139,7 +139,7 @@ def test_a_page_opened_under_another_host_name_says_where_to_go(
 
 
 def test_wrong_expired_and_used_codes_change_nothing(
-    server: Server, facilitator: Facilitator, workshop: dict[str, Any], db_url: str
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     client, csrf = pairing_form(server)
     token = workshop["screen_token"]
@@ -150,10 +150,14 @@ def test_wrong_expired_and_used_codes_change_nothing(
     assert screen_link_works(server, workshop["id"], token)
 
     expired = new_code(facilitator, workshop)
-    engine = make_engine(db_url)
+    engine = make_engine(server.database_url)
     try:
         with session_scope(engine) as session:
-            session.exec(update(ScreenPairing).values(expires_at=utcnow() - timedelta(seconds=1)))
+            session.exec(
+                update(ScreenPairing)
+                .where(ScreenPairing.workshop_id == workshop["id"])
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
     finally:
         engine.dispose()
     answer = submit(client, csrf, expired)
@@ -200,7 +204,7 @@ def test_cross_site_and_tokenless_posts_are_refused(
 def test_only_the_workshops_facilitator_gets_a_code(server: Server, workshop: dict[str, Any]):
     path = f"/api/workshops/{workshop['id']}/screen-pairing"
     assert httpx.post(f"{server.url}{path}", timeout=30).status_code in (401, 403)
-    other, _ = facilitator_with_workshop(server, email="ander@x.nl")
+    other, _ = facilitator_with_workshop(server)
     try:
         assert other.http.post(path).status_code == 404
     finally:
