@@ -11,14 +11,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: The repository's ``migrations/`` folder. An installed copy (the Docker image) names its own
 #: with ``ATELIER_MIGRATIONS_DIR``: migrations are not Python package data.
@@ -122,6 +123,10 @@ def read_scope(engine: Engine, *, snapshot: bool = False) -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    # Alembic (and Mako under it) loads when a migration is checked, not with every import of
+    # the database module: the pages, the hub and most ``atelier`` commands never need it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -138,6 +143,8 @@ def migrate(url: str) -> None:
     Several containers or pods may start at once, each migrating first: on PostgreSQL they take
     turns on an advisory lock, so the second finds the schema current instead of racing the first.
     """
+    from alembic import command
+
     _prepare_sqlite_file(url)  # before Alembic's own connection creates the file
     if make_url(url).get_backend_name() != "postgresql":
         command.upgrade(alembic_config(url), "head")

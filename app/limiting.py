@@ -48,10 +48,9 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-import redis.asyncio
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import (
@@ -59,10 +58,11 @@ from limits.aio.strategies import (
     RateLimiter,
     SlidingWindowCounterRateLimiter,
 )
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    import redis.asyncio
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,12 @@ class RateLimits:
         return cls(secret_key=settings.secret_key, redis_url=settings.redis_url)
 
     def _connect(self, url: str, timeout: float) -> None:
+        # Here, not at the top: the redis client is a tenth of a second of every start-up and
+        # every ``atelier`` command, and only a server with ATELIER_REDIS_URL needs it.
+        import redis.asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
         parts = urlsplit(url)
         if parts.scheme not in ("redis", "rediss", "unix"):
             raise ValueError("ATELIER_REDIS_URL must start with redis://, rediss:// or unix://")

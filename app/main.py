@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from app.accounts.passwords import HashGate
+from app.accounts.passwords import HashGate, dummy_hash
 from app.accounts.routes import router as accounts_router
 from app.accounts.service import announce_setup_link
 from app.accounts.throttle import LoginThrottle
@@ -140,6 +140,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             wait_seconds=settings.password_hash_wait_seconds,
         )
         app.state.image_decodes = CapacityLimiter(settings.image_decodes_at_once)
+        # The decoy hash for logins with an unknown email, made beside the start-up (not at
+        # import, which every ``atelier`` command pays) and before the first login needs it.
+        app.state.decoy_hash = asyncio.create_task(to_thread.run_sync(dummy_hash))
         # The model loads in the service's worker on first use, not here: start-up stays fast.
         app.state.suggestions = SuggestionService() if settings.suggestions else None
         if settings.retention_days == 0:

@@ -6,6 +6,7 @@ once in the server, so thirty logins at the same moment queue instead of taking 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,12 +17,27 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.accounts.policy import MIN_PASSWORD_LENGTH
 
-__all__ = ["MIN_PASSWORD_LENGTH", "HashGate", "HashGateBusy", "hash_password", "verify_password"]
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "HashGate",
+    "HashGateBusy",
+    "dummy_hash",
+    "hash_password",
+    "verify_password",
+]
 
 T = TypeVar("T")
 _hasher = PasswordHasher()
-#: Verified against when the email is unknown, so timing does not reveal which emails exist.
-DUMMY_HASH = _hasher.hash("not-a-real-password-ever")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the email is unknown, so timing does not reveal which emails exist.
+
+    Made on the first login with an unknown email rather than at import: a hash is 64 MiB and a
+    fifth of a second, which every start-up and every ``atelier`` command would pay.
+    """
+    return _hasher.hash("not-a-real-password-ever")
 
 
 def hash_password(password: str) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from zxcvbn import zxcvbn
-
 from app.labels import N_
 
 MIN_PASSWORD_LENGTH = 10
@@ -42,5 +40,7 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if any(part in lowered for part in personal):
         return PERSONAL
     known = [*_KNOWN_WORDS, *personal, *_WORD.split(domain)]
+    from zxcvbn import zxcvbn  # its word lists load when a password is first judged, not at start
+
     result = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=known)
     return TOO_COMMON if result["score"] < MIN_SCORE else None

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select, update
 
 from app.accounts.models import Facilitator, SetupToken
-from app.accounts.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from app.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from app.accounts.policy import MIN_PASSWORD_LENGTH, password_problem
 from app.accounts.sessions import end_all_sessions
 from app.clock import utcnow
@@ -99,7 +99,7 @@ def authenticate(engine: Engine, *, email: str, password: str) -> Facilitator | 
             select(Facilitator).where(Facilitator.email == email.strip().lower())
         ).first()
     if facilitator is None:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
         return None
     if not verify_password(facilitator.password_hash, password):
         return None

@@ -16,15 +16,18 @@ import logging
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from app.deps import SettingsDep
 from app.i18n import DEFAULT_LANGUAGE
 from app.web.render import render, request_language
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 router = APIRouter(include_in_schema=False, tags=["privacy"])
 log = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ PARTICIPANT_COOKIE_DAYS = 60
 @cache
 def _markdown() -> MarkdownIt:
     """CommonMark with raw HTML off; markdown-it's link check already refuses ``javascript:``."""
+    from markdown_it import MarkdownIt  # with its parsers, on the first page that needs it
+
     return MarkdownIt("commonmark", {"html": False})
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from babel.dates import format_date
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -43,6 +42,9 @@ from app.workshops.history import NotAllowed, make_current
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
 from app.workshops.routes import trajectory_for
 from app.workshops.steps import StepNotes, save_step
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 router = APIRouter(include_in_schema=False)
 
@@ -261,6 +263,8 @@ def _day(day: date, language: str) -> str:
 @cache
 def _markdown() -> MarkdownIt:
     """CommonMark with tables, raw HTML off: the guide is text, the page keeps its strict CSP."""
+    from markdown_it import MarkdownIt  # with its parsers, on the first page that needs it
+
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
