@@ -36,17 +36,13 @@ def wait_for_status(server: Server, status: int, timeout: float = 15.0) -> httpx
         time.sleep(0.2)
 
 
-def test_liveness_answers_ok(make_server: Callable[..., Server]):
-    server = make_server()
-    server.start()
+def test_liveness_answers_ok(server: Server):
     response = httpx.get(f"{server.url}/healthz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_on_the_test_database(make_server: Callable[..., Server]):
-    server = make_server()
-    server.start()
+def test_ready_on_the_test_database(server: Server):
     response = wait_for_status(server, 200)
     assert response.status_code == 200, response.text
     body = response.json()

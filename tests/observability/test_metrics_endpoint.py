@@ -43,11 +43,7 @@ def test_metrics_are_prometheus_text_with_every_metric(make_server: Callable[...
     assert "/api/workshops/{workshop_id}" in routes or "unmatched" in routes
 
 
-def test_metrics_refuse_a_proxied_or_public_caller_without_a_token(
-    make_server: Callable[..., Server],
-):
-    server = make_server()
-    server.start()
+def test_metrics_refuse_a_proxied_or_public_caller_without_a_token(server: Server):
     url = f"{server.url}/metrics"
     assert httpx.get(url, timeout=10).status_code == 200  # from 127.0.0.1
     # Through a proxy that is not trusted, the peer address (the proxy's) says nothing.

@@ -15,7 +15,7 @@ from app.realtime.protocol import CLOSE_TOO_SLOW
 from app.types import Role
 from tests.realtime.helpers import PEOPLE, facilitator_client, goto, participant_clients
 from tests.support.client import RoomClient
-from tests.support.server import Facilitator, facilitator_with_workshop
+from tests.support.server import Facilitator, Server, facilitator_with_workshop
 
 pytestmark = pytest.mark.anyio
 
@@ -119,11 +119,9 @@ async def test_a_client_too_slow_to_keep_up_is_disconnected():
     await connection.stop()
 
 
-async def test_events_delivered_as_committed_are_the_ones_the_log_replays(make_server):
+async def test_events_delivered_as_committed_are_the_ones_the_log_replays(server: Server):
     """The process that commits a batch delivers its events from memory, without reading them
     back; a phone catching up later reads them from the log. Both must get the same stream."""
-    server = make_server()
-    server.start()
     http, workshop = facilitator_with_workshop(server)
     fac = await facilitator_client(server, workshop, http.cookie_header)
     annie, bram = await participant_clients(server, workshop, PEOPLE[:2])

@@ -9,19 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import Engine
 
+from app.workshops.routes import create_workshop_row
 from tests.realtime.helpers import join
-from tests.support.server import facilitator_with_workshop
+from tests.support.server import Server, facilitator_with_workshop
+from tests.workshops.scripted import facilitator_and_trajectory
 
 
-def test_participant_cookies_are_host_prefixed_on_https(make_server: Any):
-    # Set up over http (a Secure session cookie would not come back over plain http) ...
-    setup = make_server()
-    setup.start()
-    facilitator, workshop = facilitator_with_workshop(setup)
-    facilitator.close()
-    setup.stop()
-    # ... then serve the same database as the https deployment it would be.
+def test_participant_cookies_are_host_prefixed_on_https(make_server: Any, engine: Engine):
+    # A workshop in the database (a Secure session cookie would not come back over plain http,
+    # so no facilitator logs in to make it) ...
+    _, trajectory_id = facilitator_and_trajectory(engine, ["inwoner"])
+    made, _ = create_workshop_row(engine, trajectory_id=trajectory_id, title="Sessie")
+    workshop = {"id": made.id, "join_code": made.join_code}
+    # ... served as the https deployment it would be.
     server = make_server(ATELIER_PUBLIC_URL="https://atelier.example.nl")
     server.start()
     response = httpx.post(
@@ -39,9 +41,7 @@ def test_participant_cookies_are_host_prefixed_on_https(make_server: Any):
     assert "secure" in attributes and "path=/" in attributes and "domain=" not in attributes
 
 
-def test_on_plain_http_in_development_the_names_stay_plain(make_server: Any):
-    server = make_server()
-    server.start()
+def test_on_plain_http_in_development_the_names_stay_plain(server: Server):
     facilitator, workshop = facilitator_with_workshop(server)
     joined = join(server, workshop["join_code"], None, "inwoner")
     page = httpx.get(
