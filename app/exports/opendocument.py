@@ -26,7 +26,9 @@ from app.exports.blocks import (
     figure_columns,
     thumbnail,
 )
+from app.exports.document import document
 from app.exports.escaping import xml_text
+from app.exports.summary import Summary
 from app.images.storage import ImageStore
 
 HEADING_SIZES = {1: "20pt", 2: "15pt", 3: "12.5pt", 4: "11pt"}
@@ -126,6 +128,12 @@ class _Styles:
         odt.masterstyles.addElement(self.master)
 
 
+def odt_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+    """The summary's document as OpenDocument: the renderer of ``odt`` in
+    :mod:`app.exports.registry`."""
+    return odt(document(summary, language=language), images=images)
+
+
 def odt(doc: Document, *, images: ImageStore | None) -> bytes:
     from odf import teletype
     from odf.draw import Frame, Image
@@ -134,11 +142,11 @@ def odt(doc: Document, *, images: ImageStore | None) -> bytes:
     from odf.table import TableCell, TableColumn, TableHeaderRows, TableRow
     from odf.text import H, List, ListItem, P, PageCount, PageNumber, Span
 
-    document = OpenDocumentText()
-    styles = _Styles(document, doc.language)
+    odf_text = OpenDocumentText()
+    styles = _Styles(odf_text, doc.language)
     for element in _meta(doc):
-        document.meta.addElement(element)
-    body = document.text
+        odf_text.meta.addElement(element)
+    body = odf_text.text
 
     footer = P(stylename=styles.caption)
     teletype.addTextToElement(footer, xml_text(doc.footer) + " — ")
@@ -168,7 +176,7 @@ def odt(doc: Document, *, images: ImageStore | None) -> bytes:
         with Pillow.open(io.BytesIO(data)) as picture:
             ratio = picture.height / picture.width
         name = f"Pictures/{hashlib.sha256(data).hexdigest()[:24]}.jpg"
-        href = document.addPicture(name, "image/jpeg", data)
+        href = odf_text.addPicture(name, "image/jpeg", data)
         holder = Frame(
             width=f"{width_cm}cm", height=f"{width_cm * ratio:.2f}cm", anchortype="as-char"
         )
@@ -263,7 +271,7 @@ def odt(doc: Document, *, images: ImageStore | None) -> bytes:
             body.addElement(para(block.description))
             body.addElement(table(block.table))
     out = io.BytesIO()
-    document.write(out)
+    odf_text.write(out)
     return out.getvalue()
 
 

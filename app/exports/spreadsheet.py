@@ -18,6 +18,7 @@ from app.exports.escaping import starts_formula, xml_text
 from app.exports.people import share
 from app.exports.summary import Summary
 from app.i18n import translations
+from app.images.storage import ImageStore
 from app.privacy import OTHER_GROUPS
 from app.workshops.schemas import ChainNode
 
@@ -56,6 +57,11 @@ def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[Row]) -> An
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width + 3
     return sheet
+
+
+def xlsx_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+    """The renderer of ``xlsx`` in :mod:`app.exports.registry`; the workbook holds no photos."""
+    return xlsx(summary, language=language)
 
 
 def xlsx(summary: Summary, *, language: str) -> bytes:

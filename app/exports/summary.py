@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db import session_scope
+from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
@@ -213,6 +214,12 @@ class Summary(Part):
     consented: ConsentedPart | None = Field(
         default=None, description="drijfveren and contributions people agreed to share"
     )
+
+
+def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
+    """The summary itself, for machines: the renderer of ``json`` in
+    :mod:`app.exports.registry` (the same in every language, photos by key only)."""
+    return summary.model_dump_json(indent=2) + "\n"
 
 
 def schema() -> dict[str, Any]:
