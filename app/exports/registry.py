@@ -6,9 +6,9 @@ Every list of formats reads :data:`FORMATS`: the download routes
 renderer in its own module and one record here.
 
 A record names its renderer as ``"module:function"`` and imports it on the first render, so this
-module imports nothing but the label marker: the app, ``atelier --help`` and every ``atelier``
-command list the formats without loading a renderer, its library (reportlab, python-docx,
-openpyxl, odfpy), the summary or the export templates. A renderer takes the summary with
+module imports nothing but the label marker: the app and the ``atelier`` command list the
+formats without loading a renderer, its library (reportlab, python-docx, openpyxl, odfpy), the
+summary or the export templates; only making a file does. A renderer takes the summary with
 ``language=`` and ``images=`` and returns the file's body.
 
 The CSV tables are one record each (``cards.csv`` …), not one CSV family: each is a file of its
