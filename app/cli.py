@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from app.exports.names import FILE_FORMATS
+from app.exports.registry import BY_NAME as EXPORT_FORMATS
 from app.settings import Settings, normalised_origin
 
 SQLITE_ONE_PROCESS = (
@@ -240,11 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed-demo", help="add a demo trajectory with a workshop in progress")
     export = commands.add_parser("export", help="write a workshop's summary to a file")
     export.add_argument("workshop_id", type=int)
-    export.add_argument(
-        "--format",
-        default="md",
-        choices=list(FILE_FORMATS),
-    )
+    export.add_argument("--format", default="md", choices=list(EXPORT_FORMATS))
     export.add_argument("--lang", default=None, choices=["nl", "en"])
     export.add_argument("--out", required=True)
     commands.add_parser(

@@ -1,4 +1,7 @@
-"""``atelier export``: a workshop's summary to a file, for archives and the docs' examples."""
+"""``atelier export``: a workshop's summary to a file, for archives and the docs' examples.
+
+The formats, and their ``--format`` names, are those of :mod:`app.exports.registry`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,7 @@ import sys
 from pathlib import Path
 
 from app.db import make_engine, migrate
-from app.exports.formats import render
-from app.exports.names import FILE_FORMATS
-from app.exports.renderers import csv_table
+from app.exports.registry import BY_NAME
 from app.exports.summary import build_summary
 from app.i18n import pick_language
 from app.images.storage import LocalImageStore
@@ -18,8 +19,9 @@ from app.settings import Settings
 def export_command(
     settings: Settings, *, workshop_id: int, fmt: str, language: str | None, out: str
 ) -> int:
-    if fmt not in FILE_FORMATS:
-        print(f"Formats: {', '.join(FILE_FORMATS)}.", file=sys.stderr)
+    export_format = BY_NAME.get(fmt)
+    if export_format is None:
+        print(f"Formats: {', '.join(BY_NAME)}.", file=sys.stderr)
         return 2
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -33,11 +35,11 @@ def export_command(
         print(f"There is no workshop {workshop_id}.", file=sys.stderr)
         return 1
     target = Path(out)
-    if fmt.endswith(".csv"):
-        body: bytes | str = csv_table(summary, fmt.removesuffix(".csv"))
-    else:
-        language_ = pick_language(language, summary.workshop.language)
-        body = render(summary, fmt, language_, LocalImageStore(settings.image_dir))
+    body = export_format.render(
+        summary,
+        language=pick_language(language, summary.workshop.language),
+        images=LocalImageStore(settings.image_dir),
+    )
     if isinstance(body, bytes):
         target.write_bytes(body)
     else:

@@ -26,6 +26,8 @@ from app.exports.blocks import (
     walk,
 )
 from app.exports.charts import drawing
+from app.exports.document import document
+from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
 
 PADDING = 6.0  # reportlab's default cell padding, left and right
@@ -117,6 +119,11 @@ def _numbered_canvas(footer: str, page_label: str) -> type:
             super().save()
 
     return NumberedCanvas
+
+
+def pdf_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+    """The summary's document as a PDF: the renderer of ``pdf`` in :mod:`app.exports.registry`."""
+    return pdf(document(summary, language=language), images=images)
 
 
 def pdf(doc: Document, *, images: ImageStore | None) -> bytes:

@@ -1,8 +1,9 @@
 """Rendering the summary document: Markdown, a self-contained HTML page, and CSV tables.
 
 The HTML page embeds its photos and draws its charts as inline SVG, so it can be mailed and
-archived as one file and prints on its own. The PDF is in :mod:`app.exports.pdf`, Word and
-OpenDocument in :mod:`app.exports.office`, the spreadsheet in :mod:`app.exports.spreadsheet`.
+archived as one file and prints on its own. The PDF is in :mod:`app.exports.pdf`, Word in
+:mod:`app.exports.word`, OpenDocument in :mod:`app.exports.opendocument`, the spreadsheet in
+:mod:`app.exports.spreadsheet`; :mod:`app.exports.registry` names them all.
 """
 
 from __future__ import annotations
@@ -31,14 +32,18 @@ from app.exports.blocks import (
     walk,
 )
 from app.exports.charts import svg
+from app.exports.document import document
 from app.exports.escaping import csv_cell, markdown_text
-from app.exports.names import CSV_TABLES
 from app.exports.pdf import pdf
+from app.exports.registry import TABLES
 from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
 from app.workshops.schemas import ChainNode
 
 __all__ = ["CSV_TABLES", "csv_table", "html", "markdown", "pdf"]
+
+#: The tables :func:`csv_table` makes, as the registry offers them.
+CSV_TABLES = tuple(TABLES)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _environment = Environment(
@@ -54,6 +59,12 @@ def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
         *([markdown_text(c) for c in row] for row in rows),
     ]
     return "\n".join("| " + " | ".join(row) + " |" for row in cells) + "\n"
+
+
+def markdown_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
+    """The summary's document as Markdown: the renderer of ``md`` in :mod:`app.exports.registry`
+    (photos appear as their captions)."""
+    return markdown(document(summary, language=language))
 
 
 def markdown(doc: Document) -> str:
@@ -96,6 +107,12 @@ def markdown(doc: Document) -> str:
 def _data_uri(images: ImageStore | None, key: str) -> str | None:
     data = images.get(file_key(key, "thumb")) if images else None
     return f"data:image/jpeg;base64,{base64.b64encode(data).decode()}" if data else None
+
+
+def html_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
+    """The summary's document as one page: the renderer of ``html`` in
+    :mod:`app.exports.registry`."""
+    return html(document(summary, language=language), images=images)
 
 
 def html(doc: Document, *, images: ImageStore | None) -> str:

@@ -1,61 +1,92 @@
-"""Downloading a workshop's summary: ``/api/workshops/{id}/export.{md,html,pdf,json,docx,xlsx,odt}``
-and the CSV tables ``/api/workshops/{id}/export/{table}.csv``.
+"""Downloading a workshop's summary: ``/api/workshops/{id}/export.{ext}`` for the whole summary
+and ``/api/workshops/{id}/export/{table}.csv`` for one of its tables, in every format of
+:mod:`app.exports.registry`.
 
 Facilitators of the workshop only. ``?lang=nl|en`` picks the language (default: the workshop's).
+
+This module imports the registry only: the summary and the renderers are imported on the first
+download (see :func:`_made`), so starting the app loads none of them.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from sqlalchemy.engine import Engine
 
 from app.deps import CurrentFacilitator, EngineDep, Id
-from app.exports.formats import render
-from app.exports.names import CSV_TABLES, DOWNLOADS
-from app.exports.renderers import csv_table
-from app.exports.summary import Summary, build_summary
+from app.exports.registry import SUMMARIES, TABLES, ExportFormat
 from app.i18n import pick_language
 from app.workshops.access import resolve
 
+if TYPE_CHECKING:
+    from app.exports.summary import Summary
+    from app.images.storage import ImageStore
+
 router = APIRouter(prefix="/api/workshops", tags=["exports"])
-MEDIA = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "odt": "application/vnd.oasis.opendocument.text",
-}
 Language = Annotated[str | None, Query(pattern="^(nl|en)$")]
+NO_WORKSHOP = "No such workshop."
 
 
-async def _summary(request: Request, workshop_id: int, facilitator_id: int) -> Summary:
-    engine = request.app.state.engine
-    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
-    k = request.app.state.settings.min_group_size
-    summary = await to_thread.run_sync(
-        lambda: build_summary(engine, workshop_id=workshop_id, min_group_size=k)
-    )
+def _made(
+    engine: Engine,
+    fmt: ExportFormat,
+    *,
+    workshop_id: int,
+    min_group_size: int,
+    lang: str | None,
+    images: ImageStore | None,
+) -> tuple[Summary, bytes | str] | None:
+    """The workshop's summary and the file made from it (``None``: no such workshop). Blocking.
+
+    The summary module is imported here, not at the top: it pulls in most of the workshop model
+    (chain, heard, rounds, votes, reframing …), which the app need not load to start. This runs
+    in a worker thread, so that import, and the renderer's on its first use, does not hold up
+    the event loop.
+    """
+    from app.exports.summary import build_summary
+
+    summary = build_summary(engine, workshop_id=workshop_id, min_group_size=min_group_size)
     if summary is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
-    return summary
+        return None
+    language = pick_language(lang, summary.workshop.language)
+    return summary, fmt.render(summary, language=language, images=images)
 
 
-def _download(summary: Summary, body: bytes | str, extension: str, suffix: str = "") -> Response:
-    slug = re.sub(r"[^a-z0-9]+", "-", summary.workshop.title.lower()).strip("-") or "workshop"
-    name = f"{slug}{suffix}-{summary.generated_at[:10]}.{extension}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if extension == "html":  # the page is self-contained: its own styles and embedded photos only
-        headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+async def _download(
+    request: Request,
+    engine: Engine,
+    fmt: ExportFormat,
+    *,
+    workshop_id: int,
+    facilitator_id: int,
+    lang: str | None = None,
+) -> Response:
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_WORKSHOP)
+    state = request.app.state
+    made = await to_thread.run_sync(
+        lambda: _made(
+            engine,
+            fmt,
+            workshop_id=workshop_id,
+            min_group_size=state.settings.min_group_size,
+            lang=lang,
+            images=state.images,
         )
-    return Response(body, media_type=MEDIA[extension], headers=headers)
+    )
+    if made is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NO_WORKSHOP)
+    summary, body = made
+    stem = re.sub(r"[^a-z0-9]+", "-", summary.workshop.title.lower()).strip("-") or "workshop"
+    name = fmt.file_name(stem, summary.generated_at[:10])
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt.content_security_policy is not None:
+        headers["Content-Security-Policy"] = fmt.content_security_policy
+    return Response(body, media_type=fmt.media_type, headers=headers)
 
 
 @router.get("/{workshop_id}/export.{extension}")
@@ -67,17 +98,14 @@ async def export(
     facilitator_id: CurrentFacilitator,
     lang: Language = None,
 ) -> Response:
-    if extension not in DOWNLOADS:
+    fmt = SUMMARIES.get(extension)
+    if fmt is None:
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"Formats: {', '.join(DOWNLOADS)}, and CSV tables."
+            status.HTTP_404_NOT_FOUND, f"Formats: {', '.join(SUMMARIES)}, and CSV tables."
         )
-    summary = await _summary(request, workshop_id, facilitator_id)
-    if extension == "json":
-        return _download(summary, summary.model_dump_json(indent=2), "json")
-    language = pick_language(lang, summary.workshop.language)
-    images = request.app.state.images
-    body = await to_thread.run_sync(lambda: render(summary, extension, language, images))
-    return _download(summary, body, extension)
+    return await _download(
+        request, engine, fmt, workshop_id=workshop_id, facilitator_id=facilitator_id, lang=lang
+    )
 
 
 @router.get("/{workshop_id}/export/{table}.csv")
@@ -88,7 +116,9 @@ async def export_csv(
     engine: EngineDep,
     facilitator_id: CurrentFacilitator,
 ) -> Response:
-    if table not in CSV_TABLES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Tables: {', '.join(CSV_TABLES)}.")
-    summary = await _summary(request, workshop_id, facilitator_id)
-    return _download(summary, csv_table(summary, table), "csv", f"-{table}")
+    fmt = TABLES.get(table)
+    if fmt is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Tables: {', '.join(TABLES)}.")
+    return await _download(
+        request, engine, fmt, workshop_id=workshop_id, facilitator_id=facilitator_id
+    )

@@ -18,6 +18,7 @@ from app.exports.escaping import starts_formula, xml_text
 from app.exports.people import share
 from app.exports.summary import Summary
 from app.i18n import translations
+from app.images.storage import ImageStore
 from app.privacy import OTHER_GROUPS
 from app.workshops.schemas import ChainNode
 
@@ -58,116 +59,157 @@ def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[Row]) -> An
     return sheet
 
 
+def xlsx_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+    """The renderer of ``xlsx`` in :mod:`app.exports.registry`; the workbook holds no photos."""
+    return xlsx(summary, language=language)
+
+
 def xlsx(summary: Summary, *, language: str) -> bytes:
     """The workbook: chain, cards, clusters, dots (with a bar chart), rounds, ratings, who was
     at the table and who was heard, and what people agreed to share."""
     from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-
-    tr = translations(language)
-    _: Callable[[str], str] = tr.gettext
-
-    def group(name: str | None) -> str:
-        if name == OTHER_GROUPS:
-            return _("Other groups")
-        return _(labels.group(name)) if name else ""
-
-    def kind(value: str) -> str:
-        names = {"opgave": _("Mission"), "waarom": _("Why"), "cluster": _("Cluster")}
-        return names.get(value) or _(labels.CARD_KINDS.get(value, value))
-
-    def tags(values: list[str]) -> str:
-        return ", ".join(_(labels.TAGS[t]) for t in values if t in labels.TAGS)
-
-    def world(value: str | None) -> str:
-        return _(labels.WORLDS[value]) if value in labels.WORLDS else ""
 
     book = Workbook()
     book.remove(book.active)
     book.properties.title = xml_text(f"{summary.trajectory.theme} — {summary.workshop.title}")
     book.properties.creator = "Opgave Atelier"
     book.properties.language = language
+    sheets = _Sheets(book, summary, language)
+    sheets.chain()
+    sheets.cards()
+    sheets.clusters()
+    sheets.dots()
+    sheets.rounds()
+    sheets.ratings()
+    sheets.at_the_table()
+    sheets.heard()
+    sheets.consented()
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
-    _sheet(
-        book,
-        _("Chain"),
-        [_("Level"), _("Kind"), _("Text"), _("World"), _("Tags"), _("Dots"), _("Photo")],
-        (
+
+class _Sheets:
+    """The workbook's sheets, one method each, in the order they appear; cells in ``language``."""
+
+    def __init__(self, book: Any, summary: Summary, language: str) -> None:
+        self.book = book
+        self.summary = summary
+        self._: Callable[[str], str] = translations(language).gettext
+        self.cluster_titles = {c.id: c.title for c in summary.clusters}
+        closed = [v for v in summary.votes if not v.is_open]
+        self.results = closed[-1].results if closed else []
+        self.proposal_texts = {p.id: p.text for p in summary.proposals}
+
+    def group(self, name: str | None) -> str:
+        if name == OTHER_GROUPS:
+            return self._("Other groups")
+        return self._(labels.group(name)) if name else ""
+
+    def kind(self, value: str) -> str:
+        _ = self._
+        names = {"opgave": _("Mission"), "waarom": _("Why"), "cluster": _("Cluster")}
+        return names.get(value) or _(labels.CARD_KINDS.get(value, value))
+
+    def tags(self, values: list[str]) -> str:
+        return ", ".join(self._(labels.TAGS[t]) for t in values if t in labels.TAGS)
+
+    def world(self, value: str | None) -> str:
+        return self._(labels.WORLDS[value]) if value in labels.WORLDS else ""
+
+    def chain(self) -> None:
+        _ = self._
+        _sheet(
+            self.book,
+            _("Chain"),
+            [_("Level"), _("Kind"), _("Text"), _("World"), _("Tags"), _("Dots"), _("Photo")],
+            (
+                [
+                    depth,
+                    self.kind(node.kind),
+                    node.text,
+                    self.world(node.world),
+                    self.tags(node.tags),
+                    node.dots,
+                    _("yes") if node.image_key else "",
+                ]
+                for depth, node in _walk(self.summary.tree)
+            ),
+        )
+
+    def cards(self) -> None:
+        _ = self._
+        _sheet(
+            self.book,
+            _("Cards"),
             [
-                depth,
-                kind(node.kind),
-                node.text,
-                world(node.world),
-                tags(node.tags),
-                node.dots,
-                _("yes") if node.image_key else "",
-            ]
-            for depth, node in _walk(summary.tree)
-        ),
-    )
-    clusters = {c.id: c.title for c in summary.clusters}
-    _sheet(
-        book,
-        _("Cards"),
-        [
-            "id",
-            _("Kind"),
-            _("Text"),
-            _("World"),
-            _("Tags"),
-            _("Cluster"),
-            _("From factors (ids)"),
-            _("Stakeholder group"),
-            _("Author"),
-            _("Hidden"),
-            _("Merged into (id)"),
-        ],
-        (
-            [
-                c.id,
-                kind(c.kind),
-                c.text,
-                world(c.world),
-                tags(c.tags),
-                clusters.get(c.cluster_id, "") if c.cluster_id else "",
-                " ".join(map(str, c.factor_ids)),
-                group(c.stakeholder_group),
-                c.author_name or "",
-                _("yes") if c.hidden else "",
-                c.merged_into_id,
-            ]
-            for c in summary.cards
-        ),
-    )
-    closed = [v for v in summary.votes if not v.is_open]
-    results = closed[-1].results if closed else []
-    dots = {(line.target_type.value, line.target_id): line.dots for line in results}
-    _sheet(
-        book,
-        _("Clusters"),
-        ["id", _("Title"), _("Tags"), _("Cards"), _("Dots")],
-        (
-            [c.id, c.title, tags(c.tags), len(c.card_ids), dots.get(("cluster", c.id), 0)]
-            for c in summary.clusters
-        ),
-    )
-    cards = {c.id: c.text for c in summary.cards}
-    sheet = _sheet(
-        book,
-        _("Dots"),
-        [_("Card or cluster"), _("Kind"), _("Dots")],
-        (
-            [
-                clusters.get(line.target_id, "")
-                if line.target_type.value == "cluster"
-                else cards.get(line.target_id, ""),
-                _("Cluster") if line.target_type.value == "cluster" else _("Card"),
-                line.dots,
-            ]
-            for line in results
-        ),
-    )
-    if results:
+                "id",
+                _("Kind"),
+                _("Text"),
+                _("World"),
+                _("Tags"),
+                _("Cluster"),
+                _("From factors (ids)"),
+                _("Stakeholder group"),
+                _("Author"),
+                _("Hidden"),
+                _("Merged into (id)"),
+            ],
+            (
+                [
+                    c.id,
+                    self.kind(c.kind),
+                    c.text,
+                    self.world(c.world),
+                    self.tags(c.tags),
+                    self.cluster_titles.get(c.cluster_id, "") if c.cluster_id else "",
+                    " ".join(map(str, c.factor_ids)),
+                    self.group(c.stakeholder_group),
+                    c.author_name or "",
+                    _("yes") if c.hidden else "",
+                    c.merged_into_id,
+                ]
+                for c in self.summary.cards
+            ),
+        )
+
+    def clusters(self) -> None:
+        _ = self._
+        dots = {(line.target_type.value, line.target_id): line.dots for line in self.results}
+        _sheet(
+            self.book,
+            _("Clusters"),
+            ["id", _("Title"), _("Tags"), _("Cards"), _("Dots")],
+            (
+                [c.id, c.title, self.tags(c.tags), len(c.card_ids), dots.get(("cluster", c.id), 0)]
+                for c in self.summary.clusters
+            ),
+        )
+
+    def dots(self) -> None:
+        """The last closed dot vote, with a bar chart beside it."""
+        from openpyxl.chart import BarChart, Reference
+
+        _ = self._
+        results = self.results
+        cards = {c.id: c.text for c in self.summary.cards}
+        sheet = _sheet(
+            self.book,
+            _("Dots"),
+            [_("Card or cluster"), _("Kind"), _("Dots")],
+            (
+                [
+                    self.cluster_titles.get(line.target_id, "")
+                    if line.target_type.value == "cluster"
+                    else cards.get(line.target_id, ""),
+                    _("Cluster") if line.target_type.value == "cluster" else _("Card"),
+                    line.dots,
+                ]
+                for line in results
+            ),
+        )
+        if not results:
+            return
         chart = BarChart()
         chart.type = "bar"
         chart.title = _("Dots per card or cluster")
@@ -178,86 +220,99 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
         chart.height = max(6.0, 0.8 * len(results) + 3)
         sheet.add_chart(chart, "E2")
 
-    texts = {p.id: p.text for p in summary.proposals}
-    _sheet(
-        book,
-        _("Rounds"),
-        [
-            _("Kind"),
-            _("Round"),
-            _("Proposal"),
-            _("Rated"),
-            _("Eligible"),
-            _("Agree (4–5)"),
-            "1",
-            "2",
-            "3",
-            "4",
-            "5",
-            _("Objections"),
-            _("Converged"),
-            _("Reasons given with objections:").rstrip(":"),
-        ],
-        (
+    def rounds(self) -> None:
+        _ = self._
+        _sheet(
+            self.book,
+            _("Rounds"),
             [
-                kind(r.kind),
-                r.number,
-                texts.get(int(pid), f"#{pid}"),
-                f.raters,
-                r.eligible,
-                round(f.agree_share, 4),
-                *f.counts,
-                f.objections,
-                _("yes") if f.converged else _("no"),
-                " | ".join(f.objection_reasons),
-            ]
-            for r in summary.rounds
-            for pid, f in r.figures.items()
-        ),
-    )
-    _sheet(
-        book,
-        _("Ratings"),
-        [_("Kind"), _("Round"), _("Proposal"), _("Score"), _("Reason"), _("Stakeholder group")],
-        (
-            [
-                kind(x.kind),
-                x.round_number,
-                texts.get(x.proposal_id, f"#{x.proposal_id}"),
-                x.score,
-                x.reason,
-                group(x.stakeholder_group),
-            ]
-            for x in summary.ratings
-        ),
-    )
-    rep = summary.representation
-    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
-    shown += sorted(g for g in rep.present if g not in shown)
-    _sheet(
-        book,
-        _("At the table"),
-        [_("Stakeholder group"), _("Present"), _("Contributing"), _("Expected"), _("Missing")],
-        [
-            *(
+                _("Kind"),
+                _("Round"),
+                _("Proposal"),
+                _("Rated"),
+                _("Eligible"),
+                _("Agree (4–5)"),
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                _("Objections"),
+                _("Converged"),
+                _("Reasons given with objections:").rstrip(":"),
+            ],
+            (
                 [
-                    group(g),
-                    rep.present.get(g, 0),
-                    rep.contributing.get(g, 0),
-                    _("yes") if g in rep.expected else "",
-                    _("yes") if g in rep.missing else "",
+                    self.kind(r.kind),
+                    r.number,
+                    self.proposal_texts.get(int(pid), f"#{pid}"),
+                    f.raters,
+                    r.eligible,
+                    round(f.agree_share, 4),
+                    *f.counts,
+                    f.objections,
+                    _("yes") if f.converged else _("no"),
+                    " | ".join(f.objection_reasons),
                 ]
-                for g in shown
+                for r in self.summary.rounds
+                for pid, f in r.figures.items()
             ),
-            [_("Total"), rep.people_present, rep.people_contributing, "", ""],
-        ],
-    )
-    heard = summary.heard
-    if heard is not None:
+        )
+
+    def ratings(self) -> None:
+        """Each rating with its reason and shown group, never who gave it."""
+        _ = self._
+        _sheet(
+            self.book,
+            _("Ratings"),
+            [_("Kind"), _("Round"), _("Proposal"), _("Score"), _("Reason"), _("Stakeholder group")],
+            (
+                [
+                    self.kind(x.kind),
+                    x.round_number,
+                    self.proposal_texts.get(x.proposal_id, f"#{x.proposal_id}"),
+                    x.score,
+                    x.reason,
+                    self.group(x.stakeholder_group),
+                ]
+                for x in self.summary.ratings
+            ),
+        )
+
+    def at_the_table(self) -> None:
+        _ = self._
+        rep = self.summary.representation
+        shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
+        shown += sorted(g for g in rep.present if g not in shown)
+        _sheet(
+            self.book,
+            _("At the table"),
+            [_("Stakeholder group"), _("Present"), _("Contributing"), _("Expected"), _("Missing")],
+            [
+                *(
+                    [
+                        self.group(g),
+                        rep.present.get(g, 0),
+                        rep.contributing.get(g, 0),
+                        _("yes") if g in rep.expected else "",
+                        _("yes") if g in rep.missing else "",
+                    ]
+                    for g in shown
+                ),
+                [_("Total"), rep.people_present, rep.people_contributing, "", ""],
+            ],
+        )
+
+    def heard(self) -> None:
+        """Absent from a summary written before ``heard`` was recorded."""
+        _ = self._
+        heard = self.summary.heard
+        if heard is None:
+            return
         total = heard.total
         said = total.cards + total.proposals
         _sheet(
-            book,
+            self.book,
             _("Heard"),
             [
                 _("Stakeholder group"),
@@ -273,7 +328,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
             [
                 *(
                     [
-                        group(g.group),
+                        self.group(g.group),
                         g.people,
                         g.cards,
                         g.proposals,
@@ -298,19 +353,23 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
                 ],
             ],
         )
-    shared = summary.consented
-    if shared is not None:
-        _sheet(book, _("Motivations"), [_("Why people came")], ([d] for d in shared.drijfveren))
+
+    def consented(self) -> None:
+        """Drijfveren and wished contributions, as people agreed at joining."""
+        _ = self._
+        shared = self.summary.consented
+        if shared is None:
+            return
+        _sheet(
+            self.book, _("Motivations"), [_("Why people came")], ([d] for d in shared.drijfveren)
+        )
         ways = list(labels.CONTRIBUTIONS)
         _sheet(
-            book,
+            self.book,
             _("Contributions"),
             [_("Stakeholder group"), *(_(labels.CONTRIBUTIONS[w]) for w in ways)],
             (
-                [group(g), *(counts.get(w, 0) for w in ways)]
+                [self.group(g), *(counts.get(w, 0) for w in ways)]
                 for g, counts in shared.contributions.items()
             ),
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

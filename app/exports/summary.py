@@ -25,9 +25,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.db import session_scope
+from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
@@ -215,6 +216,12 @@ class Summary(Part):
     )
 
 
+def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
+    """The summary itself, for machines: the renderer of ``json`` in
+    :mod:`app.exports.registry` (the same in every language, photos by key only)."""
+    return summary.model_dump_json(indent=2) + "\n"
+
+
 def schema() -> dict[str, Any]:
     """The JSON Schema of the summary (committed as docs/schema/summary-v1.json)."""
     generated = Summary.model_json_schema()
@@ -239,103 +246,113 @@ def build_summary(
 
     ``min_group_size`` is k of :mod:`app.privacy`; pass ``settings.min_group_size``.
     """
-    k = min_group_size
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         if workshop is None:
             return None
         trajectory = session.get(Trajectory, workshop.trajectory_id)
         assert trajectory is not None and trajectory.id is not None and workshop.id is not None
-        settings = workshop.workshop_settings()
+        return _Builder(session, workshop, min_group_size).summary(trajectory)
 
-        def rows(model: Any) -> list[Any]:
-            return list(
-                session.exec(
-                    select(model).where(model.workshop_id == workshop_id).order_by(col(model.id))
-                )
-            )
 
-        people: dict[int | None, Participant] = {p.id: p for p in rows(Participant)}
-        cards = rows(Card)
-        proposals = rows(Proposal)
-        rounds = rows(AgreementRound)
-        measured = {r.id: figures(session, r, settings, k=min_group_size) for r in rounds}
-        ratings = list(
+class _Builder:
+    """One workshop's summary, read in one session: a method per part of it.
+
+    It reads the rows every part shares once, and works out who is behind each figure shown
+    per group first, since that decides which groups are too small to be named (k of
+    :mod:`app.privacy`).
+    """
+
+    def __init__(self, session: Session, workshop: Workshop, k: int) -> None:
+        assert workshop.id is not None
+        self.session = session
+        self.workshop = workshop
+        self.workshop_id = workshop.id
+        self.k = k
+        self.settings = workshop.workshop_settings()
+        self.people: dict[int | None, Participant] = {p.id: p for p in self.rows(Participant)}
+        self.cards: list[Card] = self.rows(Card)
+        self.proposals: list[Proposal] = self.rows(Proposal)
+        self.rounds: list[AgreementRound] = self.rows(AgreementRound)
+        self.measured = {r.id: figures(session, r, self.settings, k=k) for r in self.rounds}
+        self.ratings = list(
             session.exec(
                 select(Rating)
-                .where(col(Rating.round_id).in_([r.id for r in rounds] or [0]))
+                .where(col(Rating.round_id).in_([r.id for r in self.rounds] or [0]))
                 .order_by(col(Rating.id))
             )
         )
-        round_of = {r.id: r for r in rounds}
-
-        def name(participant_id: int | None) -> str | None:
-            """The name of someone who took part with one; ``None`` for everyone else."""
-            person = people.get(participant_id)
-            return None if settings.anonymous or person is None else person.display_name
-
-        def author(participant_id: int | None) -> int | None:
-            return participant_id if name(participant_id) is not None else None
-
-        def group_of(participant_id: int) -> str:
-            return people[participant_id].stakeholder_group
-
-        # Who is behind each figure shown per group: that decides which groups are too small.
-        present_as = _shown_as((p.stakeholder_group for p in people.values()), k)
-        card_authors = {c.author_id for c in cards if c.author_id in people}
-        card_group_as = _shown_as((group_of(a) for a in card_authors), k)
+        self.present_as = _shown_as((p.stakeholder_group for p in self.people.values()), k)
+        card_authors = {c.author_id for c in self.cards if c.author_id in self.people}
+        self.card_group_as = _shown_as((self.group_of(a) for a in card_authors), k)
         raters: dict[tuple[int, int], set[int]] = {}
-        for x in ratings:
+        for x in self.ratings:
             raters.setdefault((x.round_id, x.proposal_id), set()).add(x.participant_id)
-        rating_group_as = {
-            figure: _shown_as((group_of(p) for p in who), k) for figure, who in raters.items()
+        self.rating_group_as = {
+            figure: _shown_as((self.group_of(p) for p in who), k) for figure, who in raters.items()
         }
 
-        def shown_proposal(proposal: Proposal) -> ProposalView:
-            named = name(proposal.author_id) is not None
-            view = proposal_view(proposal, author_named=named)
-            return view.model_copy(update={"author_id": author(proposal.author_id)})
-
-        def adopted_row(kind: str) -> Proposal | None:
-            return next(
-                (p for p in proposals if p.kind == kind and p.status == ProposalStatus.ADOPTED),
-                None,
+    def rows(self, model: Any) -> list[Any]:
+        return list(
+            self.session.exec(
+                select(model).where(model.workshop_id == self.workshop_id).order_by(col(model.id))
             )
+        )
 
-        def adopted(kind: str) -> AdoptedPart | None:
-            chosen = adopted_row(kind)
-            if chosen is None or chosen.id is None:
-                return None
-            history = lineage(session, chosen)
-            latest = next(
-                (
-                    measured[r.id][chosen.id]
-                    for r in reversed(rounds)
-                    if chosen.id in r.proposal_ids
-                ),
-                None,
-            )
-            return AdoptedPart(
-                proposal=shown_proposal(chosen),
-                converged=latest is not None and latest.converged,
-                adopted_reason=chosen.adopted_reason,
-                lineage=[p.id for p in history if p.id is not None],
-            )
+    def name(self, participant_id: int | None) -> str | None:
+        """The name of someone who took part with one; ``None`` for everyone else."""
+        person = self.people.get(participant_id)
+        return None if self.settings.anonymous or person is None else person.display_name
 
-        waarom, opgave = adopted("waarom"), adopted("opgave")
-        root = tree(session, workshop_id, adopted_row("waarom"), adopted_row("opgave"))
-        shared = consented(session, workshop_id, k)
-        traced = [p for part in (waarom, opgave) if part for p in proposals if p.id in part.lineage]
+    def author(self, participant_id: int | None) -> int | None:
+        return participant_id if self.name(participant_id) is not None else None
+
+    def group_of(self, participant_id: int | None) -> str:
+        return self.people[participant_id].stakeholder_group
+
+    def shown_proposal(self, proposal: Proposal) -> ProposalView:
+        named = self.name(proposal.author_id) is not None
+        view = proposal_view(proposal, author_named=named)
+        return view.model_copy(update={"author_id": self.author(proposal.author_id)})
+
+    def adopted_row(self, kind: str) -> Proposal | None:
+        return next(
+            (p for p in self.proposals if p.kind == kind and p.status == ProposalStatus.ADOPTED),
+            None,
+        )
+
+    def adopted(self, kind: str) -> AdoptedPart | None:
+        chosen = self.adopted_row(kind)
+        if chosen is None or chosen.id is None:
+            return None
+        history = lineage(self.session, chosen)
+        latest = next(
+            (
+                self.measured[r.id][chosen.id]
+                for r in reversed(self.rounds)
+                if chosen.id in r.proposal_ids
+            ),
+            None,
+        )
+        return AdoptedPart(
+            proposal=self.shown_proposal(chosen),
+            converged=latest is not None and latest.converged,
+            adopted_reason=chosen.adopted_reason,
+            lineage=[p.id for p in history if p.id is not None],
+        )
+
+    def summary(self, trajectory: Trajectory) -> Summary:
+        assert trajectory.id is not None
+        session, workshop_id, k = self.session, self.workshop_id, self.k
+        waarom, opgave = self.adopted("waarom"), self.adopted("opgave")
+        traced = [
+            p for part in (waarom, opgave) if part for p in self.proposals if p.id in part.lineage
+        ]
         saved = session.exec(
             select(Vertrekpunt)
             .where(Vertrekpunt.workshop_id == workshop_id)
             .order_by(col(Vertrekpunt.id).desc())
         ).first()
-        before = (
-            session.get(Vertrekpunt, workshop.starts_from_id) if workshop.starts_from_id else None
-        )
-        changes = difference(before.record, saved.record) if before and saved else None
-        seen = representation(session, workshop, list(trajectory.expected_groups))
         return Summary(
             schema_version=SCHEMA_VERSION,
             generated_at=datetime.now(UTC)
@@ -349,53 +366,23 @@ def build_summary(
                 ssd_step=trajectory.ssd_step,
             ),
             workshop=WorkshopPart(
-                id=workshop.id,
-                title=workshop.title,
-                theme_question=workshop.theme_question,
-                agenda=list(workshop.agenda),
-                anonymous=settings.anonymous,
-                language=settings.language,
+                id=workshop_id,
+                title=self.workshop.title,
+                theme_question=self.workshop.theme_question,
+                agenda=list(self.workshop.agenda),
+                anonymous=self.settings.anonymous,
+                language=self.settings.language,
             ),
-            participants=[
-                ParticipantPart(
-                    id=p.id,
-                    display_name=name(p.id),
-                    stakeholder_group=p.stakeholder_group
-                    if name(p.id) is not None
-                    else present_as.get(p.stakeholder_group),
-                    contribution=p.contribution,
-                    left=p.left_at is not None,
-                )
-                for p in people.values()
-            ],
-            cards=[
-                CardPart(
-                    id=c.id,
-                    kind=c.kind,
-                    text=c.text,
-                    world=c.world,
-                    factor_ids=list(c.factor_ids),
-                    tags=list(c.tags),
-                    cluster_id=c.cluster_id,
-                    hidden=c.hidden,
-                    merged_into_id=c.merged_into_id,
-                    author_id=author(c.author_id),
-                    author_name=name(c.author_id),
-                    stakeholder_group=card_group_as.get(group_of(c.author_id))
-                    if c.author_id in people
-                    else None,
-                    image_key=c.image_key,
-                )
-                for c in cards
-            ],
+            participants=self.participants(),
+            cards=self.card_parts(),
             clusters=[
                 ClusterPart(
                     id=cl.id,
                     title=cl.title,
                     tags=list(cl.tags),
-                    card_ids=[c.id for c in cards if c.cluster_id == cl.id],
+                    card_ids=[c.id for c in self.cards if c.cluster_id == cl.id],
                 )
-                for cl in rows(Cluster)
+                for cl in self.rows(Cluster)
             ],
             votes=[
                 VotePart(
@@ -404,9 +391,9 @@ def build_summary(
                     is_open=v.is_open,
                     results=[] if v.is_open else tally(session, v.id),
                 )
-                for v in rows(DotVote)
+                for v in self.rows(DotVote)
             ],
-            proposals=[shown_proposal(p) for p in proposals],
+            proposals=[self.shown_proposal(p) for p in self.proposals],
             rounds=[
                 RoundPart(
                     id=r.id,
@@ -414,43 +401,99 @@ def build_summary(
                     number=r.number,
                     eligible=r.eligible,
                     is_open=r.is_open,
-                    figures={str(k): v for k, v in measured[r.id].items()},
+                    figures={str(pid): f for pid, f in self.measured[r.id].items()},
                 )
-                for r in rounds
+                for r in self.rounds
             ],
-            ratings=[
-                RatingPart(
-                    round_id=x.round_id,
-                    round_number=round_of[x.round_id].number,
-                    kind=round_of[x.round_id].kind,
-                    proposal_id=x.proposal_id,
-                    score=x.score,
-                    reason=x.reason,
-                    stakeholder_group=rating_group_as[(x.round_id, x.proposal_id)].get(
-                        group_of(x.participant_id)
-                    ),
-                )
-                for x in ratings
-            ],
+            ratings=self.rating_parts(),
             waarom=waarom,
             opgave=opgave,
             chain=[card["id"] for card in chain(session, workshop_id, traced)],
-            representation=RepresentationPart(
-                expected=seen["expected"],
-                present=group_counts(Counter(seen["present"]).elements(), k),
-                contributing=group_counts(Counter(seen["contributing"]).elements(), k),
-                missing=seen["missing"],
-                people_present=sum(seen["present"].values()),
-                people_contributing=sum(seen["contributing"].values()),
-                min_group_size=k,
-            ),
+            representation=self.representation_part(trajectory),
             vertrekpunt_id=saved.id if saved else None,
-            starts_from_id=workshop.starts_from_id,
-            changes=changes,
-            tree=root,
+            starts_from_id=self.workshop.starts_from_id,
+            changes=self.changes(saved),
+            tree=tree(session, workshop_id, self.adopted_row("waarom"), self.adopted_row("opgave")),
             heard=heard(session, workshop_id, k),
-            consented=ConsentedPart(
-                drijfveren=list(shared["drijfveren"]),
-                contributions={g: dict(c) for g, c in shared["contributions"].items()},
-            ),
+            consented=self.consented_part(),
+        )
+
+    def participants(self) -> list[ParticipantPart]:
+        """Named people with their own group; everyone else with the group as shown (pooled)."""
+        return [
+            ParticipantPart(
+                id=p.id,
+                display_name=self.name(p.id),
+                stakeholder_group=p.stakeholder_group
+                if self.name(p.id) is not None
+                else self.present_as.get(p.stakeholder_group),
+                contribution=p.contribution,
+                left=p.left_at is not None,
+            )
+            for p in self.people.values()
+        ]
+
+    def card_parts(self) -> list[CardPart]:
+        return [
+            CardPart(
+                id=c.id,
+                kind=c.kind,
+                text=c.text,
+                world=c.world,
+                factor_ids=list(c.factor_ids),
+                tags=list(c.tags),
+                cluster_id=c.cluster_id,
+                hidden=c.hidden,
+                merged_into_id=c.merged_into_id,
+                author_id=self.author(c.author_id),
+                author_name=self.name(c.author_id),
+                stakeholder_group=self.card_group_as.get(self.group_of(c.author_id))
+                if c.author_id in self.people
+                else None,
+                image_key=c.image_key,
+            )
+            for c in self.cards
+        ]
+
+    def rating_parts(self) -> list[RatingPart]:
+        """Each rating with the group it may show for its figure, never who gave it."""
+        round_of = {r.id: r for r in self.rounds}
+        return [
+            RatingPart(
+                round_id=x.round_id,
+                round_number=round_of[x.round_id].number,
+                kind=round_of[x.round_id].kind,
+                proposal_id=x.proposal_id,
+                score=x.score,
+                reason=x.reason,
+                stakeholder_group=self.rating_group_as[(x.round_id, x.proposal_id)].get(
+                    self.group_of(x.participant_id)
+                ),
+            )
+            for x in self.ratings
+        ]
+
+    def representation_part(self, trajectory: Trajectory) -> RepresentationPart:
+        seen = representation(self.session, self.workshop, list(trajectory.expected_groups))
+        return RepresentationPart(
+            expected=seen["expected"],
+            present=group_counts(Counter(seen["present"]).elements(), self.k),
+            contributing=group_counts(Counter(seen["contributing"]).elements(), self.k),
+            missing=seen["missing"],
+            people_present=sum(seen["present"].values()),
+            people_contributing=sum(seen["contributing"].values()),
+            min_group_size=self.k,
+        )
+
+    def changes(self, saved: Vertrekpunt | None) -> Difference | None:
+        """Against the vertrekpunt this workshop started from, once it has saved its own."""
+        starts_from = self.workshop.starts_from_id
+        before = self.session.get(Vertrekpunt, starts_from) if starts_from else None
+        return difference(before.record, saved.record) if before and saved else None
+
+    def consented_part(self) -> ConsentedPart:
+        shared = consented(self.session, self.workshop_id, self.k)
+        return ConsentedPart(
+            drijfveren=list(shared["drijfveren"]),
+            contributions={g: dict(c) for g, c in shared["contributions"].items()},
         )

@@ -26,7 +26,9 @@ from app.exports.blocks import (
     thumbnail,
     walk,
 )
+from app.exports.document import document
 from app.exports.escaping import xml_text
+from app.exports.summary import Summary
 from app.images.storage import ImageStore
 
 PHOTO_CM = 4.5
@@ -75,6 +77,11 @@ def _repeat_header(row: Any) -> None:
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(marker)
+
+
+def docx_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+    """The summary's document as Word: the renderer of ``docx`` in :mod:`app.exports.registry`."""
+    return docx(document(summary, language=language), images=images)
 
 
 def docx(doc: Document, *, images: ImageStore | None) -> bytes:

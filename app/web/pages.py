@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import select
 
@@ -23,6 +24,7 @@ from app.deps import (
     OptionalFacilitator,
     SettingsDep,
 )
+from app.exports.registry import FORMATS
 from app.i18n import translations
 from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.realtime.state import build_snapshot
@@ -249,6 +251,15 @@ def screen_page(
     )
 
 
+def _downloads(workshop_id: int, language: str) -> Markup:
+    """Every export format as the console's wrap-up offers it (``path``, translated ``label``):
+    the list is the registry's, so the script names no format of its own."""
+    gettext = translations(language).gettext
+    return json_for_script(
+        [{"path": f.url(workshop_id), "label": gettext(f.label)} for f in FORMATS]
+    )
+
+
 @router.get("/console/{workshop_id}", response_class=HTMLResponse)
 def console_page(
     request: Request,
@@ -264,11 +275,14 @@ def console_page(
     if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     workshop, trajectory = _workshop(engine, workshop_id)
+    language = request_language(request)
     return render(
         request,
         "facilitator.html",
         settings,
+        language=language,
         page_script="facilitator.js",
+        downloads=_downloads(workshop_id, language),
         workshop=workshop,
         trajectory=trajectory,
         phases=[p.value for p in Phase],

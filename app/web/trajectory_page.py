@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app import labels
 from app.db import session_scope
+from app.exports.registry import SUMMARIES
 from app.labels import N_
 from app.privacy import OTHER_GROUPS
 from app.settings import Settings
@@ -36,17 +37,6 @@ from app.workshops.presets import PRESETS, TYPICAL_MINUTES
 from app.workshops.routes import history, trajectory_for
 from app.workshops.sharing import facilitator_names
 from app.workshops.steps import steps
-
-#: The summary's formats, as the exports offer them at ``/api/workshops/{id}/export.{ext}``.
-EXPORTS = {
-    "pdf": N_("PDF"),
-    "docx": N_("Word"),
-    "odt": N_("OpenDocument"),
-    "xlsx": N_("Spreadsheet"),
-    "html": N_("Web page"),
-    "md": N_("Markdown"),
-    "json": N_("JSON"),
-}
 
 
 @dataclass
@@ -274,7 +264,9 @@ def show(
         draft_open=problems.draft is not None,
         step_problem=problems.step,
         current_problem=problems.current,
-        exports=EXPORTS,
+        # The whole summary in each format, on one line per workshop; the console offers the
+        # CSV tables besides.
+        exports=tuple(SUMMARIES.values()),
         group_label=group_label,
         **_dates(language),
         **_context(engine, trajectory, settings.min_group_size),

@@ -326,11 +326,10 @@ function wrapUp(state) {
     h("p", {}, h("strong", {}, t("Mission"), ": "), opgave ? opgave.text : t("not adopted yet")),
     savedState(state, waarom && opgave),
     h("h3", {}, t("Download the summary")),
-    h("ul", { class: "plain downloads" }, [
-      ["export.pdf", t("PDF")], ["export.html", t("Web page (HTML, prints well)")], ["export.md", t("Markdown")],
-      ["export.json", t("JSON (for other systems)")], ["export/cards.csv", t("Cards (CSV)")],
-      ["export/dots.csv", t("Dots (CSV)")], ["export/ratings.csv", t("Ratings (CSV)")],
-    ].map(([path, text]) => h("li", {}, h("a", { href: `/api/workshops/${workshopId}/${path}`, download: "" }, text)))));
+    // Every export format, labelled in the page's language: the server lists them from its
+    // registry (app/exports/registry.py) in the page's #downloads block, so none is named here.
+    h("ul", { class: "plain downloads" }, JSON.parse($("#downloads").textContent)
+      .map(({ path, label }) => h("li", {}, h("a", { href: path, download: "" }, label)))));
 }
 
 // A workshop saves its vertrekpunt once: afterwards the button gives way to what happened. An
