@@ -15,7 +15,7 @@ from typing import Any
 
 from app import labels
 from app.exports.escaping import starts_formula, xml_text
-from app.exports.people import share
+from app.exports.people import percent
 from app.exports.summary import Summary
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
@@ -255,7 +255,6 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     heard = summary.heard
     if heard is not None:
         total = heard.total
-        said = total.cards + total.proposals
         _sheet(
             book,
             _("Heard"),
@@ -279,9 +278,9 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
                         g.proposals,
                         g.dots,
                         g.objections,
-                        share(g.people, total.people),
-                        share(g.cards + g.proposals, said),
-                        _("yes") if g.group in heard.under_heard else "",
+                        percent(g.shares.people),
+                        percent(g.shares.said),
+                        _("yes") if g.under_heard else "",
                     ]
                     for g in heard.groups
                 ),
