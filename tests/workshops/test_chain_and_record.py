@@ -378,10 +378,10 @@ def test_an_older_workshop_never_silently_replaces_a_newer_vertrekpunt(engine):
     with session_scope(engine) as session:
         t = session.get(Trajectory, trajectory)
         assert t.current_vertrekpunt_id == newer
-        old = session.get(Vertrekpunt, saved["vertrekpunt_id"])
+        old = {"trajectory_id": trajectory, "vertrekpunt_id": saved["vertrekpunt_id"]}
         with pytest.raises(NotAllowed, match="why"):
-            make_current(session, t, old, reason="  ", made_by=facilitator)
-        make_current(session, t, old, reason="De herijking is teruggedraaid", made_by=facilitator)
+            make_current(session, **old, reason="  ", made_by=facilitator)
+        make_current(session, **old, reason="De herijking is teruggedraaid", made_by=facilitator)
     with session_scope(engine) as session:
         assert session.get(Trajectory, trajectory).current_vertrekpunt_id == saved["vertrekpunt_id"]
         history = [(c.vertrekpunt_id, c.reason) for c in changes(session, trajectory)]
