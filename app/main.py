@@ -22,6 +22,7 @@ from app.accounts.throttle import LoginThrottle
 from app.db import make_engine, migrate
 from app.deps import COMMON_RESPONSES
 from app.exports.routes import router as exports_router
+from app.handlers import install_handlers
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
 from app.observability import health, metrics
@@ -98,6 +99,7 @@ def _settle_heap() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    install_handlers()  # the app executes commands: the composition root names their handlers
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from app.accounts.models import Facilitator
 from app.clock import utcnow
 from app.db import make_engine, migrate, session_scope
+from app.handlers import install_handlers
 from app.realtime.commands import Actor, execute
 from app.realtime.models import Event
 from app.realtime.protocol import CardPost, PhaseSet
@@ -109,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--samples", type=int, default=300)
     args = parser.parse_args()
+    install_handlers()  # commands are executed here without the web app
     with tempfile.TemporaryDirectory() as tmp:
         urls = {
             "baseline": f"sqlite:///{Path(tmp) / 'empty.db'}",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from app.handlers import install_handlers
 from app.realtime.commands import registered_types
 from app.realtime.protocol import (
     INTERNAL_COMMANDS,
@@ -66,6 +67,7 @@ def test_every_message_type_is_documented_with_a_valid_example(section: str):
 
 
 def test_every_command_has_a_handler_and_every_handler_a_command():
+    install_handlers()
     assert sorted(registered_types()) == sorted([*command_types(), *INTERNAL_COMMANDS])
 
 

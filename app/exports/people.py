@@ -13,7 +13,7 @@ from app import labels
 from app.exports.blocks import Block, Chart, Heading, Items, Paragraph, Table
 from app.exports.summary import Summary
 from app.privacy import OTHER_GROUPS
-from app.workshops.schemas import Heard
+from app.workshops.heard import COUNTS, Heard, HeardGroup
 
 Add = Callable[[Block], None]
 
@@ -37,6 +37,16 @@ def share(part: int, whole: int) -> str:
 def counted(part: int, whole: int) -> str:
     """A figure with its share of the total: "4 (25%)"."""
     return f"{part} ({share(part, whole)})"
+
+
+def percent(value: int | None) -> str:
+    """A share worked out by the figures' owner (whole percent), "—" where there is none."""
+    return "—" if value is None else f"{value}%"
+
+
+def _with_share(line: HeardGroup, figure: str) -> str:
+    """A heard figure with its share of the total, as :func:`counted` writes it."""
+    return f"{getattr(line, figure)} ({percent(getattr(line.shares, figure))})"
 
 
 def k_note(w: Writer, add: Add, k: int | None) -> None:
@@ -124,10 +134,10 @@ def heard(w: Writer, add: Add, heard: Heard) -> None:
         add(Paragraph(_("Too few people took part to show figures per group.")))
         k_note(w, add, heard.min_group_size)
         return
-    said = total.cards + total.proposals
     names = [group(g.group) for g in heard.groups]
-    people = [g.people / total.people if total.people else 0.0 for g in heard.groups]
-    spoke = [(g.cards + g.proposals) / said if said else 0.0 for g in heard.groups]
+    # The chart draws fractions; the shares are whole percentages (none: no bar).
+    people = [(g.shares.people or 0) / 100 for g in heard.groups]
+    spoke = [(g.shares.said or 0) / 100 for g in heard.groups]
     people_label, said_label = _("Share of the people"), _("Share of cards and proposals")
     add(
         Chart(
@@ -143,7 +153,7 @@ def heard(w: Writer, add: Add, heard: Heard) -> None:
             table=Table(
                 [_("Stakeholder group"), people_label, said_label],
                 [
-                    [name, share(g.people, total.people), share(g.cards + g.proposals, said)]
+                    [name, percent(g.shares.people), percent(g.shares.said)]
                     for name, g in zip(names, heard.groups, strict=True)
                 ],
             ),
@@ -162,11 +172,7 @@ def heard(w: Writer, add: Add, heard: Heard) -> None:
             [
                 [
                     group(g.group),
-                    counted(g.people, total.people),
-                    counted(g.cards, total.cards),
-                    counted(g.proposals, total.proposals),
-                    counted(g.dots, total.dots),
-                    counted(g.objections, total.objections),
+                    *(_with_share(g, figure) for figure in COUNTS),
                 ]
                 for g in heard.groups
             ]

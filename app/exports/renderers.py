@@ -274,7 +274,7 @@ def csv_table(summary: Summary, table: str) -> str:
                 g.proposals,
                 g.dots,
                 g.objections,
-                "" if not g.group else g.group in (heard.under_heard if heard else []),
+                "" if not g.group else g.under_heard,
             ]
             for g in lines
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from app import labels
 from app.exports.escaping import starts_formula, xml_text
-from app.exports.people import share
+from app.exports.people import percent
 from app.exports.summary import Summary
 from app.i18n import translations
 from app.images.storage import ImageStore
@@ -310,7 +310,6 @@ class _Sheets:
         if heard is None:
             return
         total = heard.total
-        said = total.cards + total.proposals
         _sheet(
             self.book,
             _("Heard"),
@@ -334,9 +333,9 @@ class _Sheets:
                         g.proposals,
                         g.dots,
                         g.objections,
-                        share(g.people, total.people),
-                        share(g.cards + g.proposals, said),
-                        _("yes") if g.group in heard.under_heard else "",
+                        percent(g.shares.people),
+                        percent(g.shares.said),
+                        _("yes") if g.under_heard else "",
                     ]
                     for g in heard.groups
                 ),

@@ -32,7 +32,7 @@ from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, group_counts, merge_small_groups
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
-from app.workshops.heard import consented, heard
+from app.workshops.heard import Heard, consented, heard
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -50,7 +50,6 @@ from app.workshops.rounds import figures
 from app.workshops.schemas import (
     ChainNode,
     Convergence,
-    Heard,
     ProposalView,
     TallyLine,
     proposal_view,

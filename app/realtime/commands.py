@@ -5,12 +5,19 @@ checks live here, once, so no handler can forget them. :func:`execute` is the on
 changes in a workshop (joining over HTTP goes through it too), which is what makes the event log
 complete and ``seq`` gap-free: the workshop row is locked (``FOR UPDATE`` on PostgreSQL,
 ``BEGIN IMMEDIATE`` on SQLite) while ``last_seq`` is advanced.
+
+This module imports none of the areas that register handlers (they import it). A handler
+module declares its handlers with :func:`handles`; they take effect when the composition root
+installs the module (:func:`install`, called by :func:`app.handlers.install_handlers`), so the
+list of handler modules is written once, in :mod:`app.handlers`, and nothing runs a command
+with a registry that happens to hold whatever was imported so far.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -145,11 +152,41 @@ class Registration:
     uses_presence: bool = False
 
 
-_REGISTRY: dict[str, Registration] = {}
-
 #: Reads a batch's commands of one type need, done once for all of them (see :func:`prefetches`).
 Prefetch = Callable[[Session, Workshop, "list[CommandJob]", "dict[Hashable, Any]"], None]
+
+#: What each imported handler module declared, by module name; it counts once installed.
+_DECLARED: dict[str, dict[str, Registration]] = {}
+_DECLARED_PREFETCH: dict[str, dict[str, Prefetch]] = {}
+#: The handlers in force: those of the modules the composition root installed.
+_REGISTRY: dict[str, Registration] = {}
 _PREFETCH: dict[str, Prefetch] = {}
+
+
+class NotInstalled(RuntimeError):
+    """No handler module was installed: a command would be refused as of an unknown type."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No command handlers are installed. The composition root installs them: "
+            "create_app() does, and so does app.handlers.install_handlers() for code that "
+            "executes commands without the web app."
+        )
+
+
+def install(modules: Iterable[ModuleType]) -> None:
+    """Put the handlers (and batch reads) that ``modules`` declared in force. Idempotent.
+
+    A module in the list that declared nothing is a mistake in the list, and refused.
+    """
+    for module in modules:
+        name = module.__name__
+        if name not in _DECLARED and name not in _DECLARED_PREFETCH:
+            raise RuntimeError(f"{name} declares no command handler")
+        for type_name, registration in _DECLARED.get(name, {}).items():
+            if _REGISTRY.setdefault(type_name, registration) is not registration:
+                raise RuntimeError(f"two handlers for {type_name}")
+        _PREFETCH.update(_DECLARED_PREFETCH.get(name, {}))
 
 
 def _type_name(command: type[Command]) -> str:
@@ -173,9 +210,9 @@ def handles(
     def register(
         fn: Callable[[Context, C], Result | None],
     ) -> Callable[[Context, C], Result | None]:
-        if name in _REGISTRY:
+        if any(name in declared for declared in _DECLARED.values()):
             raise RuntimeError(f"two handlers for {name}")
-        _REGISTRY[name] = Registration(
+        _DECLARED.setdefault(fn.__module__, {})[name] = Registration(
             fn,
             frozenset(roles),
             frozenset(phases) if phases is not None else None,
@@ -196,8 +233,9 @@ def prefetches(*commands: type[Command]) -> Callable[[Prefetch], Prefetch]:
     """
 
     def register(fn: Prefetch) -> Prefetch:
+        declared = _DECLARED_PREFETCH.setdefault(fn.__module__, {})
         for command in commands:
-            _PREFETCH[_type_name(command)] = fn
+            declared[_type_name(command)] = fn
         return fn
 
     return register
@@ -205,13 +243,16 @@ def prefetches(*commands: type[Command]) -> Callable[[Prefetch], Prefetch]:
 
 def uses_presence(command: Command) -> bool:
     """Whether ``command``'s handler needs to know who is connected (see :func:`handles`)."""
-    _load_handlers()
+    if not _REGISTRY:
+        raise NotInstalled()
     registration = _REGISTRY.get(getattr(command, "type"))  # noqa: B009
     return registration is not None and registration.uses_presence
 
 
 def registered_types() -> list[str]:
-    _load_handlers()
+    """The command types with a handler in force; :class:`NotInstalled` before any is."""
+    if not _REGISTRY:
+        raise NotInstalled()
     return sorted(_REGISTRY)
 
 
@@ -299,8 +340,12 @@ def run_batch(engine: Engine, *, workshop_id: int, jobs: Sequence[Job]) -> Batch
     back what it wrote (its rows, its events, its ``seq``) and the others commit. If the
     transaction itself fails (the database went away), every job gets that exception and
     nothing was applied. Blocking: call it from a worker thread in async code.
+
+    Raises :class:`NotInstalled` (and applies nothing) for commands when no handler is
+    installed, rather than refuse each as of an unknown type.
     """
-    _load_handlers()
+    if not _REGISTRY and any(isinstance(job, CommandJob) for job in jobs):
+        raise NotInstalled()
     try:
         done = _apply(engine, workshop_id, jobs, savepoints=False)
         if done is None:
@@ -520,17 +565,3 @@ def lock_workshop(session: Session, workshop_id: int) -> Workshop:
     if workshop is None:
         raise CommandError("not_found", "This workshop does not exist (any more).")
     return workshop
-
-
-def _load_handlers() -> None:
-    """Import the modules that register handlers (idempotent; avoids import cycles)."""
-    from app.workshops import (  # noqa: F401
-        cards,
-        clusters,
-        participants,
-        phases,
-        proposals,
-        rounds,
-        vertrekpunt,
-        votes,
-    )

@@ -48,10 +48,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 
-#: The refusals of :func:`app.workshops.history.make_current`, marked here so they are
-#: translated: its messages are these exact English texts.
-NO_SUCH_VERTREKPUNT = N_("That vertrekpunt is not one of this trajectory's.")
-
 #: Where the facilitator guide is read from: ``app/guide/`` links to ``docs/facilitator*.md`` (the
 #: one place it is written), and building the package copies the files in, so an installed app
 #: serves the guide too.
@@ -65,15 +61,17 @@ GUIDES = {"nl": "facilitator.md", "en": "facilitator.en.md"}
 def _make_current(
     engine: Engine, trajectory_id: int, vertrekpunt_id: int, reason: str, facilitator_id: int
 ) -> str | None:
-    """Make the vertrekpunt current; the refusal's message id when it may not be."""
+    """Make the vertrekpunt current; the refusal's message id when it may not be (the same
+    refusals as the API's: :func:`app.workshops.history.make_current` decides for both)."""
     with session_scope(engine) as session:
-        trajectory = session.get(Trajectory, trajectory_id)
-        vertrekpunt = session.get(Vertrekpunt, vertrekpunt_id) if vertrekpunt_id else None
-        assert trajectory is not None
-        if vertrekpunt is None or vertrekpunt.trajectory_id != trajectory_id:
-            return NO_SUCH_VERTREKPUNT
         try:
-            make_current(session, trajectory, vertrekpunt, reason=reason, made_by=facilitator_id)
+            make_current(
+                session,
+                trajectory_id=trajectory_id,
+                vertrekpunt_id=vertrekpunt_id,
+                reason=reason,
+                made_by=facilitator_id,
+            )
         except NotAllowed as refusal:
             session.rollback()
             return str(refusal)

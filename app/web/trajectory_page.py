@@ -30,7 +30,7 @@ from app.types import STAKEHOLDER_GROUPS
 from app.web.render import render, request_language
 from app.web.sharing import sharing_context
 from app.web.workshop_form import CUSTOM, LOCAL_ZONE, SPARE_ROWS, WorkshopDraft, preset_steps
-from app.workshops.heard import table_check
+from app.workshops.heard import Heard, table_check
 from app.workshops.history import SAVED, changes
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
 from app.workshops.presets import PRESETS, TYPICAL_MINUTES
@@ -116,29 +116,6 @@ def what_changed(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
     return lines
 
 
-def heard_rows(heard: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Per shown group: its share of the people against its share of what was said (cards and
-    proposals), in whole percentages, and whether it mostly listened."""
-    if not heard:
-        return []
-    total = heard["total"]
-    said_total = total["cards"] + total["proposals"]
-    rows = []
-    for line in heard["groups"]:
-        said = line["cards"] + line["proposals"]
-        rows.append(
-            {
-                **line,
-                "people_share": round(100 * line["people"] / total["people"])
-                if total["people"]
-                else 0,
-                "said_share": round(100 * said / said_total) if said_total else 0,
-                "under_heard": line["group"] in heard["under_heard"],
-            }
-        )
-    return rows
-
-
 def _dates(language: str) -> dict[str, Any]:
     """Date formatters for the template, in the page's language and the facilitator's zone."""
 
@@ -222,6 +199,7 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
             entry["workshop"] = titles.get(entry["workshop_id"])
         current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
         record = current.record if current else None
+        saved_heard = record.get("heard") if record else None  # version 1 records have none
         return {
             "workshops": workshops,
             "vertrekpunt": record,
@@ -229,7 +207,8 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
             "current_history": _current_history(session, trajectory.id, saved, titles, names),
             "steps": steps(session, trajectory.id),
             "table": table_check(session, trajectory, k),
-            "heard": heard_rows(record.get("heard")) if record else [],
+            # Read through the view, so a record saved before the shares existed gets them.
+            "heard": Heard.model_validate(saved_heard) if saved_heard else None,
         }
 
 

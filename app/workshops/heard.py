@@ -5,17 +5,23 @@ The seeds ask the room to keep checking who is at the table and whether the usua
 dominate. These figures make that visible, for one workshop (:func:`heard`) and across a
 trajectory's workshops (:func:`table_check`). Groups are pooled by the k rule of
 :mod:`app.privacy` over the *people* in them, so no figure here is about one person.
+
+This module owns the view of those figures too (:class:`Heard`), with what every reader needs
+worked out once, here: each group's shares of the total, what it said (cards and proposals) and
+whether it mostly listened. The console, the projector, the trajectory page and every export
+read those fields; none of them works out a share of its own.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from sqlmodel import Session, col, select
 
-from app.privacy import merge_small_groups
+from app.privacy import OTHER_GROUPS, merge_small_groups
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -27,12 +33,140 @@ from app.workshops.models import (
     Trajectory,
     Workshop,
 )
-from app.workshops.schemas import Heard, HeardGroup
 
 #: A group is under-heard when its share of cards and proposals is below this part of its share
 #: of the people: it was there, but mostly listened.
 UNDER_HEARD = 0.5
 FIGURES = ("cards", "proposals", "dots", "objections")
+#: What each line counts; everything else on a line is derived from these.
+COUNTS = ("people", *FIGURES)
+#: Fields worked out from the counts (see :meth:`Heard._derive`). A summary or a record written
+#: before they existed lacks them: the JSON Schema does not require them, and reading one back
+#: derives them.
+DERIVED_LINE = ("said", "shares", "under_heard")
+DERIVED_WHOLE = ("pooled_group",)
+
+
+def _not_required(*names: str) -> Any:
+    """Leave derived ``names`` out of the JSON Schema's required fields, so a summary written
+    before they existed still validates (version 1 grows compatibly)."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["required"] = [n for n in schema.get("required", []) if n not in names]
+
+    return edit
+
+
+class Shares(BaseModel):
+    """A line's figures as whole percentages of the total line's; null (``None``) where the
+    total is 0: a share of nothing is no figure, and readers show a dash."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: int | None
+    cards: int | None
+    proposals: int | None
+    dots: int | None
+    objections: int | None
+    #: Of cards and proposals together: what the group said.
+    said: int | None
+
+
+class HeardGroup(BaseModel):
+    """One stakeholder group's people and what they put in (``group`` is "" for the total).
+
+    ``said`` is its cards and proposals together; ``shares`` its figures as percentages of the
+    total (the total's own are 100, or null); ``under_heard``: its share of what was said is
+    under half its share of the people (never for the total).
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_required(*DERIVED_LINE))
+
+    group: str
+    people: int
+    cards: int
+    proposals: int
+    dots: int
+    objections: int
+    said: int
+    shares: Shares
+    under_heard: bool
+
+
+class Heard(BaseModel):
+    """Who was heard: per group its share of the people against its share of what was said.
+
+    Groups are k-pooled over the people in them (see ``app/privacy.py``): smaller groups are in
+    the pooled group (``pooled_group``, the key readers show as "other groups") or only in the
+    total. ``under_heard`` names the shown groups whose share of cards and proposals is less
+    than half their share of the people: they mostly listened.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_required(*DERIVED_WHOLE))
+
+    groups: list[HeardGroup]
+    total: HeardGroup
+    min_group_size: int
+    under_heard: list[str]
+    pooled_group: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: Any) -> Any:
+        """Work out the derived figures from the counts, on every validation.
+
+        So a ``Heard`` never disagrees with its own counts, and one stored before these
+        fields existed (a saved vertrekpunt, the event log, the projector's state, an exported
+        summary) reads back with them.
+        """
+        if not isinstance(data, Mapping):
+            return data
+        try:
+            total = _counts(data["total"])
+            lines = [_line(_counts(line), total) for line in data["groups"]]
+            whole = _line(total, total)
+        except (KeyError, TypeError):
+            return data  # malformed: the fields' own validation says what is wrong
+        return {
+            **data,
+            "groups": lines,
+            "total": whole,
+            "under_heard": [line["group"] for line in lines if line["under_heard"]],
+            "pooled_group": OTHER_GROUPS,
+        }
+
+
+def _counts(line: Any) -> dict[str, Any]:
+    """The counted fields of a line given as a mapping or a :class:`HeardGroup`."""
+    source = line.model_dump() if isinstance(line, BaseModel) else line
+    return {"group": source["group"], **{name: source[name] for name in COUNTS}}
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """Whole percent, rounded as Python rounds (half to even), as the record always showed."""
+    return round(100 * part / whole) if whole else None
+
+
+def _line(line: dict[str, Any], total: dict[str, Any]) -> dict[str, Any]:
+    said, all_said = line["cards"] + line["proposals"], total["cards"] + total["proposals"]
+    return {
+        **line,
+        "said": said,
+        "shares": {
+            **{name: _percent(line[name], total[name]) for name in COUNTS},
+            "said": _percent(said, all_said),
+        },
+        "under_heard": is_under_heard(
+            said=said, people=line["people"], all_said=all_said, all_people=total["people"]
+        ),
+    }
+
+
+def is_under_heard(*, said: int, people: int, all_said: int, all_people: int) -> bool:
+    """Its share of what was said (cards and proposals) is under half its share of the people."""
+    if all_people == 0 or all_said == 0:
+        return False
+    return said / all_said < UNDER_HEARD * (people / all_people)
 
 
 def _per_person(session: Session, workshop_id: int) -> dict[str, Counter[int]]:
@@ -81,34 +215,25 @@ def heard(session: Session, workshop_id: int, k: int) -> Heard:
     label = merge_small_groups(sizes, k)
     put_in = _per_person(session, workshop_id)
 
-    def line(name: str, members: set[int]) -> HeardGroup:
-        return HeardGroup(
-            group=name,
-            people=len(members),
+    def line(name: str, members: set[int]) -> dict[str, Any]:
+        return {
+            "group": name,
+            "people": len(members),
             **{f: sum(n for p, n in put_in[f].items() if p in members) for f in FIGURES},
-        )
+        }
 
     shown: dict[str, set[int]] = {}
     for pid, group in group_of.items():
         name = label.get(group)
         if name is not None:
             shown.setdefault(name, set()).add(pid)
-    total = line("", set(group_of))
-    lines = [line(name, members) for name, members in sorted(shown.items())]
-    return Heard(
-        groups=lines,
-        total=total,
-        min_group_size=k,
-        under_heard=[g.group for g in lines if is_under_heard(g, total)],
+    return Heard.model_validate(
+        {
+            "groups": [line(name, members) for name, members in sorted(shown.items())],
+            "total": line("", set(group_of)),
+            "min_group_size": k,
+        }
     )
-
-
-def is_under_heard(group: HeardGroup, total: HeardGroup) -> bool:
-    """Its share of what was said (cards and proposals) is under half its share of the people."""
-    said, all_said = group.cards + group.proposals, total.cards + total.proposals
-    if total.people == 0 or all_said == 0:
-        return False
-    return said / all_said < UNDER_HEARD * (group.people / total.people)
 
 
 class WorkshopTable(BaseModel):

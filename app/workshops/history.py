@@ -22,6 +22,15 @@ class NotAllowed(ValueError):
     """The change is refused; the message (a msgid: pages translate it) says why."""
 
 
+class NoSuchVertrekpunt(NotAllowed):
+    """The trajectory has no vertrekpunt with that id. Another trajectory's vertrekpunt is no
+    different from one that does not exist: the API answers 404 for both, and the page says
+    the same, so one trajectory's page or API tells nothing about another's."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("That vertrekpunt is not one of this trajectory's."))
+
+
 def _workshop_order(session: Session, vertrekpunt_id: int | None) -> int:
     """How new the workshop behind a vertrekpunt is (its id: workshops are numbered in order)."""
     saved = session.get(Vertrekpunt, vertrekpunt_id) if vertrekpunt_id else None
@@ -35,18 +44,24 @@ def becomes_current(session: Session, trajectory: Trajectory, workshop_id: int) 
 
 def make_current(
     session: Session,
-    trajectory: Trajectory,
-    vertrekpunt: Vertrekpunt,
     *,
+    trajectory_id: int,
+    vertrekpunt_id: int,
     reason: str,
     made_by: int | None,
 ) -> CurrentChange:
-    """Make ``vertrekpunt`` the trajectory's current one and keep why in its history.
+    """Make the trajectory's vertrekpunt ``vertrekpunt_id`` its current one and keep why in its
+    history.
 
-    Anything but a fresh save needs a written reason.
+    The one decision behind the API and the trajectory page's form, so both refuse the same
+    cases the same way: :class:`NoSuchVertrekpunt` when the trajectory has no such vertrekpunt
+    (another trajectory's included), :class:`NotAllowed` when it is current already or no reason
+    is given (anything but a fresh save needs one). Nothing changes when it refuses.
     """
-    if vertrekpunt.trajectory_id != trajectory.id:
-        raise NotAllowed(N_("That vertrekpunt belongs to another trajectory."))
+    trajectory = session.get(Trajectory, trajectory_id)
+    vertrekpunt = session.get(Vertrekpunt, vertrekpunt_id)
+    if trajectory is None or vertrekpunt is None or vertrekpunt.trajectory_id != trajectory.id:
+        raise NoSuchVertrekpunt()
     if vertrekpunt.id == trajectory.current_vertrekpunt_id:
         raise NotAllowed(N_("That vertrekpunt is already the current one."))
     reason = reason.strip()

@@ -13,8 +13,8 @@ from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
 from app.types import MAX_ID
 from app.workshops.access import resolve
 from app.workshops.heard import heard, table_check
-from app.workshops.history import NotAllowed, make_current
-from app.workshops.models import Trajectory, Vertrekpunt, Workshop
+from app.workshops.history import NoSuchVertrekpunt, NotAllowed, make_current
+from app.workshops.models import Trajectory, Workshop
 from app.workshops.presets import PRESETS
 from app.workshops.routes import trajectory_for
 from app.workshops.steps import Step, StepNotes, save_step, steps
@@ -72,14 +72,16 @@ def set_current(
     """Make another saved vertrekpunt the current one, with a reason kept in the history."""
     trajectory_for(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
-        trajectory = session.get(Trajectory, trajectory_id)
-        vertrekpunt = session.get(Vertrekpunt, body.vertrekpunt_id)
-        if trajectory is None or vertrekpunt is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "No such vertrekpunt.")
         try:
             change = make_current(
-                session, trajectory, vertrekpunt, reason=body.reason, made_by=facilitator_id
+                session,
+                trajectory_id=trajectory_id,
+                vertrekpunt_id=body.vertrekpunt_id,
+                reason=body.reason,
+                made_by=facilitator_id,
             )
+        except NoSuchVertrekpunt as missing:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "No such vertrekpunt.") from missing
         except NotAllowed as refused:
             raise HTTPException(status.HTTP_409_CONFLICT, str(refused)) from refused
         return {"current_vertrekpunt_id": change.vertrekpunt_id, "reason": change.reason}

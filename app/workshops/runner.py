@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from app.handlers import install_handlers
 from app.realtime.commands import Actor, execute
 from app.realtime.protocol import command_adapter
 from app.types import Role
@@ -24,6 +25,7 @@ class Runner:
 
     def __init__(self, engine: Engine, workshop: Workshop, facilitator_id: int) -> None:
         assert workshop.id is not None
+        install_handlers()  # no web app here to install them
         self.engine = engine
         self.workshop_id = workshop.id
         self.join_code = workshop.join_code

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.clock import iso
 from app.types import CardKind, ProposalKind, Tag, VoteTarget, World
+from app.workshops.heard import Heard
 from app.workshops.models import (
     AgreementRound,
     Cluster,
@@ -37,34 +38,10 @@ class Focus(View):
     id: int = Field(ge=1)
 
 
-class HeardGroup(View):
-    """One stakeholder group's people and what they put in (``group`` is "" for the total)."""
-
-    group: str
-    people: int
-    cards: int
-    proposals: int
-    dots: int
-    objections: int
-
-
-class Heard(View):
-    """Who was heard: per group its share of the people against its share of what was said.
-
-    Groups are k-pooled over the people in them (see ``app/privacy.py``): smaller groups are in
-    "overige groepen" or only in the total. ``under_heard`` names the shown groups whose share of
-    cards and proposals is less than half their share of the people: they mostly listened.
-    """
-
-    groups: list[HeardGroup]
-    total: HeardGroup
-    min_group_size: int
-    under_heard: list[str]
-
-
 class ScreenState(View):
     """What the projector holds: a page (``None``: it pages by itself) and an item in focus;
-    ``heard`` holds the "who was heard" figures while the console shows them to the room."""
+    ``heard`` holds the "who was heard" figures while the console shows them to the room (their
+    view, with the shares worked out, is :class:`app.workshops.heard.Heard`)."""
 
     page: int | None = Field(default=None, ge=0, le=1000)
     focus: Focus | None = None

@@ -41,12 +41,11 @@ from app.images.pipeline import process
 from app.images.storage import LocalImageStore, file_key
 from app.realtime.commands import execute
 from app.realtime.protocol import CardPostImage
-from app.workshops.heard import heard
+from app.workshops.heard import Heard, heard
 from app.workshops.models import Vertrekpunt, WorkshopSettings
 from app.workshops.presets import Plan
 from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
-from app.workshops.schemas import Heard
 from tests.accounts.factories import migrated_engine
 from tests.images import samples
 from tests.support.databases import database_url

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.db import session_scope
+from app.handlers import install_handlers
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import Event
 from app.realtime.protocol import command_adapter
@@ -627,6 +628,7 @@ class RoomMachine(RuleBasedStateMachine):
 
 
 def test_random_rooms_stay_consistent_and_private(engine: Engine) -> None:
+    install_handlers()  # the machine executes commands directly, without the web app
     facilitator_id, trajectory_id = facilitator_and_trajectory(engine, GROUPS)
     outcomes: Counter[str] = Counter()
     room = type(

@@ -200,6 +200,8 @@ def test_who_was_heard_matches_a_count_by_hand(engine):
         figures = heard(session, room.workshop_id, 3)
     by_group = {g.group: g for g in figures.groups}
     assert set(by_group) == {"inwoner", "beleid", OTHER_GROUPS}
+    # Shares by hand, in whole percent of the total: 12 people, 15 cards, 2 proposals,
+    # 11 dots, 4 objections, 17 things said.
     assert by_group["inwoner"].model_dump() == {
         "group": "inwoner",
         "people": 5,
@@ -207,6 +209,16 @@ def test_who_was_heard_matches_a_count_by_hand(engine):
         "proposals": 0,
         "dots": 10,
         "objections": 3,
+        "said": 2,
+        "shares": {
+            "people": 42,
+            "cards": 13,
+            "proposals": 0,
+            "dots": 91,
+            "objections": 75,
+            "said": 12,
+        },
+        "under_heard": True,
     }
     assert by_group["beleid"].model_dump() == {
         "group": "beleid",
@@ -215,6 +227,16 @@ def test_who_was_heard_matches_a_count_by_hand(engine):
         "proposals": 1,
         "dots": 1,
         "objections": 0,
+        "said": 11,
+        "shares": {
+            "people": 33,
+            "cards": 67,
+            "proposals": 50,
+            "dots": 9,
+            "objections": 0,
+            "said": 65,
+        },
+        "under_heard": False,
     }
     assert by_group[OTHER_GROUPS].model_dump() == {
         "group": OTHER_GROUPS,
@@ -223,6 +245,16 @@ def test_who_was_heard_matches_a_count_by_hand(engine):
         "proposals": 1,
         "dots": 0,
         "objections": 1,
+        "said": 4,
+        "shares": {
+            "people": 25,
+            "cards": 20,
+            "proposals": 50,
+            "dots": 0,
+            "objections": 25,
+            "said": 24,
+        },
+        "under_heard": False,
     }
     assert figures.total.model_dump() == {
         "group": "",
@@ -231,9 +263,15 @@ def test_who_was_heard_matches_a_count_by_hand(engine):
         "proposals": 2,
         "dots": 11,
         "objections": 4,
+        "said": 17,
+        "shares": dict.fromkeys(
+            ("people", "cards", "proposals", "dots", "objections", "said"), 100
+        ),
+        "under_heard": False,
     }
     # inwoner: 2 of 17 said (12%) against 5 of 12 people (42%): under half its share.
     assert figures.under_heard == ["inwoner"]
+    assert figures.pooled_group == OTHER_GROUPS
 
     with session_scope(engine) as session:
         check = table_check(session, session.get(Trajectory, trajectory), 3)
@@ -340,10 +378,10 @@ def test_an_older_workshop_never_silently_replaces_a_newer_vertrekpunt(engine):
     with session_scope(engine) as session:
         t = session.get(Trajectory, trajectory)
         assert t.current_vertrekpunt_id == newer
-        old = session.get(Vertrekpunt, saved["vertrekpunt_id"])
+        old = {"trajectory_id": trajectory, "vertrekpunt_id": saved["vertrekpunt_id"]}
         with pytest.raises(NotAllowed, match="why"):
-            make_current(session, t, old, reason="  ", made_by=facilitator)
-        make_current(session, t, old, reason="De herijking is teruggedraaid", made_by=facilitator)
+            make_current(session, **old, reason="  ", made_by=facilitator)
+        make_current(session, **old, reason="De herijking is teruggedraaid", made_by=facilitator)
     with session_scope(engine) as session:
         assert session.get(Trajectory, trajectory).current_vertrekpunt_id == saved["vertrekpunt_id"]
         history = [(c.vertrekpunt_id, c.reason) for c in changes(session, trajectory)]

@@ -7,6 +7,7 @@ import httpx
 
 from app.db import make_engine
 from tests.support.server import Facilitator, Server, facilitator_with_workshop
+from tests.web.test_trajectory_pages import csrf
 from tests.workshops.scripted import run_to_vertrekpunt
 
 
@@ -146,3 +147,61 @@ def test_at_the_table_is_for_the_workshops_facilitators(
     assert stranger.http.get(f"/api/workshops/{workshop['id']}/table").status_code == 404
     stranger.close()
     assert httpx.get(f"{server.url}/api/workshops/{workshop['id']}/table").status_code == 401
+
+
+def test_the_api_and_the_page_refuse_another_trajectorys_vertrekpunt_alike(
+    server: Server, facilitator: Facilitator
+):
+    """One decision (``history.make_current``) behind both: a vertrekpunt of another trajectory
+    is "not found" for the API (404) and for the page (its not-found message); the normal case
+    changes the current one from either."""
+    me = facilitator.get("/api/me")["id"]
+    mine = facilitator.post("/api/trajectories", {"theme": "Groen", "expected_groups": []})
+    other = facilitator.post("/api/trajectories", {"theme": "Grijs", "expected_groups": []})
+    engine = make_engine(server.database_url)
+    saved = [
+        run_to_vertrekpunt(
+            engine,
+            facilitator_id=me,
+            trajectory_id=trajectory["id"],
+            people=[("A", "inwoner")],
+            waarom=waarom,
+            opgave="Opgave",
+            in_scope=[],
+            core_themes=[],
+        )[1]
+        for trajectory, waarom in ((mine, "Eerst."), (mine, "Daarna."), (other, "Elders."))
+    ]
+    engine.dispose()
+    first, second, elsewhere = saved
+    api = f"/api/trajectories/{mine['id']}/current"
+    page_url = f"/trajectories/{mine['id']}"
+
+    def current(trajectory: dict) -> int:
+        return facilitator.get(f"/api/trajectories/{trajectory['id']}")["current_vertrekpunt_id"]
+
+    by_api = facilitator.http.post(api, json={"vertrekpunt_id": elsewhere, "reason": "x"})
+    assert by_api.status_code == 404 and by_api.json()["detail"] == "No such vertrekpunt."
+    form = {"csrf_token": csrf(facilitator.http.get(page_url).text), "reason": "x"}
+    by_page = facilitator.http.post(
+        f"{page_url}/current", data={**form, "vertrekpunt_id": str(elsewhere)}
+    )
+    assert "Dat vertrekpunt hoort niet bij dit traject." in by_page.text
+    assert "hoort bij een ander traject" not in by_page.text
+    missing = facilitator.http.post(f"{page_url}/current", data={**form, "vertrekpunt_id": "999"})
+    assert "Dat vertrekpunt hoort niet bij dit traject." in missing.text, "the same as missing"
+    assert (current(mine), current(other)) == (second, elsewhere), "nothing changed"
+
+    made = facilitator.post(api, {"vertrekpunt_id": first, "reason": "Terug naar het eerste"})
+    assert made == {"current_vertrekpunt_id": first, "reason": "Terug naar het eerste"}
+    back = facilitator.http.post(
+        f"{page_url}/current",
+        data={**form, "vertrekpunt_id": str(second), "reason": "Toch het tweede"},
+    )
+    assert back.status_code == 303
+    assert current(mine) == second
+    kept = facilitator.get(f"/api/trajectories/{mine['id']}")["current_changes"]
+    assert [(c["vertrekpunt_id"], c["reason"]) for c in kept][:2] == [
+        (second, "Toch het tweede"),
+        (first, "Terug naar het eerste"),
+    ]
