@@ -8,15 +8,10 @@
 import { byId } from "./state.js";
 import { h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { groupName } from "./labels.js";
+import { CONTRIBUTIONS, groupName, label } from "./labels.js";
 import { FIGURES, figureName, heardGroupName, share, tablePrompt } from "./wall_heard.js";
 
-export const CONTRIBUTIONS = {
-  meeformuleren: () => t("Help formulate the mission"),
-  ondersteunen: () => t("Support others"),
-  aan_tafel: () => t("A full seat at the table"),
-};
-const contributionName = (key) => (CONTRIBUTIONS[key] ? CONTRIBUTIONS[key]() : key);
+const contributionName = (key) => label(CONTRIBUTIONS, key);
 const groupsText = (groups) => groups.map(heardGroupName).join(", ");
 
 function section(id, title) {

@@ -21,7 +21,7 @@ import { confirmMerge } from "./board_merge.js";
 import { Commands, History, byPrevious } from "./board_undo.js";
 import { SuggestPanel } from "./board_suggest.js";
 
-const KINDS = new Set(["beeld", "factor", "consequentie"]);
+const KINDS = new Set(Object.keys(CARD_KINDS));
 const ui = { selected: new Set(), anchor: null, filter: "", renaming: null, drag: null };
 let state = null;
 let root = null;

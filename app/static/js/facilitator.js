@@ -4,7 +4,7 @@ import { Room } from "./socket.js";
 import { byId, lastClosedVote, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName, postingKind } from "./labels.js";
 import { Countdown, endsAt } from "./timer.js";
 import { showDriver } from "./cofacilitation.js";
 import { mountBoard } from "./board.js";
@@ -18,7 +18,6 @@ const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
 const room = new Room({ workshopId, storageKey: "console" });
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
-const CARD_PHASE = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
 const TAGGING = new Set(["clusteren", "prioriteren", "waarom", "opgave"]);
 const labels = new Map(); // cid -> what it did, for the feedback line
 let presence = { participants: 0, by_group: {}, participant_ids: [] };
@@ -175,7 +174,7 @@ function focusable(state, phase) {
   const clusters = byId(state.clusters).map((c) => ({ kind: "cluster", id: c.id, label: t("Cluster: %(title)s", { title: short(c.title) }) }));
   const proposals = byId(state.proposals).filter((p) => p.status === "open" || p.status === "adopted")
     .map((p) => ({ kind: "proposal", id: p.id, label: `${p.kind === "waarom" ? t("Why") : t("Mission")}: ${short(p.text)}` }));
-  const kind = CARD_PHASE[phase];
+  const kind = postingKind(phase);
   const cards = kind ? visibleCards(state, kind).map((c) => ({ kind: "card", id: c.id, label: short(c.text) })) : [];
   if (phase === "waarom" || phase === "opgave") return [...proposals.filter((p) => state.proposals[p.id].kind === phase), ...clusters];
   if (phase === "clusteren" || phase === "prioriteren") return [...clusters, ...cards];
@@ -207,7 +206,7 @@ $("#open-screen").addEventListener("click", async () => {
 // ---------------------------------------------------------------- phase controls
 
 function controls(state, phase) {
-  if (CARD_PHASE[phase]) return moderation(state, CARD_PHASE[phase], phase);
+  if (postingKind(phase)) return moderation(state, postingKind(phase), phase);
   if (phase === "clusteren") return [clustering(state), moderation(state, null, phase)];
   if (phase === "prioriteren") return voting(state);
   if (phase === "waarom" || phase === "opgave") return proposals(state, phase, { command, feedback });

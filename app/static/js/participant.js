@@ -3,10 +3,10 @@ import { Room } from "./socket.js";
 import { byId, lastClosedVote, openRound, openVote, visibleCards } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { pageLanguage, t, tn } from "./i18n.js";
-import { SCORES, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { SCORES, SCORE_KEYS, TAGS, WORLDS, groupName, label, phaseName, postingKind } from "./labels.js";
 import { shrink, uploadBeeld } from "./upload.js";
 import { Countdown, endsAt } from "./timer.js";
-import { enhanceGlossary, helpToggle, withHelp } from "./glossary.js";
+import { GLOSSARY, enhanceGlossary, helpToggle, withHelp } from "./glossary.js";
 import { SuggestBox } from "./participant_suggest.js";
 import { MergeNotices } from "./participant_notices.js";
 import { ProposalForm } from "./participant_proposals.js";
@@ -16,14 +16,15 @@ import { startingPointBlock } from "./starting_point.js";
 const workshopId = Number(document.body.dataset.workshopId);
 const initialNode = document.getElementById("initial-state");
 const room = new Room({ workshopId, storageKey: "phone", initial: initialNode ? JSON.parse(initialNode.textContent) : null });
-const POST_KIND = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
-// The method word each phase is about, explained by the "?" next to the phase title.
-const PHASE_TERM = { beelden: "beeld", factoren: "factor", consequenties: "consequentie", waarom: "waarom", opgave: "opgave" };
+// The method word each phase is about, explained by the "?" next to the phase title: the kind of
+// card posted in it, or the phase itself when the glossary explains it (waarom, opgave).
+const phaseTerm = (phase) => postingKind(phase) || (GLOSSARY[phase] ? phase : null);
+// The panel of each phase; every posting phase has the one posting panel.
 const PANELS = {
-  lobby: "panel-lobby", beelden: "panel-post", factoren: "panel-post", consequenties: "panel-post",
-  clusteren: "panel-clusters", prioriteren: "panel-vote", waarom: "panel-proposals",
+  lobby: "panel-lobby", clusteren: "panel-clusters", prioriteren: "panel-vote", waarom: "panel-proposals",
   opgave: "panel-proposals", afronding: "panel-result",
 };
+const panelOf = (phase) => (postingKind(phase) ? "panel-post" : PANELS[phase]);
 const received = new Set(); // ids of my cards whose post was acknowledged in this session
 const forms = new Map(); // cid -> error element of the form that sent it
 let lastPhase = null;
@@ -94,17 +95,17 @@ function render(state) {
   $("#phase-title").textContent = phaseName(phase);
   $("#question").textContent = w.theme_question;
   $("#question-box").hidden = !w.theme_question;
-  for (const id of new Set(Object.values(PANELS))) $(`#${id}`).hidden = PANELS[phase] !== id;
+  for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panelOf(phase) !== panel.id;
   if (phase !== lastPhase) {
     if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now
-    replace($("#phase-help"), PHASE_TERM[phase] ? helpToggle(PHASE_TERM[phase]) : null);
+    replace($("#phase-help"), phaseTerm(phase) ? helpToggle(phaseTerm(phase)) : null);
     setupPhase(phase);
   }
   lastPhase = phase;
   renderTimer(w.timer_ends_at);
   notices.update(state);
   if (phase === "lobby") renderLobby(state);
-  else if (POST_KIND[phase]) renderPosting(state, POST_KIND[phase]);
+  else if (postingKind(phase)) renderPosting(state, postingKind(phase));
   else if (phase === "clusteren") renderClusters(state);
   else if (phase === "prioriteren") renderVote(state);
   else if (phase === "waarom" || phase === "opgave") renderProposals(state, phase);
@@ -150,7 +151,7 @@ function renderStartingPoint(start) {
 }
 
 function setupPhase(phase) {
-  const kind = POST_KIND[phase];
+  const kind = postingKind(phase);
   if (kind) {
     $("#post-title-text").textContent = { beeld: t("Share an image"), factor: t("Add a factor"), consequentie: t("Add a consequence") }[kind];
     $("#post-label").textContent = { beeld: t("What does it show about the theme? (caption)"), factor: t("Factor: what drives or shapes the theme?"), consequentie: t("Consequence: what does it lead to?") }[kind];
@@ -226,7 +227,7 @@ function withdrawCard(card) {
 
 $("#post-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const kind = POST_KIND[room.state && room.state.workshop.phase];
+  const kind = room.state && postingKind(room.state.workshop.phase);
   const error = $("#post-error");
   const text = $("#post-text").value.trim();
   error.hidden = true;
@@ -432,7 +433,7 @@ function ratingForm(state, round, proposal) {
       ...proposalBody(proposal, { help: true }),
       citationText(state, proposal) ? h("p", { class: "cites meta" }, citationText(state, proposal)) : null),
     h("fieldset", {}, h("legend", {}, t("How far do you agree with this proposal?")),
-      [5, 4, 3, 2, 1].map((score) => h("div", { class: "check" },
+      SCORE_KEYS.map((score) => h("div", { class: "check" },
         h("input", { type: "radio", name, id: `${name}-${score}`, value: score, checked: mine && mine.score === score }),
         h("label", { for: `${name}-${score}` }, label(SCORES, score))))),
     h("label", { for: `reason-${name}` }, t("Reason (required for a 1)")), reason, error,

@@ -4,7 +4,7 @@ import { Room } from "./socket.js";
 import { byId } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { TAGS, groupName, label, phaseName } from "./labels.js";
+import { TAGS, groupName, label, phaseName, postingKind } from "./labels.js";
 import { Countdown } from "./timer.js";
 import { explain, termName } from "./glossary.js";
 import { Pager, paginate } from "./wall_pages.js";
@@ -23,8 +23,6 @@ if (fromHash) {
   history.replaceState(null, "", location.pathname + location.search); // keep it out of sight
 }
 const token = sessionStorage.getItem(tokenKey);
-const CARD_PHASE = { beelden: "beeld", factoren: "factor" };
-const OTHER_GROUPS = "overige groepen"; // app/privacy.py OTHER_GROUPS
 let presence = { participants: 0, by_group: {} };
 let tally = null;
 let lastAnnounced = 0;
@@ -74,10 +72,12 @@ function viewOf(state) {
     return { key: `focus:${focus.kind}:${focus.id}`, head: proposal ? roundHead(state, proposal.kind) : null, parts: [{ wall: focused }] };
   }
   const phase = w.phase;
-  if (CARD_PHASE[phase]) {
-    return { key: phase, parts: [{ wall: cardWall(state, CARD_PHASE[phase]) }], empty: t("Waiting for the first cards…") };
+  const kind = postingKind(phase);
+  // Consequences are posted per world: two walls side by side.
+  if (kind && kind !== "consequentie") {
+    return { key: phase, parts: [{ wall: cardWall(state, kind) }], empty: t("Waiting for the first cards…") };
   }
-  if (phase === "consequenties") {
+  if (kind === "consequentie") {
     const walls = worldWalls(state);
     return {
       key: phase,
@@ -88,7 +88,7 @@ function viewOf(state) {
   }
   if (phase === "clusteren") {
     const used = [...new Set(byId(state.clusters).flatMap((c) => c.tags))];
-    const line = ["angel", "kiem", "hefboom"].filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
+    const line = Object.keys(TAGS).filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
     return { key: phase, head: help(line), parts: [{ wall: clusterWall(state) }], empty: t("Clusters appear here.") };
   }
   if (phase === "prioriteren") {
@@ -211,11 +211,10 @@ function representation(state, full) {
   const contributing = presence.contributing || {};
   const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])];
   const missing = expected.filter((g) => !presence.by_group[g]);
-  const name = (g) => (g === OTHER_GROUPS ? t("Other groups") : groupName(g));
   return h("div", { class: full ? "rep full" : "rep" },
     h("h2", { class: full ? null : "meta" }, t("At the table")),
     h("ul", { class: "meta" }, groups.map((g) => h("li", { class: presence.by_group[g] ? "here" : "away" },
-      h("span", { class: "group" }, name(g)), " ",
+      h("span", { class: "group" }, groupName(g)), " ",
       h("span", { class: "counts" }, t("%(here)s here · %(contributing)s contributing", { here: presence.by_group[g] || 0, contributing: contributing[g] || 0 }))))),
     missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
 }

@@ -7,7 +7,6 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { groupName } from "./labels.js";
 
-const OTHER_GROUPS = "overige groepen"; // app/privacy.py OTHER_GROUPS
 export const FIGURES = ["people", "cards", "proposals", "dots", "objections"];
 
 export const figureName = (figure) => ({
@@ -18,7 +17,7 @@ export const figureName = (figure) => ({
   objections: () => t("Objections"),
 })[figure]();
 
-export const heardGroupName = (group) => (group === OTHER_GROUPS ? t("Other groups") : groupName(group));
+export const heardGroupName = (group) => groupName(group); // the pooled groups included
 export const share = (part, whole) => (whole > 0 ? Math.round((100 * part) / whole) : 0);
 export const tablePrompt = () => t("Who are we still missing at the table? Do the usual suspects dominate?");
 
