@@ -1,8 +1,8 @@
 """Display names of the method's words, marked for translation (``N_`` is only a marker).
 
 The values on the wire stay Dutch identifiers (``beelden``, ``inwoner``, ``hefboom``); these are
-the English message ids that the catalogs turn into Dutch or English. ``static/js/labels.js``
-holds the same names for scripts; a test keeps the two in step.
+the English message ids that the catalogs turn into Dutch or English. Scripts get them from the
+server, translated, with the rest of the workshop's vocabulary (``app/web/vocabulary.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ GROUPS = {
     "beleid": N_("Policy"),
     "bestuur": N_("Governance"),
 }
+
+#: The name under which groups too small to show on their own are pooled (``app/privacy.py``).
+POOLED_GROUPS = N_("Other groups")
 
 CONTRIBUTIONS = {
     "meeformuleren": N_("Help formulate the mission"),

@@ -1,4 +1,5 @@
-"""Rendering a page: the language, the CSRF token and the script catalog, in one place."""
+"""Rendering a page: the language, the CSRF token, and for a page with a script its catalog and
+the workshop's vocabulary (``app/web/vocabulary.py``), in one place."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.accounts.security import ensure_csrf_cookie
 from app.i18n import LANGUAGE_NAMES, pick_language, script_catalog, translations
 from app.settings import Settings
 from app.templating import templates
+from app.web.vocabulary import vocabulary
 
 LANGUAGE_COOKIE = "atelier_lang"
 
@@ -49,6 +51,7 @@ def render(
         _=catalog.gettext,
         ngettext=catalog.ngettext,
         script_catalog=json_for_script(script_catalog(language, page_script)),
+        vocabulary=json_for_script(vocabulary(language)) if page_script else None,
         **context,
     )
     response.body = response.render(body)

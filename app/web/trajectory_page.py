@@ -9,7 +9,6 @@ back with the message next to the form and the facilitator's input still in it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,7 +32,7 @@ from app.web.workshop_form import CUSTOM, LOCAL_ZONE, SPARE_ROWS, WorkshopDraft,
 from app.workshops.heard import Heard, table_check
 from app.workshops.history import SAVED, changes
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
-from app.workshops.presets import PRESETS, TYPICAL_MINUTES
+from app.workshops.presets import PRESETS
 from app.workshops.routes import history, trajectory_for
 from app.workshops.sharing import facilitator_names
 from app.workshops.steps import steps
@@ -66,7 +65,7 @@ class Problems:
 
 def group_label(name: str) -> str:
     """The message id of a stakeholder group's name, pooled groups included."""
-    return N_("Other groups") if name == OTHER_GROUPS else labels.group(name)
+    return labels.POOLED_GROUPS if name == OTHER_GROUPS else labels.group(name)
 
 
 def what_changed(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -238,7 +237,6 @@ def show(
         preset_steps=preset_steps,
         custom=CUSTOM,
         spare_rows=SPARE_ROWS,
-        typical_minutes=json.dumps({p.value: m for p, m in TYPICAL_MINUTES.items()}),
         draft=problems.draft or WorkshopDraft(),
         draft_open=problems.draft is not None,
         step_problem=problems.step,

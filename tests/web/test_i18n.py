@@ -9,12 +9,10 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from app import labels
-from app.i18n import LANGUAGES, po_path, script_message_ids
+from app.i18n import LANGUAGES, po_path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "app" / "templates"
-SCRIPTS = ROOT / "app" / "static" / "js"
 #: Text that is the same in every language (the product's name, punctuation).
 UNTRANSLATED_OK = {"Opgave", "Atelier"}
 
@@ -94,16 +92,6 @@ def test_no_untranslated_attributes_in_templates():
             if re.search(r"[A-Za-z]", re.sub(r"\{\{.*?\}\}", "", value)):
                 leaks.append(f"{path.name}: {match.group(0)}")
     assert not leaks, leaks
-
-
-def test_scripts_get_their_strings_and_labels_match():
-    ids = set(script_message_ids())
-    for table in (labels.PHASES, labels.GROUPS, labels.CARD_KINDS, labels.WORLDS, labels.TAGS):
-        assert set(table.values()) <= ids, "labels.js must name what app/labels.py names"
-    source = (SCRIPTS / "labels.js").read_text(encoding="utf-8")
-    for table in (labels.PHASES, labels.GROUPS, labels.CARD_KINDS, labels.WORLDS, labels.TAGS):
-        for key in table:
-            assert re.search(rf"\b{key}: \(\) => t\(", source), f"labels.js lacks {key}"
 
 
 def test_pages_render_in_english_and_dutch():

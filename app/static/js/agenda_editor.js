@@ -6,10 +6,7 @@
 // stays on the control one used, on the step's new row, so the keyboard never loses its place.
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { PHASES, phaseName } from "./labels.js";
-
-/** Typical minutes per step when a facilitator adds one (app/workshops/presets.py TYPICAL_MINUTES). */
-const TYPICAL = { lobby: 10, beelden: 15, factoren: 15, consequenties: 15, clusteren: 15, prioriteren: 10, waarom: 15, opgave: 15, afronding: 10 };
+import { PHASES, phaseName, typicalMinutes } from "./labels.js";
 
 /** "45 min", "2 h", "1 h 30 min" (Dutch: "1 u 30 min"). */
 export function duration(minutes) {
@@ -33,7 +30,7 @@ export class AgendaEditor {
 
   open() {
     const w = this.state().workshop;
-    this.steps = w.agenda.map((phase, i) => ({ phase, minutes: (w.phase_minutes || [])[i] || TYPICAL[phase] || 10, current: i === w.phase_index }));
+    this.steps = w.agenda.map((phase, i) => ({ phase, minutes: (w.phase_minutes || [])[i] || typicalMinutes(phase) || 10, current: i === w.phase_index }));
     this.draw();
     this.dialog.showModal();
     this.dialog.querySelector("#agenda-min-0").focus();
@@ -115,7 +112,7 @@ export class AgendaEditor {
   }
 
   add(phase) {
-    this.steps.push({ phase, minutes: TYPICAL[phase] || 10, current: false });
+    this.steps.push({ phase, minutes: typicalMinutes(phase) || 10, current: false });
     this.draw();
     this.dialog.querySelector(`#agenda-min-${this.steps.length - 1}`).focus();
   }

@@ -7,14 +7,13 @@
 // is then selected (and announced), because the server uses the list only with that choice.
 import { $, announce, h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { PHASES, phaseName } from "./labels.js";
+import { PHASES, phaseName, typicalMinutes } from "./labels.js";
 
 const form = document.getElementById("workshop-form");
 if (form) enhance(form);
 
 function enhance(form) {
   const list = $("#agenda-rows", form);
-  const typical = JSON.parse(list.dataset.typical || "{}");
   const own = $("#preset-custom", form);
   let rows = [...list.querySelectorAll(".agenda-row")]
     .map((li) => ({ phase: $("select", li).value, minutes: $("input", li).value }))
@@ -62,8 +61,8 @@ function enhance(form) {
       Object.keys(PHASES).map((key) => h("option", { value: key, selected: row.phase === key }, phaseName(key))));
     select.addEventListener("change", () => {
       row.phase = select.value;
-      if (!row.minutes && typical[row.phase]) {
-        row.minutes = String(typical[row.phase]);
+      if (!row.minutes && typicalMinutes(row.phase)) {
+        row.minutes = String(typicalMinutes(row.phase));
         minutes.value = row.minutes;
       }
       edited(t("Step %(n)s changed.", { n }));
@@ -112,7 +111,7 @@ function enhance(form) {
   }
 
   function showTotal() {
-    const minutes = rows.filter((r) => r.phase).reduce((sum, r) => sum + (Number(r.minutes) || typical[r.phase] || 0), 0);
+    const minutes = rows.filter((r) => r.phase).reduce((sum, r) => sum + (Number(r.minutes) || typicalMinutes(r.phase) || 0), 0);
     const steps = rows.filter((r) => r.phase).length;
     const stepCount = tn("%(n)s step", "%(n)s steps", steps);
     const length = tn("%(n)s minute in total", "%(n)s minutes in total", minutes);

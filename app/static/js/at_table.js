@@ -8,16 +8,11 @@
 import { byId } from "./state.js";
 import { h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { groupName } from "./labels.js";
+import { CONTRIBUTIONS, groupName, label } from "./labels.js";
 import { FIGURES, figureName, heardGroupName, tablePrompt } from "./wall_heard.js";
 
-export const CONTRIBUTIONS = {
-  meeformuleren: () => t("Help formulate the mission"),
-  ondersteunen: () => t("Support others"),
-  aan_tafel: () => t("A full seat at the table"),
-};
-const contributionName = (key) => (CONTRIBUTIONS[key] ? CONTRIBUTIONS[key]() : key);
-const groupsText = (groups, pooled) => groups.map((g) => heardGroupName(g, pooled)).join(", ");
+const contributionName = (key) => label(CONTRIBUTIONS, key);
+const groupsText = (groups) => groups.map(heardGroupName).join(", ");
 
 function section(id, title) {
   const body = h("div", { id: `${id}-body` });
@@ -133,7 +128,7 @@ export class AtTable {
       this.loadStatus.textContent = t("Could not fetch the figures. Try “Refresh” again.");
     }
     this.drawHeard();
-    replace(this.trajectory.body, this.data ? trajectoryCheck(this.data.trajectory, this.data.heard.pooled_group) : null);
+    replace(this.trajectory.body, this.data ? trajectoryCheck(this.data.trajectory) : null);
     const redraw = this.onFigures;
     if (redraw) redraw();
   }
@@ -148,7 +143,7 @@ export class AtTable {
     this.onFigures = onChange;
     if (this.status === "idle") this.refresh();
     if (!this.data) return h("p", { class: "hint" }, this.status === "failed" ? t("Could not fetch the figures. Try “Refresh” again.") : t("Fetching the figures…"));
-    return trajectoryCheck(this.data.trajectory, this.data.heard.pooled_group);
+    return trajectoryCheck(this.data.trajectory);
   }
 }
 
@@ -156,27 +151,26 @@ export class AtTable {
  * shares as the server worked them out; none where nothing of that kind was put in). */
 export function heardTable(heard) {
   const total = heard.total;
-  const pooled = heard.pooled_group;
   const figure = (g, f) => (g.shares[f] !== null ? `${g.shares[f]}% (${g[f]})` : String(g[f]));
   return h("div", {},
     heard.groups.length ? h("table", { class: "heard-table" },
       h("caption", {}, t("Share of the people against share of cards, proposals, dots and objections")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("Group")), FIGURES.map((f) => h("th", { scope: "col" }, figureName(f))))),
       h("tbody", {}, heard.groups.map((g) => h("tr", { class: g.under_heard ? "under" : null },
-        h("th", { scope: "row" }, heardGroupName(g.group, pooled), g.under_heard ? h("strong", { class: "warn" }, " — ", t("under-heard: mostly listened")) : null),
+        h("th", { scope: "row" }, heardGroupName(g.group), g.under_heard ? h("strong", { class: "warn" }, " — ", t("under-heard: mostly listened")) : null),
         FIGURES.map((f) => h("td", {}, figure(g, f)))))),
       h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("Everyone")), FIGURES.map((f) => h("td", {}, String(total[f])))))) :
       h("p", { class: "hint" }, t("Too few people per group to show without identifying anyone.")),
     h("p", { class: "hint" }, t("Groups with fewer than %(k)s people are counted together, so nobody can be picked out.", { k: heard.min_group_size })),
     heard.under_heard.length ?
-      h("p", { class: "warn" }, t("Under-heard: %(groups)s. They were here, but their share of cards and proposals is less than half their share of the people.", { groups: groupsText(heard.under_heard, pooled) })) :
+      h("p", { class: "warn" }, t("Under-heard: %(groups)s. They were here, but their share of cards and proposals is less than half their share of the people.", { groups: groupsText(heard.under_heard) })) :
       h("p", {}, t("No group is under-heard.")));
 }
 
 /** Expected against present groups across the trajectory's workshops, and the room's question
- * (`pooled`: the key of the pooled group, as in heard.pooled_group). */
-export function trajectoryCheck(check, pooled) {
-  const names = (groups) => groupsText(groups, pooled);
+ */
+export function trajectoryCheck(check) {
+  const names = groupsText;
   const line = (title, groups, cls) => (groups.length ? h("li", { class: cls }, h("strong", {}, title, ": "), names(groups)) : null);
   const clear = !check.never_present.length && !check.often_missing.length && !check.often_under_heard.length;
   return h("div", { class: "trajectory-check" },

@@ -5,27 +5,29 @@
 // in an inbox to be accepted or declined; suggestions from the model on this server, and marks on
 // possible duplicates, come from board_suggest.js.
 //
-// The console redraws its controls (#controls) on every change in the room, which would take a
-// press, a drag or the focus away mid-action. So the board is one element kept just before
-// #controls, never replaced: mountBoard() updates it in place, and it hides itself outside the
-// Clusteren phase. What the facilitator is doing (selection, search, renaming, a drag) lives in
-// `ui` here, so a live update never loses it.
+// The board is one element kept just before the console's #controls, never replaced:
+// mountBoard() updates it in place on every change in the room (once per frame, view.js), and it
+// hides itself outside the Clusteren phase. Its lists are redrawn with keep() (view.js), so focus
+// and a title being typed survive; what the facilitator is doing (selection, search, renaming, a
+// drag) lives in `ui` here, so a live update never loses it. The facilitator's own actions draw at
+// once, so the next key press finds what it expects.
 
 import { byId } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CARD_KINDS, TAGS, WORLDS, label } from "./labels.js";
+import { keep, schedule } from "./view.js";
 import { helpToggle } from "./glossary.js";
 import { enableDrag } from "./board_drag.js";
 import { confirmMerge } from "./board_merge.js";
-import { Commands, History, byPrevious } from "./board_undo.js";
+import { History, byPrevious } from "./board_undo.js";
 import { SuggestPanel } from "./board_suggest.js";
 
-const KINDS = new Set(["beeld", "factor", "consequentie"]);
+const KINDS = new Set(Object.keys(CARD_KINDS));
 const ui = { selected: new Set(), anchor: null, filter: "", renaming: null, drag: null };
 let state = null;
 let root = null;
-let commands = null;
+let command = null; // the console's: sends, says the outcome, resolves with the ack's result
 let suggest = null;
 const history = new History();
 
@@ -63,12 +65,13 @@ const quote = (text) => "“" + short(text) + "”";
 
 // ---------------------------------------------------------------- mounting
 
-// Called by the console's clustering(state) on every render; returns nothing to put in #controls.
-export function mountBoard(room, { socket, command }) {
+// Called by the console on every redraw in the Clusteren phase (the board sits before #controls).
+export function mountBoard(room, { socket, command: send }) {
   state = room;
   if (!root) {
-    build(socket, command);
-    socket.on("state", (next) => { root.hidden = next.workshop.phase !== "clusteren"; });
+    command = send;
+    build(socket);
+    socket.on("state", () => schedule("board:shown", () => { root.hidden = socket.state.workshop.phase !== "clusteren"; }));
   }
   if (!root.isConnected) document.getElementById("controls").before(root);
   root.hidden = false;
@@ -80,8 +83,7 @@ export function mountBoard(room, { socket, command }) {
   return null;
 }
 
-function build(socket, command) {
-  commands = new Commands(socket, command);
+function build(socket) {
   suggest = new SuggestPanel({
     workshopId: socket.workshopId, room: socket, state: () => state, cards: () => boardCards(state),
     newCluster, mergePair, redraw: () => draw(),
@@ -130,24 +132,20 @@ function build(socket, command) {
 
 // ---------------------------------------------------------------- drawing
 
-function draw() {
+// `force`: the facilitator ended the renaming (Enter, Escape): its field goes, though focused.
+function draw({ force = false } = {}) {
   if (!root) return;
-  const active = document.activeElement;
-  const lists = $("#board-lists", root);
-  // Typing a cluster's new title: redraw when the field is left (rename() draws), not under it.
-  if (ui.renaming !== null && active && active.id === `board-rename-${ui.renaming}`) return;
-  const focusId = active && lists.contains(active) ? active.id : null;
   const cards = boardCards(state);
   const shown = cards.filter(matches);
-  replace(lists, pool(cards), clusterBoxes(cards));
-  replace($("#board-inbox", root), inbox());
+  keep($("#board-lists", root), () => [pool(cards), clusterBoxes(cards)], { force });
+  keep($("#board-inbox", root), () => inbox());
   $("#board-shown", root).textContent = ui.filter.trim() ? tn("%(n)s card shown", "%(n)s cards shown", shown.length) : "";
   $("#board-selection", root).textContent = tn("%(n)s card selected", "%(n)s cards selected", ui.selected.size);
   moveOptions();
   const step = history.last;
   $("#board-undo", root).disabled = !step;
   $("#board-undo-what", root).textContent = step ? step.label : "";
-  if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+  // Opening the title field takes the keyboard there, once.
   const renaming = ui.renaming !== null && document.getElementById(`board-rename-${ui.renaming}`);
   if (renaming && document.activeElement !== renaming) { renaming.focus(); renaming.select(); }
 }
@@ -303,7 +301,7 @@ function moveCards(cards, clusterId) {
   const previous = new Map(moving.map((c) => [c.id, c.cluster_id]));
   const where = clusterId === null ? t("out of their cluster") : t("to “%(title)s”", { title: state.clusters[clusterId].title });
   const done = tn("Moved %(n)s card %(where)s", "Moved %(n)s cards %(where)s", moving.length, { where });
-  const sent = commands.send("cluster.move", { card_ids: moving.map((c) => c.id), cluster_id: clusterId }, done);
+  const sent = command("cluster.move", { card_ids: moving.map((c) => c.id), cluster_id: clusterId }, done);
   history.record(done, () => moveBack(previous), sent);
   note(done, false);
   ui.selected.clear();
@@ -312,7 +310,7 @@ function moveCards(cards, clusterId) {
 
 async function moveBack(previous) {
   for (const [clusterId, cardIds] of byPrevious(previous)) {
-    await commands.send("cluster.move", { card_ids: cardIds, cluster_id: history.cluster(clusterId) }, t("Undone"));
+    await command("cluster.move", { card_ids: cardIds, cluster_id: history.cluster(clusterId) }, t("Undone"));
   }
 }
 
@@ -320,11 +318,11 @@ function newCluster(cards, title) {
   if (!cards.length) { note(t("Select one or more cards first.")); return; }
   const previous = new Map(cards.map((c) => [c.id, c.cluster_id]));
   const done = t("New cluster “%(title)s”", { title });
-  const sent = commands.send("cluster.create", { title, card_ids: cards.map((c) => c.id) }, done);
+  const sent = command("cluster.create", { title, card_ids: cards.map((c) => c.id) }, done);
   history.record(done, async () => {
     const { cluster_id: made } = await sent;
     await moveBack(new Map([...previous].filter(([, was]) => was !== null)));
-    await commands.send("cluster.delete", { cluster_id: history.cluster(made) }, t("Undone"));
+    await command("cluster.delete", { cluster_id: history.cluster(made) }, t("Undone"));
   }, sent);
   note(done, false);
   ui.selected.clear();
@@ -340,12 +338,12 @@ function titleForSelection(cards) {
 function rename(clusterId, title, refocus = true) {
   const cluster = state.clusters[clusterId];
   ui.renaming = null;
-  if (!cluster || !title || title === cluster.title) { draw(); if (refocus) focusTitle(clusterId); return; }
+  if (!cluster || !title || title === cluster.title) { draw({ force: true }); if (refocus) focusTitle(clusterId); return; }
   const before = cluster.title;
   const done = t("Renamed to “%(title)s”", { title });
-  const sent = commands.send("cluster.rename", { cluster_id: clusterId, title }, done);
-  history.record(done, () => commands.send("cluster.rename", { cluster_id: history.cluster(clusterId), title: before }, t("Undone")), sent);
-  draw();
+  const sent = command("cluster.rename", { cluster_id: clusterId, title }, done);
+  history.record(done, () => command("cluster.rename", { cluster_id: history.cluster(clusterId), title: before }, t("Undone")), sent);
+  draw({ force: true });
   if (refocus) focusTitle(clusterId);
 }
 
@@ -359,8 +357,8 @@ function retag(clusterId, tag) {
   const before = cluster.tags.slice();
   const tags = before.includes(tag) ? before.filter((x) => x !== tag) : [...before, tag];
   const done = t("Tags of “%(title)s” saved", { title: cluster.title });
-  const sent = commands.send("cluster.tag", { cluster_id: clusterId, tags }, done);
-  history.record(done, () => commands.send("cluster.tag", { cluster_id: history.cluster(clusterId), tags: before }, t("Undone")), sent);
+  const sent = command("cluster.tag", { cluster_id: clusterId, tags }, done);
+  history.record(done, () => command("cluster.tag", { cluster_id: history.cluster(clusterId), tags: before }, t("Undone")), sent);
   draw();
 }
 
@@ -369,11 +367,11 @@ function dissolve(clusterId) {
   const cardIds = Object.values(state.cards).filter((c) => c.cluster_id === clusterId).map((c) => c.id);
   const { title, tags } = cluster;
   const done = t("Cluster “%(title)s” dissolved", { title });
-  const sent = commands.send("cluster.delete", { cluster_id: clusterId }, done);
+  const sent = command("cluster.delete", { cluster_id: clusterId }, done);
   history.record(done, async () => {
-    const { cluster_id: again } = await commands.send("cluster.create", { title, card_ids: cardIds }, t("Undone"));
+    const { cluster_id: again } = await command("cluster.create", { title, card_ids: cardIds }, t("Undone"));
     history.aliases.set(clusterId, again);
-    if (tags.length) await commands.send("cluster.tag", { cluster_id: again, tags }, t("Undone"));
+    if (tags.length) await command("cluster.tag", { cluster_id: again, tags }, t("Undone"));
   }, sent);
 }
 
@@ -392,10 +390,10 @@ function mergePair(first, second) {
     const keep = state.cards[keepId];
     const previous = gone.cluster_id;
     const done = t("Duplicate merged");
-    const sent = commands.send("card.merge", { card_id: goneId, into_id: keepId }, done);
+    const sent = command("card.merge", { card_id: goneId, into_id: keepId }, done);
     history.record(done, async () => {
-      await commands.send("card.unmerge", { card_id: goneId }, t("Undone"));
-      if (previous !== keep.cluster_id) await commands.send("cluster.move", { card_ids: [goneId], cluster_id: history.cluster(previous) }, t("Undone"));
+      await command("card.unmerge", { card_id: goneId }, t("Undone"));
+      if (previous !== keep.cluster_id) await command("cluster.move", { card_ids: [goneId], cluster_id: history.cluster(previous) }, t("Undone"));
     }, sent);
     ui.selected.clear();
     draw();
@@ -405,7 +403,7 @@ function mergePair(first, second) {
 function decide(suggestionId, accept) {
   const suggestion = state.suggestions[suggestionId];
   const done = accept ? t("Suggestion accepted") : t("Suggestion declined");
-  const sent = commands.send("suggestion.decide", { suggestion_id: suggestionId, accept }, done);
+  const sent = command("suggestion.decide", { suggestion_id: suggestionId, accept }, done);
   if (!accept || !suggestion) return;
   const ids = [suggestion.card_id, ...(suggestion.target_kind === "card" ? [suggestion.target_id] : [])];
   const previous = new Map(ids.filter((id) => state.cards[id]).map((id) => [id, state.cards[id].cluster_id]));
@@ -414,7 +412,7 @@ function decide(suggestionId, accept) {
     const { cluster_id: cluster } = await sent;
     if (!madeNew) { await moveBack(previous); return; }
     await moveBack(new Map([...previous].filter(([, was]) => was !== null)));
-    await commands.send("cluster.delete", { cluster_id: history.cluster(cluster) }, t("Undone"));
+    await command("cluster.delete", { cluster_id: history.cluster(cluster) }, t("Undone"));
   }, sent);
 }
 
@@ -472,7 +470,7 @@ function listen() {
     const input = e.target.closest("input[data-cluster]");
     if (input) {
       if (e.key === "Enter") { e.preventDefault(); rename(Number(input.dataset.cluster), input.value.trim()); }
-      else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); const id = ui.renaming; ui.renaming = null; draw(); focusTitle(id); }
+      else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); const id = ui.renaming; ui.renaming = null; draw({ force: true }); focusTitle(id); }
       return;
     }
     if (e.target.id === "board-filter" && e.key === "Enter") { e.preventDefault(); select(boardCards(state).filter(matches).map((c) => c.id)); return; }

@@ -7,12 +7,13 @@
 // The API answers ids and names only (app/suggest/routes.py): the texts shown here are the room's
 // own, from the console's state. Nothing is sent anywhere but this server.
 //
-// The board redraws on every change in the room; this panel redraws only when what it shows
-// changed, and never under a name being typed (it redraws when the field is left).
+// The board redraws on every change in the room, and this panel with it (keep(), view.js): never
+// under a name being typed (it catches up when the field is left), focus and names kept.
 
-import { $, announce, h, replace } from "./dom.js";
+import { $, announce, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CARD_KINDS, label } from "./labels.js";
+import { keep } from "./view.js";
 
 export const DEBOUNCE_MS = 2000; // after the last card.posted, look for duplicates again
 
@@ -51,8 +52,6 @@ export class SuggestPanel {
     this.suggestions = []; // {key, name, cardIds}
     this.ungrouped = [];
     this.runs = 0;
-    this.shown = ""; // what the list shows, to redraw only on a change
-    this.stale = false; // a redraw waits for the name field to be left
     this.pairs = []; // {card_id, other_id, similarity}
     this.dismissed = this._loadDismissed();
     this.marks = new Map(); // card id -> the older cards it may duplicate
@@ -89,9 +88,6 @@ export class SuggestPanel {
       const key = e.target.dataset && e.target.dataset.name;
       const found = key && this.suggestions.find((s) => s.key === key);
       if (found) found.name = e.target.value;
-    });
-    root.addEventListener("focusout", (e) => {
-      if (this.stale && e.target.dataset && e.target.dataset.name) setTimeout(() => this.update(), 0);
     });
     return root;
   }
@@ -134,7 +130,6 @@ export class SuggestPanel {
       this.model = answer.model;
       this.suggestions = answer.clusters.map((c, i) => ({ key: `${this.runs}-${i}`, name: c.name, cardIds: c.card_ids.slice() }));
       this.ungrouped = answer.ungrouped.slice();
-      this.shown = "";
       this.update();
       this._status(this.suggestions.length
         ? tn("%(n)s cluster suggested. Take over, edit or ignore it.", "%(n)s clusters suggested. Take over, edit or ignore each.", this.suggestions.length)
@@ -161,17 +156,7 @@ export class SuggestPanel {
   update() {
     this._index();
     this._prune();
-    const cards = this.state().cards;
-    const signature = JSON.stringify([this.suggestions.map((s) => [s.key, s.cardIds]), this.ungrouped,
-      [...this.suggestions.flatMap((s) => s.cardIds), ...this.ungrouped].map((id) => cards[id] && cards[id].text)]);
-    if (signature === this.shown) return;
-    const active = document.activeElement;
-    if (active && this.element.contains(active) && active.dataset.name) { this.stale = true; return; }
-    this.stale = false;
-    this.shown = signature;
-    const focusId = active && this.element.contains(active) && active.id ? active.id : null;
-    replace($("#board-suggest-list", this.element), this._list());
-    if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+    keep($("#board-suggest-list", this.element), () => this._list());
   }
 
   _list() {

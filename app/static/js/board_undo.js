@@ -1,36 +1,13 @@
-// The board's memory: commands whose answers the board waits for, and the undo history.
+// The board's undo history.
 //
 // Each clustering action on the board records how to take it back as ordinary commands (move the
 // cards back to where they were, delete a cluster it made, rename or re-tag it back, unmerge). A
-// cluster that an undo has to make again gets a new id; `alias` maps the old id to the new one so
-// older steps in the history still find it.
+// step waits for its commands' answers (the console's command() resolves with the ack's result,
+// so a step can use what the server made, such as a new cluster's id). A cluster that an undo has
+// to make again gets a new id; `alias` maps the old id to the new one so older steps in the
+// history still find it.
 
 export const HISTORY_SIZE = 50;
-
-// Sends commands through the console's `command()` and resolves with the ack's result (or rejects
-// with the server's error), so a step can use what the server made (a new cluster's id).
-export class Commands {
-  constructor(room, command) {
-    this.command = command;
-    this.waiting = new Map(); // cid -> {resolve, reject}
-    room.on("ack", (ack) => this._settle(ack.cid, (w) => w.resolve(ack.result || {})));
-    room.on("error", (error) => this._settle(error.cid, (w) => w.reject(error)));
-  }
-
-  send(type, fields, done) {
-    const cid = this.command(type, fields, done);
-    const answer = new Promise((resolve, reject) => this.waiting.set(cid, { resolve, reject }));
-    answer.catch(() => { /* refused: the console shows the error; waiting steps see it too */ });
-    return answer;
-  }
-
-  _settle(cid, how) {
-    const waiting = cid && this.waiting.get(cid);
-    if (!waiting) return;
-    this.waiting.delete(cid);
-    how(waiting);
-  }
-}
 
 export class History {
   constructor(size = HISTORY_SIZE) {

@@ -4,15 +4,18 @@
 // The picker is a fieldset of check boxes (keyboard and screen reader work as for any form), with
 // a search field that hides what does not match, and the chosen items shown above the list as
 // chips that remove themselves when tapped. It keeps the choice itself (not in the DOM), so a live
-// update that redraws the list, or the console redrawing its whole form, never loses it; the list
-// is only rebuilt when the clusters or cards changed. With 150 cards a phone filters, not scrolls.
+// update that redraws the list, or the console redrawing its whole form, never loses it. The lists
+// are rebuilt (with keep(), view.js: focus stays on the box one was at) only when the clusters or
+// cards changed: with five proposals the console has seven pickers of 150 cards each, and most
+// updates in a waarom phase change no card. With 150 cards a phone filters, not scrolls.
 //
 //   const picker = new CitePicker({ id: "cite", console: false });
 //   form.append(picker.el);  picker.update(state);  picker.value();  picker.set(proposal);  picker.clear();
 import { byId } from "./state.js";
-import { h, replace } from "./dom.js";
+import { h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CARD_KINDS, TAGS, label } from "./labels.js";
+import { keep } from "./view.js";
 
 const fold = (text) => text.toLocaleLowerCase();
 const short = (text, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -77,7 +80,7 @@ export class CitePicker {
     this.key = key;
     this.inputs.clear();
     this.names.clear();
-    replace(this.clusterList, clusters.map((c) => {
+    keep(this.clusterList, () => clusters.map((c) => {
       const tags = c.tags.map((tag) => label(TAGS, tag)).join(", ");
       const cardCount = tn("%(n)s card", "%(n)s cards", counts.get(c.id) || 0);
       const name = t("Cluster: %(title)s", { title: c.title });
@@ -86,7 +89,7 @@ export class CitePicker {
         tags ? h("span", { class: "cite-meta" }, tags, " · ") : null,
         h("span", { class: "cite-meta" }, cardCount));
     }));
-    replace(this.cardList, cards.map((c) => {
+    keep(this.cardList, () => cards.map((c) => {
       const kind = label(CARD_KINDS, c.kind);
       const text = c.text || t("(no text)");
       const marks = [c.hidden ? t("hidden") : null, c.merged_into_id !== null ? t("merged") : null].filter(Boolean);
@@ -147,7 +150,7 @@ export class CitePicker {
     ];
     this.nothing.hidden = chosen.length > 0;
     this.chips.hidden = chosen.length === 0;
-    replace(this.chips, chosen.map((key) => {
+    keep(this.chips, () => chosen.map((key) => {
       const name = this.names.get(key) || key;
       return h("li", {}, h("button", {
         type: "button", class: "chip", dataset: { key }, "aria-label": t("Remove: %(name)s", { name }),

@@ -2,11 +2,13 @@
 // this one leads or watches, with "Take over". One console drives at a time; the server refuses
 // commands from the others (not_driver), and this module turns that refusal into plain words.
 // The page gives the trajectory's facilitators (id → name) and who is looking, in data-*; the
-// console's script hands over its room (showDriver), so this module never touches the socket.
+// console's script hands over its room and its command() (showDriver), so this module never
+// touches the socket. The banner is redrawn once per frame with the rest of the page (view.js).
 import { $, announce } from "./dom.js";
 import { t } from "./i18n.js";
+import { schedule } from "./view.js";
 
-export function showDriver(room) {
+export function showDriver(room, { command }) {
   const banner = $("#cofacilitation");
   if (!banner) return;
   const names = JSON.parse(banner.dataset.facilitators || "{}");
@@ -43,10 +45,11 @@ export function showDriver(room) {
     lastDriver = driver;
   }
 
-  room.on("state", draw);
+  const redraw = () => schedule("cofacilitation", () => draw(room.state));
+  room.on("state", redraw);
   room.on("presence", (message) => {
     consolesOnline = message.facilitators;
-    draw(room.state);
+    redraw();
   });
   room.on("error", (error) => {
     if (error.code !== "not_driver") return;
@@ -56,6 +59,6 @@ export function showDriver(room) {
   room.on("ack", () => { warning.hidden = true; });
   button.addEventListener("click", () => {
     warning.hidden = true;
-    room.send("console.take_over");
+    command("console.take_over", {});
   });
 }

@@ -79,9 +79,9 @@ export function proposals(state, kind, ctx) {
   });
   const liveId = `round-live-${kind}`;
   const roundControls = round ?
-    [h("button", { type: "button", onclick: () => ctx.command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
+    [h("button", { type: "button", dataset: { key: `round-close-${kind}` }, onclick: () => ctx.command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
       h("p", { class: "hint" }, round.reveal === "live" ? t("The room sees the figures as they come in.") : t("The room sees the figures when you close the round."))] :
-    [h("button", { type: "button", disabled: !open.length, onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
+    [h("button", { type: "button", dataset: { key: `round-open-${kind}` }, disabled: !open.length, onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
       h("span", { class: "check" }, h("input", { type: "checkbox", id: liveId }), h("label", { for: liveId }, t("Show the figures live (otherwise: when the round closes)")))];
   if (open.length > 1 && !round) used.add(`merge-${kind}`);
   for (const p of open) if (!round) used.add(`amend-${p.id}`);
@@ -140,7 +140,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
       h("details", { id: `adopt-box-${p.id}` }, h("summary", {}, t("Adopt")), adopt),
       h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) ctx.command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
   }
-  return h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id } }, parts);
+  return h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id, key: `proposal:${p.id}` } }, parts);
 }
 
 function mergeProposals(state, kind, open, ctx) {

@@ -1,10 +1,13 @@
 // The facilitator's console: steer the phases, moderate, cluster (no drag and drop), run votes
 // and agreement rounds, adopt, and save the vertrekpunt. Every command shows its outcome.
+// Changes in the room redraw the page once per frame (view.js), each part kept as it was for the
+// facilitator: focus, open boxes, a half-written proposal or setting.
 import { Room } from "./socket.js";
 import { byId, lastClosedVote, openVote, visibleCards } from "./state.js";
-import { $, announce, h, replace } from "./dom.js";
+import { $, announce, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName } from "./labels.js";
+import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName, postingKind } from "./labels.js";
+import { keep, schedule } from "./view.js";
 import { Countdown, endsAt } from "./timer.js";
 import { showDriver } from "./cofacilitation.js";
 import { mountBoard } from "./board.js";
@@ -18,12 +21,9 @@ const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
 const room = new Room({ workshopId, storageKey: "console" });
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
-const CARD_PHASE = { beelden: "beeld", factoren: "factor", consequenties: "consequentie" };
 const TAGGING = new Set(["clusteren", "prioriteren", "waarom", "opgave"]);
-const labels = new Map(); // cid -> what it did, for the feedback line
 let presence = { participants: 0, by_group: {}, participant_ids: [] };
 let tally = null;
-let deferred = false;
 const atTable = new AtTable($("#at-table"), { workshopId, command });
 const agendaEditor = new AgendaEditor($("#agenda-dialog"), { command, state: () => room.state });
 $("#edit-agenda").addEventListener("click", () => { if (room.state) agendaEditor.open(); });
@@ -40,14 +40,19 @@ room.on("status", (status) => {
   el.dataset.status = status;
   el.textContent = { connected: t("Connected"), "catching-up": t("Catching up…"), offline: t("Offline"), unauthorised: t("Signed out: log in again") }[status] || t("Reconnecting…");
 });
-room.on("presence", (message) => { presence = message; if (room.state) renderRoom(room.state); });
-room.on("tally", (message) => { tally = message; if (room.state) render(room.state); });
-room.on("state", (state) => render(state));
-room.on("ack", (ack) => feedback(labels.get(ack.cid) || t("Done"), false, ack.cid));
-room.on("error", (error) => feedback(errorText(error), true, error.cid));
+room.on("presence", (message) => { presence = message; schedule("console:room", () => { if (room.state) renderRoom(room.state); }); });
+room.on("tally", (message) => { tally = message; schedule("console", draw); });
+room.on("state", () => schedule("console", draw));
+// Each command says its own outcome (command() below); these are the answers no promise on this
+// page waits for: commands sent before a reload, and refusals that answer no command.
+room.on("ack", (ack) => { if (!room.awaits(ack.cid)) feedback(t("Done"), false); });
+room.on("error", (error) => { if (!room.awaits(error.cid)) feedback(errorText(error), true); });
 
-function feedback(text, isError, cid) {
-  labels.delete(cid);
+function draw() {
+  if (room.state) render(room.state);
+}
+
+function feedback(text, isError) {
   const el = $("#feedback");
   el.className = isError ? "feedback error" : "feedback ok";
   el.setAttribute("role", isError ? "alert" : "status");
@@ -55,40 +60,16 @@ function feedback(text, isError, cid) {
   if (!isError) announce(text);
 }
 
+// Send a command and say its outcome: `done` when the server confirms it, the reason when it
+// refuses. Resolves with what the command made (the ack's result); a refusal rejects too, for a
+// caller that waits on it (the board's undo), and is already said here.
 function command(type, fields, done) {
-  const cid = room.send(type, fields);
-  labels.set(cid, done);
-  return cid;
+  const answer = room.send(type, fields).then(
+    (ack) => { feedback(done || t("Done"), false); return ack.result || {}; },
+    (error) => { feedback(errorText(error), true); throw error; });
+  answer.catch(() => { /* said above */ });
+  return answer;
 }
-
-// Re-render without losing what the facilitator is typing: wait while focus is in a field, and
-// keep values and open <details> of elements with an id across the redraw.
-function preserving(container, draw) {
-  const active = document.activeElement;
-  if (active && container.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) && active.type !== "checkbox" && active.type !== "radio") {
-    deferred = true;
-    return;
-  }
-  const kept = new Map();
-  for (const el of container.querySelectorAll("[id]")) {
-    if (el.tagName === "DETAILS") kept.set(el.id, { open: el.open });
-    else if (el.type === "checkbox" || el.type === "radio") kept.set(el.id, { checked: el.checked });
-    else if ("value" in el && el.tagName !== "BUTTON") kept.set(el.id, { value: el.value });
-  }
-  const focusedId = active && container.contains(active) ? active.id : null;
-  draw();
-  for (const [id, saved] of kept) {
-    const el = document.getElementById(id);
-    if (!el) continue;
-    if ("open" in saved) el.open = saved.open;
-    if ("checked" in saved) el.checked = saved.checked;
-    if ("value" in saved && el.dataset.fresh === undefined) el.value = saved.value;
-  }
-  if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus();
-}
-document.addEventListener("focusout", () => setTimeout(() => {
-  if (deferred && room.state) { deferred = false; render(room.state); }
-}, 0));
 
 // ---------------------------------------------------------------- the whole page
 
@@ -98,17 +79,18 @@ function render(state) {
   $("#code").textContent = `${w.join_code.slice(0, 3)}-${w.join_code.slice(3)}`;
   renderAgenda(w);
   renderTimer(w.timer_ends_at);
-  preserving($("#screen-steer"), () => renderScreen(state));
-  preserving($("#controls"), () => replace($("#controls"), controls(state, w.phase)));
+  keep($("#screen-steer"), () => renderScreen(state));
+  if (w.phase === "clusteren") mountBoard(state, { socket: room, command }); // board.js: the board keeps its own selection and drag
+  keep($("#controls"), () => controls(state, w.phase));
   renderRoom(state);
   atTable.render(state);
-  if (!$("#settings").open) renderSettings(w);
+  keep($("#settings-form"), () => settingsFields(w));
 }
 
 // Each step with its planned minutes (outside the button, so its name stays the phase's name).
 function renderAgenda(w) {
   const minutes = w.phase_minutes || [];
-  replace($("#agenda"), w.agenda.map((phase, index) => h("li", { "aria-current": index === w.phase_index ? "step" : null, class: index === w.phase_index ? "current" : "" },
+  keep($("#agenda"), () => w.agenda.map((phase, index) => h("li", { "aria-current": index === w.phase_index ? "step" : null, class: index === w.phase_index ? "current" : "", dataset: { key: `step:${index}` } },
     index === w.phase_index ? h("span", {}, phaseName(phase), " ", h("strong", {}, t("(now)"))) :
       h("button", { type: "button", class: "link", onclick: () => goTo(index) }, phaseName(phase)),
     minutes[index] ? h("span", { class: "minutes" }, t("%(n)s min", { n: minutes[index] })) : null)));
@@ -149,7 +131,7 @@ function renderScreen(state) {
   const page = screen.page;
   const items = focusable(state, w.phase);
   const current = screen.focus ? items.find((i) => i.kind === screen.focus.kind && i.id === screen.focus.id) : null;
-  const select = h("select", { id: "screen-focus" },
+  const select = h("select", { id: "screen-focus", dataset: { fresh: "" } },
     h("option", { value: "" }, t("Everything (no focus)")),
     items.map((i) => h("option", { value: `${i.kind}:${i.id}`, selected: current === i }, i.label)));
   select.addEventListener("change", () => {
@@ -159,15 +141,15 @@ function renderScreen(state) {
   const status = screen.heard ? t("The projector shows who gets heard (see “At the table”).") :
     screen.focus ? t("The projector shows one item large.") :
     page === null ? t("The projector turns its pages by itself.") : t("The projector holds page %(n)s.", { n: page + 1 });
-  replace($("#screen-steer"),
+  return [
     h("h3", {}, t("Projector")),
     h("p", { class: "hint", id: "screen-status" }, status),
     screen.heard ? h("div", { class: "row" }, h("button", { type: "button", id: "screen-heard-back", onclick: () => send({ page, focus: screen.focus || null }, t("The projector shows the wall again")) }, t("Back"))) : null,
     h("div", { class: "row" },
-      h("button", { type: "button", class: "secondary", onclick: () => send({ page: Math.max(0, (page ?? 0) - 1), focus: null }, t("Previous page on the projector")) }, t("Previous page")),
-      h("button", { type: "button", class: "secondary", onclick: () => send({ page: (page ?? 0) + 1, focus: null }, t("Next page on the projector")) }, t("Next page")),
-      h("button", { type: "button", class: "secondary", disabled: page === null && !screen.focus, onclick: () => send({ page: null, focus: null }, t("The projector turns its pages by itself")) }, t("Turn pages by itself"))),
-    h("label", { for: "screen-focus" }, t("Show one item large")), select);
+      h("button", { type: "button", class: "secondary", dataset: { key: "screen-previous" }, onclick: () => send({ page: Math.max(0, (page ?? 0) - 1), focus: null }, t("Previous page on the projector")) }, t("Previous page")),
+      h("button", { type: "button", class: "secondary", dataset: { key: "screen-next" }, onclick: () => send({ page: (page ?? 0) + 1, focus: null }, t("Next page on the projector")) }, t("Next page")),
+      h("button", { type: "button", class: "secondary", dataset: { key: "screen-auto" }, disabled: page === null && !screen.focus, onclick: () => send({ page: null, focus: null }, t("The projector turns its pages by itself")) }, t("Turn pages by itself"))),
+    h("label", { for: "screen-focus" }, t("Show one item large")), select];
 }
 
 function focusable(state, phase) {
@@ -175,7 +157,7 @@ function focusable(state, phase) {
   const clusters = byId(state.clusters).map((c) => ({ kind: "cluster", id: c.id, label: t("Cluster: %(title)s", { title: short(c.title) }) }));
   const proposals = byId(state.proposals).filter((p) => p.status === "open" || p.status === "adopted")
     .map((p) => ({ kind: "proposal", id: p.id, label: `${p.kind === "waarom" ? t("Why") : t("Mission")}: ${short(p.text)}` }));
-  const kind = CARD_PHASE[phase];
+  const kind = postingKind(phase);
   const cards = kind ? visibleCards(state, kind).map((c) => ({ kind: "card", id: c.id, label: short(c.text) })) : [];
   if (phase === "waarom" || phase === "opgave") return [...proposals.filter((p) => state.proposals[p.id].kind === phase), ...clusters];
   if (phase === "clusteren" || phase === "prioriteren") return [...clusters, ...cards];
@@ -207,8 +189,8 @@ $("#open-screen").addEventListener("click", async () => {
 // ---------------------------------------------------------------- phase controls
 
 function controls(state, phase) {
-  if (CARD_PHASE[phase]) return moderation(state, CARD_PHASE[phase], phase);
-  if (phase === "clusteren") return [clustering(state), moderation(state, null, phase)];
+  if (postingKind(phase)) return moderation(state, postingKind(phase), phase);
+  if (phase === "clusteren") return moderation(state, null, phase); // the board is mounted before #controls
   if (phase === "prioriteren") return voting(state);
   if (phase === "waarom" || phase === "opgave") return proposals(state, phase, { command, feedback });
   if (phase === "afronding") return wrapUp(state);
@@ -221,7 +203,7 @@ function lobby(state) {
   const start = h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start."));
   if (!state.starts_from) return start;
   const check = h("div", { id: "lobby-check" });
-  const fill = () => replace(check, atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
+  const fill = () => keep(check, () => atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
   fill();
   return [start,
     startingPointBlock(state.starts_from, { heading: "h3", lead: false, id: "console-start-title" }),
@@ -240,7 +222,7 @@ function tagBoxes(prefix, tags, onChange) {
     Object.keys(TAGS).map((tag) => {
       const id = `${prefix}-${tag}`;
       return h("span", { class: "check" },
-        h("input", { type: "checkbox", id, checked: tags.includes(tag), onchange: (e) => {
+        h("input", { type: "checkbox", id, checked: tags.includes(tag), dataset: { fresh: "" }, onchange: (e) => {
           const next = e.target.checked ? [...tags, tag] : tags.filter((x) => x !== tag);
           onChange(next);
         } }),
@@ -260,7 +242,7 @@ function cardRow(state, card, phase) {
   const sameKind = byId(state.cards).filter((c) => c.kind === card.kind && c.id !== card.id && c.merged_into_id === null);
   const mergeId = `merge-${card.id}`;
   const clusterId = `assign-${card.id}`;
-  return h("li", { class: `card ${card.hidden ? "is-hidden" : ""}` },
+  return h("li", { class: `card ${card.hidden ? "is-hidden" : ""}`, dataset: { key: `moderate:${card.id}` } },
     card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
     h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
       card.world ? h("span", { class: "badge" }, label(WORLDS, card.world)) : null,
@@ -284,10 +266,6 @@ function cardRow(state, card, phase) {
           h("option", { value: "", selected: card.cluster_id === null }, t("(none)")),
           byId(state.clusters).map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title)))) : null),
     TAGGING.has(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
-}
-
-function clustering(state) {
-  return mountBoard(state, { socket: room, command }); // board.js: the board keeps its own selection and drag
 }
 
 function voting(state) {
@@ -353,14 +331,14 @@ function renderRoom(state) {
   const expected = state.workshop.expected_groups;
   const groups = [...new Set([...expected, ...Object.keys(presence.by_group)])];
   const missing = expected.filter((g) => !presence.by_group[g]);
-  replace($("#presence"),
+  keep($("#presence"), () => [
     h("p", {}, t("%(n)s connected", { n: presence.participants })),
     h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
-    missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+    missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null]);
   const connected = new Set(presence.participant_ids || []);
-  replace($("#participants"), byId(state.participants).map((p) => {
+  keep($("#participants"), () => byId(state.participants).map((p) => {
     const name = p.display_name || t("Anonymous");
-    return h("li", {},
+    return h("li", { dataset: { key: `participant:${p.id}` } },
       name, " · ", groupName(p.stakeholder_group),
       p.left ? " · " + t("left") : connected.has(p.id) ? " · " + t("online") : " · " + t("offline"),
       p.left ? null : h("button", {
@@ -370,11 +348,12 @@ function renderRoom(state) {
   }));
 }
 
-function renderSettings(w) {
+// The settings as drawn from the room; what the facilitator changed and has not saved yet stays
+// (keep() in render()), the rest follows the room, also while the box is open.
+function settingsFields(w) {
   const s = w.settings;
   const field = (id, text, input) => [h("label", { for: id }, text), input];
-  const form = $("#settings-form");
-  replace(form,
+  return [
     ...field("set-title", t("Title"), h("input", { id: "set-title", value: w.title, maxlength: 200 })),
     ...field("set-question", t("Theme question"), h("textarea", { id: "set-question", rows: 2 }, w.theme_question)),
     ...field("set-budget", t("Dots per person"), h("input", { id: "set-budget", type: "number", min: 1, max: 50, value: s.dot_budget })),
@@ -384,7 +363,7 @@ function renderSettings(w) {
     ...field("set-language", t("Language"), h("select", { id: "set-language" }, h("option", { value: "nl", selected: s.language === "nl" }, "Nederlands"), h("option", { value: "en", selected: s.language === "en" }, "English"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-anonymous", checked: s.anonymous }), h("label", { for: "set-anonymous" }, t("Anonymous (only before anyone joins)"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Phones may suggest where cards belong, and tag them"))),
-    h("button", { type: "submit" }, t("Save settings")));
+    h("button", { type: "submit" }, t("Save settings"))];
 }
 
 $("#settings-form").addEventListener("submit", (e) => {
@@ -406,5 +385,5 @@ $("#settings-form").addEventListener("submit", (e) => {
   }, t("Settings saved"));
 });
 
-showDriver(room);
+showDriver(room, { command });
 room.connect();

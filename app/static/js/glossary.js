@@ -7,6 +7,9 @@
 //   termName(term)            the word itself as the interface shows it ("Leefwereld" / "Lived world")
 //   helpToggle(term)          [button, note]: a "?" button (aria-expanded) and the note it shows
 //   withHelp(term, content?)  <span class="term">content (default the term's name) ? note</span>
+//
+// The button carries data-key "help:term" (or the `key` given, where a term's "?" appears more
+// than once in a part of the page), so a redraw keeps it open (keep() in view.js).
 //   enhanceGlossary(root)     adds a "?" after every [data-glossary="term"] element in root
 //
 // The help is a disclosure button, not a tooltip: it works by tap, by keyboard (Enter/Space,
@@ -14,7 +17,7 @@
 // in /static/glossary.css (classes glossary-toggle, glossary-note, term).
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
-import { GROUPS, PHASES, TAGS, WORLDS } from "./labels.js";
+import { CARD_KINDS, GROUPS, PHASES, TAGS, WORLDS, label } from "./labels.js";
 
 export const GLOSSARY = {
   leefwereld: () => t("Everyday life as people experience it themselves: at home, at work, in the neighbourhood."),
@@ -31,19 +34,20 @@ export const GLOSSARY = {
   opgave: () => t("What we take on together, and what we leave out for now."),
 };
 
+// Each term's name, from the vocabulary the server sent where the term is one of its words.
 const NAMES = {
-  leefwereld: WORLDS.leefwereld,
-  systeemwereld: WORLDS.systeemwereld,
+  leefwereld: () => label(WORLDS, "leefwereld"),
+  systeemwereld: () => label(WORLDS, "systeemwereld"),
   kernthema: () => t("Core theme"),
-  angel: TAGS.angel,
-  kiem: TAGS.kiem,
-  hefboom: TAGS.hefboom,
-  ketenpartner: GROUPS.ketenpartner,
-  beeld: () => t("Image"),
-  factor: () => t("Factor"),
-  consequentie: () => t("Consequence"),
-  waarom: PHASES.waarom,
-  opgave: PHASES.opgave,
+  angel: () => label(TAGS, "angel"),
+  kiem: () => label(TAGS, "kiem"),
+  hefboom: () => label(TAGS, "hefboom"),
+  ketenpartner: () => label(GROUPS, "ketenpartner"),
+  beeld: () => label(CARD_KINDS, "beeld"),
+  factor: () => label(CARD_KINDS, "factor"),
+  consequentie: () => label(CARD_KINDS, "consequentie"),
+  waarom: () => label(PHASES, "waarom"),
+  opgave: () => label(PHASES, "opgave"),
 };
 
 export function explain(term) {
@@ -58,12 +62,12 @@ let counter = 0;
 
 // A "?" disclosure button and the note it opens; the caller places both (the note right after the
 // button in reading order, so a screen reader reaches it next).
-export function helpToggle(term, { name = termName(term) } = {}) {
+export function helpToggle(term, { name = termName(term), key = `help:${term}` } = {}) {
   const id = `glossary-${term}-${++counter}`;
   const note = h("span", { class: "glossary-note", id, hidden: true }, explain(term));
   const button = h("button", {
     type: "button", class: "glossary-toggle", "aria-expanded": "false", "aria-controls": id,
-    "aria-label": t("What does “%(term)s” mean?", { term: name }), dataset: { term },
+    "aria-label": t("What does “%(term)s” mean?", { term: name }), dataset: { term, key },
   }, "?");
   const setOpen = (open) => {
     button.setAttribute("aria-expanded", String(open));
@@ -84,8 +88,8 @@ export function helpToggle(term, { name = termName(term) } = {}) {
 }
 
 // The term (or `content`) with its help right behind it, as one inline element.
-export function withHelp(term, content = termName(term)) {
-  return h("span", { class: "term" }, content, " ", ...helpToggle(term));
+export function withHelp(term, content = termName(term), { key } = {}) {
+  return h("span", { class: "term" }, content, " ", ...helpToggle(term, key ? { key } : {}));
 }
 
 // Server-rendered pages mark words with data-glossary="term"; this adds their "?" after them.

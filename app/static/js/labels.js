@@ -1,38 +1,40 @@
-// Display names of the method's words for scripts. Same ids and message ids as app/labels.py.
-import { t } from "./i18n.js";
+// The workshop's vocabulary for scripts, as the server sends it once per page: card kinds and the
+// phase each is posted in, phases with their typical minutes, worlds, tags, stakeholder groups,
+// scores, contributions and the pooled groups' name, translated into the page's language.
+// app/web/vocabulary.py builds it from the Python sources and the page embeds it as
+// <script type="application/json" id="vocabulary">; nothing here declares it again.
 
-export const PHASES = {
-  lobby: () => t("Lobby"),
-  beelden: () => t("Images"),
-  factoren: () => t("Factors"),
-  consequenties: () => t("Consequences"),
-  clusteren: () => t("Clustering"),
-  prioriteren: () => t("Prioritising"),
-  waarom: () => t("Why"),
-  opgave: () => t("Mission"),
-  afronding: () => t("Wrap-up"),
-};
+const EMPTY = { phases: [], kinds: [], worlds: [], tags: [], groups: [], pooled_group: { key: null, name: "" }, scores: [], contributions: [] };
+const node = document.getElementById("vocabulary");
+const vocabulary = node ? JSON.parse(node.textContent) : EMPTY;
 
-export const GROUPS = {
-  inwoner: () => t("Resident"),
-  ervaringsdeskundige: () => t("Expert by experience"),
-  ketenpartner: () => t("Partner organisation"),
-  uitvoering: () => t("Front-line service"),
-  beleid: () => t("Policy"),
-  bestuur: () => t("Governance"),
-};
+const names = (entries) => Object.fromEntries(entries.map((entry) => [entry.key, entry.name]));
 
-export const CARD_KINDS = { beeld: () => t("Image"), factor: () => t("Factor"), consequentie: () => t("Consequence") };
-export const WORLDS = { leefwereld: () => t("Lived world"), systeemwereld: () => t("System world") };
-export const TAGS = { angel: () => t("Sting"), kiem: () => t("Seed"), hefboom: () => t("Lever") };
-export const SCORES = {
-  5: () => t("5 — fully agree"),
-  4: () => t("4 — agree"),
-  3: () => t("3 — can live with it"),
-  2: () => t("2 — doubts"),
-  1: () => t("1 — objection (block)"),
-};
+// key -> display name, each table in the server's order (Object.keys) but SCORES, whose numeric
+// keys an object sorts: SCORE_KEYS has their order.
+export const PHASES = names(vocabulary.phases);
+export const GROUPS = names(vocabulary.groups);
+export const CARD_KINDS = names(vocabulary.kinds);
+export const WORLDS = names(vocabulary.worlds);
+export const TAGS = names(vocabulary.tags);
+export const SCORES = names(vocabulary.scores);
+export const CONTRIBUTIONS = names(vocabulary.contributions);
+export const SCORE_KEYS = vocabulary.scores.map((score) => score.key);
 
-export const label = (table, key) => (table[key] ? table[key]() : key);
+/** The name under which groups too small to show on their own are pooled (app/privacy.py). */
+export const OTHER_GROUPS = vocabulary.pooled_group.key;
+
+export const label = (table, key) => table[key] ?? key;
 export const phaseName = (key) => label(PHASES, key);
-export const groupName = (key) => label(GROUPS, key);
+// A stakeholder group's name; the pooled groups have one too, and groups a trajectory invents
+// itself are shown as typed.
+export const groupName = (key) => (key === OTHER_GROUPS ? vocabulary.pooled_group.name : label(GROUPS, key));
+
+const KIND_OF_PHASE = Object.fromEntries(vocabulary.phases.map((phase) => [phase.key, phase.kind]));
+const MINUTES = Object.fromEntries(vocabulary.phases.map((phase) => [phase.key, phase.minutes]));
+
+/** The kind of card posted in `phase` ("beeld" in "beelden"), or null in a phase without posting. */
+export const postingKind = (phase) => KIND_OF_PHASE[phase] ?? null;
+
+/** Minutes a step of this phase typically takes, for a step added by hand (presets.py). */
+export const typicalMinutes = (phase) => MINUTES[phase] ?? null;

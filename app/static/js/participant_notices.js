@@ -3,8 +3,9 @@
 // absorbed one is told too. Worked out from the state (card.mine, merged_into_id), so a phone
 // that was offline at the time still hears it; a notice stays until its reader dismisses it
 // (remembered per workshop for this browser tab) and goes away by itself if the merge is undone.
-import { announce, h, replace } from "./dom.js";
+import { announce, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { keep } from "./view.js";
 
 const quoted = (text) => (text ? `“${text}”` : "—");
 
@@ -14,7 +15,6 @@ export class MergeNotices {
     this.storageKey = `atelier-merge-notices-${workshopId}`;
     this.dismissed = new Set(this.load());
     this.announced = new Set();
-    this.shownKey = "";
   }
 
   load() {
@@ -62,19 +62,19 @@ export class MergeNotices {
         announce(text);
       }
     }
-    const shownKey = open.map(([key, text]) => `${key}:${text}`).join("|");
-    if (shownKey === this.shownKey) return; // keep focus on a dismiss button between renders
-    this.shownKey = shownKey;
-    replace(this.el, open.map(([key, text]) => h("div", { class: "notice", dataset: { merge: key } },
+    this.state = state;
+    // Focus on a "Got it" stays there across live updates (keep(), by the button's data-key).
+    keep(this.el, () => open.map(([key, text]) => h("div", { class: "notice", dataset: { merge: key } },
       h("p", {}, text),
-      h("button", { type: "button", class: "secondary small", onclick: () => this.close(key) }, t("Got it")))));
+      h("button", { type: "button", class: "secondary small", dataset: { key: `notice:${key}` }, onclick: () => this.close(key) }, t("Got it")))));
   }
 
+  // The notice goes; the keyboard goes to the next notice's button, or to the page's main part.
   close(key) {
     this.dismiss(key);
     const next = this.el.querySelector(".notice:not([data-merge='" + key + "']) button");
-    this.el.querySelector(`[data-merge="${key}"]`)?.remove();
-    this.shownKey = [...this.el.querySelectorAll(".notice")].map((n) => `${n.dataset.merge}:${n.querySelector("p").textContent}`).join("|");
-    (next || document.getElementById("main")).focus();
+    this.update(this.state);
+    const again = next && this.el.querySelector(`[data-key="${CSS.escape(next.dataset.key)}"]`);
+    (again || document.getElementById("main")).focus();
   }
 }

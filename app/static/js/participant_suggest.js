@@ -2,11 +2,13 @@
 // participants cluster (settings.participants_cluster). The phone never moves cards itself; it
 // sends suggestion.make and the facilitator accepts or declines. Who suggested is not kept.
 // Two short searchable lists (the card, then where it belongs) work by tap, keyboard and screen
-// reader alike; the form is built once per clustering phase and only its lists are refreshed, so a
-// live update never wipes what someone is choosing or typing.
+// reader alike; the form is built once per clustering phase and only its lists are redrawn (keep(),
+// view.js, which keeps the choice and the focus), so a live update never wipes what someone is
+// choosing or typing.
 import { byId } from "./state.js";
-import { h, replace } from "./dom.js";
+import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { keep } from "./view.js";
 
 const onWall = (card) => !card.hidden && card.merged_into_id === null;
 const matches = (text, query) => text.toLocaleLowerCase().includes(query.trim().toLocaleLowerCase());
@@ -26,12 +28,15 @@ function choiceList({ name, legend, search, empty }) {
     none.hidden = shown > 0;
   };
   input.addEventListener("input", filter);
-  // options: [{value, text, label}] — keeps the current choice when the list is redrawn.
+  // options: [{value, text, label}]. Each radio's id comes from its value (not its place in the
+  // list), so the choice keep() restores is the same card or theme when others come and go.
   const fill = (options) => {
-    const chosen = (list.querySelector("input:checked") || {}).value;
-    replace(list, options.map((option, i) => h("li", { class: "check", dataset: { text: option.text } },
-      h("input", { type: "radio", name, id: `${name}-${i}`, value: option.value, checked: option.value === chosen }),
-      h("label", { for: `${name}-${i}` }, option.label))));
+    keep(list, () => options.map((option) => {
+      const id = `${name}-${option.value.replace(":", "-")}`;
+      return h("li", { class: "check", dataset: { text: option.text } },
+        h("input", { type: "radio", name, id, value: option.value }),
+        h("label", { for: id }, option.label));
+    }));
     filter();
   };
   const value = () => (list.querySelector("input:checked") || {}).value || null;
@@ -43,25 +48,20 @@ export class SuggestBox {
     this.el = el;
     this.send = send;
     this.form = null;
-    this.listsKey = "";
-    this.cid = null;
+    this.sending = null; // the suggestion waiting for its answer
   }
 
   render(state) {
     const on = state.workshop.phase === "clusteren" && Boolean(state.workshop.settings.participants_cluster);
     this.el.hidden = !on;
     if (!on) {
-      replace(this.el);
+      this.el.replaceChildren();
       this.form = null;
-      this.listsKey = "";
       return;
     }
     if (!this.form) this.build();
     const cards = byId(state.cards).filter(onWall);
     const clusters = byId(state.clusters);
-    const key = JSON.stringify([cards.map((c) => [c.id, c.text, c.cluster_id]), clusters.map((c) => [c.id, c.title])]);
-    if (key === this.listsKey) return;
-    this.listsKey = key;
     const cardLabel = (c) => c.text;
     this.cardList.fill(cards.map((c) => ({ value: String(c.id), text: c.text, label: cardLabel(c) })));
     this.targetList.fill([
@@ -78,12 +78,12 @@ export class SuggestBox {
       name: "suggest-target", legend: t("2. Where does it belong?"), search: t("Search the themes and cards"), empty: t("Nothing matches."),
     });
     this.error = h("p", { class: "error", role: "alert", hidden: true });
-    this.sent = h("p", { class: "ok", id: "suggest-sent", role: "status" });
+    this.sentNote = h("p", { class: "ok", id: "suggest-sent", role: "status" });
     this.form = h("form", { class: "stack", novalidate: true },
-      this.cardList.fieldset, this.targetList.fieldset, this.error, this.sent,
+      this.cardList.fieldset, this.targetList.fieldset, this.error, this.sentNote,
       h("button", { type: "submit" }, t("Send suggestion")));
     this.form.addEventListener("submit", (event) => this.submit(event));
-    replace(this.el, h("section", { class: "suggest", "aria-labelledby": "suggest-title" },
+    this.el.replaceChildren(h("section", { class: "suggest", "aria-labelledby": "suggest-title" },
       h("h2", { id: "suggest-title" }, t("Suggest where a card belongs")),
       h("p", { class: "hint" }, t("The facilitator decides. Nobody sees who suggested it.")),
       this.form));
@@ -91,7 +91,7 @@ export class SuggestBox {
 
   submit(event) {
     event.preventDefault();
-    this.sent.textContent = "";
+    this.sentNote.textContent = "";
     const card = this.cardList.value();
     const target = this.targetList.value();
     if (!card) return this.fail(t("Choose a card first."));
@@ -99,7 +99,8 @@ export class SuggestBox {
     const [kind, id] = target.split(":");
     if (kind === "card" && id === card) return this.fail(t("Choose another card or a theme to put it with."));
     this.error.hidden = true;
-    this.cid = this.send("suggestion.make", { card_id: Number(card), target: { kind, id: Number(id) } }, this.error);
+    this.sending = this.send("suggestion.make", { card_id: Number(card), target: { kind, id: Number(id) } }, this.error);
+    this.sending.then(() => this.sent(), () => {}); // a refusal is shown in the form by send()
   }
 
   fail(message) {
@@ -107,12 +108,11 @@ export class SuggestBox {
     this.error.textContent = message;
   }
 
-  // The phone's ack handler passes every ack; ours says the suggestion reached the facilitator.
-  acked(ack) {
-    if (!this.form || ack.cid !== this.cid) return false;
-    this.cid = null;
-    this.sent.textContent = t("Sent to the facilitator. Thank you!");
+  // The suggestion reached the facilitator: say so, and clear the choice for the next one.
+  sent() {
+    this.sending = null;
+    if (!this.form) return;
+    this.sentNote.textContent = t("Sent to the facilitator. Thank you!");
     for (const input of this.form.querySelectorAll("input[type=radio]")) input.checked = false;
-    return true;
   }
 }

@@ -1,10 +1,12 @@
 // The projector: large, live, no scrolling. Read-only; its token comes in the URL fragment.
 // Each phase's wall is fitted by wall_pages.js: everything is shown, paged when it must be.
+// A burst of events (a room posting at once) is drawn once per frame (view.js).
 import { Room } from "./socket.js";
 import { byId } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { TAGS, groupName, label, phaseName } from "./labels.js";
+import { TAGS, groupName, label, phaseName, postingKind } from "./labels.js";
+import { keep, schedule } from "./view.js";
 import { Countdown } from "./timer.js";
 import { explain, termName } from "./glossary.js";
 import { Pager, paginate } from "./wall_pages.js";
@@ -23,16 +25,13 @@ if (fromHash) {
   history.replaceState(null, "", location.pathname + location.search); // keep it out of sight
 }
 const token = sessionStorage.getItem(tokenKey);
-const CARD_PHASE = { beelden: "beeld", factoren: "factor" };
-const OTHER_GROUPS = "overige groepen"; // app/privacy.py OTHER_GROUPS
 let presence = { participants: 0, by_group: {} };
 let tally = null;
 let lastAnnounced = 0;
 let shown = null; // the wall on screen: its parts (host and pages) and the pages' keys
 let newest = null; // the key of a card that just arrived, to bring its page into view
-let frame = 0;
 
-const pager = new Pager({ onTurn: (index) => { if (shown) { mount(index); pager.anchorTo(shown.pages); } } });
+const pager = new Pager({ onTurn: (index) => schedule("projector:page", () => { if (shown) { mount(index); pager.anchorTo(shown.pages); } }) });
 
 // Images are requested by <img>, which cannot carry the token: trade it for a cookie first.
 if (token) {
@@ -41,9 +40,9 @@ if (token) {
 
 const room = new Room({ workshopId, token, storageKey: "screen" });
 watchConnection(room);
-room.on("presence", (message) => { presence = message; schedule(); });
-room.on("tally", (message) => { tally = message; schedule(); });
-room.on("state", () => schedule());
+room.on("presence", (message) => { presence = message; redraw(); });
+room.on("tally", (message) => { tally = message; redraw(); });
+room.on("state", () => redraw());
 room.on("event:card.posted", (event) => {
   if (event.card.hidden) return;
   arrived(event.card.id);
@@ -54,12 +53,11 @@ room.on("event:card.posted", (event) => {
   }
 });
 room.on("event:phase.changed", (event) => announce(phaseName(event.phase)));
-window.addEventListener("resize", () => schedule());
+window.addEventListener("resize", () => redraw());
 
 // Many events can arrive in one burst: draw once per frame, with the state as it is then.
-function schedule() {
-  if (frame) return;
-  frame = requestAnimationFrame(() => { frame = 0; if (room.state) render(room.state); });
+function redraw() {
+  schedule("projector", () => { if (room.state) render(room.state); });
 }
 
 const help = (text) => (text ? h("p", { class: "wall-help meta" }, text) : null);
@@ -74,10 +72,12 @@ function viewOf(state) {
     return { key: `focus:${focus.kind}:${focus.id}`, head: proposal ? roundHead(state, proposal.kind) : null, parts: [{ wall: focused }] };
   }
   const phase = w.phase;
-  if (CARD_PHASE[phase]) {
-    return { key: phase, parts: [{ wall: cardWall(state, CARD_PHASE[phase]) }], empty: t("Waiting for the first cards…") };
+  const kind = postingKind(phase);
+  // Consequences are posted per world: two walls side by side.
+  if (kind && kind !== "consequentie") {
+    return { key: phase, parts: [{ wall: cardWall(state, kind) }], empty: t("Waiting for the first cards…") };
   }
-  if (phase === "consequenties") {
+  if (kind === "consequentie") {
     const walls = worldWalls(state);
     return {
       key: phase,
@@ -88,7 +88,7 @@ function viewOf(state) {
   }
   if (phase === "clusteren") {
     const used = [...new Set(byId(state.clusters).flatMap((c) => c.tags))];
-    const line = ["angel", "kiem", "hefboom"].filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
+    const line = Object.keys(TAGS).filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
     return { key: phase, head: help(line), parts: [{ wall: clusterWall(state) }], empty: t("Clusters appear here.") };
   }
   if (phase === "prioriteren") {
@@ -117,19 +117,19 @@ function render(state) {
   const focused = w.screen && w.screen.focus;
   const inLobby = w.phase === "lobby" && !focused && !heard;
   $(".stage").dataset.layout = inLobby ? "lobby" : "wall";
-  replace($("#representation"), representation(state, inLobby));
+  keep($("#representation"), () => representation(state, inLobby));
   renderSpotlight(state);
   if (heard) {
     // The console shows the room who was heard: it takes the whole view until "Terug".
     shown = null;
-    replace(view, heardView(heard));
+    keep(view, () => heardView(heard));
     pageIndicator(0, 1);
     pager.place("heard", [{ keys: [] }], null);
     return;
   }
   if (inLobby) {
     shown = null;
-    replace(view, lobby(state));
+    keep(view, () => lobby(state));
     pageIndicator(0, 1);
     pager.place("lobby", [{ keys: [] }], null);
     return;
@@ -138,7 +138,7 @@ function render(state) {
   const parts = spec.parts.filter((part) => part.wall);
   if (!parts.length) {
     shown = null;
-    replace(view, spec.head || null, h("p", { class: "empty" }, spec.empty));
+    keep(view, () => [spec.head || null, h("p", { class: "empty" }, spec.empty)]);
     pageIndicator(0, 1);
     pager.place(spec.key, [{ keys: [] }], null);
     return;
@@ -150,7 +150,7 @@ function render(state) {
       part.title ? h("h2", { class: "part-title" }, part.title) : null, help(part.help), host));
     return { host, wall: part.wall };
   });
-  replace(view, spec.head || null, body);
+  keep(view, () => [spec.head || null, body]); // laid out in place: paginate() measures the page
   for (const part of laid) part.pages = paginate(part.host, part.wall);
   const count = Math.max(...laid.map((part) => part.pages.length));
   const pages = Array.from({ length: count }, (_, i) => ({ keys: laid.flatMap((part) => (part.pages[i] ? part.pages[i].keys : [])) }));
@@ -211,11 +211,10 @@ function representation(state, full) {
   const contributing = presence.contributing || {};
   const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])];
   const missing = expected.filter((g) => !presence.by_group[g]);
-  const name = (g) => (g === OTHER_GROUPS ? t("Other groups") : groupName(g));
   return h("div", { class: full ? "rep full" : "rep" },
     h("h2", { class: full ? null : "meta" }, t("At the table")),
     h("ul", { class: "meta" }, groups.map((g) => h("li", { class: presence.by_group[g] ? "here" : "away" },
-      h("span", { class: "group" }, name(g)), " ",
+      h("span", { class: "group" }, groupName(g)), " ",
       h("span", { class: "counts" }, t("%(here)s here · %(contributing)s contributing", { here: presence.by_group[g] || 0, contributing: contributing[g] || 0 }))))),
     missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
 }
@@ -224,7 +223,7 @@ function renderSpotlight(state) {
   const card = state.cards[state.workshop.spotlight_card_id];
   const el = $("#spotlight");
   el.hidden = !card;
-  if (card) replace(el, h("figure", {}, card.image ? h("img", { src: card.image.display_url, alt: "" }) : null, h("figcaption", {}, card.text)));
+  if (card) keep(el, () => h("figure", {}, card.image ? h("img", { src: card.image.display_url, alt: "" }) : null, h("figcaption", {}, card.text)));
 }
 
 const countdown = new Countdown($("#timer"), (left, clock, ms) =>

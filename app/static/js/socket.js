@@ -4,7 +4,11 @@
 // - Resumes from the last seq it has (kept with the state in localStorage, so a reload or a
 //   phone that slept resumes with a replay instead of a full snapshot).
 // - Commands get a client id and wait in an outbox in localStorage until acknowledged; after a
-//   reconnect they are sent again and the server applies each exactly once.
+//   reconnect they are sent again and the server applies each exactly once. send() returns a
+//   promise of the answer: it resolves with the ack (its `result` says what the command made) and
+//   rejects with the refusal (the error message: code, message, cid). "rate_limited" is no answer:
+//   the command waits and goes again. A command still in the outbox from before a reload has no
+//   promise; its answer is only emitted, as every answer is ("ack", "error").
 // - Reconnects with exponential back-off and jitter; an application ping finds dead links.
 // - Each event carries the seq of the message this socket got before it (prev): a client that
 //   lacks it has lost something and resumes, so a complete stream is told from a lossy one.
@@ -37,6 +41,7 @@ export class Room {
     this.ws = null;
     this.stopped = false;
     this.outbox = this._load("outbox") || [];
+    this.waiting = new Map(); // cid -> {resolve, reject}: the promises send() gave on this page
     const saved = this._load("state");
     if (saved && saved.state) {
       this.state = saved.state;
@@ -85,15 +90,25 @@ export class Room {
     return this;
   }
 
-  // Queue a command; returns its cid. It stays in the outbox until ack or error.
+  // Queue a command; it stays in the outbox until its ack or refusal. Returns the promise of that
+  // answer. Leaving it unawaited is fine: a refusal is also emitted as "error".
   send(type, fields = {}) {
     const cid = randomId();
     const message = { type, cid, ...fields };
+    const answer = new Promise((resolve, reject) => this.waiting.set(cid, { resolve, reject }));
+    answer.catch(() => { /* see above */ });
     this.outbox.push(message);
     this._save("outbox", this.outbox);
     this._emit("outbox", this.outbox);
     if (this.status === "connected") this._transmit(message);
-    return cid;
+    return answer;
+  }
+
+  // Whether a promise from send() on this page waits for this cid's answer (while "ack" and
+  // "error" are emitted, before it settles): an answer without one came for a command sent
+  // before a reload.
+  awaits(cid) {
+    return Boolean(cid) && this.waiting.has(cid);
   }
 
   pending() {
@@ -116,6 +131,10 @@ export class Room {
           this.state = null;
           this.outbox = [];
           this._save("outbox", this.outbox);
+          for (const [cid, waiting] of this.waiting) {
+            waiting.reject({ type: "error", code: "dropped", message: "Not sent: this device joined the workshop again as someone else.", cid });
+          }
+          this.waiting.clear();
           this.ws.close();
         }
         break;
@@ -155,10 +174,12 @@ export class Room {
         }
         if (message.cid) this._settle(message.cid);
         this._emit(message.type, message);
+        this._answer(message.cid, (waiting) => waiting.reject(message));
         break;
       case "ack":
         if (message.cid) this._settle(message.cid);
         this._emit(message.type, message);
+        this._answer(message.cid, (waiting) => waiting.resolve(message));
         break;
       case "pong":
         clearTimeout(this.pongTimer);
@@ -178,6 +199,13 @@ export class Room {
       this._save("outbox", this.outbox);
       this._emit("outbox", this.outbox);
     }
+  }
+
+  _answer(cid, settle) {
+    const waiting = cid && this.waiting.get(cid);
+    if (!waiting) return;
+    this.waiting.delete(cid);
+    settle(waiting);
   }
 
   _ping() {

@@ -19,8 +19,7 @@ export const figureName = (figure) => ({
   objections: () => t("Objections"),
 })[figure]();
 
-/** A group's name; `pooled` is the key the server pools small groups under (heard.pooled_group). */
-export const heardGroupName = (group, pooled) => (group === pooled ? t("Other groups") : groupName(group));
+export const heardGroupName = (group) => groupName(group); // the pooled groups' name included
 export const tablePrompt = () => t("Who are we still missing at the table? Do the usual suspects dominate?");
 
 // Nothing of this kind yet (no dots before a vote): a dash, and no empty bar to misread.
@@ -43,7 +42,7 @@ export function heardView(heard) {
     heard.groups.length ? h("table", { class: "heard-table" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("Group")), FIGURES.map((f) => h("th", { scope: "col", class: `fig-${f}` }, figureName(f))))),
       h("tbody", {}, heard.groups.map((g) => h("tr", { class: g.under_heard ? "under" : null },
-        h("th", { scope: "row" }, heardGroupName(g.group, heard.pooled_group), g.under_heard ? h("span", { class: "marker under" }, t("Mostly listened")) : null),
+        h("th", { scope: "row" }, heardGroupName(g.group), g.under_heard ? h("span", { class: "marker under" }, t("Mostly listened")) : null),
         FIGURES.map((f) => cell(g, f))))),
       h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("Everyone")), FIGURES.map((f) => h("td", { class: "fig" }, String(total[f])))))) :
       h("p", { class: "empty" }, t("Too few people per group to show without identifying anyone.")),

@@ -7,8 +7,6 @@ import { t, tn } from "./i18n.js";
 import { groupName } from "./labels.js";
 import { citationPhrase, growsFrom, isSeeded, seededLabel } from "./citations.js";
 
-// The pooled group's name as app/privacy.py gives it (OTHER_GROUPS).
-const OTHER_GROUPS = "overige groepen";
 const percent = (share) => `${Math.round(share * 100)}%`;
 const continuation = (part) => (part > 0 ? "… " : "");
 
@@ -108,7 +106,7 @@ function byGroup(p, figures) {
     build: () => h("li", { class: "by-group" },
       h("p", { class: "by-group-title" }, t("Agreement per group")),
       h("ul", {}, figures.by_group.map((g) => h("li", {},
-        h("span", { class: "group" }, g.group === OTHER_GROUPS ? t("Other groups") : groupName(g.group)), ": ",
+        h("span", { class: "group" }, groupName(g.group)), ": ",
         t("%(agree)s agree", { agree: percent(g.agree_share) }), " ",
         h("span", { class: "meta" }, "· ", tn("%(n)s person rated", "%(n)s people rated", g.raters), " · ", tn("%(n)s objection", "%(n)s objections", g.objections)))))),
   };

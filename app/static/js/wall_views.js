@@ -57,8 +57,10 @@ export function cardWall(state, kind) {
 export function worldWalls(state) {
   const cards = visibleCards(state, "consequentie");
   if (!cards.length) return null;
-  return ["leefwereld", "systeemwereld"].map((world) => {
-    const mine = cards.filter((c) => (world === "leefwereld" ? c.world !== "systeemwereld" : c.world === "systeemwereld"));
+  const worlds = Object.keys(WORLDS); // the life world first: it takes cards without a world
+  const worldOf = (card) => (card.world in WORLDS ? card.world : worlds[0]);
+  return worlds.map((world) => {
+    const mine = cards.filter((c) => worldOf(c) === world);
     return {
       world,
       title: label(WORLDS, world),
