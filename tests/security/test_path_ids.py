@@ -53,6 +53,9 @@ def fill(path: str, value: int) -> str:
     return re.sub(r"\{(\w+)\}", one, path)
 
 
+# Its hundreds of made-up join codes would meet the tarpit for wrong codes (3 s each after ten a
+# minute from one address), which is tested in tests/security/test_joining_behind_one_address.py.
+@pytest.mark.own_server(ATELIER_JOIN_WRONG_CODE_DELAY_SECONDS="0")
 async def test_no_route_answers_a_huge_id_with_a_server_error(
     server: Server, facilitator: Facilitator, tmp_path: Path
 ):
