@@ -35,7 +35,8 @@ class Watched:
 
     def accessible(self, moment: str) -> None:
         """axe-core finds no WCAG 2.x A/AA violation on the page as it is now."""
-        self.page.evaluate(AXE_SOURCE)  # evaluated over the DevTools protocol, not as page script
+        if not self.page.evaluate("typeof axe !== 'undefined'"):  # once per loaded page
+            self.page.evaluate(AXE_SOURCE)  # over the DevTools protocol, not as page script
         result = self.page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
         )

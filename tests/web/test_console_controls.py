@@ -26,8 +26,11 @@ class Phone:
 
     def __init__(self, server: Server, workshop: dict[str, Any], name: str, group: str) -> None:
         token = join(server, workshop["join_code"], name, group)["token"]
+        # The events it does not read pile up unbounded (max_queue=None): with a bounded queue the
+        # client stops reading once it is full, and closing then waited 7.5 s for the server's
+        # close frame behind them.
         self.ws: ClientConnection = connect(
-            f"{server.ws_url}/ws/workshops/{workshop['id']}", open_timeout=10
+            f"{server.ws_url}/ws/workshops/{workshop['id']}", open_timeout=10, max_queue=None
         ).__enter__()
         self.ws.send(json.dumps({"type": "hello", "token": token, "last_seq": None}))
 
