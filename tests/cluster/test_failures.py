@@ -37,7 +37,7 @@ from tests.cluster.helpers import (
 )
 from tests.realtime.helpers import goto
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 #: Presence of a process that died without a word disappears when its heartbeats expire.
 EXPIRY_SECONDS = 30.0

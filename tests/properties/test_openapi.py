@@ -36,6 +36,8 @@ from app.main import create_app
 from app.settings import Settings
 from tests.support.databases import MigratedTemplate
 
+pytestmark = pytest.mark.slow
+
 EMAIL = "fenna@gemeente.example"
 PASSWORD = "lang-en-geheim-wachtwoord"
 

@@ -22,9 +22,11 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -59,6 +61,8 @@ from app.workshops.models import (
 from app.workshops.participants import JoinRequest, join
 from app.workshops.routes import create_workshop_row
 from tests.workshops.scripted import facilitator_and_trajectory
+
+pytestmark = pytest.mark.slow
 
 JSON = dict[str, Any]
 GROUPS = ["inwoner", "ervaringsdeskundige", "beleid"]
@@ -564,7 +568,9 @@ class RoomMachine(RuleBasedStateMachine):
         with session_scope(self.engine) as session:
             workshop = session.get(Workshop, self.workshop_id)
             assert workshop is not None
-            events = self.events(session, after=self.checked_seq)
+            log = self.events(session)
+            events = [e for e in log if e.seq > self.checked_seq]
+            private = self.private_rows(session)
             problems: list[str] = []
             for viewer, state in self.states.items():
                 for event in events:
@@ -574,46 +580,59 @@ class RoomMachine(RuleBasedStateMachine):
                 fresh = build_snapshot(session, workshop, viewer).model_dump(mode="json")
                 assert state == fresh, f"replayed state of {viewer} drifted from its snapshot"
                 if viewer.role is not Role.FACILITATOR:
-                    problems += self.private_problems(session, viewer, fresh)
+                    problems += self.private_problems(viewer, fresh, log, private)
             assert not problems, "private data reached someone else:\n" + "\n".join(problems[:20])
             self.checked_seq = workshop.last_seq
 
-    def private_problems(self, session: Session, viewer: Actor, snapshot: JSON) -> list[str]:
-        """What ``viewer`` (the screen or a participant) must not have, in their fresh snapshot
-        or in any event of the log they have not been searched through yet."""
-        me = viewer.participant_id
-        own_dots: dict[tuple[int, str, int], int] = {}
-        for d in session.exec(select(Dot).where(Dot.participant_id == me)):
+    def private_rows(self, session: Session) -> Private:
+        """What the step's privacy checks compare against, read once for every viewer."""
+        people = [p.participant_id for p in self.people]
+        dots: dict[int | None, dict[tuple[int, str, int], int]] = {}
+        for d in session.exec(select(Dot).where(col(Dot.participant_id).in_(people))):
+            mine = dots.setdefault(d.participant_id, {})
             key = (d.vote_id, d.target_type, d.target_id)
-            own_dots[key] = own_dots.get(key, 0) + 1
-        own_ratings = [
-            {
-                "round_id": r.round_id,
-                "proposal_id": r.proposal_id,
-                "score": r.score,
-                "reason": r.reason,
-            }
-            for r in session.exec(select(Rating).where(Rating.participant_id == me))
-        ]
+            mine[key] = mine.get(key, 0) + 1
+        ratings: dict[int | None, list[JSON]] = {}
+        for r in session.exec(
+            select(Rating).where(col(Rating.participant_id).in_(people)).order_by(col(Rating.id))
+        ):
+            ratings.setdefault(r.participant_id, []).append(
+                {
+                    "round_id": r.round_id,
+                    "proposal_id": r.proposal_id,
+                    "score": r.score,
+                    "reason": r.reason,
+                }
+            )
         hidden = [
             c.text
             for c in session.exec(
                 select(Card).where(Card.workshop_id == self.workshop_id, col(Card.hidden))
             )
         ]
+        return Private(dots, ratings, hidden)
+
+    def private_problems(
+        self, viewer: Actor, snapshot: JSON, log: list[Event], private: Private
+    ) -> list[str]:
+        """What ``viewer`` (the screen or a participant) must not have, in their fresh snapshot
+        or in any event of the log they have not been searched through yet."""
+        me = viewer.participant_id
         problems = [
             f"{viewer} snapshot: {p}"
             for p in privacy_problems(
                 viewer,
                 snapshot,
                 secrets=self.secrets,
-                hidden_texts=hidden,
-                own_dots=own_dots,
-                own_ratings=own_ratings,
+                hidden_texts=private.hidden,
+                own_dots=private.dots.get(me, {}),
+                own_ratings=private.ratings.get(me, []),
             )
         ]
         searched = self.searched_seq.get(viewer, 0)
-        for event in self.events(session, after=searched):
+        for event in log:
+            if event.seq <= searched:
+                continue
             seen = seen_by(event, viewer)
             if seen is not None:
                 problems += [
@@ -625,6 +644,15 @@ class RoomMachine(RuleBasedStateMachine):
             searched = event.seq
         self.searched_seq[viewer] = searched
         return problems
+
+
+@dataclass
+class Private:
+    """Per participant their own dots and ratings, and the texts of the hidden cards, now."""
+
+    dots: dict[int | None, dict[tuple[int, str, int], int]]
+    ratings: dict[int | None, list[JSON]]
+    hidden: list[str]
 
 
 def test_random_rooms_stay_consistent_and_private(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.realtime import helpers
@@ -19,6 +20,8 @@ from tests.support.client import RoomClient
 from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import Watched, console
+
+pytestmark = pytest.mark.slow
 
 T = TypeVar("T")
 

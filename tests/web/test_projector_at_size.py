@@ -28,6 +28,8 @@ from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import Watched
 
+pytestmark = pytest.mark.slow
+
 T = TypeVar("T")
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 GROUPS = ["inwoner", "ervaringsdeskundige", "ketenpartner", "uitvoering", "beleid", "bestuur"]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.support.server import Facilitator, Server
 from tests.web.pages import Watched, console, join_by_form, phone, projector
+
+pytestmark = pytest.mark.slow
 
 
 def next_phase(desk: Watched, name: str, screens: list[Watched]) -> None:
