@@ -51,6 +51,9 @@ CARD_PHASE: dict[CardKind, Phase] = {
     CardKind.CONSEQUENTIE: Phase.CONSEQUENTIES,
 }
 
+#: The phases in which cards and clusters get their tags (angel, kiem, hefboom).
+TAGGING_PHASES = (Phase.CLUSTEREN, Phase.PRIORITEREN, Phase.WAAROM, Phase.OPGAVE)
+
 
 class World(StrEnum):
     """Where a consequentie lands: people's lives or the system."""

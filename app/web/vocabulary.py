@@ -1,6 +1,7 @@
 """The workshop's vocabulary as the pages' scripts get it: sent by the server once per page.
 
-Card kinds and the phase each is posted in, the phases with their typical minutes, the worlds,
+Card kinds and the phase each is posted in, the phases with their typical minutes (and whether
+cards are tagged in them), the worlds,
 tags, stakeholder groups, scores, contributions and the name of pooled groups all live in Python
 (:mod:`app.types`, :mod:`app.labels`, :mod:`app.workshops.presets`, :mod:`app.privacy`). Scripts
 do not declare them again: :func:`vocabulary` builds them, with their names translated into the
@@ -20,7 +21,16 @@ from typing import Any
 from app import labels
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
-from app.types import CARD_PHASE, STAKEHOLDER_GROUPS, CardKind, Contribution, Phase, Tag, World
+from app.types import (
+    CARD_PHASE,
+    STAKEHOLDER_GROUPS,
+    TAGGING_PHASES,
+    CardKind,
+    Contribution,
+    Phase,
+    Tag,
+    World,
+)
 from app.workshops.presets import TYPICAL_MINUTES
 
 
@@ -40,6 +50,7 @@ def vocabulary(language: str) -> dict[str, Any]:
                 "name": gettext(labels.PHASES[phase.value]),
                 "minutes": TYPICAL_MINUTES[phase],
                 "kind": posted_in[phase].value if phase in posted_in else None,
+                "tagging": phase in TAGGING_PHASES,
             }
             for phase in Phase
         ],

@@ -25,7 +25,7 @@ from app.realtime.protocol import (
     CardWithdraw,
     CardWithdrawn,
 )
-from app.types import CARD_PHASE, CardKind, Phase, Role, World
+from app.types import CARD_PHASE, TAGGING_PHASES, CardKind, Phase, Role, World
 from app.workshops.models import Card, Dot
 from app.workshops.participants import is_named
 from app.workshops.schemas import CardFields, CardView, card_view
@@ -33,7 +33,6 @@ from app.workshops.votes import freeze_targets
 
 EVERYONE_WHO_POSTS = (Role.PARTICIPANT, Role.FACILITATOR)
 POSTING_PHASES = tuple(CARD_PHASE.values())
-TAGGING_PHASES = (Phase.CLUSTEREN, Phase.PRIORITEREN, Phase.WAAROM, Phase.OPGAVE)
 
 
 def get_card(ctx: Context, card_id: int) -> Card:

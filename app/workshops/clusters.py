@@ -25,8 +25,8 @@ from app.realtime.protocol import (
     SuggestionMade,
     SuggestionMake,
 )
-from app.types import Phase, Role
-from app.workshops.cards import TAGGING_PHASES, announce, get_card
+from app.types import TAGGING_PHASES, Phase, Role
+from app.workshops.cards import announce, get_card
 from app.workshops.models import Card, Cluster, Dot, Suggestion
 from app.workshops.schemas import cluster_view, suggestion_view
 from app.workshops.votes import freeze_targets

@@ -15,7 +15,16 @@ import pytest
 from app import labels
 from app.i18n import LANGUAGES, translations
 from app.privacy import OTHER_GROUPS
-from app.types import CARD_PHASE, STAKEHOLDER_GROUPS, CardKind, Contribution, Phase, Tag, World
+from app.types import (
+    CARD_PHASE,
+    STAKEHOLDER_GROUPS,
+    TAGGING_PHASES,
+    CardKind,
+    Contribution,
+    Phase,
+    Tag,
+    World,
+)
 from app.web.vocabulary import vocabulary
 from app.workshops.presets import TYPICAL_MINUTES
 from tests.support.server import Facilitator, Server
@@ -39,6 +48,7 @@ def test_the_vocabulary_is_the_python_sources_translated(language: str):
         assert entry["minutes"] == TYPICAL_MINUTES[phase]
         posted = [kind.value for kind, where in CARD_PHASE.items() if where == phase]
         assert entry["kind"] == (posted[0] if posted else None)
+        assert entry["tagging"] == (phase in TAGGING_PHASES)
     assert keys(said["kinds"]) == [kind.value for kind in CardKind]
     for entry in said["kinds"]:
         assert entry["phase"] == CARD_PHASE[CardKind(entry["key"])].value
@@ -93,12 +103,13 @@ def test_every_page_with_a_script_embeds_it_once(
 
 def test_the_scripts_do_not_declare_it_again():
     """labels.js reads what the server sent; no script keeps its own copy of a table."""
-    assert "t(" not in (SCRIPTS / "labels.js").read_text(encoding="utf-8")
+    assert not re.search(r"\bt\(", (SCRIPTS / "labels.js").read_text(encoding="utf-8"))  # no t()
     copies = [
         OTHER_GROUPS,  # the pooled groups' key (app/privacy.py)
         *(f'{phase.value}: "{kind.value}"' for kind, phase in CARD_PHASE.items()),
         *(f"{phase.value}: {minutes}," for phase, minutes in TYPICAL_MINUTES.items()),
         '["angel", "kiem", "hefboom"]',
+        '["clusteren", "prioriteren", "waarom", "opgave"]',  # where tags are given
         '["leefwereld", "systeemwereld"]',
     ]
     found = [

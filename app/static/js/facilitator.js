@@ -6,7 +6,7 @@ import { Room } from "./socket.js";
 import { byId, lastClosedVote, openVote, visibleCards } from "./state.js";
 import { $, announce, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName, postingKind } from "./labels.js";
+import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName, postingKind, tagsIn } from "./labels.js";
 import { keep, schedule } from "./view.js";
 import { Countdown, endsAt } from "./timer.js";
 import { showDriver } from "./cofacilitation.js";
@@ -21,7 +21,6 @@ const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
 const room = new Room({ workshopId, storageKey: "console" });
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
-const TAGGING = new Set(["clusteren", "prioriteren", "waarom", "opgave"]);
 let presence = { participants: 0, by_group: {}, participant_ids: [] };
 let tally = null;
 const atTable = new AtTable($("#at-table"), { workshopId, command });
@@ -265,7 +264,7 @@ function cardRow(state, card, phase) {
         h("select", { id: clusterId, dataset: { fresh: "" }, onchange: (e) => command("cluster.assign", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }, t("Card moved")) },
           h("option", { value: "", selected: card.cluster_id === null }, t("(none)")),
           byId(state.clusters).map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title)))) : null),
-    TAGGING.has(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
+    tagsIn(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
 }
 
 function voting(state) {

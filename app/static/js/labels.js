@@ -36,5 +36,10 @@ const MINUTES = Object.fromEntries(vocabulary.phases.map((phase) => [phase.key, 
 /** The kind of card posted in `phase` ("beeld" in "beelden"), or null in a phase without posting. */
 export const postingKind = (phase) => KIND_OF_PHASE[phase] ?? null;
 
+const TAGGING = new Set(vocabulary.phases.filter((phase) => phase.tagging).map((phase) => phase.key));
+
+/** Whether cards and clusters get their tags (angel, kiem, hefboom) in `phase`. */
+export const tagsIn = (phase) => TAGGING.has(phase);
+
 /** Minutes a step of this phase typically takes, for a step added by hand (presets.py). */
 export const typicalMinutes = (phase) => MINUTES[phase] ?? null;
