@@ -3,12 +3,38 @@ and notes per SSD step. Real server, real database; bad input changes nothing.""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from app.db import make_engine
 from tests.support.server import Facilitator, Server, facilitator_with_workshop
 from tests.web.test_trajectory_pages import csrf
 from tests.workshops.scripted import run_to_vertrekpunt
+
+
+def vertrekpunten(
+    server: Server, facilitator: Facilitator, made: list[tuple[dict[str, Any], str]]
+) -> list[int]:
+    """A workshop run to a saved vertrekpunt for each (trajectory, waarom); their ids."""
+    me = facilitator.get("/api/me")["id"]
+    engine = make_engine(server.database_url)
+    try:
+        return [
+            run_to_vertrekpunt(
+                engine,
+                facilitator_id=me,
+                trajectory_id=trajectory["id"],
+                people=[("A", "inwoner")],
+                waarom=waarom,
+                opgave="Opgave",
+                in_scope=[],
+                core_themes=[],
+            )[1]
+            for trajectory, waarom in made
+        ]
+    finally:
+        engine.dispose()
 
 
 def test_presets_fill_in_the_agenda_and_explicit_choices_win(
@@ -76,24 +102,8 @@ def test_step_notes_are_kept_and_bad_ones_refused(server: Server, facilitator: F
 def test_the_current_vertrekpunt_changes_only_with_a_reason(
     server: Server, facilitator: Facilitator
 ):
-    engine = make_engine(server.database_url)
     trajectory = facilitator.post("/api/trajectories", {"theme": "Groen", "expected_groups": []})
-    me = facilitator.get("/api/me")["id"]
-    saved = []
-    for waarom in ("Eerst.", "Daarna."):
-        saved.append(
-            run_to_vertrekpunt(
-                engine,
-                facilitator_id=me,
-                trajectory_id=trajectory["id"],
-                people=[("A", "inwoner")],
-                waarom=waarom,
-                opgave="Opgave",
-                in_scope=[],
-                core_themes=[],
-            )[1]
-        )
-    engine.dispose()
+    saved = vertrekpunten(server, facilitator, [(trajectory, "Eerst."), (trajectory, "Daarna.")])
     url = f"/api/trajectories/{trajectory['id']}/current"
     assert (
         facilitator.http.post(url, json={"vertrekpunt_id": saved[0], "reason": ""}).status_code
@@ -155,25 +165,11 @@ def test_the_api_and_the_page_refuse_another_trajectorys_vertrekpunt_alike(
     """One decision (``history.make_current``) behind both: a vertrekpunt of another trajectory
     is "not found" for the API (404) and for the page (its not-found message); the normal case
     changes the current one from either."""
-    me = facilitator.get("/api/me")["id"]
     mine = facilitator.post("/api/trajectories", {"theme": "Groen", "expected_groups": []})
     other = facilitator.post("/api/trajectories", {"theme": "Grijs", "expected_groups": []})
-    engine = make_engine(server.database_url)
-    saved = [
-        run_to_vertrekpunt(
-            engine,
-            facilitator_id=me,
-            trajectory_id=trajectory["id"],
-            people=[("A", "inwoner")],
-            waarom=waarom,
-            opgave="Opgave",
-            in_scope=[],
-            core_themes=[],
-        )[1]
-        for trajectory, waarom in ((mine, "Eerst."), (mine, "Daarna."), (other, "Elders."))
-    ]
-    engine.dispose()
-    first, second, elsewhere = saved
+    first, second, elsewhere = vertrekpunten(
+        server, facilitator, [(mine, "Eerst."), (mine, "Daarna."), (other, "Elders.")]
+    )
     api = f"/api/trajectories/{mine['id']}/current"
     page_url = f"/trajectories/{mine['id']}"
 
