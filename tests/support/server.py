@@ -54,7 +54,9 @@ class Server:
             **self.extra_env,
         }
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
+        """Start and wait until ``/healthz`` answers. The bound is against a hang, not a measure:
+        with four test workers and a few browsers on two cores, a start took over 30 s once."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
