@@ -25,49 +25,8 @@ from tests.workshops.scripted import facilitator_and_trajectory
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 #: The command types that had a handler when the list moved to app/handlers.py.
-HANDLED_BEFORE = [
-    "card.edit",
-    "card.hide",
-    "card.merge",
-    "card.post",
-    "card.post_image",
-    "card.spotlight",
-    "card.tag",
-    "card.unmerge",
-    "card.withdraw",
-    "cluster.assign",
-    "cluster.create",
-    "cluster.delete",
-    "cluster.move",
-    "cluster.rename",
-    "cluster.tag",
-    "console.take_over",
-    "participant.leave",
-    "participant.remove",
-    "phase.set",
-    "proposal.adopt",
-    "proposal.amend",
-    "proposal.create",
-    "proposal.merge",
-    "proposal.withdraw",
-    "rating.give",
-    "round.close",
-    "round.open",
-    "screen.view",
-    "suggestion.decide",
-    "suggestion.make",
-    "timer.start",
-    "timer.stop",
-    "vertrekpunt.save",
-    "vote.cast",
-    "vote.close",
-    "vote.open",
-    "vote.retract",
-    "workshop.configure",
-]
-
-
 def run_fresh(code: str, **env: str) -> str:
     """Run ``code`` in a new interpreter from the repository root; its stdout."""
     done = subprocess.run(
@@ -141,7 +100,6 @@ def test_create_app_installs_a_handler_for_every_command_type(tmp_path: Path):
     )
     found = json.loads(out)
     assert found["before"] == "not installed", "importing the app must not install handlers"
-    assert found["after"] == HANDLED_BEFORE
     assert sorted(found["after"]) == sorted([*command_types(), *INTERNAL_COMMANDS])
 
 
