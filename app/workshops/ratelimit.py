@@ -76,8 +76,10 @@ class WrongCodeGate:
     for a single hit — and a hit only gives a seat in a room whose facilitator sees who joined
     and can remove them. Many addresses guess proportionally faster; that is what the code length
     is for, and why the count is per address as uvicorn resolved it
-    (:func:`app.web.client.client_address`), never per forwarded header. While Redis does not
-    answer, each process counts and queues on its own (the figures above then hold per process).
+    (:func:`app.web.client.client_address`), never per forwarded header, and an IPv6 address
+    by its /64 (:func:`app.web.client.address_key`): one IPv6 guesser usually holds 2**64
+    addresses. While Redis does not answer, each process counts and queues on its own (the
+    figures above then hold per process).
     """
 
     def __init__(

@@ -24,7 +24,7 @@ from app.realtime.hub import Hub
 from app.realtime.protocol import CLOSE_NOT_FOUND, ParticipantLeave
 from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Phase
-from app.web.client import client_address, remember_device
+from app.web.client import client_key, remember_device
 from app.workshops import joincode
 from app.workshops.access import (
     PARTICIPANT_COOKIE,
@@ -407,7 +407,7 @@ TOO_MANY_WRONG = "Too many wrong codes. Wait a minute, then check the code."
 
 async def join_guard(request: Request) -> AsyncIterator[JoinGuard]:
     gate: WrongCodeGate = request.app.state.join_gate
-    address = client_address(request)
+    address = client_key(request)
     if not gate.admit(address):
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_WRONG, headers={"Retry-After": "60"}
