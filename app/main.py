@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             presence=make_presence(settings.redis_url),
         )
         await app.state.hub.start()
-        from app.limiting import RateLimits  # (issue 11; may move up to the imports)
+        from app.limiting import RateLimits, Slots  # (issue 11; may move up to the imports)
         from app.realtime.budget import FrameBudget
 
         limits = app.state.limits = RateLimits.from_settings(settings)  # Redis or this process
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.share_limiter = share_limiter(limits)
         app.state.frame_budget = FrameBudget(settings, limits)
+        app.state.handshakes = Slots(settings.sockets_before_hello_per_address)
         app.state.login_throttle = LoginThrottle(settings, limits)
         app.state.password_gate = HashGate(
             capacity=settings.password_hashes_at_once,

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     sockets_per_sender: int = Field(
         default=4, ge=1, description="open sockets per participant, screen or facilitator"
     )
+    sockets_before_hello_per_address: int = Field(
+        default=200,
+        ge=1,
+        description="sockets from one address (IPv6: its /64) that have not said hello yet, "
+        "per process; more are closed with 4029 and reconnect a few seconds later",
+    )
     session_recheck_seconds: float = Field(
         default=30.0,
         description="how often open facilitator and projector sockets re-check their credential",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from app.limiting import RateLimits, Window
+from app.limiting import RateLimits, Slots, Window
 
 
 class WindowLimiter:
@@ -97,23 +97,15 @@ class WrongCodeGate:
         )
         self.delay = delay
         self.max_pending = max_pending
-        self._pending: dict[str, int] = {}
+        self._pending = Slots(max_pending)
 
     def admit(self, address: str) -> bool:
         """Take a slot before looking at the code; ``False``: refuse without looking (flood)."""
-        pending = self._pending.get(address, 0)
-        if pending >= self.max_pending:
-            return False
-        self._pending[address] = pending + 1
-        return True
+        return self._pending.take(address)
 
     def release(self, address: str) -> None:
         """Give the slot back (after a right code, or once a wrong one is answered)."""
-        pending = self._pending.get(address, 0) - 1
-        if pending > 0:
-            self._pending[address] = pending
-        else:
-            self._pending.pop(address, None)
+        self._pending.give_back(address)
 
     async def wrong(self, address: str) -> bool:
         """Count a wrong code and wait for its turn; ``True`` when the address is over the limit.

@@ -105,7 +105,7 @@ async def test_over_the_limit_both_processes_answer_one_wrong_code_per_delay(pro
     # Queued per process, two answers would come at once and the last after 2 delays.
     assert min(gaps) >= delay / 2, f"one answer per {delay} s across both processes: {answered}"
     assert answered[-1] >= 5 * delay - 0.1, answered
-    assert one._pending == {} and other._pending == {}, "every slot was given back"
+    assert one._pending._taken == {} and other._pending._taken == {}, "every slot was given back"
 
 
 async def test_the_frame_budget_of_one_sender_holds_across_two_processes(processes, tmp_path):
