@@ -49,7 +49,7 @@ from app.web.security import (
 )
 from app.web.sharing import router as sharing_router
 from app.workshops.lifecycle import scrub_expired
-from app.workshops.ratelimit import WindowLimiter, WrongCodeGate
+from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
 from app.workshops.routes import router as workshops_router
 from app.workshops.sharing import share_limiter
@@ -130,6 +130,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits,
             limit=settings.join_failures_per_minute,
             delay=settings.join_wrong_code_delay_seconds,
+        )
+        app.state.join_rate = JoinRate(
+            limits,
+            per_address=settings.joins_per_address,
+            per_workshop=settings.joins_per_workshop,
+            window_seconds=settings.join_window_minutes * 60,
         )
         app.state.upload_limiter = WindowLimiter(
             limits, "uploads", limit=settings.uploads_per_minute

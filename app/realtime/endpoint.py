@@ -156,6 +156,7 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
         actor=access.actor,
         stakeholder_group=access.stakeholder_group,
         queue_size=settings.send_queue_size,
+        waiting=access.waiting,
     )
     if access.actor.role is Role.FACILITATOR:
         connection.session_id = session_id_of(websocket, settings)

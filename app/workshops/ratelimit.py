@@ -4,10 +4,12 @@ The counts live in :mod:`app.limiting`: in this process by default, shared by ev
 through Redis when ``ATELIER_REDIS_URL`` is set (and per process again, never fully open, while
 Redis does not answer).
 
-The caller decides what counts as a hit. For joining, only failures count: a whole room of phones
+The caller decides what counts as a hit. For a join code, failures count: a whole room of phones
 joins from one community-centre address, and none should be slowed down for typing the right
-code. Failures slow down only further failures (:class:`WrongCodeGate`): the right code always
-joins. For uploads, every upload counts, per participant.
+code. Failures slow down only further failures (:class:`WrongCodeGate`): the right code is never
+slowed by them. Joins with the right code are counted separately and generously
+(:class:`JoinRate`): enough for a town hall behind one address, not for a script that fills a
+room with bots. For uploads, every upload counts, per participant.
 """
 
 from __future__ import annotations
@@ -120,3 +122,50 @@ class WrongCodeGate:
             return True
         finally:
             self.release(address)
+
+
+class JoinRate:
+    """Joins with the right code: at most so many per address and per workshop in a window.
+
+    The code is on the projector, so knowing it proves nothing, and every participant who stays
+    connected counts towards who must rate and may rate (convergence). A script that joins
+    hundreds of times would sway or block a room; these two counts bound how fast it can:
+
+    * **Per address** (an IPv6 address by its /64): ``ATELIER_JOINS_PER_ADDRESS`` (1,000) per
+      ``ATELIER_JOIN_WINDOW_MINUTES`` (10). A school or town hall often reaches the internet
+      through one NAT address on the venue's Wi-Fi, and its whole room scans the QR code within
+      a minute or two of the facilitator showing it: so one address must be able to bring in
+      the largest room the app is built for, a thousand phones, however tightly they arrive.
+      A script on one address gets no more than that one room's worth in ten minutes, then
+      one join per 0.6 s on average (the window slides).
+    * **Per workshop**, from all addresses together: ``ATELIER_JOINS_PER_WORKSHOP`` (1,500) per
+      window: the largest room, plus half again for phones that join a second time (another
+      browser, after leaving). It stops a script spread over many addresses from adding more
+      than that to one room.
+
+    No limit can tell a room behind one address from a script behind one address, so these are
+    a ceiling, not the defence: a facilitator who wants to know who comes in switches on the
+    workshop's admit step (joins wait in the lobby until let in) and can remove several
+    participants at once (``docs/security.md``, "Flooding and lockout").
+
+    Both counts use the exact moving window (one timestamp per join, at most the limit per key)
+    and are shared by every process through Redis when it is configured. The address is counted
+    first: a join refused for the workshop's count has used one of the address's.
+    """
+
+    def __init__(
+        self, limits: RateLimits, *, per_address: int, per_workshop: int, window_seconds: int
+    ) -> None:
+        self.addresses = WindowLimiter(
+            limits, "joins-address", limit=per_address, window_seconds=window_seconds
+        )
+        self.workshops = WindowLimiter(
+            limits, "joins-workshop", limit=per_workshop, window_seconds=window_seconds
+        )
+
+    async def wait(self, *, address: str, workshop_id: int) -> float | None:
+        """Count one join; ``None``: go ahead, else the seconds until one may be counted."""
+        for limiter, key in ((self.addresses, address), (self.workshops, str(workshop_id))):
+            if not await limiter.hit(key):
+                return await limiter.counts.retry_after(key) or float(limiter.window)
+        return None

@@ -140,6 +140,29 @@ def test_wrong_passwords_from_one_64_share_the_address_limit(server: Server):
     assert log_in("2001:db8:c:2::1", 9) == 401, "the neighbouring /64 has a count of its own"
 
 
+def test_joins_with_the_right_code_from_one_64_share_one_count(
+    server: Server, workshop: dict[str, Any]
+):
+    """Five joins per address (``SETTINGS``); addresses of one /64 are one address."""
+
+    def join(address: str) -> httpx.Response:
+        return httpx.post(
+            f"{server.url}/api/join",
+            json={"code": workshop["join_code"], "stakeholder_group": "inwoner"},
+            headers=at(address),
+            timeout=30,
+        )
+
+    assert [join(f"2001:db8:d:1::{n:x}").status_code for n in range(1, 6)] == [201] * 5
+    refused = join("2001:db8:d:1::99")
+    assert refused.status_code == 429
+    assert refused.json()["detail"] == (
+        "Many people are joining at once. Wait a minute, then try again."
+    )
+    assert int(refused.headers["retry-after"]) >= 1
+    assert join("2001:db8:d:2::1").status_code == 201
+
+
 async def opened(server: Server, workshop_id: int, address: str | None = None) -> Any:
     """A socket that has not said hello (from ``::1``, or presenting ``address``)."""
     return await websockets.connect(
