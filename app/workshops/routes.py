@@ -407,7 +407,7 @@ class JoinGuard:
 TOO_MANY_WRONG = "Too many wrong codes. Wait a minute, then check the code."
 #: The answer when joins come faster than :class:`JoinRate` allows; the join form shows it in
 #: the page's language.
-TOO_MANY_JOINS = N_("Many people are joining at once. Wait a minute, then try again.")
+TOO_MANY_JOINS = N_("Many people are joining at once. Wait a few minutes, then try again.")
 
 
 async def join_refusal(request: Request, workshop_id: int) -> HTTPException | None:

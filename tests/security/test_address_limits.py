@@ -157,7 +157,7 @@ def test_joins_with_the_right_code_from_one_64_share_one_count(
     refused = join("2001:db8:d:1::99")
     assert refused.status_code == 429
     assert refused.json()["detail"] == (
-        "Many people are joining at once. Wait a minute, then try again."
+        "Many people are joining at once. Wait a few minutes, then try again."
     )
     assert int(refused.headers["retry-after"]) >= 1
     assert join("2001:db8:d:2::1").status_code == 201

@@ -73,8 +73,10 @@ def test_x_forwarded_for_from_a_configured_proxy_is_believed(make_server: Any):
     assert same[-1] == 429
 
 
-BUSY = "Many people are joining at once. Wait a minute, then try again."
-BUSY_NL = "Er melden zich nu veel mensen tegelijk aan. Wacht een minuut en probeer het dan opnieuw."
+BUSY = "Many people are joining at once. Wait a few minutes, then try again."
+BUSY_NL = (
+    "Er melden zich nu veel mensen tegelijk aan. Wacht een paar minuten en probeer het dan opnieuw."
+)
 
 
 def test_joins_with_the_right_code_are_limited_per_address_and_per_workshop(make_server: Any):
