@@ -358,3 +358,37 @@ class Window:
         """Forget the key's hits."""
         ident = self.limits.digest(key)
         await self._run(lambda limiter: limiter.clear(self.item, ident))
+
+
+class Slots:
+    """At most ``limit`` things in progress per key, in this process: taken, then given back.
+
+    Not a rate but a count of what is open right now (requests waiting for their answer,
+    sockets that have not said ``hello``). Kept per process on purpose: it bounds what this
+    process holds, and taking a slot costs no round trip. A key without slots taken keeps no
+    entry, so the table is as large as what is open.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("a key needs at least one slot")
+        self.limit = limit
+        self._taken: dict[str, int] = {}
+
+    def take(self, key: str) -> bool:
+        """Take a slot; ``False`` (nothing taken) when the key holds all of its slots."""
+        taken = self._taken.get(key, 0)
+        if taken >= self.limit:
+            return False
+        self._taken[key] = taken + 1
+        return True
+
+    def give_back(self, key: str) -> None:
+        taken = self._taken.get(key, 0) - 1
+        if taken > 0:
+            self._taken[key] = taken
+        else:
+            self._taken.pop(key, None)
+
+    def taken(self, key: str) -> int:
+        return self._taken.get(key, 0)

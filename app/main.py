@@ -49,7 +49,7 @@ from app.web.security import (
 )
 from app.web.sharing import router as sharing_router
 from app.workshops.lifecycle import scrub_expired
-from app.workshops.ratelimit import WindowLimiter, WrongCodeGate
+from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
 from app.workshops.routes import router as workshops_router
 from app.workshops.sharing import share_limiter
@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             presence=make_presence(settings.redis_url),
         )
         await app.state.hub.start()
-        from app.limiting import RateLimits  # (issue 11; may move up to the imports)
+        from app.limiting import RateLimits, Slots  # (issue 11; may move up to the imports)
         from app.realtime.budget import FrameBudget
 
         limits = app.state.limits = RateLimits.from_settings(settings)  # Redis or this process
@@ -131,11 +131,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limit=settings.join_failures_per_minute,
             delay=settings.join_wrong_code_delay_seconds,
         )
+        app.state.join_rate = JoinRate(
+            limits,
+            per_address=settings.joins_per_address,
+            per_workshop=settings.joins_per_workshop,
+            window_seconds=settings.join_window_minutes * 60,
+        )
         app.state.upload_limiter = WindowLimiter(
             limits, "uploads", limit=settings.uploads_per_minute
         )
         app.state.share_limiter = share_limiter(limits)
         app.state.frame_budget = FrameBudget(settings, limits)
+        app.state.handshakes = Slots(settings.sockets_before_hello_per_address)
         app.state.login_throttle = LoginThrottle(settings, limits)
         app.state.password_gate = HashGate(
             capacity=settings.password_hashes_at_once,

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     sockets_per_sender: int = Field(
         default=4, ge=1, description="open sockets per participant, screen or facilitator"
     )
+    sockets_before_hello_per_address: int = Field(
+        default=200,
+        ge=1,
+        description="sockets from one address (IPv6: its /64) that have not said hello yet, "
+        "per process; more are closed with 4029 and reconnect a few seconds later",
+    )
     session_recheck_seconds: float = Field(
         default=30.0,
         description="how often open facilitator and projector sockets re-check their credential",
@@ -119,6 +125,20 @@ class Settings(BaseSettings):
 
     # Joining
     join_failures_per_minute: int = 10
+    joins_per_address: int = Field(
+        default=1000,
+        ge=1,
+        description="joins with the right code from one address (IPv6: its /64) per "
+        "join_window_minutes: a whole town hall behind one NAT address fits (docs/security.md)",
+    )
+    joins_per_workshop: int = Field(
+        default=1500,
+        ge=1,
+        description="joins into one workshop per join_window_minutes, from all addresses",
+    )
+    join_window_minutes: int = Field(
+        default=10, ge=1, le=1440, description="the window of both join limits"
+    )
     session_max_age_days: int = 14
 
     # Accounts

@@ -26,7 +26,6 @@ from tests.workshops.scripted import facilitator_and_trajectory
 ROOT = Path(__file__).resolve().parents[1]
 
 
-#: The command types that had a handler when the list moved to app/handlers.py.
 def run_fresh(code: str, **env: str) -> str:
     """Run ``code`` in a new interpreter from the repository root; its stdout."""
     done = subprocess.run(

@@ -49,7 +49,7 @@ from app.deps import (
 from app.i18n import translations
 from app.labels import N_
 from app.settings import Settings
-from app.web.client import client_address
+from app.web.client import client_key
 from app.web.render import render, request_language
 from app.workshops.sharing import visible_trajectories
 
@@ -104,26 +104,29 @@ def _email_digest(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
-def _known_device(request: Request, settings: Settings, email: str) -> bool:
-    """Whether this browser logged in to this account before (its signed device cookie)."""
+def _known_device(request: Request, settings: Settings, email: str) -> str | None:
+    """This browser's device cookie when it logged in to this account before, else ``None``.
+
+    The cookie is signed, so only a browser that logged in to the account can hold one: it is
+    the browser's own key in the login throttle (:class:`~app.accounts.throttle.LoginThrottle`).
+    """
     value = request.cookies.get(cookie_name(request, settings, DEVICE_COOKIE))
     if not value:
-        return False
+        return None
     try:
         digest = _device_serializer(settings).loads(value, max_age=DEVICE_DAYS * 86_400)
     except BadSignature:
-        return False
-    return bool(digest == _email_digest(email))
+        return None
+    return value if digest == _email_digest(email) else None
 
 
 async def _check_login(
     request: Request, settings: Settings, email: str, password: str
 ) -> Facilitator | Refusal:
     throttle, gate = _state(request)
-    address = client_address(request)
-    wait = await throttle.wait_minutes(
-        email=email, address=address, known_device=_known_device(request, settings, email)
-    )
+    address = client_key(request)
+    device = _known_device(request, settings, email)
+    wait = await throttle.wait_minutes(email=email, address=address, device=device)
     if wait is not None:
         return Refusal(429, TOO_MANY_ATTEMPTS, minutes=wait, retry_after=wait * 60)
     engine = request.app.state.engine
@@ -132,9 +135,9 @@ async def _check_login(
     except HashGateBusy:
         return Refusal(503, BUSY, retry_after=5)
     if facilitator is None or facilitator.id is None:
-        await throttle.failed(email=email, address=address)
+        await throttle.failed(email=email, address=address, device=device)
         return Refusal(400, WRONG_CREDENTIALS)
-    await throttle.succeeded(email=email)
+    await throttle.succeeded(email=email, device=device)
     return facilitator
 
 

@@ -1,17 +1,25 @@
-"""Login throttling: wrong passwords per account and per address.
+"""Login throttling: wrong passwords per account, per known browser and per address.
 
 Only failures count. Per account (the typed email, whether or not it exists, so the refusal
-reveals nothing) a few wrong passwords lock that email for a while. Per address a larger number
-stops someone trying many accounts; a browser that logged in before carries a device cookie and
-is let past the address limit, so a colleague's typos or an attacker behind the same town-hall
-address never lock a facilitator out beyond the per-account rule.
+reveals nothing) a few wrong passwords lock that email for a while — for **strangers**: browsers
+that never logged in to it. A browser that did carries a signed device cookie for the account
+and counts on its own (the same number of failures, keyed by its cookie), so anyone who knows a
+facilitator's email can slow down strangers' guesses, but never lock the facilitator out of the
+browser they logged in with before. Per address (an IPv6 address by its /64, see
+:func:`app.web.client.address_key`) a larger number stops someone trying many accounts; a known
+browser is let past that limit too, so a colleague's typos or an attacker behind the same
+town-hall address never lock a facilitator out.
+
+A success clears only the count it got past: a known browser's success does not give strangers
+fresh tries at the account, and a stranger's success (the facilitator on a new computer) clears
+the strangers' count.
 
 The counts live in the app's :class:`~app.limiting.RateLimits`: in this process by default, and
 shared by every server process through Redis when ``ATELIER_REDIS_URL`` is set — so wrong
 passwords spread over several processes (a load balancer sends each attempt anywhere) lock the
 account after the same ``ATELIER_LOGIN_FAILURES_PER_ACCOUNT``. While Redis does not answer, each
-process counts on its own (never not at all). Emails and addresses are stored only as keyed
-digests.
+process counts on its own (never not at all). Emails, cookies and addresses are stored only as
+keyed digests.
 """
 
 from __future__ import annotations
@@ -57,6 +65,12 @@ class LoginThrottle:
             limit=settings.login_failures_per_account,
             window_seconds=window,
         )
+        self.known = FailureWindow(
+            limits,
+            "login-known-browser",
+            limit=settings.login_failures_per_account,
+            window_seconds=window,
+        )
         self.addresses = FailureWindow(
             limits,
             "login-address",
@@ -64,25 +78,42 @@ class LoginThrottle:
             window_seconds=window,
         )
 
-    async def wait_minutes(self, *, email: str, address: str, known_device: bool) -> int | None:
+    async def wait_minutes(
+        self, *, email: str, address: str, device: str | None = None
+    ) -> int | None:
         """Whole minutes to wait before this attempt may be checked, or ``None`` to go ahead.
 
-        The per-account count always applies; the per-address count only to a browser without
-        this account's device cookie (``known_device``).
+        ``device``: the browser's device cookie for this account, if it logged in to it before.
+        A stranger (``None``) waits for the account's and the address's counts; a known browser
+        only for its own.
         """
-        waits = [await self.accounts.retry_after(_account_key(email))]
-        if not known_device:
-            waits.append(await self.addresses.retry_after(address))
+        if device is None:
+            waits = [
+                await self.accounts.retry_after(_account_key(email)),
+                await self.addresses.retry_after(address),
+            ]
+        else:
+            waits = [await self.known.retry_after(_browser_key(email, device))]
         longest = max((w for w in waits if w is not None), default=None)
         return None if longest is None else max(1, math.ceil(longest / 60))
 
-    async def failed(self, *, email: str, address: str) -> None:
-        await self.accounts.fail(_account_key(email))
+    async def failed(self, *, email: str, address: str, device: str | None = None) -> None:
+        if device is None:
+            await self.accounts.fail(_account_key(email))
+        else:
+            await self.known.fail(_browser_key(email, device))
         await self.addresses.fail(address)
 
-    async def succeeded(self, *, email: str) -> None:
-        await self.accounts.forget(_account_key(email))
+    async def succeeded(self, *, email: str, device: str | None = None) -> None:
+        if device is None:
+            await self.accounts.forget(_account_key(email))
+        else:
+            await self.known.forget(_browser_key(email, device))
 
 
 def _account_key(email: str) -> str:
     return email.strip().lower()
+
+
+def _browser_key(email: str, device: str) -> str:
+    return f"{_account_key(email)}\n{device}"

@@ -101,10 +101,10 @@ def round_for(round_: RoundView, viewer: Actor) -> RoundView:
     return round_.model_copy(update={"figures": {}})
 
 
-#: Events about one person coming or going. A phone shows only its own profile, so it gets
-#: these only about itself: others' names never reach it, and a room of a thousand phones does
-#: not send a million messages while it fills up.
-ABOUT_ONE_PERSON = frozenset({"participant.joined", "participant.left"})
+#: Events about one person coming, being let in or going. A phone shows only its own profile,
+#: so it gets these only about itself: others' names never reach it, and a room of a thousand
+#: phones does not send a million messages while it fills up.
+ABOUT_ONE_PERSON = frozenset({"participant.joined", "participant.admitted", "participant.left"})
 
 
 def subject_of(event: LogEntry) -> int | None:

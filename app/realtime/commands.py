@@ -485,6 +485,10 @@ class CommandJob:
             participant = session.get(Participant, actor.participant_id)
             if participant is None or participant.left_at is not None:
                 raise CommandError("gone", "You have left this workshop; join again to take part.")
+            if participant.waiting and name not in WAITING_MAY:
+                raise CommandError(
+                    "waiting", "The facilitator has not let you in yet; you can take part then."
+                )
         if actor.role not in registration.roles:
             raise CommandError("forbidden", f"A {actor.role.value} may not send {name}.")
         context = Context(
@@ -527,6 +531,9 @@ class CommandJob:
 
 #: ``Event.audience`` of events for facilitators only (participant ids start at 1).
 FACILITATORS_ONLY = 0
+
+#: What someone waiting in the lobby may do before they are let in (the admit step).
+WAITING_MAY = frozenset({"participant.leave"})
 
 
 def driver_of(workshop: Workshop, trajectory: Trajectory) -> int:

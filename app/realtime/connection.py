@@ -42,6 +42,7 @@ class Connection:
         "sent_seq",
         "session_id",
         "stakeholder_group",
+        "waiting",
         "websocket",
         "workshop_id",
     )
@@ -54,11 +55,14 @@ class Connection:
         actor: Actor,
         stakeholder_group: str | None,
         queue_size: int,
+        waiting: bool = False,
     ) -> None:
         self.websocket = websocket
         self.workshop_id = workshop_id
         self.actor = actor
         self.stakeholder_group = stakeholder_group
+        #: A participant in the lobby, not let in yet: not counted as present (presence, rounds).
+        self.waiting = waiting
         #: The last ``seq`` this room has handled for the socket (sent or not for it).
         self.cursor = 0
         #: The last ``seq`` actually sent: the ``prev`` of the next event message.

@@ -3,6 +3,14 @@
 Handshake: Origin checked, then the first message must be ``hello`` (token and last ``seq``).
 After that every frame is parsed into a typed message, and every command gets an ``ack`` or an
 ``error`` — never silence. Commands are authorised per message by the executor, not here.
+
+Until its ``hello`` a socket is nobody's: no sender budget or per-sender cap applies yet. So
+each address (an IPv6 address by its /64, :func:`app.web.client.client_key`) may have at most
+``ATELIER_SOCKETS_BEFORE_HELLO_PER_ADDRESS`` sockets between opening and ``hello`` in this
+process; one more is closed at once with 4029 (:data:`CLOSE_ADDRESS_BUSY`), which a client
+answers by trying again a few seconds later. A phone says ``hello`` one round trip after
+opening, so even a town hall of a thousand phones behind one address reconnecting at once
+holds only a fraction of the slots, and only for that moment.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts.security import facilitator_id_from_session, session_id_of
+from app.limiting import Slots
 from app.observability import metrics
 from app.origins import origin_accepted
 from app.realtime.budget import FrameBudget
@@ -27,6 +36,7 @@ from app.realtime.commands import CommandError
 from app.realtime.connection import Connection
 from app.realtime.hub import Hub
 from app.realtime.protocol import (
+    CLOSE_ADDRESS_BUSY,
     CLOSE_LEFT,
     CLOSE_UNAUTHORISED,
     Command,
@@ -40,7 +50,8 @@ from app.realtime.protocol import (
 )
 from app.settings import Settings
 from app.types import MAX_ID, Role
-from app.workshops.access import hash_token, participant_cookie, resolve
+from app.web.client import client_key
+from app.workshops.access import Access, hash_token, participant_cookie, resolve
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -123,6 +134,53 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
     if not origin_allowed(websocket, settings):
         await websocket.close(code=1008, reason="origin not allowed")
         return None
+    handshakes: Slots = websocket.app.state.handshakes
+    address = client_key(websocket)
+    if not handshakes.take(address):
+        # Accepted only to be closed with a code that says why: a refused upgrade would reach
+        # the page as a bare 1006, and it would not know to wait before trying again.
+        await websocket.accept()
+        await websocket.close(code=CLOSE_ADDRESS_BUSY, reason="too many sockets opening here")
+        return None
+    try:
+        greeted = await _greet(websocket, settings, hub, workshop_id)
+    finally:
+        # Said hello and recognised (or refused): from here the per-sender limits hold.
+        handshakes.give_back(address)
+    if greeted is None:
+        return None
+    hello, access, token = greeted
+    connection = Connection(
+        websocket,
+        workshop_id=workshop_id,
+        actor=access.actor,
+        stakeholder_group=access.stakeholder_group,
+        queue_size=settings.send_queue_size,
+        waiting=access.waiting,
+    )
+    if access.actor.role is Role.FACILITATOR:
+        connection.session_id = session_id_of(websocket, settings)
+    elif access.actor.role is Role.SCREEN and token:
+        connection.screen_token_hash = hash_token(token)
+
+    def welcome(seq: int) -> str:
+        return Welcome(
+            type="welcome",
+            role=access.actor.role,
+            workshop_id=workshop_id,
+            participant_id=access.actor.participant_id,
+            seq=seq,
+        ).model_dump_json()
+
+    await hub.attach(connection, last_seq=hello.last_seq, welcome=welcome)
+    return connection
+
+
+async def _greet(
+    websocket: WebSocket, settings: Settings, hub: Hub, workshop_id: int
+) -> tuple[Hello, Access, str | None] | None:
+    """Accept, wait for ``hello`` and find who sent it: the hello, the access it gives and its
+    token; ``None`` when the socket was closed instead (no hello, or no access)."""
     await websocket.accept()
     try:
         raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
@@ -155,29 +213,7 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
         )
         await websocket.close(code=CLOSE_UNAUTHORISED, reason="unauthorised")
         return None
-    connection = Connection(
-        websocket,
-        workshop_id=workshop_id,
-        actor=access.actor,
-        stakeholder_group=access.stakeholder_group,
-        queue_size=settings.send_queue_size,
-    )
-    if access.actor.role is Role.FACILITATOR:
-        connection.session_id = session_id_of(websocket, settings)
-    elif access.actor.role is Role.SCREEN and token:
-        connection.screen_token_hash = hash_token(token)
-
-    def welcome(seq: int) -> str:
-        return Welcome(
-            type="welcome",
-            role=access.actor.role,
-            workshop_id=workshop_id,
-            participant_id=access.actor.participant_id,
-            seq=seq,
-        ).model_dump_json()
-
-    await hub.attach(connection, last_seq=hello.last_seq, welcome=welcome)
-    return connection
+    return hello, access, token
 
 
 #: The room's socket route: in the router (as FastAPI knows it), and used by :class:`RoomSockets`.

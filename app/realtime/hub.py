@@ -175,20 +175,29 @@ class Room:
         self.presence_dirty = True
 
     def here(self) -> Here:
-        """This process's sockets in the room, for presence."""
+        """This process's sockets in the room, for presence: someone waiting in the lobby to be
+        let in is not present yet."""
         roles = Counter(c.actor.role for c in self.staff)
         return Here(
             participants={
-                pid: next(iter(sockets)).stakeholder_group
+                pid: sockets[0].stakeholder_group
                 for pid, sockets in self.by_participant.items()
+                if not sockets[0].waiting
             },
             facilitators=roles[Role.FACILITATOR],
             screens=roles[Role.SCREEN],
         )
 
     def present_participants(self) -> frozenset[int]:
-        """Participants connected in any process: a round's ``eligible`` count."""
-        return frozenset(self.by_participant) | frozenset(self.everyone.participants)
+        """Participants connected in any process (not waiting): a round's ``eligible`` count."""
+        here = (pid for pid, sockets in self.by_participant.items() if not sockets[0].waiting)
+        return frozenset(here) | frozenset(self.everyone.participants)
+
+    def let_in(self, participant_id: int) -> None:
+        """``participant.admitted``: their sockets here count as present from now on."""
+        for connection in self.by_participant.get(participant_id, ()):
+            connection.waiting = False
+        self.presence_dirty = True
 
     def recipients(self, event: LogEntry) -> Iterable[Connection]:
         """The sockets that may see ``event`` (a superset; :func:`viewer_key` decides)."""
@@ -295,6 +304,10 @@ class Hub:
             if workshop is None:
                 return [], 0
             seq = workshop.last_seq
+            if connection.actor.participant_id is not None:
+                # As of ``seq``, like the catch-up: let in between the hello and now, they count.
+                person = session.get(Participant, connection.actor.participant_id)
+                connection.waiting = person is not None and person.waiting
             behind = None if last_seq is None else seq - last_seq
             if behind is not None and 0 <= behind <= self.settings.max_replay_events:
                 events = self._events_after(session, connection.workshop_id, last_seq or 0, seq)
@@ -456,6 +469,8 @@ class Hub:
                         room.contributing_dirty = True
                     if event.type == "participant.left":
                         self._close_participant(room, event)
+                    elif event.type == "participant.admitted" and (admitted := subject_of(event)):
+                        room.let_in(admitted)
                     room.cursor = event.seq
                 if len(events) < EVENTS_PER_READ:
                     return

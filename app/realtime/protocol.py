@@ -320,6 +320,21 @@ class ParticipantRemove(Command):
     participant_id: Id
 
 
+class ParticipantRemoveMany(Command):
+    """Facilitator only: take several people out of the room at once (a flood of bots, a
+    table that went home); each as :class:`ParticipantRemove` does."""
+
+    type: Literal["participant.remove_many"]
+    participant_ids: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class ParticipantAdmit(Command):
+    """Facilitator only: let people who wait in the lobby in (one, or everyone waiting)."""
+
+    type: Literal["participant.admit"]
+    participant_ids: list[Id] = Field(min_length=1, max_length=1000)
+
+
 class ParticipantLeave(Command):
     type: Literal["participant.leave"]
 
@@ -361,7 +376,9 @@ AnyCommand = Annotated[
     | ProposalAdopt
     | VertrekpuntSave
     | ParticipantLeave
-    | ParticipantRemove,
+    | ParticipantRemove
+    | ParticipantRemoveMany
+    | ParticipantAdmit,
     Field(discriminator="type"),
 ]
 
@@ -403,6 +420,13 @@ class ParticipantLeft(Message):
     type: Literal["participant.left"]
     participant_id: int
     removed: bool = Field(default=False, description="taken out by the facilitator")
+
+
+class ParticipantAdmitted(Message):
+    """Someone who waited in the lobby was let in: they may take part and count as present."""
+
+    type: Literal["participant.admitted"]
+    participant_id: int
 
 
 class CardPosted(Message):
@@ -537,6 +561,7 @@ AnyEvent = Annotated[
     | SpotlightChanged
     | ParticipantJoined
     | ParticipantLeft
+    | ParticipantAdmitted
     | CardPosted
     | CardUpdated
     | CardWithdrawn
@@ -667,6 +692,9 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_REPLACED = 4009
 CLOSE_LEFT = 4010
 CLOSE_REMOVED = 4011
+#: Too many sockets from this address (IPv6: its /64) have not said ``hello`` yet: try again
+#: in a few seconds (not final: the crowd or the flood passes).
+CLOSE_ADDRESS_BUSY = 4029
 
 
 def command_types() -> list[str]:

@@ -168,6 +168,8 @@ def apply_event(state: JSON, event: JSON) -> None:
         state["participants"][str(event["participant"]["id"])] = event["participant"]
     elif kind == "participant.left":
         state["participants"][str(event["participant_id"])]["left"] = True
+    elif kind == "participant.admitted":
+        state["participants"][str(event["participant_id"])]["waiting"] = False
     elif kind in ("card.posted", "card.updated"):
         state["cards"][str(event["card"]["id"])] = event["card"]
     elif kind == "card.withdrawn":

@@ -41,7 +41,13 @@ from app.workshops.access import participant_cookie, resolve, set_participant_co
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.participants import JoinRequest
-from app.workshops.routes import Guard, JoinGuard, create_workshop_row, trajectory_for
+from app.workshops.routes import (
+    Guard,
+    JoinGuard,
+    create_workshop_row,
+    join_refusal,
+    trajectory_for,
+)
 from app.workshops.sharing import facilitator_names
 
 router = APIRouter(include_in_schema=False)
@@ -144,27 +150,50 @@ async def join_submit(
             contribution_use=values.get("contribution_use") or "facilitator",
         )
     except ValidationError:
-        _, trajectory = _workshop(engine, workshop.id)
-        language = request_language(request, workshop.workshop_settings().language)
-        return render(
-            request,
-            "join.html",
-            settings,
-            status_code=400,
-            language=language,
-            workshop=workshop,
-            code=joincode.display(workshop.join_code),
-            groups=_groups(trajectory),
-            contributions=[c.value for c in Contribution],
-            values=values,
-            error=True,
-        )
+        return _join_form_again(request, settings, engine, workshop, values, 400, error=True)
     workshop_id = workshop.id
+    if (refused := await join_refusal(request, workshop_id)) is not None:
+        # What was typed stays, with a plain word on why and when to press Join again.
+        page = _join_form_again(request, settings, engine, workshop, values, 429, busy=True)
+        page.headers.update(refused.headers or {})
+        return page
     joined = await request.app.state.hub.join(workshop_id, body)
     response = RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
     set_participant_cookie(response, request, settings, workshop_id, joined.token)
     remember_device(request, response, settings)
     return response
+
+
+def _join_form_again(
+    request: Request,
+    settings: Settings,
+    engine: Any,
+    workshop: Workshop,
+    values: dict[str, str],
+    status_code: int,
+    *,
+    error: bool = False,
+    busy: bool = False,
+) -> Response:
+    """The join form with what was typed and what stopped it (``error``: fields; ``busy``: too
+    many joins at once)."""
+    assert workshop.id is not None
+    _, trajectory = _workshop(engine, workshop.id)
+    language = request_language(request, workshop.workshop_settings().language)
+    return render(
+        request,
+        "join.html",
+        settings,
+        status_code=status_code,
+        language=language,
+        workshop=workshop,
+        code=joincode.display(workshop.join_code),
+        groups=_groups(trajectory),
+        contributions=[c.value for c in Contribution],
+        values=values,
+        error=error,
+        busy=busy,
+    )
 
 
 def _by_code(engine: Any, code: str) -> Workshop | None:

@@ -79,6 +79,7 @@ class WorkshopDraft:
     )
     language: str = "nl"
     anonymous: bool = False
+    admit: bool = False
     reframe: bool = False
     ssd_step: str = ""
     starts_at: str = ""
@@ -185,6 +186,7 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
     try:
         return WorkshopSettings(
             anonymous=draft.anonymous,
+            admit=draft.admit,
             language=draft.language,
             agree_share=agree,
             min_participation=participation,
@@ -231,6 +233,7 @@ def read(form: Any) -> tuple[WorkshopDraft, NewWorkshop | None]:
         or ([] if preset != CUSTOM else [Row(p.value, "") for p in Phase]),
         language="en" if form.get("language") == "en" else "nl",
         anonymous=form.get("anonymous") == "on",
+        admit=form.get("admit") == "on",
         reframe=form.get("reframe") == "on",
         ssd_step=_text(form, "ssd_step", 1),
         starts_at=_text(form, "starts_at", 40),

@@ -69,6 +69,8 @@ def set_participant_cookie(
 class Access:
     actor: Actor
     stakeholder_group: str | None = None
+    #: A participant waiting in the lobby to be let in (not counted as present until then).
+    waiting: bool = False
 
 
 def resolve(
@@ -87,6 +89,7 @@ def resolve(
                 return Access(
                     Actor(Role.PARTICIPANT, participant_id=participant.id),
                     participant.stakeholder_group,
+                    participant.waiting,
                 )
             workshop = session.get(Workshop, workshop_id)
             if workshop is not None and hmac.compare_digest(workshop.screen_token_hash, digest):

@@ -53,6 +53,10 @@ class WorkshopSettings(BaseModel):
     allow_objections: int = PField(default=0, ge=0, description="how many 1s still converge")
     language: str = PField(default="nl", pattern="^(nl|en)$")
     participants_cluster: bool = False
+    admit: bool = PField(
+        default=False,
+        description="joins wait in the lobby until the facilitator lets them in",
+    )
 
 
 class Trajectory(SQLModel, table=True):
@@ -130,6 +134,11 @@ class Participant(SQLModel, table=True):
     )
     joined_at: datetime = Field(default_factory=utcnow)
     left_at: datetime | None = None
+    waiting: bool = Field(
+        default=False,
+        description="joined while the workshop admits people, and not let in (yet): may not "
+        "post, rate or vote, and is not counted as present",
+    )
 
 
 class Cluster(SQLModel, table=True):

@@ -1,4 +1,12 @@
-"""Joining and leaving a workshop. Participants have no account: a token cookie is who they are."""
+"""Joining, waiting, leaving and being removed. Participants have no account: a token cookie is
+who they are.
+
+A workshop with the admit step on (``WorkshopSettings.admit``) lets joins wait in the lobby: the
+participant exists and has a token, but may only leave until the facilitator lets them in
+(``participant.admit``), and does not count as present. The rule is kept where every command
+passes (:func:`app.realtime.commands.execute` refuses a waiting sender's commands with
+``waiting``), and presence leaves waiting sockets out (:mod:`app.realtime.hub`).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.realtime.commands import Actor, Batch, CommandError, Context, handles, run_in_order
 from app.realtime.protocol import (
+    ParticipantAdmit,
+    ParticipantAdmitted,
     ParticipantJoined,
     ParticipantLeave,
     ParticipantLeft,
     ParticipantRemove,
+    ParticipantRemoveMany,
 )
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
@@ -111,6 +122,7 @@ class JoinJob:
             contribution=request.contribution.value,
             drijfveer_use=request.drijfveer_use,
             contribution_use=request.contribution_use,
+            waiting=workshop.workshop_settings().admit,
         )
         session.add(participant)
         session.flush()
@@ -151,15 +163,73 @@ def remove(ctx: Context, command: ParticipantRemove) -> None:
     delivers ``participant.left``, in every process). What they posted stays; the facilitator can
     hide it.
     """
-    participant = ctx.session.get(Participant, command.participant_id)
-    if participant is None or participant.workshop_id != ctx.workshop_id:
-        raise CommandError("not_found", "There is no such participant in this workshop.")
+    participant = _in_workshop(ctx, command.participant_id)
     if participant.left_at is not None:
         raise CommandError("gone", "This participant has already left.")
+    _take_out(ctx, participant)
+
+
+@handles(ParticipantRemoveMany, roles=(Role.FACILITATOR,))
+def remove_many(ctx: Context, command: ParticipantRemoveMany) -> dict[str, bool | int | None]:
+    """Take several people out at once, each as :func:`remove` does, in one transaction.
+
+    Someone in the list who has left already is passed over (two consoles, a phone that left
+    meanwhile): the facilitator asked for them to be out, and they are. An id that is not a
+    participant of this workshop refuses the whole command, and nobody is removed.
+    """
+    people = _all_in_workshop(ctx, command.participant_ids)
+    removed = 0
+    for participant in people:
+        if participant.left_at is None:
+            _take_out(ctx, participant)
+            removed += 1
+    return {"removed": removed}
+
+
+@handles(ParticipantAdmit, roles=(Role.FACILITATOR,))
+def admit(ctx: Context, command: ParticipantAdmit) -> dict[str, bool | int | None]:
+    """Let people who wait in the lobby in: from now on they may take part and count as present.
+
+    Who is in already, or has left, is passed over (a second tap, "everyone" while one was just
+    let in); an id that is not a participant of this workshop refuses the whole command. Allowed
+    whether or not the admit step is on, so nobody is left waiting when it is switched off.
+    """
+    people = _all_in_workshop(ctx, command.participant_ids)
+    admitted = 0
+    for participant in people:
+        if participant.waiting and participant.left_at is None:
+            assert participant.id is not None
+            participant.waiting = False
+            ctx.session.add(participant)
+            ctx.emit(
+                ParticipantAdmitted(type="participant.admitted", participant_id=participant.id)
+            )
+            admitted += 1
+    return {"admitted": admitted}
+
+
+def _in_workshop(ctx: Context, participant_id: int) -> Participant:
+    participant = ctx.session.get(Participant, participant_id)
+    if participant is None or participant.workshop_id != ctx.workshop_id:
+        raise CommandError("not_found", "There is no such participant in this workshop.")
+    return participant
+
+
+def _all_in_workshop(ctx: Context, participant_ids: list[int]) -> list[Participant]:
+    """The participants named, each once, read in one query ("everyone" may be a thousand)."""
+    wanted = list(dict.fromkeys(participant_ids))
+    found = {
+        p.id: p
+        for p in ctx.session.exec(select(Participant).where(col(Participant.id).in_(wanted)))
+    }
+    people = [found.get(pid) for pid in wanted]
+    if any(p is None or p.workshop_id != ctx.workshop_id for p in people):
+        raise CommandError("not_found", "There is no such participant in this workshop.")
+    return [p for p in people if p is not None]
+
+
+def _take_out(ctx: Context, participant: Participant) -> None:
+    assert participant.id is not None
     participant.left_at = utcnow()
     ctx.session.add(participant)
-    ctx.emit(
-        ParticipantLeft(
-            type="participant.left", participant_id=command.participant_id, removed=True
-        )
-    )
+    ctx.emit(ParticipantLeft(type="participant.left", participant_id=participant.id, removed=True))

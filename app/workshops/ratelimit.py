@@ -4,17 +4,19 @@ The counts live in :mod:`app.limiting`: in this process by default, shared by ev
 through Redis when ``ATELIER_REDIS_URL`` is set (and per process again, never fully open, while
 Redis does not answer).
 
-The caller decides what counts as a hit. For joining, only failures count: a whole room of phones
+The caller decides what counts as a hit. For a join code, failures count: a whole room of phones
 joins from one community-centre address, and none should be slowed down for typing the right
-code. Failures slow down only further failures (:class:`WrongCodeGate`): the right code always
-joins. For uploads, every upload counts, per participant.
+code. Failures slow down only further failures (:class:`WrongCodeGate`): the right code is never
+slowed by them. Joins with the right code are counted separately and generously
+(:class:`JoinRate`): enough for a town hall behind one address, not for a script that fills a
+room with bots. For uploads, every upload counts, per participant.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from app.limiting import RateLimits, Window
+from app.limiting import RateLimits, Slots, Window
 
 
 class WindowLimiter:
@@ -76,8 +78,10 @@ class WrongCodeGate:
     for a single hit — and a hit only gives a seat in a room whose facilitator sees who joined
     and can remove them. Many addresses guess proportionally faster; that is what the code length
     is for, and why the count is per address as uvicorn resolved it
-    (:func:`app.web.client.client_address`), never per forwarded header. While Redis does not
-    answer, each process counts and queues on its own (the figures above then hold per process).
+    (:func:`app.web.client.client_address`), never per forwarded header, and an IPv6 address
+    by its /64 (:func:`app.web.client.address_key`): one IPv6 guesser usually holds 2**64
+    addresses. While Redis does not answer, each process counts and queues on its own (the
+    figures above then hold per process).
     """
 
     def __init__(
@@ -95,23 +99,15 @@ class WrongCodeGate:
         )
         self.delay = delay
         self.max_pending = max_pending
-        self._pending: dict[str, int] = {}
+        self._pending = Slots(max_pending)
 
     def admit(self, address: str) -> bool:
         """Take a slot before looking at the code; ``False``: refuse without looking (flood)."""
-        pending = self._pending.get(address, 0)
-        if pending >= self.max_pending:
-            return False
-        self._pending[address] = pending + 1
-        return True
+        return self._pending.take(address)
 
     def release(self, address: str) -> None:
         """Give the slot back (after a right code, or once a wrong one is answered)."""
-        pending = self._pending.get(address, 0) - 1
-        if pending > 0:
-            self._pending[address] = pending
-        else:
-            self._pending.pop(address, None)
+        self._pending.give_back(address)
 
     async def wrong(self, address: str) -> bool:
         """Count a wrong code and wait for its turn; ``True`` when the address is over the limit.
@@ -126,3 +122,50 @@ class WrongCodeGate:
             return True
         finally:
             self.release(address)
+
+
+class JoinRate:
+    """Joins with the right code: at most so many per address and per workshop in a window.
+
+    The code is on the projector, so knowing it proves nothing, and every participant who stays
+    connected counts towards who must rate and may rate (convergence). A script that joins
+    hundreds of times would sway or block a room; these two counts bound how fast it can:
+
+    * **Per address** (an IPv6 address by its /64): ``ATELIER_JOINS_PER_ADDRESS`` (1,000) per
+      ``ATELIER_JOIN_WINDOW_MINUTES`` (10). A school or town hall often reaches the internet
+      through one NAT address on the venue's Wi-Fi, and its whole room scans the QR code within
+      a minute or two of the facilitator showing it: so one address must be able to bring in
+      the largest room the app is built for, a thousand phones, however tightly they arrive.
+      A script on one address gets no more than that one room's worth in ten minutes, then
+      one join per 0.6 s on average (the window slides).
+    * **Per workshop**, from all addresses together: ``ATELIER_JOINS_PER_WORKSHOP`` (1,500) per
+      window: the largest room, plus half again for phones that join a second time (another
+      browser, after leaving). It stops a script spread over many addresses from adding more
+      than that to one room.
+
+    No limit can tell a room behind one address from a script behind one address, so these are
+    a ceiling, not the defence: a facilitator who wants to know who comes in switches on the
+    workshop's admit step (joins wait in the lobby until let in) and can remove several
+    participants at once (``docs/security.md``, "Flooding and lockout").
+
+    Both counts use the exact moving window (one timestamp per join, at most the limit per key)
+    and are shared by every process through Redis when it is configured. The address is counted
+    first: a join refused for the workshop's count has used one of the address's.
+    """
+
+    def __init__(
+        self, limits: RateLimits, *, per_address: int, per_workshop: int, window_seconds: int
+    ) -> None:
+        self.addresses = WindowLimiter(
+            limits, "joins-address", limit=per_address, window_seconds=window_seconds
+        )
+        self.workshops = WindowLimiter(
+            limits, "joins-workshop", limit=per_workshop, window_seconds=window_seconds
+        )
+
+    async def wait(self, *, address: str, workshop_id: int) -> float | None:
+        """Count one join; ``None``: go ahead, else the seconds until one may be counted."""
+        for limiter, key in ((self.addresses, address), (self.workshops, str(workshop_id))):
+            if not await limiter.hit(key):
+                return await limiter.counts.retry_after(key) or float(limiter.window)
+        return None

@@ -181,7 +181,9 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     eligible = len(ctx.present) or len(
         ctx.session.exec(
             select(Participant.id).where(
-                Participant.workshop_id == ctx.workshop_id, col(Participant.left_at).is_(None)
+                Participant.workshop_id == ctx.workshop_id,
+                col(Participant.left_at).is_(None),
+                col(Participant.waiting).is_(False),  # not let in: may not rate
             )
         ).all()
     )

@@ -6,6 +6,7 @@ leave) go through the same command executor, so they land in the event log too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,12 +20,13 @@ from sqlmodel import col, select
 from app.accounts.security import check_csrf, delete_cookie
 from app.db import read_scope, session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id, SettingsDep
+from app.labels import N_
 from app.realtime.commands import CommandError, execute
 from app.realtime.hub import Hub
 from app.realtime.protocol import CLOSE_NOT_FOUND, ParticipantLeave
 from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS, Phase
-from app.web.client import client_address, remember_device
+from app.web.client import client_key, remember_device
 from app.workshops import joincode
 from app.workshops.access import (
     PARTICIPANT_COOKIE,
@@ -39,7 +41,7 @@ from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest
 from app.workshops.presets import PRESETS, Plan
-from app.workshops.ratelimit import WrongCodeGate
+from app.workshops.ratelimit import JoinRate, WrongCodeGate
 from app.workshops.reframing import difference
 from app.workshops.sharing import may_act
 
@@ -403,11 +405,28 @@ class JoinGuard:
 
 
 TOO_MANY_WRONG = "Too many wrong codes. Wait a minute, then check the code."
+#: The answer when joins come faster than :class:`JoinRate` allows; the join form shows it in
+#: the page's language.
+TOO_MANY_JOINS = N_("Many people are joining at once. Wait a few minutes, then try again.")
+
+
+async def join_refusal(request: Request, workshop_id: int) -> HTTPException | None:
+    """Count this join (right code) against its address and its workshop: ``None`` to go ahead,
+    else the 429 to answer (see :class:`JoinRate`)."""
+    rate: JoinRate = request.app.state.join_rate
+    wait = await rate.wait(address=client_key(request), workshop_id=workshop_id)
+    if wait is None:
+        return None
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        TOO_MANY_JOINS,
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )
 
 
 async def join_guard(request: Request) -> AsyncIterator[JoinGuard]:
     gate: WrongCodeGate = request.app.state.join_gate
-    address = client_address(request)
+    address = client_key(request)
     if not gate.admit(address):
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_WRONG, headers={"Retry-After": "60"}
@@ -464,6 +483,8 @@ async def join_workshop(
     if workshop_id is None:
         raise await guard.not_found()
     guard.found()
+    if (refused := await join_refusal(request, workshop_id)) is not None:
+        raise refused
     hub: Hub = request.app.state.hub
     joined = await hub.join(workshop_id, body)  # delivered to the room before it answers
     set_participant_cookie(response, request, settings, workshop_id, joined.token)

@@ -96,6 +96,9 @@ class ParticipantView(View):
         default=None, description="consent: facilitator | record; None: not yours to see"
     )
     left: bool
+    waiting: bool = Field(
+        default=False, description="waits in the lobby until the facilitator lets them in"
+    )
 
 
 class CardImage(View):
@@ -293,6 +296,7 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
         drijfveer_use=participant.drijfveer_use,
         contribution_use=participant.contribution_use,
         left=participant.left_at is not None,
+        waiting=participant.waiting,
     )
 
 

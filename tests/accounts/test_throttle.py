@@ -17,7 +17,15 @@ from app.accounts.routes import _state
 from app.main import create_app
 from app.settings import Settings
 from tests.accounts.factories import PASSWORD, make_facilitator
-from tests.accounts.web import EMAIL, api_csrf, browser, log_in, sets_session, try_log_in
+from tests.accounts.web import (
+    EMAIL,
+    api_csrf,
+    browser,
+    csrf_from,
+    log_in,
+    sets_session,
+    try_log_in,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -97,6 +105,26 @@ async def test_an_address_trying_many_accounts_is_stopped_but_known_browsers_get
         refused = await try_log_in(stranger)
         assert refused.status_code == 429 and "Te vaak" in refused.text
         assert (await try_log_in(laptop)).status_code == 303, "her browser has a device cookie"
+
+
+async def test_a_stranger_locks_the_account_for_strangers_but_not_her_known_browser(app, fenna):
+    """Anyone who knows her e-mail can slow down guesses, never lock her out of her own laptop."""
+    async with browser(app) as laptop, browser(app) as stranger:
+        token = await log_in(laptop)  # Fenna's own laptop, some day before
+        await laptop.post("/logout", data={"csrf_token": token})
+        for _ in range(5):
+            assert (await try_log_in(stranger, password="raden-maar-wat")).status_code == 400
+        locked = await try_log_in(stranger)
+        assert locked.status_code == 429 and TOO_MANY in locked.text, "strangers wait"
+        assert (await try_log_in(laptop)).status_code == 303, "her browser is let through"
+        assert (await try_log_in(stranger)).status_code == 429, "her login freed no stranger"
+        # Her browser's own wrong passwords count on their own, as many as the account's.
+        token = csrf_from((await laptop.get("/")).text)
+        await laptop.post("/logout", data={"csrf_token": token})
+        for _ in range(5):
+            assert (await try_log_in(laptop, password="typfout-typfout")).status_code == 400
+        mine = await try_log_in(laptop)
+        assert mine.status_code == 429 and TOO_MANY in mine.text
 
 
 async def test_logins_wait_for_a_free_hash_and_get_503_past_the_wait(strict_app):

@@ -47,18 +47,15 @@ async def test_an_unreachable_redis_allows_at_once_and_limits_in_this_process(ca
         throttle = LoginThrottle(Settings(data_dir=tmp_path, secret_key=SECRET), limits)
         budget = FrameBudget(Settings(data_dir=tmp_path, secret_key=SECRET), limits)
         started = time.monotonic()
-        assert (
-            await throttle.wait_minutes(email=EMAIL, address="192.0.2.1", known_device=False)
-            is None
-        )
+        assert await throttle.wait_minutes(email=EMAIL, address="192.0.2.1", device=None) is None
         assert await budget.allow("1:p:1", facilitator=False)
         assert time.monotonic() - started < 2.0, "a refused connection costs no long wait"
         assert not limits.answering
         for _ in range(5):
             await throttle.failed(email=EMAIL, address="192.0.2.1")
-        assert (
-            await throttle.wait_minutes(email=EMAIL, address="192.0.2.1", known_device=False) == 15
-        ), "better than open: counted in this process meanwhile"
+        assert await throttle.wait_minutes(email=EMAIL, address="192.0.2.1", device=None) == 15, (
+            "better than open: counted in this process meanwhile"
+        )
         assert sum([await budget.allow("1:p:2", facilitator=False) for _ in range(40)]) == 30
         warnings = [r for r in caplog.records if r.name == "app.limiting"]
         assert len(warnings) == 1, "one warning, not one per check"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -70,6 +71,56 @@ def test_x_forwarded_for_from_a_configured_proxy_is_believed(make_server: Any):
         join_api(server, WRONG, **{"X-Forwarded-For": "203.0.113.9"}).status_code for _ in range(11)
     ]
     assert same[-1] == 429
+
+
+BUSY = "Many people are joining at once. Wait a few minutes, then try again."
+BUSY_NL = (
+    "Er melden zich nu veel mensen tegelijk aan. Wacht een paar minuten en probeer het dan opnieuw."
+)
+
+
+def test_joins_with_the_right_code_are_limited_per_address_and_per_workshop(make_server: Any):
+    """Four joins per address and six per workshop in the window, here; a whole room behind one
+    address is what the defaults are sized for (docs/security.md, "Flooding and lockout")."""
+    server, workshop = started(
+        make_server,
+        ATELIER_TRUSTED_PROXIES='["127.0.0.1"]',
+        ATELIER_JOINS_PER_ADDRESS="4",
+        ATELIER_JOINS_PER_WORKSHOP="6",
+    )
+    code = workshop["join_code"]
+    venue = {"X-Forwarded-For": "198.51.100.20"}  # the town hall's one NAT address
+    assert [join_api(server, code, **venue).status_code for _ in range(4)] == [201] * 4
+    refused = join_api(server, code, **venue)
+    assert refused.status_code == 429 and refused.json()["detail"] == BUSY
+    assert int(refused.headers["retry-after"]) >= 1
+
+    # The join form says so in Dutch, with 429, and keeps what was typed.
+    form = httpx.Client(base_url=server.url, timeout=30, headers=venue)
+    with form:
+        page = form.get(f"/join/{code}")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and csrf is not None
+        again = form.post(
+            f"/join/{code}",
+            data={
+                "csrf_token": csrf.group(1),
+                "display_name": "Gerda",
+                "stakeholder_group": "inwoner",
+            },
+        )
+    assert again.status_code == 429 and BUSY_NL in again.text and 'role="alert"' in again.text
+    assert 'value="Gerda"' in again.text and "retry-after" in again.headers
+
+    # Other addresses go on, until the workshop has had six joins from all of them together.
+    elsewhere = [
+        join_api(server, code, **{"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(1, 4)
+    ]
+    assert elsewhere == [201, 201, 429], "six joins into the workshop, from any address"
+    http, other = facilitator_with_workshop(server)
+    http.close()
+    assert join_api(server, other["join_code"], **{"X-Forwarded-For": "203.0.113.9"}).is_success
 
 
 async def test_a_flood_of_parallel_wrong_codes_is_refused_before_lookup():

@@ -135,6 +135,10 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room.do(annie, type="rating.give", round_id=round_id, proposal_id=merged, score=4)
     room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
     room.do(bram, type="participant.leave")
+    room.do(room.facilitator, type="workshop.configure", settings={"admit": True})
+    late = room.join("Chris", "inwoner")
+    room.do(room.facilitator, type="participant.admit", participant_ids=[late.participant_id])
+    room.do(room.facilitator, type="participant.remove_many", participant_ids=[late.participant_id])
     return workshop_id
 
 

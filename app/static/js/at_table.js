@@ -48,7 +48,7 @@ export class AtTable {
 
   /** Redraw what comes from the room state (cheap when nothing changed). */
   render(state) {
-    const people = byId(state.participants).filter((p) => !p.left);
+    const people = byId(state.participants).filter((p) => !p.left && !p.waiting); // not waiting to be let in
     this.once("groups", [people.map((p) => p.stakeholder_group), state.workshop.expected_groups], () => this.drawGroups(people, state.workshop.expected_groups));
     this.once("drijfveren", people.map((p) => [p.stakeholder_group, p.drijfveer, p.drijfveer_use]), () => this.drawDrijfveren(people));
     this.once("contributions", people.map((p) => [p.contribution, p.contribution_use]), () => this.drawContributions(people));

@@ -16,6 +16,7 @@ import { AtTable } from "./at_table.js";
 import { errorText } from "./errors.js";
 import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
+import { People } from "./console_people.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -25,6 +26,7 @@ let presence = { participants: 0, by_group: {}, participant_ids: [] };
 let tally = null;
 const atTable = new AtTable($("#at-table"), { workshopId, command });
 const agendaEditor = new AgendaEditor($("#agenda-dialog"), { command, state: () => room.state });
+const people = new People({ waiting: $("#waiting"), list: $("#participants"), actions: $("#people-actions") }, { command });
 $("#edit-agenda").addEventListener("click", () => { if (room.state) agendaEditor.open(); });
 // "Aan tafel" is below the columns, past a long list of participants: one button takes you there.
 $("#go-at-table").addEventListener("click", () => {
@@ -45,6 +47,12 @@ room.on("state", () => schedule("console", draw));
 // Each command says its own outcome (command() below); these are the answers no promise on this
 // page waits for: commands sent before a reload, and refusals that answer no command.
 room.on("ack", (ack) => { if (!room.awaits(ack.cid)) feedback(t("Done"), false); });
+// With the admit step on, someone new waits in the lobby: say so, as the list is out of sight.
+room.on("event:participant.joined", (event) => {
+  if (!event.participant.waiting || room.status !== "connected") return;
+  const name = event.participant.display_name || t("Anonymous");
+  announce(t("%(name)s is waiting to be let in", { name }));
+});
 room.on("error", (error) => { if (!room.awaits(error.cid)) feedback(errorText(error), true); });
 
 function draw() {
@@ -199,12 +207,13 @@ function controls(state, phase) {
 // A reframing workshop re-checks the table before it starts: the starting point, and who was
 // (not) at the table or (not) heard in the trajectory's workshops so far, with the room's question.
 function lobby(state) {
-  const start = h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start."));
+  const start = [h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start.")),
+    state.workshop.settings.admit ? h("p", { class: "hint" }, t("Whoever joins waits until you let them in, under “In the room”.")) : null];
   if (!state.starts_from) return start;
   const check = h("div", { id: "lobby-check" });
   const fill = () => keep(check, () => atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
   fill();
-  return [start,
+  return [...start,
     startingPointBlock(state.starts_from, { heading: "h3", lead: false, id: "console-start-title" }),
     h("section", { class: "reframe-check", "aria-labelledby": "reframe-check-title" },
       h("h3", { id: "reframe-check-title" }, t("Reframing: who is at the table?")),
@@ -334,17 +343,7 @@ function renderRoom(state) {
     h("p", {}, t("%(n)s connected", { n: presence.participants })),
     h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
     missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null]);
-  const connected = new Set(presence.participant_ids || []);
-  keep($("#participants"), () => byId(state.participants).map((p) => {
-    const name = p.display_name || t("Anonymous");
-    return h("li", { dataset: { key: `participant:${p.id}` } },
-      name, " · ", groupName(p.stakeholder_group),
-      p.left ? " · " + t("left") : connected.has(p.id) ? " · " + t("online") : " · " + t("offline"),
-      p.left ? null : h("button", {
-        type: "button", class: "danger small", "aria-label": t("Remove %(name)s from the workshop", { name }),
-        onclick: () => { if (confirm(t("Remove %(name)s? Their phone is disconnected at once; what they posted stays.", { name }))) command("participant.remove", { participant_id: p.id }, t("Participant removed")); },
-      }, t("Remove")));
-  }));
+  people.render(state, new Set(presence.participant_ids || []));
 }
 
 // The settings as drawn from the room; what the facilitator changed and has not saved yet stays
@@ -362,6 +361,7 @@ function settingsFields(w) {
     ...field("set-language", t("Language"), h("select", { id: "set-language" }, h("option", { value: "nl", selected: s.language === "nl" }, "Nederlands"), h("option", { value: "en", selected: s.language === "en" }, "English"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-anonymous", checked: s.anonymous }), h("label", { for: "set-anonymous" }, t("Anonymous (only before anyone joins)"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Phones may suggest where cards belong, and tag them"))),
+    h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-admit", checked: s.admit }), h("label", { for: "set-admit" }, t("Let people in from the lobby"))),
     h("button", { type: "submit" }, t("Save settings"))];
 }
 
@@ -380,6 +380,7 @@ $("#settings-form").addEventListener("submit", (e) => {
       language: $("#set-language").value,
       anonymous: $("#set-anonymous").checked,
       participants_cluster: $("#set-cluster").checked,
+      admit: $("#set-admit").checked,
     },
   }, t("Settings saved"));
 });

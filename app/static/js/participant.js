@@ -74,6 +74,8 @@ function acknowledged(ack) {
 
 room.on("state", () => redraw());
 room.on("event:phase.changed", (event) => announce(t("Now: %(phase)s", { phase: phaseName(event.phase) })));
+// Let in from the lobby (the admit step): only this phone's own admission reaches it.
+room.on("event:participant.admitted", () => announce(t("You are in. Welcome!")));
 
 function redraw() {
   schedule("phone", () => { if (room.state) render(room.state); });
@@ -97,9 +99,17 @@ function send(type, fields, errorEl = null, { quiet = false } = {}) {
 function render(state) {
   const w = state.workshop;
   const phase = w.phase;
-  $("#phase-title").textContent = phaseName(phase);
   $("#question").textContent = w.theme_question;
   $("#question-box").hidden = !w.theme_question;
+  const self = me(state);
+  if (self && self.waiting) { // the admit step: nothing to do but wait, calmly
+    $("#phase-title").textContent = w.title;
+    for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panel.id !== "panel-waiting";
+    keep($("#waiting-me"), () => youTakePart(self));
+    return;
+  }
+  if ($("#waiting-me").firstChild) replace($("#waiting-me")); // let in: one copy of its help only
+  $("#phase-title").textContent = phaseName(phase);
   for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panelOf(phase) !== panel.id;
   if (phase !== lastPhase) {
     if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now
@@ -137,10 +147,14 @@ function renderLobby(state) {
   renderStartingPoint(state.starts_from || null);
   const self = me(state);
   if (!self) return;
+  keep($("#me"), () => youTakePart(self));
+}
+
+function youTakePart(self) {
   // Not a t() call inside another t() call: Babel's extractor would miss the inner string.
   const name = self.display_name || t("anonymously");
   const text = t("You take part as %(group)s, %(name)s.", { group: groupName(self.stakeholder_group), name });
-  keep($("#me"), () => [text, self.stakeholder_group === "ketenpartner" ? helpToggle("ketenpartner") : null]);
+  return [text, self.stakeholder_group === "ketenpartner" ? helpToggle("ketenpartner") : null];
 }
 
 // A reframing workshop starts from the trajectory's vertrekpunt: the lobby shows it.

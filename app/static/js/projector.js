@@ -183,7 +183,7 @@ function pageIndicator(index, total) {
 function lobby(state) {
   const code = state.workshop.join_code;
   const shownCode = `${code.slice(0, 3)}-${code.slice(3)}`;
-  const joined = byId(state.participants).filter((p) => !p.left).length;
+  const joined = byId(state.participants).filter((p) => !p.left && !p.waiting).length; // let in
   const start = state.starts_from || null;
   return h("div", { class: start ? "lobby with-start" : "lobby" },
     h("div", { class: "join" },
@@ -206,7 +206,7 @@ function startingPoint(start) {
 function representation(state, full) {
   const expected = state.workshop.expected_groups;
   const joined = {};
-  for (const p of Object.values(state.participants)) if (!p.left) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
+  for (const p of Object.values(state.participants)) if (!p.left && !p.waiting) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
   // Counted by the server, with groups too small to stay anonymous merged or left out.
   const contributing = presence.contributing || {};
   const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])];

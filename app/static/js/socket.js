@@ -19,6 +19,8 @@ const PING_EVERY = 25_000;
 // Errors that mean "try again later", not "no": the command stays in the outbox.
 const RETRY = new Set(["rate_limited"]);
 const PONG_WITHIN = 10_000;
+// The back-off step a "too many sockets opening here" close (4029) starts from: 500 ms * 2**4.
+const BUSY_ATTEMPT = 4;
 
 function randomId() {
   const bytes = new Uint8Array(12);
@@ -226,6 +228,9 @@ export class Room {
     const final = { 4001: "unauthorised", 4003: "unauthorised", 4004: "unauthorised", 4009: "replaced", 4010: "left", 4011: "removed" };
     if (final[code]) { this._setStatus(final[code]); this.stopped = true; return; }
     if (this.stopped) return;
+    // Too many sockets from this network are opening at once (4029): not final, the crowd
+    // passes; wait at least a few seconds (4-8 s) instead of the first retries' half second.
+    if (code === 4029) this.attempt = Math.max(this.attempt, BUSY_ATTEMPT);
     this._setStatus(navigator.onLine === false ? "offline" : "reconnecting");
     const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
     this.attempt += 1;

@@ -10,6 +10,7 @@ export function applyEvent(state, event) {
     case "workshop.configured": state.workshop = event.workshop; break;
     case "participant.joined": state.participants[event.participant.id] = event.participant; break;
     case "participant.left": state.participants[event.participant_id].left = true; break;
+    case "participant.admitted": state.participants[event.participant_id].waiting = false; break;
     case "card.posted":
     case "card.updated": state.cards[event.card.id] = event.card; break;
     case "card.withdrawn": delete state.cards[event.card_id]; break;
