@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--lang", default=None, choices=["nl", "en"])
     export.add_argument("--out", required=True)
     commands.add_parser(
-        "retention", help="scrub participant details older than ATELIER_RETENTION_DAYS now"
+        "retention",
+        help="scrub participant details older than ATELIER_RETENTION_DAYS and withdrawn or"
+        " replaced card texts from the event log, now",
     )
     args = parser.parse_args(argv)
     try:
@@ -289,13 +291,19 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "retention":
         from app.db import make_engine, migrate
-        from app.workshops.lifecycle import scrub_expired
+        from app.workshops.lifecycle import run_retention
 
         migrate(settings.database_url)
-        scrubbed = scrub_expired(
-            make_engine(settings.database_url), retention_days=settings.retention_days
+        done = run_retention(
+            make_engine(settings.database_url),
+            retention_days=settings.retention_days,
+            whole_log=True,
         )
-        print(f"Scrubbed {scrubbed} participants (retention: {settings.retention_days} days).")
+        days = settings.retention_days
+        print(f"Scrubbed {done.participants} participants (retention: {days} days).")
+        print(f"Forgot withdrawn and replaced card texts in {done.card_events} events.")
+        if not done.checkpointed:
+            print("The database was busy: its WAL was not truncated; run this again.")
         return 0
     if args.command == "seed-demo":
         from app.demo import seed_demo_command

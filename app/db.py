@@ -50,6 +50,9 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted and rewritten rows (a withdrawn card, an edited text, scrubbed names) are
+        # zeroed in the file, not left in free space for anyone with a copy of it to read.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -77,6 +80,27 @@ def private_file(path: Path) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it to nothing, so values
+    rewritten since (scrubbed names, forgotten card texts) are no longer in any file. Whether
+    that was done in full: not while another connection is reading an older state (the server
+    in the middle of a catch-up, say); it is repeated at the next retention run. PostgreSQL
+    manages its own files: ``True``.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    # The raw connection runs in autocommit (see make_engine): the checkpoint needs to be
+    # outside any transaction, and SQLAlchemy's would begin one.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        busy: int = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        cursor.close()
+    finally:
+        connection.close()
+    return busy == 0
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -48,7 +48,7 @@ from app.web.security import (
     validation_error_handler,
 )
 from app.web.sharing import router as sharing_router
-from app.workshops.lifecycle import scrub_expired
+from app.workshops.lifecycle import run_retention
 from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
 from app.workshops.routes import router as workshops_router
@@ -69,11 +69,11 @@ RETENTION_WARNING = (
 async def _retention_loop(engine: Engine, settings: Settings) -> None:
     """Scrub expired participant details at start-up and every hour after."""
     while settings.retention_days > 0:
-        scrubbed = await to_thread.run_sync(
-            lambda: scrub_expired(engine, retention_days=settings.retention_days)
+        run = await to_thread.run_sync(
+            lambda: run_retention(engine, retention_days=settings.retention_days, whole_log=False)
         )
-        if scrubbed:
-            log.info("retention: scrubbed %d participants", scrubbed)
+        if run.participants:
+            log.info("retention: scrubbed %d participants", run.participants)
         await asyncio.sleep(3600)
 
 

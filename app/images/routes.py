@@ -17,11 +17,11 @@ from sqlmodel import select
 from starlette.datastructures import FormData, UploadFile
 
 from app.accounts.security import check_csrf, facilitator_id_from_session, set_cookie
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.deps import EngineDep, Id, SettingsDep
 from app.i18n import translations
 from app.images.pipeline import ImageRefused, process
-from app.images.quota import device_tag, new_image_key, person_count, workshop_count
+from app.images.quota import KEY_HEX, device_tag, new_image_key, person_count, workshop_count
 from app.images.storage import ImageStore, delete_image_files, file_key
 from app.labels import N_
 from app.realtime.commands import Actor, CommandError, execute
@@ -38,7 +38,7 @@ from app.workshops.access import (
     resolve,
     screen_cookie,
 )
-from app.workshops.models import Workshop
+from app.workshops.models import Card, Workshop
 from app.workshops.ratelimit import WindowLimiter
 
 router = APIRouter(tags=["images"])
@@ -270,6 +270,19 @@ def _receipt(engine: Any, workshop_id: int, actor_key: str, cid: str) -> dict[st
         return None if receipt is None else dict(receipt.ack)
 
 
+def _shown(engine: Any, workshop_id: int, image_key: str) -> bool:
+    """Whether a card of the workshop shows this photo to the room (exists and is not hidden).
+
+    The same rule as :func:`app.realtime.audience.card_for`, which gives phones and the
+    projector a hidden card without its image: a URL seen before the hiding must not still work.
+    """
+    with read_scope(engine) as session:
+        hidden = session.exec(
+            select(Card.hidden).where(Card.workshop_id == workshop_id, Card.image_key == image_key)
+        ).first()
+        return hidden is False
+
+
 def _in_beelden(engine: Any, workshop_id: int) -> bool:
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
@@ -278,10 +291,17 @@ def _in_beelden(engine: Any, workshop_id: int) -> bool:
 
 @router.get("/images/{workshop_id}/{name}")
 async def image(request: Request, workshop_id: Id, name: str, engine: EngineDep) -> Response:
+    """A stored photo, for those who may see it: anyone in the room, as long as its card is
+    shown; once the card is hidden, only the facilitator (who moderates it) still gets it."""
     if not re.match(IMAGE_NAME, name):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    if await _access(request, workshop_id, engine) is None:
+    access = await _access(request, workshop_id, engine)
+    if access is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
+    if access.actor.role is not Role.FACILITATOR:
+        key = f"{workshop_id}/{name[:KEY_HEX]}"
+        if not await to_thread.run_sync(lambda: _shown(engine, workshop_id, key)):
+            raise HTTPException(status.HTTP_404_NOT_FOUND)
     images: ImageStore = request.app.state.images
     data = await to_thread.run_sync(lambda: images.get(f"{workshop_id}/{name}"))
     if data is None:

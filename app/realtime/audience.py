@@ -15,10 +15,18 @@ facilitator may see); everything a phone or the projector receives passes throug
 Projection depends only on the viewer's *class* (facilitator, screen, participant) and on
 whether the event is about the viewer themself, so the hub serialises an event at most a few
 times per room, not once per socket (:func:`viewer_key`).
+
+A **replay** (a socket resuming from an older ``seq``) gives each viewer the old events as they
+may see them *now* (:func:`replayed`): a card event carries the card as it is today, so a card
+hidden since comes back without its text and photo, an edited card with its current text only,
+and the events of a withdrawn card not at all. A live event is the same projection with "now"
+being the moment it was written, so live delivery and replay agree, and a snapshot plus either
+ends in the same state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.realtime.commands import FACILITATORS_ONLY, Actor
@@ -185,3 +193,32 @@ def event_for(event: LogEntry, viewer: Actor) -> JSON | None:
     if not visible(event, viewer):
         return None
     return project(event_adapter.validate_python(event.data), viewer).model_dump(mode="json")
+
+
+#: Events that carry a whole card (``card``): what a replay brings up to date (:func:`replayed`).
+CARD_EVENTS = frozenset({"card.posted", "card.updated"})
+
+
+def cards_in(events: Iterable[LogEntry]) -> set[int]:
+    """The cards the card events among ``events`` carry: what a replay reads the current state
+    of, once for all of them."""
+    return {event.data["card"]["id"] for event in events if event.type in CARD_EVENTS}
+
+
+def replayed(event: LogEntry, viewer: Actor, cards_now: Mapping[int, CardView]) -> AnyEvent | None:
+    """An old event as ``viewer`` may see it now, or ``None`` when it is not for them.
+
+    ``cards_now`` holds the full view (as the log would keep it) of every card of
+    :func:`cards_in` that still exists. A card event carries the card as it is now, trimmed as a
+    snapshot trims it; a card withdrawn since is not replayed at all: its ``card.withdrawn``
+    still removes it from a client that had it.
+    """
+    if not visible(event, viewer):
+        return None
+    typed = event_adapter.validate_python(event.data)
+    if isinstance(typed, CardPosted | CardUpdated):
+        current = cards_now.get(typed.card.id)
+        if current is None:
+            return None
+        typed = typed.model_copy(update={"card": current})
+    return project(typed, viewer)

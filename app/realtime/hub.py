@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from anyio import to_thread
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app.db import read_scope
 from app.images.storage import ImageStore
@@ -38,9 +38,9 @@ from app.realtime.audience import (
     personal_to,
     subject_of,
     viewer_key,
-    visible,
 )
 from app.realtime.broker import Broker
+from app.realtime.catchup import Limits, catch_up, event_frame
 from app.realtime.commands import (
     FACILITATORS_ONLY,
     BatchDone,
@@ -64,12 +64,9 @@ from app.realtime.protocol import (
     AnyEvent,
     Command,
     Presence,
-    Snapshot,
-    Synced,
     Tally,
     event_adapter,
 )
-from app.realtime.state import build_snapshot
 from app.settings import Settings
 from app.types import Role
 from app.workshops.models import Participant, Workshop
@@ -82,14 +79,6 @@ T = TypeVar("T")
 
 def channel(workshop_id: int) -> str:
     return f"workshop:{workshop_id}"
-
-
-def event_frame(seq: int, prev: int, body: str) -> str:
-    """An ``event`` message (see :class:`app.realtime.protocol.EventMessage`) around a JSON body.
-
-    Built by hand so the body, the costly part, is serialised once per viewer class.
-    """
-    return f'{{"type":"event","seq":{seq},"prev":{prev},"event":{body}}}'
 
 
 def fan_out(event: LogEntry, connections: Iterable[Connection]) -> int:
@@ -228,6 +217,11 @@ class Hub:
         self.settings = settings
         self.broker = broker
         self.images = images
+        self.limits = Limits(
+            max_replay_events=settings.max_replay_events,
+            send_queue_size=settings.send_queue_size,
+            min_group_size=settings.min_group_size,
+        )
         self.presence: PresenceBoard = presence or LocalPresence()
         self.rooms: dict[int, Room] = {}
         self.lanes = Lanes(run=self._run_batch, after=self._after_batch)
@@ -303,47 +297,12 @@ class Hub:
             workshop = session.get(Workshop, connection.workshop_id)
             if workshop is None:
                 return [], 0
-            seq = workshop.last_seq
             if connection.actor.participant_id is not None:
-                # As of ``seq``, like the catch-up: let in between the hello and now, they count.
+                # As of the catch-up's seq: let in between the hello and now, they count.
                 person = session.get(Participant, connection.actor.participant_id)
                 connection.waiting = person is not None and person.waiting
-            behind = None if last_seq is None else seq - last_seq
-            if behind is not None and 0 <= behind <= self.settings.max_replay_events:
-                events = self._events_after(session, connection.workshop_id, last_seq or 0, seq)
-                messages: list[str] = []
-                prev = last_seq or 0
-                for event in events:
-                    if visible(event, connection.actor):
-                        typed = event_adapter.validate_python(event.data)
-                        body = event_body(typed, connection.actor)
-                        messages.append(event_frame(event.seq, prev, body))
-                        prev = event.seq
-                # A replay must fit the socket's send queue with room to spare, or the client
-                # is cut off (4008) on every resume; past that a snapshot is smaller anyway.
-                if len(messages) <= self.settings.send_queue_size // 2:
-                    synced = Synced(type="synced", seq=seq, replayed=len(messages))
-                    return [*messages, synced.model_dump_json()], seq
-            snapshot = Snapshot(
-                type="snapshot",
-                seq=seq,
-                recovered=last_seq is None,
-                state=build_snapshot(
-                    session, workshop, connection.actor, k=self.settings.min_group_size
-                ),
-            )
-            synced = Synced(type="synced", seq=seq, replayed=0)
-            return [snapshot.model_dump_json(), synced.model_dump_json()], seq
-
-    @staticmethod
-    def _events_after(session: Session, workshop_id: int, after: int, upto: int) -> list[Event]:
-        return list(
-            session.exec(
-                select(Event)
-                .where(Event.workshop_id == workshop_id, Event.seq > after, Event.seq <= upto)
-                .order_by(col(Event.seq))
-            )
-        )
+            messages = catch_up(session, workshop, connection.actor, last_seq, self.limits)
+            return messages, workshop.last_seq
 
     # ------------------------------------------------------------------ commands
 

@@ -8,6 +8,7 @@ wire does.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -31,6 +32,7 @@ from app.workshops.models import (
 )
 from app.workshops.rounds import full_view
 from app.workshops.schemas import (
+    CardView,
     MyDot,
     MyRating,
     RoomState,
@@ -122,6 +124,27 @@ def build_snapshot(
         else {},
         driver_id=driver_of(workshop, trajectory) if viewer.role is Role.FACILITATOR else None,
     )
+
+
+def cards_now(session: Session, workshop_id: int, ids: Collection[int]) -> dict[int, CardView]:
+    """The full views of those of ``ids`` that are cards of the workshop now, read in one query.
+
+    What a replay projects old card events through (:func:`app.realtime.audience.replayed`):
+    built as :func:`build_snapshot` builds its cards (an author is named when they took part
+    with a name), so a replay and a snapshot give the same card.
+    """
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Card, Participant.display_name)
+        .outerjoin(Participant, col(Participant.id) == col(Card.author_id))
+        .where(Card.workshop_id == workshop_id, col(Card.id).in_(sorted(ids)))
+    )
+    return {
+        card.id: card_view(card, author_named=card.author_id is not None and name is not None)
+        for card, name in rows
+        if card.id is not None
+    }
 
 
 def starting_point(session: Session, vertrekpunt_id: int | None) -> StartingPoint | None:

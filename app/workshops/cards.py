@@ -1,4 +1,8 @@
-"""Beelden, factoren and consequenties: posting, editing, withdrawing and moderating cards."""
+"""Beelden, factoren and consequenties: posting, editing, withdrawing and moderating cards.
+
+Withdrawing a card, or changing its text, also rewrites the card's earlier events in the log
+(:mod:`app.workshops.forgetting`): what the author took back or replaced does not stay behind.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from app.realtime.protocol import (
     CardWithdrawn,
 )
 from app.types import CARD_PHASE, TAGGING_PHASES, CardKind, Phase, Role, World
+from app.workshops.forgetting import forget_card, forget_earlier_texts
 from app.workshops.models import Card, Dot
 from app.workshops.participants import is_named
 from app.workshops.schemas import CardFields, CardView, card_view
@@ -188,8 +193,11 @@ def edit(ctx: Context, command: CardEdit) -> None:
         else card.factor_ids
     )
     _check_links(ctx, kind, world, factor_ids)
-    if command.text is not None:
+    if command.text is not None and command.text != card.text:
         card.text = command.text
+        forget_earlier_texts(
+            ctx.session, workshop_id=ctx.workshop_id, card_id=command.card_id, text=card.text
+        )
     card.world = world.value if world else None
     card.factor_ids = list(factor_ids)
     card.updated_at = utcnow()
@@ -220,6 +228,7 @@ def withdraw(ctx: Context, command: CardWithdraw) -> None:
         merged.merged_into_id = None
         ctx.session.add(merged)
         announce(ctx, merged)
+    forget_card(ctx.session, workshop_id=ctx.workshop_id, card_id=command.card_id)
     ctx.session.delete(card)
     ctx.emit(CardWithdrawn(type="card.withdrawn", card_id=command.card_id))
     if card.image_key and ctx.images is not None:

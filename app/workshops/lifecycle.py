@@ -2,11 +2,14 @@
 
 Privacy promises are kept here: a deleted workshop leaves no row and no file behind, and after the
 retention period participants' names, organisations and motivations are gone — from their rows
-and from the event log — while the anonymous record (groups, counts, cards) stays.
+and from the event log — while the anonymous record (groups, counts, cards) stays. A retention
+run (:func:`run_retention`) also makes sure that what was scrubbed or forgotten is gone from
+SQLite's files, not only from its rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -14,9 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from app.clock import utcnow
-from app.db import session_scope
+from app.db import checkpoint_wal, session_scope
 from app.images.storage import ImageStore
 from app.realtime.models import Event
+from app.workshops.forgetting import forget_superseded
 from app.workshops.models import Participant, Trajectory, Vertrekpunt, Workshop
 from app.workshops.schemas import dump, participant_view
 
@@ -40,6 +44,28 @@ def delete_workshop(engine: Engine, images: ImageStore, *, workshop_id: int) -> 
         session.delete(workshop)  # the foreign keys cascade to everything that belongs to it
     images.delete_workshop(workshop_id)
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRun:
+    """What one retention run did."""
+
+    participants: int
+    card_events: int
+    checkpointed: bool
+
+
+def run_retention(engine: Engine, *, retention_days: int, whole_log: bool) -> RetentionRun:
+    """Scrub expired participants, then checkpoint SQLite's WAL so nothing scrubbed lingers there.
+
+    ``whole_log``: also rewrite every workshop's log as withdrawing and editing cards do
+    (:func:`app.workshops.forgetting.forget_superseded`), for logs written before they did. The
+    server's hourly run leaves it out (it would read every log every hour for nothing);
+    ``atelier retention`` does it.
+    """
+    participants = scrub_expired(engine, retention_days=retention_days)
+    card_events = forget_superseded(engine) if whole_log else 0
+    return RetentionRun(participants, card_events, checkpoint_wal(engine))
 
 
 def scrub_expired(engine: Engine, *, retention_days: int) -> int:

@@ -184,3 +184,35 @@ async def test_uploads_have_a_quota_and_a_rate_limit(make_server, env, status, c
     ), "limits are per participant"
     await fac.close()
     http.close()
+
+
+async def test_a_hidden_photo_is_served_to_the_facilitator_only(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    annie = join(server, workshop["join_code"], "Annie", "inwoner")
+    await goto(fac, "beelden")
+    posted = upload(server, workshop["id"], annie["token"], samples.webp(), cid="bankje")
+    assert posted.status_code == 201, posted.text
+    card_id = posted.json()["result"]["card_id"]
+    await fac.until_seq(posted.json()["seq"])
+    image = fac.state["cards"][str(card_id)]["image"]
+    urls = [f"{server.url}{image['display_url']}", f"{server.url}{image['thumb_url']}"]
+    viewers = {
+        "phone": {"Authorization": f"Bearer {annie['token']}"},  # the author's own phone, even
+        "screen": {"Authorization": f"Bearer {workshop['screen_token']}"},
+        "facilitator": {"Cookie": facilitator.cookie_header},
+    }
+
+    def statuses() -> dict[str, list[int]]:
+        return {
+            who: [httpx.get(url, headers=headers, timeout=10).status_code for url in urls]
+            for who, headers in viewers.items()
+        }
+
+    assert statuses() == {"phone": [200, 200], "screen": [200, 200], "facilitator": [200, 200]}
+    await fac.command("card.hide", card_id=card_id, hidden=True)
+    assert statuses() == {"phone": [404, 404], "screen": [404, 404], "facilitator": [200, 200]}
+    await fac.command("card.hide", card_id=card_id, hidden=False)
+    assert statuses() == {"phone": [200, 200], "screen": [200, 200], "facilitator": [200, 200]}
+    await fac.close()
