@@ -33,6 +33,7 @@ from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.realtime.presence import make_presence
 from app.settings import Settings
+from app.suggest.routes import PER_MINUTE as SUGGESTIONS_PER_MINUTE
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
 from app.web.api_docs import add_api_docs
@@ -136,6 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits, "uploads", limit=settings.uploads_per_minute
         )
         app.state.share_limiter = share_limiter(limits)
+        app.state.suggestion_limiter = WindowLimiter(
+            limits, "suggestions", limit=SUGGESTIONS_PER_MINUTE
+        )
         app.state.frame_budget = FrameBudget(settings, limits)
         app.state.login_throttle = LoginThrottle(settings, limits)
         app.state.password_gate = HashGate(
