@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
@@ -25,6 +25,7 @@ from app.exports.routes import router as exports_router
 from app.handlers import install_handlers
 from app.images.routes import router as images_router
 from app.images.storage import LocalImageStore
+from app.inputs import refuse_nul
 from app.observability import health, metrics
 from app.realtime.broker import make_broker
 from app.realtime.endpoint import RoomSockets
@@ -32,6 +33,7 @@ from app.realtime.endpoint import router as realtime_router
 from app.realtime.hub import Hub
 from app.realtime.presence import make_presence
 from app.settings import Settings
+from app.suggest.routes import PER_MINUTE as SUGGESTIONS_PER_MINUTE
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
 from app.web.api_docs import add_api_docs
@@ -141,6 +143,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits, "uploads", limit=settings.uploads_per_minute
         )
         app.state.share_limiter = share_limiter(limits)
+        app.state.suggestion_limiter = WindowLimiter(
+            limits, "suggestions", limit=SUGGESTIONS_PER_MINUTE
+        )
         app.state.frame_budget = FrameBudget(settings, limits)
         app.state.handshakes = Slots(settings.sockets_before_hello_per_address)
         app.state.login_throttle = LoginThrottle(settings, limits)
@@ -172,7 +177,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     production = settings.environment == "production"
-    app = FastAPI(title="Opgave Atelier", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Opgave Atelier",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(refuse_nul)],  # text from outside holds no NUL (app/inputs.py)
+    )
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(BodyTooLarge, body_too_large_handler)
     app.include_router(accounts_router, responses=COMMON_RESPONSES)

@@ -199,9 +199,16 @@ class Settings(BaseSettings):
             return self
         if not self.public_url.startswith("https://"):
             raise ValueError("ATELIER_PUBLIC_URL must start with https:// in production")
-        if len(set(self.secret_key)) < 10 or "change" in self.secret_key.lower():
+        if "change" in self.secret_key.lower():  # a placeholder left in a template
+            raise ValueError(f"ATELIER_SECRET_KEY is too predictable: {MAKE_A_SECRET}")
+        from app.accounts.policy import PRODUCT_WORDS, dutch_words
+        from app.guessing import guessing_bits
+
+        bits = guessing_bits(self.secret_key, known=(*PRODUCT_WORDS, *dutch_words()))
+        if bits < MIN_SECRET_BITS:
             raise ValueError(
-                "ATELIER_SECRET_KEY is too predictable; use e.g. `openssl rand -base64 48`"
+                f"ATELIER_SECRET_KEY is too predictable (about {bits:.0f} bits where "
+                f"{MIN_SECRET_BITS} are needed): {MAKE_A_SECRET}"
             )
         return self
 
@@ -243,6 +250,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"ATELIER_PRIVACY_PAGE: no such file: {dutch}")
         return self
 
+
+#: How hard the production secret key must be to guess (:func:`app.guessing.guessing_bits`):
+#: 32 random bytes (``token_urlsafe(32)``) come to about 140 by that estimate.
+MIN_SECRET_BITS = 128
+MAKE_A_SECRET = (
+    "use 32 random bytes, e.g. the output of "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' (or openssl rand -base64 48)"
+)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")

@@ -455,9 +455,13 @@ class _Builder:
         ]
 
     def rating_parts(self) -> list[RatingPart]:
-        """Each rating with the group it may show for its figure, never who gave it."""
+        """Each rating with the group it may show for its figure, never who gave it.
+
+        Sorted by round, proposal and score (then group and reason), never in the order they
+        were given: someone who watched the room rate could otherwise match the rows to people.
+        """
         round_of = {r.id: r for r in self.rounds}
-        return [
+        parts = [
             RatingPart(
                 round_id=x.round_id,
                 round_number=round_of[x.round_id].number,
@@ -471,6 +475,10 @@ class _Builder:
             )
             for x in self.ratings
         ]
+        return sorted(
+            parts,
+            key=lambda r: (r.round_id, r.proposal_id, r.score, r.stakeholder_group or "", r.reason),
+        )
 
     def representation_part(self, trajectory: Trajectory) -> RepresentationPart:
         seen = representation(self.session, self.workshop, list(trajectory.expected_groups))

@@ -12,7 +12,7 @@ from typing import Any
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlmodel import select
 from starlette.datastructures import FormData, UploadFile
 
@@ -23,6 +23,7 @@ from app.i18n import translations
 from app.images.pipeline import ImageRefused, process
 from app.images.quota import KEY_HEX, device_tag, new_image_key, person_count, workshop_count
 from app.images.storage import ImageStore, delete_image_files, file_key
+from app.inputs import WithoutNul
 from app.labels import N_
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import CommandReceipt
@@ -82,8 +83,9 @@ async def _access(request: Request, workshop_id: int, engine: Any) -> Access | N
     return found
 
 
-class UploadFields(BaseModel):
-    """The form's text fields; the photo is checked by the pipeline."""
+class UploadFields(WithoutNul):
+    """The form's text fields (the route reads the form itself, so their NUL check is here);
+    the photo is checked by the pipeline."""
 
     caption: str = Field(min_length=1, max_length=1000)
     cid: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")

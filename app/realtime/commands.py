@@ -256,6 +256,13 @@ def registered_types() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def registration(type_name: str) -> Registration:
+    """The handler in force for ``type_name``, with its roles and phases (docs and tests)."""
+    if not _REGISTRY:
+        raise NotInstalled()
+    return _REGISTRY[type_name]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A command's answer, and the ``seq`` of its last event (``None`` if it wrote none)."""

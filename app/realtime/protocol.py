@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.inputs import WithoutNul
 from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
 from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
@@ -40,10 +41,14 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Inbound(Message, WithoutNul):
+    """Base of every message a client sends: no text in it may hold a NUL (``app/inputs.py``)."""
+
+
 # --------------------------------------------------------------------------- client → server
 
 
-class Hello(Message):
+class Hello(Inbound):
     """First message on every connection: who I am and the last ``seq`` I have."""
 
     type: Literal["hello"]
@@ -51,11 +56,11 @@ class Hello(Message):
     last_seq: int | None = Field(default=None, ge=0)
 
 
-class Ping(Message):
+class Ping(Inbound):
     type: Literal["ping"]
 
 
-class Command(Message):
+class Command(Inbound):
     """Base of every command: ``cid`` is the client's id, used to apply it exactly once."""
 
     cid: CommandId

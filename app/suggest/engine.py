@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.suggest.embedding import Embedder, Unavailable, default_embedder
+from app.suggest.embedding import Embedder, Unavailable, default_embedder, normalised
 from app.suggest.embedding import numpy_or_unavailable as _numpy
 from app.suggest.naming import cluster_name
 
@@ -163,10 +163,10 @@ def _duplicate_candidates(similarity: Any, threshold: float) -> Any:
 
 
 def _prepared(cards: Mapping[int, str]) -> tuple[list[int], list[str], list[int]]:
-    """Ids and whitespace-normalised texts in id order, and the ids of cards without text."""
+    """Ids and normalised texts in id order, and the ids of cards without text."""
     ids, texts, empty = [], [], []
     for card_id in sorted(cards):
-        text = " ".join(cards[card_id].split())
+        text = normalised(cards[card_id])
         if text:
             ids.append(card_id)
             texts.append(text)

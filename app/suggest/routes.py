@@ -5,6 +5,11 @@ The answers carry card ids, suggested names and figures, never a card's text: th
 the texts already, so a text travels no further than it must. Nothing here logs a text either.
 The suggestions decide nothing: the console turns an accepted one into an ordinary
 ``cluster.create`` command, and a merge into ``card.merge``, so both are in the log and undoable.
+
+Model work is the costliest thing a facilitator can ask for, so it is bounded twice: at most
+:data:`PER_MINUTE` requests per facilitator per minute (counted in the app's rate limits, so
+across processes through Redis), and one job of each kind per workshop at a time in a process
+(:class:`~app.suggest.service.SuggestionBusy`); both are answered 429 with a plain message.
 """
 
 from __future__ import annotations
@@ -22,12 +27,19 @@ from sqlmodel import col, select
 from app.db import session_scope
 from app.deps import CurrentFacilitator, EngineDep, Id
 from app.suggest.engine import Unavailable
-from app.suggest.service import SuggestionService, SuggestionTimeout
+from app.suggest.service import SuggestionBusy, SuggestionService, SuggestionTimeout
 from app.workshops.access import resolve
 from app.workshops.models import Card
+from app.workshops.ratelimit import WindowLimiter
 
 router = APIRouter(prefix="/api/workshops", tags=["suggestions"])
 log = logging.getLogger(__name__)
+
+#: Suggestion requests per facilitator per minute, clusters and duplicates together. The console
+#: asks for duplicates by itself at most every 2 s while cards come in, and for clusters when
+#: the facilitator presses the button: a person at a console stays well under it.
+PER_MINUTE = 30
+TOO_MANY = "Too many suggestion requests; wait a minute and ask again."
 
 #: The reason given when the operator switched the feature off. English, like every message id:
 #: the console translates the sentences it knows (board_suggest.js).
@@ -118,7 +130,18 @@ async def _service(
     service: SuggestionService | None = getattr(request.app.state, "suggestions", None)
     if not request.app.state.settings.suggestions or service is None:
         return NotAvailable(reason=SWITCHED_OFF)
+    limiter: WindowLimiter = request.app.state.suggestion_limiter
+    if not await limiter.hit(f"f:{facilitator_id}"):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, TOO_MANY, headers={"Retry-After": "60"}
+        )
     return service
+
+
+def _busy(error: SuggestionBusy) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, str(error), headers={"Retry-After": "5"}
+    )
 
 
 @router.get("/{workshop_id}/suggestions/clusters")
@@ -133,9 +156,11 @@ async def suggest_clusters(
     cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
     loose = {card.id: card.text for card in cards if card.cluster_id is None}
     try:
-        found = await service.clusters(loose)
+        found = await service.clusters(loose, workshop=workshop_id)
     except Unavailable as error:
         return NotAvailable(reason=str(error))
+    except SuggestionBusy as error:
+        raise _busy(error) from error
     except SuggestionTimeout as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
     log.info(
@@ -163,9 +188,13 @@ async def suggest_duplicates(
     cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
     kinds = {card.id: card.kind for card in cards}
     try:
-        found = await service.duplicates({card.id: card.text for card in cards})
+        found = await service.duplicates(
+            {card.id: card.text for card in cards}, workshop=workshop_id
+        )
     except Unavailable as error:
         return NotAvailable(reason=str(error))
+    except SuggestionBusy as error:
+        raise _busy(error) from error
     except SuggestionTimeout as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
     pairs = [

@@ -5,8 +5,13 @@ releases the GIL while it computes, so a single thread keeps the event loop free
 letting a busy console take every core from the room. Jobs are keyed by what they are asked
 (the exact cards, and ``among``); a request identical to one that is queued or running waits
 for that job instead of starting another, as when two facilitators of a workshop press the
-button together. A waiter gives up after ``timeout`` seconds with :class:`SuggestionTimeout`;
-a job nobody waits for any more is cancelled if it has not started.
+button together. Any other request of the same kind (clusters, or duplicates) for a workshop
+whose job of that kind is still queued or running is refused with :class:`SuggestionBusy`: a
+workshop has at most one job of each kind at a time, so a console (or a script with a
+facilitator's session) cannot queue up minutes of model work, while the console's own duplicate
+check never stands in the way of the facilitator's "suggest clusters". A waiter gives up after
+``timeout`` seconds with :class:`SuggestionTimeout`; a job nobody waits for any more is
+cancelled if it has not started.
 
 The model is loaded in the worker on first use and kept for the life of the process.
 """
@@ -26,13 +31,23 @@ from app.suggest.engine import (
     suggest_clusters,
 )
 
-__all__ = ["SuggestionService", "SuggestionTimeout"]
+__all__ = ["SuggestionBusy", "SuggestionService", "SuggestionTimeout"]
 
 T = TypeVar("T")
 
 
 class SuggestionTimeout(TimeoutError):
     """The suggestions took longer than the service waits; asking again later may work."""
+
+
+class SuggestionBusy(Exception):
+    """Other suggestions for this workshop are still being worked out; ask when they are done."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Suggestions for this workshop are still being worked out; ask again when they are "
+            "ready."
+        )
 
 
 class SuggestionService:
@@ -50,23 +65,38 @@ class SuggestionService:
             max_workers=1, thread_name_prefix="suggestions"
         )
         self._jobs: dict[Hashable, tuple[concurrent.futures.Future[Any], int]] = {}
+        #: Per workshop and kind of question, its job queued or running (or done: ask again).
+        self._workshops: dict[tuple[int, str], concurrent.futures.Future[Any]] = {}
         self._closed = False
 
-    async def clusters(self, cards: Mapping[int, str]) -> ClusterSuggestions:
-        """Suggested clusters for ``cards`` (id → text); see :func:`suggest_clusters`."""
+    async def clusters(
+        self, cards: Mapping[int, str], *, workshop: int | None = None
+    ) -> ClusterSuggestions:
+        """Suggested clusters for ``cards`` (id → text); see :func:`suggest_clusters`.
+
+        With ``workshop``: :class:`SuggestionBusy` while another clusters job of that workshop
+        is queued or running.
+        """
         frozen = dict(cards)
         key = ("clusters", tuple(sorted(frozen.items())))
-        return await self._shared(key, lambda: suggest_clusters(frozen, embedder=self._embedder()))
+        return await self._shared(
+            key, lambda: suggest_clusters(frozen, embedder=self._embedder()), workshop
+        )
 
     async def duplicates(
-        self, cards: Mapping[int, str], among: Iterable[int] | None = None
+        self,
+        cards: Mapping[int, str],
+        among: Iterable[int] | None = None,
+        *,
+        workshop: int | None = None,
     ) -> list[DuplicatePair]:
-        """Possible duplicates among ``cards``; see :func:`find_duplicates`."""
+        """Possible duplicates among ``cards``; see :func:`find_duplicates` (and ``workshop``
+        in :meth:`clusters`)."""
         frozen = dict(cards)
         asked = None if among is None else tuple(sorted(set(among)))
         key = ("duplicates", tuple(sorted(frozen.items())), asked)
         return await self._shared(
-            key, lambda: find_duplicates(frozen, among=asked, embedder=self._embedder())
+            key, lambda: find_duplicates(frozen, among=asked, embedder=self._embedder()), workshop
         )
 
     @property
@@ -79,15 +109,24 @@ class SuggestionService:
         self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def _shared(self, key: Hashable, work: Callable[[], T]) -> T:
+    async def _shared(
+        self, key: tuple[Hashable, ...], work: Callable[[], T], workshop: int | None
+    ) -> T:
         if self._closed:
             raise RuntimeError("the suggestion service is closed")
+        slot = None if workshop is None else (workshop, str(key[0]))
         if key in self._jobs:
             job, waiters = self._jobs[key]
             self._jobs[key] = (job, waiters + 1)
         else:
+            if slot is not None:
+                self._workshops = {s: j for s, j in self._workshops.items() if not j.done()}
+                if slot in self._workshops:
+                    raise SuggestionBusy()
             job = self._executor.submit(work)
             self._jobs[key] = (job, 1)
+            if slot is not None:
+                self._workshops[slot] = job
         try:
             # Shielded: one waiter timing out or going away must not cancel the others' job.
             result: T = await asyncio.wait_for(

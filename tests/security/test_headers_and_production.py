@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,33 @@ def test_production_refuses_unsafe_settings(tmp_path: Path, env: dict[str, str],
     with pytest.raises(ValidationError, match=complaint):
         Settings.model_validate(values)
     Settings.model_validate({**values, "environment": "development"})  # fine while developing
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef" * 4,
+        "ATELIER_SECRET_KEY_for_production_gemeente_2026",
+        "Qw7!xZ2#pL9@mN4$" * 3,
+        "test-secret-" + "x" * 40,
+    ],
+    ids=["hex-sequence", "hex-sequence-64", "words-and-a-year", "repeated", "one-letter-tail"],
+)
+def test_production_judges_the_secret_key_by_how_hard_it_is_to_guess(tmp_path: Path, secret: str):
+    values: dict[str, Any] = {
+        "environment": "production",
+        "public_url": "https://atelier.example.nl",
+        "secret_key": secret,
+        "data_dir": tmp_path,
+    }
+    with pytest.raises(ValidationError, match="predictable") as refused:
+        Settings.model_validate(values)
+    assert "secrets.token_urlsafe(32)" in str(refused.value)  # says how to make a good one
+    made = [secrets.token_urlsafe(32) for _ in range(5)]
+    made += [base64.b64encode(secrets.token_bytes(48)).decode(), secrets.token_hex(32)]
+    for good in made:  # as the message says to make one, and as openssl rand does
+        Settings.model_validate({**values, "secret_key": good})
 
 
 def test_production_server_will_not_start_on_plain_http(make_server: Any):

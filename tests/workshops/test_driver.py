@@ -41,6 +41,7 @@ def test_leading_taking_over_and_losing_the_share(engine: Engine):
     refused(room, co, "not_driver", type="timer.stop")
     refused(room, outsider, "unauthorised", type="console.take_over")
     room.do(co, type="console.take_over")
+    refused(room, co, "invalid", type="console.take_over")  # already leading: nothing to do
     refused(room, room.facilitator, "not_driver", type="timer.stop")
     room.do(co, type="timer.stop")
 

@@ -108,7 +108,11 @@ export class SuggestPanel {
 
   async _get(what) {
     const response = await fetch(`/api/workshops/${this.workshopId}/suggestions/${what}`, { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(String(response.status));
+    if (!response.ok) {
+      const error = new Error(String(response.status));
+      error.retryAfter = Number(response.headers.get("Retry-After")) || 0; // seconds, on 429
+      throw error;
+    }
     const answer = await response.json();
     this._setAvailable(answer.available, answer.reason);
     return answer;
@@ -282,8 +286,10 @@ export class SuggestPanel {
       this.element.dataset.pairs = String(this.pairs.length); // when the marks are known
       this._index();
       this.redraw();
-    } catch {
-      /* marks are a help, not a must: the next card posted tries again */
+    } catch (error) {
+      // Marks are a help, not a must: the next card posted tries again. Refused as too many
+      // or while the model still works for this workshop (429): try again when told to.
+      if (error.message === "429") this.lookForDuplicates(Math.max(DEBOUNCE_MS, error.retryAfter * 1000));
     }
   }
 
