@@ -4,12 +4,18 @@ When a figure (ratings, dots, cards, people present) is broken down per stakehol
 of one or two people gives its members away: "the one person from *bestuur* objected". Every place
 that shows such a breakdown first maps each group through :func:`merge_small_groups`, so the rule
 (k from ``ATELIER_MIN_GROUP_SIZE``, default 3) lives here and nowhere else.
+
+Figures that change while the room works (a round's agreement per group, who contributed per
+group) must not change *which* groups are pooled from one message to the next: subtracting two
+messages whose pools differ gives back a group below k. So those labels are decided once, from
+who may take part (the people in the room when a round opens; when the workshop leaves the lobby
+for who contributed), kept with the round or workshop, and read through :func:`label_of`; a group
+that arrives later is pooled (it was never shown on its own), and a group once pooled stays so.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from app.settings import Settings
 
@@ -43,17 +49,32 @@ def merge_small_groups(sizes: Mapping[str, int], k: int) -> dict[str, str | None
     return {group: OTHER_GROUPS if group in pooled else group for group in people}
 
 
-def group_counts(groups: Iterable[str], k: int) -> dict[str, int]:
-    """People per shown group (one entry per person in ``groups``), small groups merged.
+#: Stored labels: each group's label as decided once (see :func:`merge_small_groups`).
+Labels = Mapping[str, str | None]
 
-    Suppressed people are left out, so the shown counts may add up to less than the total; the
-    caller shows the total separately where it matters.
+
+def label_of(labels: Labels, group: str) -> str | None:
+    """The label ``group`` is shown under, by labels decided once (``None``: not per group).
+
+    A group that was not there when the labels were decided joins the pool of other groups if
+    there is one (it is then one more group behind "other groups", never shown alone). Without
+    such a pool it is shown nowhere per group: a pool that starts with the late group alone
+    would give it away against the earlier messages.
     """
-    sizes = Counter(groups)
-    mapping = merge_small_groups(sizes, k)
-    shown: Counter[str] = Counter()
-    for group, n in sizes.items():
-        label = mapping.get(group)
-        if label is not None:
-            shown[label] += n
-    return dict(sorted(shown.items()))
+    if group in labels:
+        return labels[group]
+    return OTHER_GROUPS if OTHER_GROUPS in labels.values() else None
+
+
+def shown_per_group(labels: Labels) -> bool:
+    """Whether any group has a label of its own or a pool: else nothing is shown per group."""
+    return any(label is not None for label in labels.values())
+
+
+def arrives_unshown(labels: Labels, group: str) -> bool:
+    """A group that came after the labels were decided and fits under no label of them.
+
+    Its people's figures would be the only difference between a total and the groups shown
+    beside it, so where that total is live (a round) they wait for the next decision.
+    """
+    return shown_per_group(labels) and label_of(labels, group) is None

@@ -7,7 +7,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.privacy import OTHER_GROUPS, group_counts, merge_small_groups
+from app.privacy import OTHER_GROUPS, arrives_unshown, label_of, merge_small_groups
+from app.workshops.pooling import count_by_label
 
 GROUPS = ["inwoner", "beleid", "bestuur", "ketenpartner", "uitvoering"]
 
@@ -34,7 +35,21 @@ def test_fewer_than_k_people_in_all_shows_nothing_per_group():
         "inwoner": None,
         "bestuur": None,
     }
-    assert group_counts(["inwoner", "bestuur"], 3) == {}
+    labels = merge_small_groups({"inwoner": 1, "bestuur": 1}, 3)
+    assert count_by_label(["inwoner", "bestuur"], labels) == {}
+
+
+def test_a_group_that_comes_later_joins_the_pool_or_no_group_never_a_pool_of_its_own():
+    with_pool = merge_small_groups({"inwoner": 4, "bestuur": 1, "beleid": 2}, 3)
+    assert label_of(with_pool, "ketenpartner") == OTHER_GROUPS
+    assert not arrives_unshown(with_pool, "ketenpartner")
+    # Everyone named: a pool of the late group alone would be the difference with before.
+    named = merge_small_groups({"inwoner": 3, "beleid": 3}, 3)
+    assert label_of(named, "bestuur") is None and arrives_unshown(named, "bestuur")
+    assert count_by_label(["inwoner", "bestuur", "beleid"], named) == {"beleid": 1, "inwoner": 1}
+    # Nothing per group at all: a late group changes nothing either.
+    nothing = merge_small_groups({"inwoner": 1}, 3)
+    assert label_of(nothing, "bestuur") is None and not arrives_unshown(nothing, "bestuur")
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)

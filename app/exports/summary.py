@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
-from app.privacy import DEFAULT_K, group_counts, merge_small_groups
+from app.privacy import DEFAULT_K, Labels, label_of, shown_per_group
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.heard import Heard, consented, heard
@@ -45,6 +44,7 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.pooling import count_by_label, round_labels, workshop_labels
 from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
 from app.workshops.schemas import (
@@ -144,8 +144,9 @@ class RatingPart(Part):
     score: int
     reason: str
     stakeholder_group: str | None = Field(
-        description="the label the rater's group may be shown under (small groups merged, "
-        "counting the people who rated this proposal in this round), null when it may not be shown"
+        description="the label the rater's group may be shown under (the round's labels, "
+        "decided when it opened; small groups merged), null when it may not be shown (fewer "
+        "than k rated this proposal in this round)"
     )
 
 
@@ -163,8 +164,12 @@ class RepresentationPart(Part):
         description="contributors per shown group, small groups merged"
     )
     missing: list[str]
-    people_present: int | None = Field(default=None, description="everyone, in all groups")
-    people_contributing: int | None = Field(default=None, description="everyone, in all groups")
+    people_present: int | None = Field(
+        default=None, description="everyone in the groups shown (everyone when none is shown)"
+    )
+    people_contributing: int | None = Field(
+        default=None, description="everyone in the groups shown (everyone when none is shown)"
+    )
     min_group_size: int | None = Field(
         default=None, description="k: smaller groups are merged as 'overige groepen' or left out"
     )
@@ -233,9 +238,10 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _shown_as(groups: Iterable[str], k: int) -> dict[str, str | None]:
-    """Each group's label for a figure whose people are in ``groups`` (one entry per person)."""
-    return merge_small_groups(Counter(groups), k)
+def _beside(labels: Labels, shown: dict[str, int], everyone: dict[str, int]) -> int:
+    """The total beside figures per group: of the people they show, when anything is shown per
+    group (a late group left out of them must not be the total's remainder), else of everyone."""
+    return sum((shown if shown_per_group(labels) else everyone).values())
 
 
 def build_summary(
@@ -281,14 +287,18 @@ class _Builder:
                 .order_by(col(Rating.id))
             )
         )
-        self.present_as = _shown_as((p.stakeholder_group for p in self.people.values()), k)
-        card_authors = {c.author_id for c in self.cards if c.author_id in self.people}
-        self.card_group_as = _shown_as((self.group_of(a) for a in card_authors), k)
+        # Groups are shown under the labels the room's own figures used, decided once per
+        # workshop and per round (app.workshops.pooling), so no export differs from another,
+        # or from what the room saw, by a group below k.
+        self.labels = workshop_labels(session, workshop, k)
         raters: dict[tuple[int, int], set[int]] = {}
         for x in self.ratings:
             raters.setdefault((x.round_id, x.proposal_id), set()).add(x.participant_id)
-        self.rating_group_as = {
-            figure: _shown_as((self.group_of(p) for p in who), k) for figure, who in raters.items()
+        labels_of_round = {r.id: round_labels(session, r, k) for r in self.rounds}
+        no_labels: Labels = {}
+        self.rating_labels = {
+            (round_id, proposal_id): labels_of_round[round_id] if len(who) >= k else no_labels
+            for (round_id, proposal_id), who in raters.items()
         }
 
     def rows(self, model: Any) -> list[Any]:
@@ -425,7 +435,7 @@ class _Builder:
                 display_name=self.name(p.id),
                 stakeholder_group=p.stakeholder_group
                 if self.name(p.id) is not None
-                else self.present_as.get(p.stakeholder_group),
+                else label_of(self.labels, p.stakeholder_group),
                 contribution=p.contribution,
                 left=p.left_at is not None,
             )
@@ -446,7 +456,7 @@ class _Builder:
                 merged_into_id=c.merged_into_id,
                 author_id=self.author(c.author_id),
                 author_name=self.name(c.author_id),
-                stakeholder_group=self.card_group_as.get(self.group_of(c.author_id))
+                stakeholder_group=label_of(self.labels, self.group_of(c.author_id))
                 if c.author_id in self.people
                 else None,
                 image_key=c.image_key,
@@ -469,8 +479,9 @@ class _Builder:
                 proposal_id=x.proposal_id,
                 score=x.score,
                 reason=x.reason,
-                stakeholder_group=self.rating_group_as[(x.round_id, x.proposal_id)].get(
-                    self.group_of(x.participant_id)
+                stakeholder_group=label_of(
+                    self.rating_labels[(x.round_id, x.proposal_id)],
+                    self.group_of(x.participant_id),
                 ),
             )
             for x in self.ratings
@@ -482,13 +493,17 @@ class _Builder:
 
     def representation_part(self, trajectory: Trajectory) -> RepresentationPart:
         seen = representation(self.session, self.workshop, list(trajectory.expected_groups))
+        # The labels the room's own figures used, so no export can be subtracted from them.
+        labels = workshop_labels(self.session, self.workshop, self.k)
+        present = count_by_label(Counter(seen["present"]).elements(), labels)
+        contributing = count_by_label(Counter(seen["contributing"]).elements(), labels)
         return RepresentationPart(
             expected=seen["expected"],
-            present=group_counts(Counter(seen["present"]).elements(), self.k),
-            contributing=group_counts(Counter(seen["contributing"]).elements(), self.k),
+            present=present,
+            contributing=contributing,
             missing=seen["missing"],
-            people_present=sum(seen["present"].values()),
-            people_contributing=sum(seen["contributing"].values()),
+            people_present=_beside(labels, present, seen["present"]),
+            people_contributing=_beside(labels, contributing, seen["contributing"]),
             min_group_size=self.k,
         )
 

@@ -30,7 +30,6 @@ from sqlmodel import col, select
 from app.db import read_scope
 from app.images.storage import ImageStore
 from app.observability import metrics
-from app.privacy import group_counts
 from app.realtime.audience import (
     ABOUT_ONE_PERSON,
     event_body,
@@ -70,7 +69,7 @@ from app.realtime.protocol import (
 from app.settings import Settings
 from app.types import Role
 from app.workshops.models import Participant, Workshop
-from app.workshops.participants import Joined, JoinJob, JoinRequest, authors
+from app.workshops.participants import Joined, JoinJob, JoinRequest, contributing
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
@@ -545,15 +544,11 @@ class Hub:
             connection.offer(for_facilitator if is_facilitator else for_screen)
 
     def _contributing(self, workshop_id: int) -> dict[str, int]:
-        """People per stakeholder group who posted a card or a proposal, small groups merged."""
+        """People per stakeholder group who posted a card or a proposal, pooled by the labels
+        the workshop decided once (see :mod:`app.workshops.pooling`)."""
         with read_scope(self.engine) as session:
-            people = authors(session, workshop_id)
-            if not people:
-                return {}
-            groups = session.exec(
-                select(Participant.stakeholder_group).where(col(Participant.id).in_(people))
-            ).all()
-        return group_counts(groups, self.settings.min_group_size)
+            workshop = session.get(Workshop, workshop_id)
+            return {} if workshop is None else contributing(session, workshop)
 
     def _tally(self, workshop_id: int) -> Tally | None:
         with read_scope(self.engine) as session:

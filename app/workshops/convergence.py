@@ -40,6 +40,8 @@ def measure(
         agree_share=round(agree_share, 4),
         participation=round(min(participation, 1.0), 4),
         objections=objections,
-        objection_reasons=[reason for score, reason in ratings if score == 1 and reason],
+        # Sorted, not in the order given: with the figures per group beside them, the order
+        # would tell whose reason came when.
+        objection_reasons=sorted(reason for score, reason in ratings if score == 1 and reason),
         converged=converged,
     )

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlmodel import Session, col, select
 
-from app.privacy import OTHER_GROUPS, merge_small_groups
+from app.privacy import OTHER_GROUPS, label_of, merge_small_groups, shown_per_group
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -33,6 +33,7 @@ from app.workshops.models import (
     Trajectory,
     Workshop,
 )
+from app.workshops.pooling import workshop_labels
 
 #: A group is under-heard when its share of cards and proposals is below this part of its share
 #: of the people: it was there, but mostly listened.
@@ -207,12 +208,13 @@ def heard(session: Session, workshop_id: int, k: int) -> Heard:
     """
     people = session.exec(
         select(Participant.id, Participant.stakeholder_group).where(
-            Participant.workshop_id == workshop_id
+            Participant.workshop_id == workshop_id, col(Participant.waiting).is_(False)
         )
     ).all()
     group_of = {pid: group for pid, group in people if pid is not None}
-    sizes = Counter(group_of.values())
-    label = merge_small_groups(sizes, k)
+    workshop = session.get(Workshop, workshop_id)
+    assert workshop is not None
+    labels = workshop_labels(session, workshop, k)  # as the room's live figures pooled them
     put_in = _per_person(session, workshop_id)
 
     def line(name: str, members: set[int]) -> dict[str, Any]:
@@ -224,13 +226,17 @@ def heard(session: Session, workshop_id: int, k: int) -> Heard:
 
     shown: dict[str, set[int]] = {}
     for pid, group in group_of.items():
-        name = label.get(group)
+        name = label_of(labels, group)
         if name is not None:
             shown.setdefault(name, set()).add(pid)
     return Heard.model_validate(
         {
             "groups": [line(name, members) for name, members in sorted(shown.items())],
-            "total": line("", set(group_of)),
+            # Beside figures per group, the total counts the people they show: a late group
+            # left out of them (app.privacy.label_of) would be the total's remainder.
+            "total": line(
+                "", set().union(*shown.values()) if shown_per_group(labels) else set(group_of)
+            ),
             "min_group_size": k,
         }
     )

@@ -101,6 +101,12 @@ class Workshop(SQLModel, table=True):
     driver_id: int | None = Field(
         default=None, description="the facilitator account whose console drives (co-facilitation)"
     )
+    group_labels: dict[str, str | None] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="who contributed per group: each group's label, decided once when the room "
+        "leaves the lobby (app.privacy); None until then",
+    )
     starts_from_id: int | None = Field(
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
     )
@@ -246,6 +252,12 @@ class AgreementRound(SQLModel, table=True):
     number: int
     proposal_ids: list[int] = _json_list()
     eligible: int = Field(description="people present when the round opened")
+    group_labels: dict[str, str | None] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="each group's label in the figures per group, decided when the round opened "
+        "from who may take part (app.privacy); None in rounds from before",
+    )
     reveal: str = Field(default="at_close", max_length=10, description="live | at_close")
     is_open: bool = True
     opened_at: datetime = Field(default_factory=utcnow)

@@ -34,6 +34,7 @@ from app.realtime.protocol import (
 from app.types import Phase, ProposalKind, Role
 from app.workshops.heard import heard
 from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpunt
+from app.workshops.pooling import settle_workshop
 from app.workshops.presets import minutes_for
 from app.workshops.rounds import cancel_round, close_round, open_rounds
 from app.workshops.schemas import ScreenState, proposal_view, workshop_view
@@ -65,6 +66,7 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         (cancel_round if cancel else close_round)(ctx, round_)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
+    settle_workshop(ctx.session, ctx.workshop, ctx.group_size)  # who contributed: pooled once
     phase = ctx.workshop.agenda[command.index]
     ctx.emit(PhaseChanged(type="phase.changed", phase_index=command.index, phase=phase))
     if phase in (Phase.WAAROM, Phase.OPGAVE):

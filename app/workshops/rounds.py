@@ -6,7 +6,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.privacy import DEFAULT_K, merge_small_groups
+from app.privacy import DEFAULT_K, Labels, arrives_unshown, label_of
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     MyRatingGiven,
@@ -26,6 +26,7 @@ from app.workshops.models import (
     Rating,
     WorkshopSettings,
 )
+from app.workshops.pooling import decide, round_labels, settle_workshop, taking_part
 from app.workshops.schemas import Convergence, GroupAgreement, MyRating, RoundView, round_view
 
 PROPOSAL_PHASES = (Phase.WAAROM, Phase.OPGAVE)
@@ -36,9 +37,10 @@ def figures(
 ) -> dict[int, Convergence]:
     """Convergence per proposal of the round, from its ratings in the order they came in.
 
-    Each proposal's figures carry the agreement per stakeholder group, with groups of fewer
-    raters than ``k`` pooled (:func:`app.privacy.merge_small_groups`), so the room sees whether,
-    say, residents and policy agree without anyone's score being singled out.
+    Each proposal's figures carry the agreement per stakeholder group, with the groups that were
+    smaller than ``k`` when the round opened pooled (the round's labels, :mod:`app.privacy`), so
+    the room sees whether, say, residents and policy agree without anyone's score being singled
+    out — in this message or by subtracting it from another.
     """
     rows = session.exec(
         select(Rating, Participant.stakeholder_group)
@@ -51,20 +53,25 @@ def figures(
     for rating, group in rows:
         by_proposal.setdefault(rating.proposal_id, []).append((rating.score, rating.reason))
         groups.setdefault(rating.proposal_id, {}).setdefault(group, []).append(rating.score)
+    labels = round_labels(session, round_, k)
     return {
         pid: measure(rated, eligible=round_.eligible, settings=settings).model_copy(
-            update={"by_group": by_group(groups.get(pid, {}), k)}
+            update={"by_group": by_group(groups.get(pid, {}), labels, k)}
         )
         for pid, rated in by_proposal.items()
     }
 
 
-def by_group(scores: dict[str, list[int]], k: int) -> list[GroupAgreement]:
-    """Agreement (share of 4s and 5s) and objections (1s) per group, small groups pooled."""
-    labels = merge_small_groups({group: len(s) for group, s in scores.items()}, k)
+def by_group(scores: dict[str, list[int]], labels: Labels, k: int) -> list[GroupAgreement]:
+    """Agreement (share of 4s and 5s) and objections (1s) per label of the round.
+
+    Nothing per group while fewer than ``k`` people rated the proposal in all.
+    """
+    if sum(len(s) for s in scores.values()) < k:
+        return []
     pooled: dict[str, list[int]] = {}
     for group, group_scores in scores.items():
-        label = labels.get(group)
+        label = label_of(labels, group)
         if label is not None:
             pooled.setdefault(label, []).extend(group_scores)
     return [
@@ -178,6 +185,9 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     ).all()
     if not proposals:
         raise CommandError("invalid", "There is no open proposal to rate.")
+    # Who may take part decides the pooling, once: see app.privacy and app.workshops.pooling.
+    labels = decide(taking_part(ctx.session, ctx.workshop_id), ctx.group_size)
+    settle_workshop(ctx.session, ctx.workshop, ctx.group_size)
     eligible = len(ctx.present) or len(
         ctx.session.exec(
             select(Participant.id).where(
@@ -202,6 +212,7 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
         proposal_ids=[p.id for p in proposals if p.id is not None],
         eligible=max(eligible, 1),
         reveal=command.reveal,
+        group_labels=labels,
     )
     ctx.session.add(round_)
     ctx.session.flush()
@@ -222,6 +233,13 @@ def rate(ctx: Context, command: RatingGive) -> None:
     if command.proposal_id not in round_.proposal_ids:
         raise CommandError("invalid", "That proposal is not part of this round.")
     reason = command.reason.strip()
+    if round_.group_labels is not None and arrives_unshown(
+        round_.group_labels, _group_of(ctx, participant_id)
+    ):
+        raise CommandError(
+            "late_for_round",
+            "Your group was not in the room when this round opened; you rate in the next round.",
+        )
     if command.score == 1 and not reason:
         raise CommandError("reason_required", "A 1 (bezwaar) needs a reason, so it can be heard.")
     rating = ctx.session.exec(
@@ -258,6 +276,12 @@ def rate(ctx: Context, command: RatingGive) -> None:
         audience=participant_id,
     )
     _announce(ctx, round_)
+
+
+def _group_of(ctx: Context, participant_id: int) -> str:
+    participant = ctx.session.get(Participant, participant_id)
+    assert participant is not None  # require_participant checked it
+    return participant.stakeholder_group
 
 
 @handles(RoundClose, roles=(Role.FACILITATOR,), phases=PROPOSAL_PHASES)

@@ -9,6 +9,7 @@ const BY_CODE = {
   not_driver: () => t("Another facilitator is leading this workshop. Take over first."),
   vote_open: () => t("That is not possible while the dot vote is open."),
   round_open: () => t("Close the agreement round first."),
+  late_for_round: () => t("This round had started before your group came in. You rate in the next round."),
   rate_limited: () => t("Too many actions at once. Wait a moment and try again."),
   internal: () => t("Something went wrong on the server. Nothing was changed; try again."),
   already_saved: () => t("This workshop's starting point is already saved. A workshop saves once; to make another starting point current, go to the trajectory page."),

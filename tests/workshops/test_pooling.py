@@ -1,0 +1,448 @@
+"""Small groups stay hidden across messages, not only within one (docs/privacy.md).
+
+Figures per group that change while the room works — a round's agreement per group, who
+contributed per group — used to pool small groups anew for each message, by who had rated or
+posted so far; subtracting two messages then gave a group below k back. The pool is now decided
+once from who may take part. The examples below are the ones a probe found; the property test
+plays random joins, cards, proposals and ratings through the real executor and checks every
+message, and every export, against who actually did what.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from app.db import session_scope
+from app.exports.summary import Summary, build_summary
+from app.privacy import OTHER_GROUPS
+from app.realtime.commands import Actor, CommandError
+from app.realtime.models import Event
+from app.workshops.heard import heard
+from app.workshops.models import AgreementRound, Workshop
+from app.workshops.participants import contributing
+from app.workshops.runner import Runner
+from tests.workshops.scripted import new_room
+
+K = 3
+GROUPS = ("inwoner", "beleid", "bestuur", "ketenpartner")
+JSON = dict[str, Any]
+
+_texts = itertools.count(1)
+
+
+def card_text() -> str:
+    return f"De bushalte bij het wijkcentrum verdwijnt ({next(_texts)})"
+
+
+def join(room: Runner, groups: list[str]) -> list[Actor]:
+    return [room.join(None, group) for group in groups]
+
+
+def to_waarom_with_proposal(room: Runner) -> int:
+    room.phase("waarom")
+    result = room.do(
+        room.facilitator,
+        type="proposal.create",
+        kind="waarom",
+        text="Zodat ouderen in Noord elkaar weer ontmoeten",
+    )
+    proposal_id = result["proposal_id"]
+    assert isinstance(proposal_id, int)
+    return proposal_id
+
+
+def round_messages(engine: Engine, workshop_id: int) -> list[JSON]:
+    """Every round event in the log, as the facilitator gets it (phones get a subset)."""
+    with session_scope(engine) as session:
+        events = session.exec(
+            select(Event)
+            .where(
+                Event.workshop_id == workshop_id,
+                col(Event.type).in_(["round.opened", "round.updated"]),
+            )
+            .order_by(col(Event.seq))
+        ).all()
+        return [event.data["round"] for event in events]
+
+
+def rows(message: JSON, proposal_id: int) -> dict[str, JSON]:
+    figures = message["figures"].get(str(proposal_id))
+    return {} if figures is None else {row["group"]: row for row in figures["by_group"]}
+
+
+def now_contributing(engine: Engine, workshop_id: int) -> dict[str, int]:
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        return contributing(session, workshop)
+
+
+def test_a_lone_bestuur_member_is_pooled_from_the_start_not_when_they_rate(engine: Engine):
+    """Three inwoners rate 5, the one bestuur member rates 1: the figures used to switch from
+    "inwoner 3" to "overige groepen: 4 raters, 1 objection" — so that person objected."""
+    room = new_room(engine)
+    inwoners = join(room, ["inwoner"] * 3)
+    (bestuur,) = join(room, ["bestuur"])
+    join(room, ["beleid"] * 4)
+    proposal = to_waarom_with_proposal(room)
+    round_id = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")[
+        "round_id"
+    ]
+    for person in inwoners:
+        room.do(person, type="rating.give", round_id=round_id, proposal_id=proposal, score=5)
+    room.do(
+        bestuur,
+        type="rating.give",
+        round_id=round_id,
+        proposal_id=proposal,
+        score=1,
+        reason="Dit raakt het budget van de gemeente niet",
+    )
+    seen = [rows(m, proposal) for m in round_messages(engine, room.workshop_id)]
+    shown = [m for m in seen if m]
+    assert shown, "the figures per group were never shown"
+    # The pool (bestuur 1, with the smallest named group, inwoner 3) was decided at the open:
+    # the inwoners' figures were never shown under their own name, so there is nothing to
+    # subtract when the bestuur member's rating joins them.
+    assert all(set(m) == {OTHER_GROUPS} for m in shown)
+    assert [m[OTHER_GROUPS]["raters"] for m in shown] == [3, 4]
+    assert shown[-1][OTHER_GROUPS]["objections"] == 1
+
+
+def test_the_pool_does_not_switch_as_more_people_rate(engine: Engine):
+    """The probe: after one more rating the pool switched from ketenpartner+beleid to
+    ketenpartner+inwoner, so both ketenpartners' objections could be attributed."""
+    room = new_room(engine)
+    ketenpartners = join(room, ["ketenpartner"] * 2)
+    (beleid,) = join(room, ["beleid"])
+    inwoners = join(room, ["inwoner"] * 3)
+    proposal = to_waarom_with_proposal(room)
+    round_id = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")[
+        "round_id"
+    ]
+
+    def rate(person: Actor, score: int) -> None:
+        reason = "Te vaag voor de ketenpartners" if score == 1 else ""
+        room.do(
+            person,
+            type="rating.give",
+            round_id=round_id,
+            proposal_id=proposal,
+            score=score,
+            reason=reason,
+        )
+
+    for person in ketenpartners:
+        rate(person, 1)
+    rate(beleid, 4)
+    rate(inwoners[0], 5)
+    rate(inwoners[1], 5)
+    seen = [
+        {label: row["raters"] for label, row in rows(m, proposal).items()}
+        for m in round_messages(engine, room.workshop_id)
+    ]
+    # ketenpartner 2 and beleid 1 (3 people may take part) are one pool from the open; inwoner
+    # keeps its name. Each message differs from the one before by one rating within one label.
+    assert [m for m in seen if m] == [
+        {OTHER_GROUPS: 3},
+        {OTHER_GROUPS: 3, "inwoner": 1},
+        {OTHER_GROUPS: 3, "inwoner": 2},
+    ]
+
+
+def test_contributing_keeps_the_pool_it_had_when_the_room_began(engine: Engine):
+    room = new_room(engine)
+    inwoners = join(room, ["inwoner"] * 3)
+    (bestuur,) = join(room, ["bestuur"])
+    join(room, ["beleid"] * 3)
+    assert now_contributing(engine, room.workshop_id) == {}  # still in the lobby: undecided
+    room.phase("beelden")
+    seen = []
+    for person in [*inwoners, bestuur]:
+        room.do(person, type="card.post", kind="beeld", text=card_text())
+        seen.append(now_contributing(engine, room.workshop_id))
+    # bestuur (1) is pooled with the smallest named group (beleid 3, before inwoner 3 by name);
+    # before, the bestuur member's card switched everything to "overige groepen: 4".
+    assert seen == [
+        {"inwoner": 1},
+        {"inwoner": 2},
+        {"inwoner": 3},
+        {"inwoner": 3, OTHER_GROUPS: 1},
+    ]
+    # Two more bestuur members arrive: bestuur was pooled, and stays pooled.
+    for person in join(room, ["bestuur"] * 2):
+        room.do(person, type="card.post", kind="beeld", text=card_text())
+    assert now_contributing(engine, room.workshop_id) == {"inwoner": 3, OTHER_GROUPS: 3}
+
+
+def test_a_new_group_with_no_pool_to_join_rates_in_the_next_round(engine: Engine):
+    room = new_room(engine)
+    join(room, ["inwoner"] * 3 + ["beleid"] * 3)
+    proposal = to_waarom_with_proposal(room)
+    first = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
+    (late,) = join(room, ["bestuur"])
+    with pytest.raises(CommandError) as refused:
+        room.do(late, type="rating.give", round_id=first, proposal_id=proposal, score=4)
+    assert refused.value.code == "late_for_round"
+    # An inwoner who comes late rates: their group was there, its label holds them.
+    (late_inwoner,) = join(room, ["inwoner"])
+    room.do(late_inwoner, type="rating.give", round_id=first, proposal_id=proposal, score=4)
+    room.do(room.facilitator, type="round.close", round_id=first)
+    second = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
+    room.do(late, type="rating.give", round_id=second, proposal_id=proposal, score=4)
+    # And contributing leaves a new group with no pool out of every group and of the totals.
+    room.do(late, type="proposal.create", kind="waarom", text="Zodat niemand alleen thuis zit")
+    assert now_contributing(engine, room.workshop_id) == {}
+    with session_scope(engine) as session:
+        figures = heard(session, room.workshop_id, K)
+    assert {g.group for g in figures.groups} == {"inwoner", "beleid"}
+    assert figures.total.proposals == sum(g.proposals for g in figures.groups) == 0
+
+
+# ---------------------------------------------------------------------- the property
+
+
+@dataclass
+class Truth:
+    """What the test itself knows: who is in which group, who did what, and when."""
+
+    group: dict[int, str] = field(default_factory=dict)
+    let_in: list[int] = field(default_factory=list)
+    contributors: set[int] = field(default_factory=set)
+    #: per round: the people let in when it opened, and the ratings as they stand
+    open_with: dict[int, list[int]] = field(default_factory=dict)
+    ratings: dict[tuple[int, int], dict[int, int]] = field(default_factory=dict)
+    #: the people let in when the room left its first step (the workshop's labels)
+    at_start: list[int] = field(default_factory=list)
+
+    def people(self, who: list[int]) -> Counter[str]:
+        return Counter(self.group[p] for p in who)
+
+
+@dataclass
+class Seen:
+    """Every message a viewer got that carries figures per group, with the truth behind it."""
+
+    rounds: list[tuple[JSON, dict[tuple[int, int], dict[int, int]]]] = field(default_factory=list)
+    contributing: list[tuple[dict[str, int], set[int]]] = field(default_factory=list)
+
+
+def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list[Summary]]:
+    room = new_room(engine)
+    truth, seen = Truth(), Seen()
+    actors: dict[int, Actor] = {}
+    summaries: list[Summary] = []
+    logged = 0
+
+    def let_in(group: str) -> None:
+        actor = room.join(None, group)
+        assert actor.participant_id is not None
+        actors[actor.participant_id] = actor
+        truth.group[actor.participant_id] = group
+        truth.let_in.append(actor.participant_id)
+
+    def look() -> None:
+        nonlocal logged
+        messages = round_messages(engine, room.workshop_id)
+        for message in messages[logged:]:
+            seen.rounds.append((message, {key: dict(v) for key, v in truth.ratings.items()}))
+        logged = len(messages)
+        seen.contributing.append(
+            (now_contributing(engine, room.workshop_id), set(truth.contributors))
+        )
+
+    def summary() -> None:
+        made = build_summary(engine, workshop_id=room.workshop_id, min_group_size=K)
+        assert made is not None
+        summaries.append(made)
+
+    for group in data.draw(st.lists(st.sampled_from(GROUPS), min_size=3, max_size=10)):
+        let_in(group)
+    room.phase("beelden")
+    truth.at_start = list(truth.let_in)
+
+    def someone() -> int:
+        return data.draw(st.sampled_from(truth.let_in))
+
+    # Cards, with now and then someone new.
+    for step in data.draw(st.lists(st.sampled_from(["card", "card", "join"]), max_size=8)):
+        if step == "join":
+            let_in(data.draw(st.sampled_from(GROUPS)))
+        else:
+            person = someone()
+            room.do(actors[person], type="card.post", kind="beeld", text=card_text())
+            truth.contributors.add(person)
+        look()
+    room.phase("waarom")
+    proposals = []
+    for _ in range(data.draw(st.integers(1, 2))):
+        person = someone()
+        made = room.do(actors[person], type="proposal.create", kind="waarom", text=card_text())
+        truth.contributors.add(person)
+        assert isinstance(made["proposal_id"], int)
+        proposals.append(made["proposal_id"])
+        look()
+    # Two rounds: ratings (some given again), people arriving, a proposal now and then.
+    for _ in range(2):
+        opened = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")
+        round_id = opened["round_id"]
+        assert isinstance(round_id, int)
+        truth.open_with[round_id] = list(truth.let_in)
+        look()
+        steps = st.sampled_from(["rate"] * 6 + ["join", "propose"])
+        for step in data.draw(st.lists(steps, min_size=3, max_size=16)):
+            person = someone()
+            if step == "join":
+                let_in(data.draw(st.sampled_from(GROUPS)))
+            elif step == "propose":
+                room.do(actors[person], type="proposal.create", kind="waarom", text=card_text())
+                truth.contributors.add(person)
+            else:
+                proposal = data.draw(st.sampled_from(proposals))
+                score = data.draw(st.integers(1, 5))
+                try:
+                    room.do(
+                        actors[person],
+                        type="rating.give",
+                        round_id=round_id,
+                        proposal_id=proposal,
+                        score=score,
+                        reason="Dit gaat voorbij aan de mantelzorgers" if score == 1 else "",
+                    )
+                except CommandError as refused:
+                    assert refused.code == "late_for_round"
+                    assert person not in truth.open_with[round_id]
+                else:
+                    truth.ratings.setdefault((round_id, proposal), {})[person] = score
+            look()
+        room.do(room.facilitator, type="round.close", round_id=round_id)
+        look()
+        summary()
+    return room, truth, seen, summaries
+
+
+def stored_labels(engine: Engine, workshop_id: int) -> tuple[JSON, dict[int, JSON]]:
+    """The labels the server kept: the workshop's, and each round's."""
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None and workshop.group_labels is not None
+        rounds = session.exec(
+            select(AgreementRound).where(AgreementRound.workshop_id == workshop_id)
+        ).all()
+        return workshop.group_labels, {
+            r.id: r.group_labels for r in rounds if r.id is not None and r.group_labels
+        }
+
+
+def members(labels: JSON, label: str, groups: set[str]) -> set[str]:
+    """The groups behind a label: a named group itself; the pool, its groups and every group
+    that came later (they join an existing pool)."""
+    if label != OTHER_GROUPS:
+        return {label}
+    return {g for g in groups if labels.get(g, OTHER_GROUPS) == OTHER_GROUPS}
+
+
+def check_rounds(truth: Truth, seen: Seen, kept: dict[int, JSON]) -> int:
+    """Every message about a round is the truth summed over the labels the round kept when it
+    opened — so any two messages differ only within a label — and behind each label stand at
+    least k people who could take part. Returns how many messages showed figures per group."""
+    shown = 0
+    for message, ratings in seen.rounds:
+        round_id = message["id"]
+        labels = kept[round_id]
+        could = truth.people(truth.open_with[round_id])
+        for proposal in message["proposal_ids"]:
+            given = ratings.get((round_id, proposal), {})
+            figures = message["figures"][str(proposal)]
+            assert figures["raters"] == len(given)
+            assert figures["objection_reasons"] == sorted(figures["objection_reasons"])
+            by_label = rows(message, proposal)
+            if len(given) < K:
+                assert not by_label, "figures per group below k raters in all"
+                continue
+            shown += 1
+            # Nothing left over: every rater is in a row (no remainder against the total).
+            assert sum(row["raters"] for row in by_label.values()) == len(given)
+            for label, row in by_label.items():
+                behind = members(labels, label, set(GROUPS))
+                scores = [s for p, s in given.items() if truth.group[p] in behind]
+                assert row["raters"] == len(scores), (label, message, given)
+                assert row["objections"] == scores.count(1)
+                # At least k people who could take part when the round opened stand behind it.
+                assert sum(could[g] for g in behind) >= K
+    return shown
+
+
+def check_contributing(truth: Truth, seen: Seen, labels: JSON) -> int:
+    """The same for who contributed, by the labels kept when the room began. A group that came
+    later with no pool to join is in no row (and so in no difference)."""
+    at_start = truth.people(truth.at_start)
+    pool_exists = OTHER_GROUPS in labels.values()
+    shown = 0
+    for message, who in seen.contributing:
+        counts = Counter(truth.group[p] for p in who)
+        in_rows = 0
+        for label, n in message.items():
+            shown += 1
+            behind = members(labels, label, set(GROUPS))
+            assert n == sum(counts[g] for g in behind), (label, message, counts, labels)
+            assert sum(at_start[g] for g in behind) >= K
+            in_rows += n
+        unshown = {g for g in counts if g not in labels and not pool_exists}
+        assert in_rows == sum(n for g, n in counts.items() if g not in unshown) or not message
+    return shown
+
+
+def check_exports(seen: Seen, summaries: list[Summary]) -> None:
+    """Every export gives each closed round the figures the room saw when it closed, and each
+    rating the label its group had in those figures."""
+    closed = {m["id"]: m for m, _ in seen.rounds if not m["is_open"]}
+    for made in summaries:
+        for round_ in made.rounds:
+            if round_.is_open:
+                continue
+            live = closed[round_.id]["figures"]
+            for proposal, figures in round_.figures.items():
+                assert [g.model_dump() for g in figures.by_group] == live[proposal]["by_group"]
+        for rating in made.ratings:
+            if rating.round_id in closed and rating.stakeholder_group is not None:
+                labels = set(rows(closed[rating.round_id], rating.proposal_id))
+                assert rating.stakeholder_group in labels
+
+
+#: Bounded for CI: some 25 workshops of up to 9 + 28 steps, a few seconds on SQLite.
+BOUNDED = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
+    totals: Counter[str] = Counter()
+
+    @BOUNDED
+    @given(data=st.data())
+    def one_workshop(data: st.DataObject) -> None:
+        room, truth, seen, summaries = play(engine, data)
+        workshop_labels, round_labels = stored_labels(engine, room.workshop_id)
+        totals["round figures"] += check_rounds(truth, seen, round_labels)
+        totals["contributing figures"] += check_contributing(truth, seen, workshop_labels)
+        check_exports(seen, summaries)
+        totals["exports"] += len(summaries)
+
+    one_workshop()
+    # The bounded run must have shown figures per group, or it proves little.
+    assert totals["round figures"] > 20 and totals["contributing figures"] > 20, totals
+    assert totals["exports"] > 25, totals
