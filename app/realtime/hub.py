@@ -548,7 +548,9 @@ class Hub:
         the workshop decided once (see :mod:`app.workshops.pooling`)."""
         with read_scope(self.engine) as session:
             workshop = session.get(Workshop, workshop_id)
-            return {} if workshop is None else contributing(session, workshop)
+            if workshop is None:
+                return {}
+            return contributing(session, workshop, self.settings.min_group_size)
 
     def _tally(self, workshop_id: int) -> Tally | None:
         with read_scope(self.engine) as session:

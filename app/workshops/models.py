@@ -101,11 +101,11 @@ class Workshop(SQLModel, table=True):
     driver_id: int | None = Field(
         default=None, description="the facilitator account whose console drives (co-facilitation)"
     )
-    group_labels: dict[str, str | None] | None = Field(
+    group_sizes: dict[str, int] | None = Field(
         default=None,
         sa_column=Column(JSON, nullable=True),
-        description="who contributed per group: each group's label, decided once when the room "
-        "leaves the lobby (app.privacy); None until then",
+        description="who contributed per group is pooled by these: people let in per group when "
+        "the room first moved on (app.workshops.pooling); None until then",
     )
     starts_from_id: int | None = Field(
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
@@ -252,11 +252,11 @@ class AgreementRound(SQLModel, table=True):
     number: int
     proposal_ids: list[int] = _json_list()
     eligible: int = Field(description="people present when the round opened")
-    group_labels: dict[str, str | None] | None = Field(
+    group_sizes: dict[str, int] | None = Field(
         default=None,
         sa_column=Column(JSON, nullable=True),
-        description="each group's label in the figures per group, decided when the round opened "
-        "from who may take part (app.privacy); None in rounds from before",
+        description="the figures per group are pooled by these: people let in per group when "
+        "the round opened (app.workshops.pooling); None in rounds from before",
     )
     reveal: str = Field(default="at_close", max_length=10, description="live | at_close")
     is_open: bool = True

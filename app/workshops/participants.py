@@ -31,7 +31,7 @@ from app.realtime.protocol import (
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
 from app.workshops.models import Card, Participant, Proposal, Workshop
-from app.workshops.pooling import count_by_label
+from app.workshops.pooling import count_by_label, decide
 from app.workshops.schemas import participant_view
 
 
@@ -49,10 +49,10 @@ def authors(session: Session, workshop_id: int) -> set[int]:
     return found
 
 
-def contributing(session: Session, workshop: Workshop) -> dict[str, int]:
+def contributing(session: Session, workshop: Workshop, k: int) -> dict[str, int]:
     """People per group who posted a card or a proposal, by the workshop's labels decided once
     (:mod:`app.workshops.pooling`); nothing per group before they are decided."""
-    if workshop.group_labels is None or workshop.id is None:
+    if workshop.group_sizes is None or workshop.id is None:
         return {}
     people = authors(session, workshop.id)
     if not people:
@@ -60,7 +60,7 @@ def contributing(session: Session, workshop: Workshop) -> dict[str, int]:
     groups = session.exec(
         select(Participant.stakeholder_group).where(col(Participant.id).in_(people))
     ).all()
-    return count_by_label(groups, workshop.group_labels)
+    return count_by_label(groups, decide(workshop.group_sizes, k))
 
 
 def is_named(session: Session, participant_id: int | None) -> bool:

@@ -1,10 +1,13 @@
 """Which groups are pooled, decided once: per round when it opens, per workshop when it starts.
 
 The rule itself (k, the pool, the late group) is :mod:`app.privacy`; this module decides *when*
-and from *whom*, and keeps the decision with the round or the workshop so that the facilitator's
-screen, the projector, the phones, the exports and the record all read the same labels. Who may
-take part is everyone let in and not left — a phone that sleeps at that moment still counts, so
-its group is not pooled away because a screen went dark.
+and from *whom*, and keeps what it decided from — the people per group who may take part at
+that moment (``group_sizes``) — with the round or the workshop, so that the facilitator's screen,
+the projector, the phones, the exports and the record all derive the same labels. The labels
+follow from those sizes and k alone: an operator who changes ``ATELIER_MIN_GROUP_SIZE`` changes
+them everywhere alike, never for one reader. Who may take part is everyone let in and not left —
+a phone that sleeps at that moment still counts, so its group is not pooled away because a
+screen went dark.
 """
 
 from __future__ import annotations
@@ -44,14 +47,14 @@ def everyone_who_took_part(session: Session, workshop_id: int) -> Counter[str]:
 
 
 def decide(sizes: Mapping[str, int], k: int) -> dict[str, str | None]:
-    """The labels to keep: :func:`app.privacy.merge_small_groups` over who may take part."""
+    """The labels for kept sizes: :func:`app.privacy.merge_small_groups` over who may take part."""
     return merge_small_groups(sizes, k)
 
 
 def round_labels(session: Session, round_: AgreementRound, k: int) -> Labels:
     """The round's labels: as decided when it opened (rounds from before: from everyone)."""
-    if round_.group_labels is not None:
-        return round_.group_labels
+    if round_.group_sizes is not None:
+        return decide(round_.group_sizes, k)
     return decide(everyone_who_took_part(session, round_.workshop_id), k)
 
 
@@ -63,19 +66,19 @@ def settle_workshop(session: Session, workshop: Workshop, k: int) -> None:
     with no pool to join is left out of every per-group figure and of the totals beside them
     (growing the pool for it would make it the difference between two messages).
     """
-    if workshop.group_labels is not None or workshop.id is None:
+    if workshop.group_sizes is not None or workshop.id is None:
         return
     sizes = everyone_who_took_part(session, workshop.id)  # who left early did take part
     if sizes:
-        workshop.group_labels = decide(sizes, k)
+        workshop.group_sizes = dict(sorted(sizes.items()))
         session.add(workshop)
 
 
 def workshop_labels(session: Session, workshop: Workshop, k: int) -> Labels:
     """The workshop's labels as kept, or (a workshop from before, or one that never moved on)
     decided from everyone who took part, as exports of a finished workshop read it."""
-    if workshop.group_labels is not None:
-        return workshop.group_labels
+    if workshop.group_sizes is not None:
+        return decide(workshop.group_sizes, k)
     assert workshop.id is not None
     return decide(everyone_who_took_part(session, workshop.id), k)
 

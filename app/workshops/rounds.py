@@ -186,7 +186,7 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     if not proposals:
         raise CommandError("invalid", "There is no open proposal to rate.")
     # Who may take part decides the pooling, once: see app.privacy and app.workshops.pooling.
-    labels = decide(taking_part(ctx.session, ctx.workshop_id), ctx.group_size)
+    sizes = dict(sorted(taking_part(ctx.session, ctx.workshop_id).items()))
     settle_workshop(ctx.session, ctx.workshop, ctx.group_size)
     eligible = len(ctx.present) or len(
         ctx.session.exec(
@@ -212,7 +212,7 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
         proposal_ids=[p.id for p in proposals if p.id is not None],
         eligible=max(eligible, 1),
         reveal=command.reveal,
-        group_labels=labels,
+        group_sizes=sizes,
     )
     ctx.session.add(round_)
     ctx.session.flush()
@@ -233,8 +233,8 @@ def rate(ctx: Context, command: RatingGive) -> None:
     if command.proposal_id not in round_.proposal_ids:
         raise CommandError("invalid", "That proposal is not part of this round.")
     reason = command.reason.strip()
-    if round_.group_labels is not None and arrives_unshown(
-        round_.group_labels, _group_of(ctx, participant_id)
+    if round_.group_sizes is not None and arrives_unshown(
+        decide(round_.group_sizes, ctx.group_size), _group_of(ctx, participant_id)
     ):
         raise CommandError(
             "late_for_round",

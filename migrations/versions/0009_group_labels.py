@@ -1,8 +1,10 @@
-"""Per-group labels decided once: for a round when it opens, for a workshop when it leaves the lobby.
+"""Per-group labels decided once: for a round when it opens, for a workshop when the room begins.
 
 Figures per stakeholder group pool small groups (app/privacy.py). Deciding the pool anew for each
-message let two messages be subtracted to give back a group below k; the labels are now kept.
-Rows from before stay NULL and are read as before (decided from everyone who took part).
+message let two messages be subtracted to give back a group below k. What the labels are decided
+from is now kept: the people let in per group at that moment (the labels follow from these and
+k, so an operator who changes ``ATELIER_MIN_GROUP_SIZE`` changes them everywhere alike). Rows from
+before stay NULL and are read with the people who took part.
 
 Revision ID: 0009_group_labels
 Revises: 0008_admitting
@@ -23,10 +25,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     for table in ("workshop", "agreement_round"):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("group_labels", sa.JSON(), nullable=True))
+            batch_op.add_column(sa.Column("group_sizes", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     for table in ("workshop", "agreement_round"):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("group_labels")
+            batch_op.drop_column("group_sizes")

@@ -29,6 +29,7 @@ from app.realtime.models import Event
 from app.workshops.heard import heard
 from app.workshops.models import AgreementRound, Workshop
 from app.workshops.participants import contributing
+from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
 from tests.workshops.scripted import new_room
 
@@ -83,7 +84,7 @@ def now_contributing(engine: Engine, workshop_id: int) -> dict[str, int]:
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         assert workshop is not None
-        return contributing(session, workshop)
+        return contributing(session, workshop, K)
 
 
 def test_a_lone_bestuur_member_is_pooled_from_the_start_not_when_they_rate(engine: Engine):
@@ -331,15 +332,16 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
 
 
 def stored_labels(engine: Engine, workshop_id: int) -> tuple[JSON, dict[int, JSON]]:
-    """The labels the server kept: the workshop's, and each round's."""
+    """The labels the server keeps deriving: the workshop's, and each round's."""
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
-        assert workshop is not None and workshop.group_labels is not None
+        assert workshop is not None and workshop.group_sizes is not None
         rounds = session.exec(
             select(AgreementRound).where(AgreementRound.workshop_id == workshop_id)
         ).all()
-        return workshop.group_labels, {
-            r.id: r.group_labels for r in rounds if r.id is not None and r.group_labels
+        assert all(r.group_sizes is not None for r in rounds)
+        return workshop_labels(session, workshop, K), {
+            r.id: round_labels(session, r, K) for r in rounds if r.id is not None
         }
 
 
