@@ -17,7 +17,6 @@ summary written before them still validates and reads back.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
-from app.privacy import DEFAULT_K, Labels, label_of, shown_per_group
+from app.privacy import DEFAULT_K, Labels, label_of
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.heard import Heard, consented, heard
@@ -44,7 +43,7 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
-from app.workshops.pooling import count_by_label, round_labels, workshop_labels
+from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
 from app.workshops.schemas import (
@@ -159,14 +158,14 @@ class AdoptedPart(Part):
 
 class RepresentationPart(Part):
     expected: list[str]
-    present: dict[str, int] = Field(description="people per shown group, small groups merged")
+    present: dict[str, int] = Field(
+        description="people per group as they were: who was present is not pooled"
+    )
     contributing: dict[str, int] = Field(
-        description="contributors per shown group, small groups merged"
+        description="contributors per shown group, small groups merged by the workshop's labels"
     )
     missing: list[str]
-    people_present: int | None = Field(
-        default=None, description="everyone in the groups shown (everyone when none is shown)"
-    )
+    people_present: int | None = Field(default=None, description="everyone")
     people_contributing: int | None = Field(
         default=None, description="everyone in the groups shown (everyone when none is shown)"
     )
@@ -236,12 +235,6 @@ def schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _beside(labels: Labels, shown: dict[str, int], everyone: dict[str, int]) -> int:
-    """The total beside figures per group: of the people they show, when anything is shown per
-    group (a late group left out of them must not be the total's remainder), else of everyone."""
-    return sum((shown if shown_per_group(labels) else everyone).values())
 
 
 def build_summary(
@@ -492,18 +485,16 @@ class _Builder:
         )
 
     def representation_part(self, trajectory: Trajectory) -> RepresentationPart:
-        seen = representation(self.session, self.workshop, list(trajectory.expected_groups))
-        # The labels the room's own figures used, so no export can be subtracted from them.
-        labels = workshop_labels(self.session, self.workshop, self.k)
-        present = count_by_label(Counter(seen["present"]).elements(), labels)
-        contributing = count_by_label(Counter(seen["contributing"]).elements(), labels)
+        # The figures the record and the trajectory page show: present as it is, contributing
+        # pooled by the labels the room's own figures used.
+        seen = representation(self.session, self.workshop, list(trajectory.expected_groups), self.k)
         return RepresentationPart(
             expected=seen["expected"],
-            present=present,
-            contributing=contributing,
+            present=seen["present"],
+            contributing=seen["contributing"],
             missing=seen["missing"],
-            people_present=_beside(labels, present, seen["present"]),
-            people_contributing=_beside(labels, contributing, seen["contributing"]),
+            people_present=sum(seen["present"].values()),
+            people_contributing=seen["people_contributing"],
             min_group_size=self.k,
         )
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.clock import iso, utcnow
+from app.privacy import shown_per_group
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
 from app.types import Phase, ProposalKind, Role
@@ -31,6 +32,7 @@ from app.workshops.models import (
     Workshop,
 )
 from app.workshops.participants import authors
+from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
@@ -40,10 +42,21 @@ RECORD_VERSION = 2
 docs/exports.md); readers of version 1 records fall back to its flat ``chain``."""
 
 
-def representation(session: Session, workshop: Workshop, expected: list[str]) -> dict[str, Any]:
-    """Who was at the table per stakeholder group, who contributed, and who was missing."""
-    participants = session.exec(
-        select(Participant).where(Participant.workshop_id == workshop.id)
+def representation(
+    session: Session, workshop: Workshop, expected: list[str], k: int
+) -> dict[str, Any]:
+    """Who was at the table per stakeholder group, who contributed, and who was missing.
+
+    Who was *present* is shown per group as it is (the room saw who was there); who
+    *contributed* is about what people did, so it is pooled by the workshop's labels, the same
+    the console and projector showed (:mod:`app.workshops.pooling`), and its total counts the
+    people those groups show. Every reader — the trajectory page, the console, each export —
+    shows these figures, so none can be set against another.
+    """
+    participants = session.exec(  # who was never let in (the admit step) was not at the table
+        select(Participant).where(
+            Participant.workshop_id == workshop.id, col(Participant.waiting).is_(False)
+        )
     ).all()
     group_of = {p.id: p.stakeholder_group for p in participants}
     assert workshop.id is not None
@@ -61,11 +74,15 @@ def representation(session: Session, workshop: Workshop, expected: list[str]) ->
     ):
         contributors.add(voter)
     present = Counter(group_of.values())
-    contributing = Counter(group_of[p] for p in contributors if p in group_of)
+    labels = workshop_labels(session, workshop, k)
+    contributing = count_by_label((group_of[p] for p in contributors if p in group_of), labels)
     return {
         "expected": list(expected),
         "present": dict(sorted(present.items())),
-        "contributing": dict(sorted(contributing.items())),
+        "contributing": contributing,
+        "people_contributing": sum(contributing.values())
+        if shown_per_group(labels)
+        else len(contributors & set(group_of)),
         "missing": [group for group in expected if present[group] == 0],
     }
 
@@ -138,7 +155,9 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         "tree": dump(root) if root else None,
         "clusters": [dump(cluster_view(c)) for c in clusters],
         "dot_vote": [dump(line) for line in last_tally(ctx.session, ctx.workshop_id)],
-        "representation": representation(ctx.session, ctx.workshop, trajectory.expected_groups),
+        "representation": representation(
+            ctx.session, ctx.workshop, trajectory.expected_groups, ctx.group_size
+        ),
         "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
     }

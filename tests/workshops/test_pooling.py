@@ -22,16 +22,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db import session_scope
+from app.exports.formats import render
 from app.exports.summary import Summary, build_summary
 from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
 from app.workshops.heard import heard
-from app.workshops.models import AgreementRound, Workshop
+from app.workshops.models import AgreementRound, Vertrekpunt, Workshop
 from app.workshops.participants import contributing
 from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
-from tests.workshops.scripted import new_room
+from app.workshops.vertrekpunt import representation
+from tests.workshops.scripted import facilitator_and_trajectory, new_room, run_to_vertrekpunt
 
 K = 3
 GROUPS = ("inwoner", "beleid", "bestuur", "ketenpartner")
@@ -448,3 +450,71 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
     # The bounded run must have shown figures per group, or it proves little.
     assert totals["round figures"] > 20 and totals["contributing figures"] > 20, totals
     assert totals["exports"] > 25, totals
+
+
+# ---------------------------------------------------------------------- who was at the table
+
+
+def test_who_was_at_the_table_reads_the_same_on_the_record_and_in_every_export(engine: Engine):
+    """The record once pooled 3 ervaringsdeskundigen into "Overige groepen 5" while its adopted
+    waarom named them, and the trajectory page (reading the record) showed other counts than
+    the export. Presence is shown as it is; only what people did is pooled."""
+    groups = ["ervaringsdeskundige"] * 3 + ["bestuur"] + ["inwoner"] * 4 + ["beleid"] * 2
+    facilitator_id, trajectory_id = facilitator_and_trajectory(
+        engine, ["inwoner", "ervaringsdeskundige", "bestuur", "beleid", "ketenpartner"]
+    )
+    people = [(f"Deelnemer {n}", group) for n, group in enumerate(groups)]
+    workshop_id, saved = run_to_vertrekpunt(
+        engine,
+        facilitator_id=facilitator_id,
+        trajectory_id=trajectory_id,
+        people=people,
+        waarom="Zodat ervaringsdeskundigen meebeslissen over de hulp in Noord",
+        opgave="Ervaringsdeskundigen en bestuur maken samen de wijkagenda",
+        in_scope=["wijkagenda"],
+        core_themes=["zeggenschap"],
+    )
+    as_it_was = {"beleid": 2, "bestuur": 1, "ervaringsdeskundige": 3, "inwoner": 4}
+    with session_scope(engine) as session:
+        record = session.get(Vertrekpunt, saved)
+        assert record is not None
+        kept = record.record["representation"]
+    assert kept["present"] == as_it_was
+    assert kept["missing"] == ["ketenpartner"]
+    # Contributing is pooled, by the labels the room's figures used: the one person who posted
+    # is an ervaringsdeskundige (3 at the table), but bestuur 1 and beleid 2 are one pool.
+    assert set(kept["contributing"]) <= {"ervaringsdeskundige", "inwoner", OTHER_GROUPS}
+    summary = build_summary(engine, workshop_id=workshop_id, min_group_size=K)
+    assert summary is not None
+    shown = summary.representation
+    assert shown.present == as_it_was and shown.people_present == len(groups)
+    assert shown.contributing == kept["contributing"]
+    markdown = render(summary, "md", "nl", None)
+    assert isinstance(markdown, str)
+    for group, count in as_it_was.items():
+        assert any(
+            group.lower() in line.lower() and f"| {count} |" in line
+            for line in markdown.splitlines()
+        ), (group, count)
+
+
+def test_who_was_never_let_in_was_not_at_the_table(engine: Engine):
+    room = new_room(engine)
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, room.workshop_id)
+        assert workshop is not None
+        workshop.settings = {**workshop.settings, "admit": True}
+        session.add(workshop)
+    people = join(room, ["inwoner"] * 3 + ["bestuur"])
+    room.do(
+        room.facilitator,
+        type="participant.admit",
+        participant_ids=[p.participant_id for p in people[:3]],
+    )
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, room.workshop_id)
+        assert workshop is not None
+        seen = representation(session, workshop, ["inwoner", "bestuur"], K)
+        figures = heard(session, room.workshop_id, K)
+    assert seen["present"] == {"inwoner": 3} and seen["missing"] == ["bestuur"]
+    assert figures.total.people == 3
