@@ -127,6 +127,8 @@ def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) 
             contribution=contribution,
             drijfveer_use=use,
             contribution_use="record",
+            # Some agree that their name may stand with their cards in the report (default no).
+            name_in_verslag=index % 3 == 1,
         )
 
     def card(who: int, kind: str, text: str, **extra: Any) -> int:

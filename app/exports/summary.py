@@ -2,13 +2,16 @@
 
 ``Summary`` is what every export renders, and its JSON form is the export for machines: it
 validates against ``docs/schema/summary-v1.json`` and reads back into an equal ``Summary``.
-Names appear only for people who took part with a name in a workshop that is not anonymous, and
-only they are named as authors; ratings never carry who gave them. Every figure per stakeholder
-group (ratings, cards, people present and contributing) shows groups as :mod:`app.privacy`
-allows: groups smaller than k are pooled as "overige groepen", or left out when even pooled they
-are fewer than k, counting the people behind that figure. Organisations are left out, and
-drijfveren and wished contributions appear only as people agreed at joining (``consented``):
-drijfveren without names or groups, contributions as k-pooled counts per group.
+Names appear only for people who took part with a name in a workshop that is not anonymous and
+agreed at joining to have it in the record (``name_in_verslag``); only they are named as
+authors, everyone else is treated as anonymous. Ratings never carry who gave them. Every figure
+per stakeholder group (ratings, cards, people present and contributing) shows groups as
+:mod:`app.privacy` allows: groups smaller than k are pooled as "overige groepen", or left out
+when even pooled they are fewer than k, counting the people behind that figure. Organisations
+are left out, and drijfveren and wished contributions appear only as people agreed at joining
+(``consented``): drijfveren without names or groups, contributions as k-pooled counts per group
+— never per person. Hidden (moderated) cards are in no part of the summary: the room did not
+see them.
 
 Version 1 grew compatibly: ``tree``, ``heard`` and ``consented`` were added with defaults, so a
 summary written before them still validates and reads back.
@@ -89,7 +92,11 @@ class ParticipantPart(Part):
         description="as typed for people who took part with a name; for others the label their "
         "group may be shown under (small groups merged), null when it may not be shown"
     )
-    contribution: str
+    contribution: str | None = Field(
+        default=None,
+        description="always null: a wished contribution is in the record only with consent, "
+        "and then as a count per group (consented.contributions), never beside a person",
+    )
     left: bool
 
 
@@ -101,9 +108,11 @@ class CardPart(Part):
     factor_ids: list[int]
     tags: list[str]
     cluster_id: int | None
-    hidden: bool
+    hidden: bool = Field(description="always false: hidden cards are left out of the record")
     merged_into_id: int | None
-    author_id: int | None = Field(description="only for authors who took part with a name")
+    author_id: int | None = Field(
+        description="only for authors who took part with a name and agreed to it in the record"
+    )
     author_name: str | None
     stakeholder_group: str | None = Field(
         description="the label the author's group may be shown under (small groups merged, "
@@ -237,6 +246,14 @@ def schema_text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def _not_hidden(cards: list[Card]) -> list[Card]:
+    """The cards the record may show: not hidden, nor merged into a hidden card (a duplicate
+    goes with the card it was merged into). The facilitator hid them from the room as
+    moderation, so no export carries their text, photo or author."""
+    hidden = {c.id for c in cards if c.hidden}
+    return [c for c in cards if not c.hidden and c.merged_into_id not in hidden]
+
+
 def build_summary(
     engine: Engine, *, workshop_id: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 ) -> Summary | None:
@@ -269,7 +286,8 @@ class _Builder:
         self.k = k
         self.settings = workshop.workshop_settings()
         self.people: dict[int | None, Participant] = {p.id: p for p in self.rows(Participant)}
-        self.cards: list[Card] = self.rows(Card)
+        self.cards: list[Card] = _not_hidden(self.rows(Card))
+        self.card_ids = {c.id for c in self.cards}
         self.proposals: list[Proposal] = self.rows(Proposal)
         self.rounds: list[AgreementRound] = self.rows(AgreementRound)
         self.measured = {r.id: figures(session, r, self.settings, k=k) for r in self.rounds}
@@ -302,9 +320,13 @@ class _Builder:
         )
 
     def name(self, participant_id: int | None) -> str | None:
-        """The name of someone who took part with one; ``None`` for everyone else."""
+        """The name of someone who took part with one and agreed at joining to have it in the
+        record; ``None`` for everyone else, who is then anonymous in every export (the console
+        still shows the facilitator who wrote what)."""
         person = self.people.get(participant_id)
-        return None if self.settings.anonymous or person is None else person.display_name
+        if self.settings.anonymous or person is None or not person.name_in_verslag:
+            return None
+        return person.display_name
 
     def author(self, participant_id: int | None) -> int | None:
         return participant_id if self.name(participant_id) is not None else None
@@ -391,7 +413,7 @@ class _Builder:
                     id=v.id,
                     budget=v.budget,
                     is_open=v.is_open,
-                    results=[] if v.is_open else tally(session, v.id),
+                    results=[] if v.is_open else self.shown_results(tally(session, v.id)),
                 )
                 for v in self.rows(DotVote)
             ],
@@ -421,7 +443,9 @@ class _Builder:
         )
 
     def participants(self) -> list[ParticipantPart]:
-        """Named people with their own group; everyone else with the group as shown (pooled)."""
+        """People named in the record with their own group; everyone else, named in the room
+        or not, with the group as shown (pooled). Nobody with their wished contribution: that is
+        in :meth:`consented_part`, as counts per group of those who agreed."""
         return [
             ParticipantPart(
                 id=p.id,
@@ -429,10 +453,17 @@ class _Builder:
                 stakeholder_group=p.stakeholder_group
                 if self.name(p.id) is not None
                 else label_of(self.labels, p.stakeholder_group),
-                contribution=p.contribution,
                 left=p.left_at is not None,
             )
             for p in self.people.values()
+        ]
+
+    def shown_results(self, lines: list[TallyLine]) -> list[TallyLine]:
+        """A dot vote's result without the cards the record leaves out (hidden since)."""
+        return [
+            line
+            for line in lines
+            if line.target_type.value != "card" or line.target_id in self.card_ids
         ]
 
     def card_parts(self) -> list[CardPart]:

@@ -148,6 +148,7 @@ async def join_submit(
             contribution=values.get("contribution") or Contribution.MEEFORMULEREN,
             drijfveer_use=values.get("drijfveer_use") or "facilitator",
             contribution_use=values.get("contribution_use") or "facilitator",
+            name_in_verslag=not anonymous and values.get("name_in_verslag") == "on",
         )
     except ValidationError:
         return _join_form_again(request, settings, engine, workshop, values, 400, error=True)

@@ -53,11 +53,13 @@ GUIDE: dict[Phase, PhaseGuide] = {
             say=N_(
                 "Welcome. Scan the QR code, or go to the address on the screen and type the "
                 "code. Take part with your name or anonymously, and choose the group you are "
-                "here for. The others see what you write, never who wrote it."
+                "here for. The others see what you write, never who wrote it. The report "
+                "names you beside your cards only if you tick that when you join."
             ),
             phones=N_(
-                "The join form: name or anonymous, stakeholder group, organisation (optional), "
-                "drijfveer and how you want to contribute, each with who may see it."
+                "The join form: name or anonymous (and whether the name may go with your cards "
+                "in the report, unticked unless you tick it), stakeholder group, organisation "
+                "(optional), drijfveer and how you want to contribute, each with who may see it."
             ),
             projector=N_(
                 "The join code, a QR code, and how many people have joined per stakeholder group."

@@ -138,6 +138,12 @@ class Participant(SQLModel, table=True):
     contribution_use: str = Field(
         default="facilitator", max_length=12, description="consent: facilitator | record"
     )
+    name_in_verslag: bool = Field(
+        default=False,
+        description="consent: this person's name may stand beside their cards and proposals, "
+        "and in the list of participants, in the record's exports (never in an anonymous "
+        "workshop, never without a name)",
+    )
     joined_at: datetime = Field(default_factory=utcnow)
     left_at: datetime | None = None
     waiting: bool = Field(

@@ -90,6 +90,11 @@ class JoinRequest(BaseModel):
     contribution: Contribution = Contribution.MEEFORMULEREN
     drijfveer_use: Use = Field(default="facilitator", description=USE_HELP)
     contribution_use: Use = Field(default="facilitator", description=USE_HELP)
+    name_in_verslag: bool = Field(
+        default=False,
+        description="consent: my name may stand beside my cards and proposals in the record "
+        "(the exports); ignored without a name or in an anonymous workshop",
+    )
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class JoinJob:
             contribution=request.contribution.value,
             drijfveer_use=request.drijfveer_use,
             contribution_use=request.contribution_use,
+            # Only a name can be consented to: nothing to keep for someone without one.
+            name_in_verslag=name is not None and request.name_in_verslag,
             waiting=workshop.workshop_settings().admit,
         )
         session.add(participant)

@@ -679,7 +679,10 @@ def test_spreadsheet_cells_never_become_formulas(engine):
         engine, trajectory_id=trajectory_id, title="Formules", settings=WorkshopSettings()
     )
     room = Runner(engine, workshop, facilitator_id)
-    people = [room.join("=Wilhelmina", group), room.join("@Barend", group)]
+    people = [
+        room.join("=Wilhelmina", group, name_in_verslag=True),
+        room.join("@Barend", group, name_in_verslag=True),
+    ]
     room.phase("factoren")
     for n, text in enumerate(FORMULAS):
         room.do(people[n % 2], type="card.post", kind="factor", text=text)

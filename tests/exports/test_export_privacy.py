@@ -185,6 +185,7 @@ def test_people_who_take_part_anonymously_are_anonymous_in_every_export(engine, 
         "inwoner",
         organisation="Zonnebloem Oost",
         drijfveer="Mijn moeder woont alleen",
+        name_in_verslag=True,
     )
     hidden = room.join(
         None, "inwoner", organisation="Stichting Verborgen", drijfveer="Ik ben zelf eenzaam"
@@ -253,8 +254,8 @@ def hostile_workshop(engine) -> Summary:
     """Participant text in every place the document shows it: cards, clusters, proposals,
     scope lists, objection reasons, the reason for adopting, names."""
     room = new_workshop(engine, ["inwoner", "beleid"])
-    people = [room.join(ATTACKS[0], "inwoner"), room.join(None, "inwoner")]
-    people.append(room.join(ATTACKS[1][:60], "beleid"))
+    people = [room.join(ATTACKS[0], "inwoner", name_in_verslag=True), room.join(None, "inwoner")]
+    people.append(room.join(ATTACKS[1][:60], "beleid", name_in_verslag=True))
     room.phase("factoren")
     cards = [
         room.do(people[n % 3], type="card.post", kind="factor", text=text)["card_id"]
@@ -343,7 +344,10 @@ FORMULAS = ['=HYPERLINK("http://evil.example","klik")', "+31 6 1234", "-2+3", "@
 def test_csv_cells_never_start_a_formula(engine):
     group = "=cmd|' /c calc'!a0"
     room = new_workshop(engine, [group])
-    people = [room.join("=Wilhelmina", group), room.join("@Barend", group)]
+    people = [
+        room.join("=Wilhelmina", group, name_in_verslag=True),
+        room.join("@Barend", group, name_in_verslag=True),
+    ]
     room.phase("factoren")
     for n, text in enumerate(FORMULAS):
         room.do(people[n % 2], type="card.post", kind="factor", text=text)
