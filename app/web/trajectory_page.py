@@ -174,12 +174,18 @@ def _current_history(
     """Every change of the current vertrekpunt, newest first: when, which one, why, by whom."""
     by_id = {v.id: v for v in saved}
     lines = []
-    for change in changes(session, trajectory_id):
+    newest_first = changes(session, trajectory_id)
+    for index, change in enumerate(newest_first):
         vertrekpunt = by_id.get(change.vertrekpunt_id)
         lines.append(
             {
                 "at": change.at,
                 "saved": change.reason == SAVED,
+                # current before: "made current again"; a late-saved one chosen: "made current"
+                "again": any(
+                    older.vertrekpunt_id == change.vertrekpunt_id
+                    for older in newest_first[index + 1 :]
+                ),
                 "reason": change.reason,
                 "by": names.get(change.made_by or 0, ""),
                 "date": _when(vertrekpunt, workshops) if vertrekpunt else None,

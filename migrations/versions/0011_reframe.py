@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_reframe"
-down_revision: str | None = "0009_group_labels"  # DEV: 0010_name_consent
+down_revision: str | None = "0010_name_consent"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -45,7 +45,9 @@ def current_of(engine: Engine, trajectory: int) -> int | None:
         return found.current_vertrekpunt_id
 
 
-def choose(engine: Engine, trajectory: int, vertrekpunt: int, facilitator: int, reason: str) -> None:
+def choose(
+    engine: Engine, trajectory: int, vertrekpunt: int, facilitator: int, reason: str
+) -> None:
     with session_scope(engine) as session:
         make_current(
             session,
