@@ -29,6 +29,7 @@ from app.deps import (
     OptionalFacilitator,
     SettingsDep,
 )
+from app.i18n import translations
 from app.labels import N_, SSD_STEPS
 from app.types import MAX_ID
 from app.web.address import wrong_host_page
@@ -231,6 +232,9 @@ def draaiboek_page(
     order = running_order(workshop.agenda, workshop.phase_minutes, workshop.starts_at, LOCAL_ZONE)
     language = request_language(request)
     starts = workshop.starts_at.astimezone(LOCAL_ZONE) if workshop.starts_at else None
+    workshop_settings = workshop.workshop_settings()
+    # What is said aloud is said in the workshop's language, whatever the page's is.
+    spoken = translations(workshop_settings.language)
     return render(
         request,
         "draaiboek.html",
@@ -238,7 +242,10 @@ def draaiboek_page(
         language=language,
         workshop=workshop,
         trajectory=trajectory,
-        workshop_settings=workshop.workshop_settings(),
+        workshop_settings=workshop_settings,
+        spoken_language=workshop_settings.language,
+        spoken=spoken.gettext,
+        spoken_n=spoken.ngettext,
         steps=order,
         total_minutes=sum(s.minutes for s in order),
         starts=starts,

@@ -146,27 +146,50 @@ def _dates(language: str) -> dict[str, Any]:
     return {"long_date": day, "date_time": moment}
 
 
+def _when(vertrekpunt: Vertrekpunt, workshops: dict[int | None, Workshop]) -> str | datetime | None:
+    """The day a vertrekpunt's workshop was held: its planned start, else the day its result was
+    saved (the day of its wrap-up)."""
+    workshop = workshops.get(vertrekpunt.workshop_id)
+    if workshop is not None and workshop.starts_at is not None:
+        return workshop.starts_at
+    saved_at: str | None = vertrekpunt.record.get("saved_at")
+    return saved_at
+
+
+def _title(vertrekpunt: Vertrekpunt, workshops: dict[int | None, Workshop]) -> str:
+    """The workshop's title as it is now, or as the record kept it (the workshop may be gone)."""
+    workshop = workshops.get(vertrekpunt.workshop_id)
+    if workshop is not None:
+        return workshop.title
+    return str(vertrekpunt.record.get("workshop", {}).get("title") or "—")
+
+
 def _current_history(
     session: Session,
     trajectory_id: int,
     saved: list[Vertrekpunt],
-    titles: dict[int | None, str],
+    workshops: dict[int | None, Workshop],
     names: dict[int, str],
 ) -> list[dict[str, Any]]:
     """Every change of the current vertrekpunt, newest first: when, which one, why, by whom."""
     by_id = {v.id: v for v in saved}
     lines = []
-    for change in changes(session, trajectory_id):
+    newest_first = changes(session, trajectory_id)
+    for index, change in enumerate(newest_first):
         vertrekpunt = by_id.get(change.vertrekpunt_id)
-        record = vertrekpunt.record if vertrekpunt else {}
         lines.append(
             {
                 "at": change.at,
                 "saved": change.reason == SAVED,
+                # current before: "made current again"; a late-saved one chosen: "made current"
+                "again": any(
+                    older.vertrekpunt_id == change.vertrekpunt_id
+                    for older in newest_first[index + 1 :]
+                ),
                 "reason": change.reason,
                 "by": names.get(change.made_by or 0, ""),
-                "saved_at": record.get("saved_at"),
-                "workshop": titles.get(vertrekpunt.workshop_id) if vertrekpunt else None,
+                "date": _when(vertrekpunt, workshops) if vertrekpunt else None,
+                "workshop": _title(vertrekpunt, workshops) if vertrekpunt else None,
             }
         )
     return lines
@@ -190,12 +213,17 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
                 .order_by(col(Vertrekpunt.id).desc())
             )
         )
-        titles = {w.id: w.title for w in workshops}
+        by_workshop: dict[int | None, Workshop] = {w.id: w for w in workshops}
+        by_id = {v.id: v for v in saved}
         entries = history(saved)
         for entry in entries:
+            vertrekpunt = by_id[entry["id"]]
             entry["lines"] = what_changed(entry["changes"])
             entry["current"] = entry["id"] == trajectory.current_vertrekpunt_id
-            entry["workshop"] = titles.get(entry["workshop_id"])
+            entry["workshop"] = _title(vertrekpunt, by_workshop)
+            entry["date"] = _when(vertrekpunt, by_workshop)
+            before = by_id.get(entry["compared_with_id"])
+            entry["compared_with"] = _title(before, by_workshop) if before else None
         current = next((v for v in saved if v.id == trajectory.current_vertrekpunt_id), None)
         record = current.record if current else None
         saved_heard = record.get("heard") if record else None  # version 1 records have none
@@ -203,7 +231,7 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
             "workshops": workshops,
             "vertrekpunt": record,
             "history": entries,
-            "current_history": _current_history(session, trajectory.id, saved, titles, names),
+            "current_history": _current_history(session, trajectory.id, saved, by_workshop, names),
             "steps": steps(session, trajectory.id),
             "table": table_check(session, trajectory, k),
             # Read through the view, so a record saved before the shares existed gets them.

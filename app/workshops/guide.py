@@ -22,7 +22,10 @@ class PhaseGuide:
     """How to run one kind of agenda step.
 
     ``again`` is what changes when the step comes back on the agenda (a second round);
-    ``reframing`` what is different in a reframing workshop (SSD step 3). Both may be empty.
+    ``reframing`` what is different in a reframing workshop (SSD step 3); ``say_anonymous`` what
+    to say instead of ``say`` in an anonymous workshop, where nobody chooses a name. Each may be
+    empty. ``say`` and ``say_anonymous`` are said to the room, so the draaiboek gives them in the
+    workshop's language; the rest is for the facilitator, in the page's.
     """
 
     phase: Phase
@@ -33,6 +36,11 @@ class PhaseGuide:
     tips: tuple[str, ...]
     again: str = ""
     reframing: str = ""
+    say_anonymous: str = ""
+
+    def say_for(self, *, anonymous: bool) -> str:
+        """The lines to say aloud in a workshop that is anonymous or not."""
+        return self.say_anonymous if anonymous and self.say_anonymous else self.say
 
     @property
     def typical_minutes(self) -> int:
@@ -55,6 +63,11 @@ GUIDE: dict[Phase, PhaseGuide] = {
                 "code. Take part with your name or anonymously, and choose the group you are "
                 "here for. The others see what you write, never who wrote it. The report "
                 "names you beside your cards only if you tick that when you join."
+            ),
+            say_anonymous=N_(
+                "Welcome. Scan the QR code, or go to the address on the screen and type the "
+                "code. Everyone takes part anonymously: nobody is asked for a name, and no name "
+                "is shown or kept. Choose the group you are here for."
             ),
             phones=N_(
                 "The join form: name or anonymous (and whether the name may go with your cards "

@@ -1,18 +1,25 @@
 """Which vertrekpunt is a trajectory's current one, and why.
 
-A workshop saves its vertrekpunt once. Saving makes it current only when no newer workshop's
-vertrekpunt is current: an older workshop's result, saved late, never silently replaces the
-newer one. Making an older vertrekpunt current again is an explicit act with a written reason.
-Every change of the current one is a :class:`~app.workshops.models.CurrentChange`, so the
-trajectory's history says who changed it, when and why.
+A workshop saves its vertrekpunt once. Saving makes it current only when the workshop is newer
+than every workshop whose vertrekpunt was saved before it, and than the last decision taken with a
+reason: an older workshop's result, saved late, never silently replaces a newer one, and never
+silently undoes a choice someone wrote a reason for. It is still saved and listed; making it
+current is an explicit act with a written reason. Every change of the current one is a
+:class:`~app.workshops.models.CurrentChange`, so the trajectory's history says who changed it,
+when and why.
+
+Workshops are ordered by when they were created (their ids follow that order); a decision is
+ordered by when it was taken.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session, col, select
 
 from app.labels import N_
-from app.workshops.models import CurrentChange, Trajectory, Vertrekpunt
+from app.workshops.models import CurrentChange, Trajectory, Vertrekpunt, Workshop
 
 #: The reason kept when saving a workshop's result makes it current.
 SAVED = "saved"
@@ -31,15 +38,39 @@ class NoSuchVertrekpunt(NotAllowed):
         super().__init__(N_("That vertrekpunt is not one of this trajectory's."))
 
 
-def _workshop_order(session: Session, vertrekpunt_id: int | None) -> int:
-    """How new the workshop behind a vertrekpunt is (its id: workshops are numbered in order)."""
-    saved = session.get(Vertrekpunt, vertrekpunt_id) if vertrekpunt_id else None
-    return (saved.workshop_id or 0) if saved else 0
+def workshop_order(vertrekpunt: Vertrekpunt) -> int:
+    """How new the workshop behind a vertrekpunt is: its id, as workshops are numbered in the
+    order they were made. Read from the record, which keeps it after the workshop is deleted."""
+    recorded = vertrekpunt.record.get("workshop", {}).get("id")
+    return int(recorded or vertrekpunt.workshop_id or 0)
 
 
-def becomes_current(session: Session, trajectory: Trajectory, workshop_id: int) -> bool:
-    """Whether a vertrekpunt just saved by this workshop may become the current one by itself."""
-    return _workshop_order(session, trajectory.current_vertrekpunt_id) <= workshop_id
+def _utc(moment: datetime) -> datetime:
+    """Aware UTC: a database may hand back the stored UTC moment without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def becomes_current(session: Session, trajectory: Trajectory, workshop: Workshop) -> bool:
+    """Whether a vertrekpunt just saved by ``workshop`` may become the current one by itself.
+
+    Only when the workshop is newer than every workshop with a saved vertrekpunt on the
+    trajectory (the current one, and any other: a choice with a reason may have made an older
+    one current) and was made after the last change of the current one taken with a reason.
+    """
+    assert workshop.id is not None
+    saved = session.exec(
+        select(Vertrekpunt).where(
+            Vertrekpunt.trajectory_id == trajectory.id, Vertrekpunt.workshop_id != workshop.id
+        )
+    ).all()
+    if any(workshop_order(v) > workshop.id for v in saved):
+        return False
+    decided = session.exec(
+        select(CurrentChange.at)
+        .where(CurrentChange.trajectory_id == trajectory.id, CurrentChange.reason != SAVED)
+        .order_by(col(CurrentChange.at).desc())
+    ).first()
+    return decided is None or _utc(workshop.created_at) > _utc(decided)
 
 
 def make_current(

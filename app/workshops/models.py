@@ -110,6 +110,11 @@ class Workshop(SQLModel, table=True):
     starts_from_id: int | None = Field(
         default=None, description="the vertrekpunt this (reframing) workshop starts from"
     )
+    reframe: bool = Field(
+        default=False,
+        description="made as a reframing (herijking): it starts from the current vertrekpunt, "
+        "or from the first one saved while it waits (app.workshops.vertrekpunt)",
+    )
     phase_minutes: list[int] = Field(
         default_factory=empty_list,
         sa_column=Column(JSON, nullable=False),

@@ -36,7 +36,7 @@ from app.workshops.access import (
     resolve,
     set_participant_cookie,
 )
-from app.workshops.history import changes
+from app.workshops.history import changes, workshop_order
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import JoinRequest
@@ -165,6 +165,7 @@ def read_trajectory(
                 "id": w.id,
                 "title": w.title,
                 "starts_from_id": w.starts_from_id,
+                "reframe": w.reframe,
                 "ssd_step": w.ssd_step,
                 "agenda": list(w.agenda),
                 "phase_minutes": list(w.phase_minutes),
@@ -205,21 +206,34 @@ def trajectory_contents(
 
 
 def history(saved: Sequence[Vertrekpunt]) -> list[dict[str, Any]]:
-    """Every vertrekpunt, newest first, with what changed against the one before it."""
-    by_id = {v.id: v for v in saved}
+    """Every vertrekpunt in the order its workshops were made, newest first, each with what
+    changed against its predecessor in time (the vertrekpunt of the workshop made before it).
+
+    The order of saving does not count: an older workshop's vertrekpunt saved late sits where
+    its workshop does, is compared with the one before it in time rather than with the last one
+    saved, and is marked ``saved_late``. ``previous_id`` stays what was current when it was saved.
+    """
+    in_time = sorted(saved, key=lambda v: (workshop_order(v), v.id or 0), reverse=True)
     entries = []
-    for vertrekpunt in saved:
-        previous = by_id.get(vertrekpunt.previous_id)
+    for index, vertrekpunt in enumerate(in_time):
+        before = in_time[index + 1] if index + 1 < len(in_time) else None
+        order = workshop_order(vertrekpunt)
         entries.append(
             {
                 "id": vertrekpunt.id,
                 "workshop_id": vertrekpunt.workshop_id,
+                "workshop_title": vertrekpunt.record.get("workshop", {}).get("title"),
                 "previous_id": vertrekpunt.previous_id,
+                "compared_with_id": before.id if before is not None else None,
                 "saved_at": vertrekpunt.record.get("saved_at"),
+                "saved_late": any(
+                    workshop_order(other) > order and (other.id or 0) < (vertrekpunt.id or 0)
+                    for other in saved
+                ),
                 "waarom": vertrekpunt.record["waarom"]["text"],
                 "opgave": vertrekpunt.record["opgave"]["text"],
-                "changes": difference(previous.record, vertrekpunt.record).model_dump()
-                if previous is not None
+                "changes": difference(before.record, vertrekpunt.record).model_dump()
+                if before is not None
                 else None,
             }
         )
@@ -288,8 +302,9 @@ def create_workshop_row(
 ) -> tuple[Workshop, str]:
     """Insert a workshop with a fresh join code; returns it and its screen token (shown once).
 
-    A reframing workshop starts from the trajectory's current vertrekpunt; saving its result
-    makes the new vertrekpunt, and the old one stays in the history.
+    A reframing workshop starts from the trajectory's current vertrekpunt (or, when there is
+    none yet, from the first one saved while it has not begun: app.workshops.vertrekpunt);
+    saving its result makes the new vertrekpunt, and the old one stays in the history.
     """
     plan = plan or Plan.from_request(None)
     screen_token = new_token()
@@ -311,6 +326,7 @@ def create_workshop_row(
             join_code=code,
             screen_token_hash=hash_token(screen_token),
             starts_from_id=starts_from,
+            reframe=plan.reframe,
         )
         session.add(workshop)
         session.flush()

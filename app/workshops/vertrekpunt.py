@@ -111,13 +111,37 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
     }
 
 
+def give_waiting_herijkingen(session: Session, trajectory_id: int, vertrekpunt_id: int) -> None:
+    """Herijkingen made before the trajectory had a vertrekpunt start from the one just made
+    current, as they would have had it existed when they were made.
+
+    Only those that have not reached their waarom or opgave yet (no proposal in them): the
+    room rates the starting point as the first proposal there (``seed_from_vertrekpunt``), and a
+    herijking that got past that without one keeps what it did.
+    """
+    waiting = session.exec(
+        select(Workshop).where(
+            Workshop.trajectory_id == trajectory_id,
+            col(Workshop.reframe).is_(True),
+            col(Workshop.starts_from_id).is_(None),
+        )
+    ).all()
+    for workshop in waiting:
+        begun = session.exec(select(Proposal.id).where(Proposal.workshop_id == workshop.id)).first()
+        if begun is None:
+            workshop.starts_from_id = vertrekpunt_id
+            session.add(workshop)
+
+
 @handles(VertrekpuntSave, roles=(Role.FACILITATOR,), phases=(Phase.AFRONDING,))
 def save(ctx: Context, _command: VertrekpuntSave) -> Result:
     """Save the workshop's result on its trajectory, once.
 
-    It becomes the trajectory's current vertrekpunt unless a newer workshop's result already
-    is: then it is kept in the history, and making it current is an explicit act on the
-    trajectory page (:func:`app.workshops.history.make_current`).
+    It becomes the trajectory's current vertrekpunt unless a newer workshop's result is saved
+    already or a choice with a reason came after this workshop was made
+    (:func:`app.workshops.history.becomes_current`): then it is kept in the history, and making
+    it current is an explicit act on the trajectory page
+    (:func:`app.workshops.history.make_current`).
     """
     already = ctx.session.exec(
         select(Vertrekpunt.id).where(Vertrekpunt.workshop_id == ctx.workshop_id)
@@ -161,7 +185,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
     }
-    current = becomes_current(ctx.session, trajectory, ctx.workshop_id)
+    current = becomes_current(ctx.session, trajectory, ctx.workshop)
     vertrekpunt = Vertrekpunt(
         trajectory_id=trajectory.id or 0,
         workshop_id=ctx.workshop_id,
@@ -182,6 +206,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
                 made_by=ctx.actor.facilitator_id,
             )
         )
+        give_waiting_herijkingen(ctx.session, trajectory.id, vertrekpunt.id)
     ctx.emit(
         VertrekpuntSaved(
             type="vertrekpunt.saved",

@@ -360,7 +360,7 @@ def test_saving_twice_and_a_reframing_that_starts_from_the_vertrekpunt(
     desk.page.goto(f"{server.url}/console/{older['id']}")
     desk.page.get_by_role("button", name="Opslaan als vertrekpunt").click()
     expect(saved).to_contain_text(
-        "Opgeslagen, maar niet het huidige vertrekpunt: een nieuwere workshop heeft al een vertrekpunt."
+        "Opgeslagen, maar niet het huidige vertrekpunt: een nieuwere workshop heeft er al een"
     )
     link = saved.get_by_role("link", name="Maak het huidig op de trajectpagina.")
     expect(link).to_have_attribute("href", f"/trajectories/{trajectory_id}")

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from app.db import make_engine, session_scope
+from app.i18n import translations
 from app.workshops.models import Workshop
 from app.workshops.presets import PRESETS
 from tests.support.server import Facilitator, Server, facilitator_with_workshop
@@ -286,3 +287,74 @@ def test_trajectory_page_and_draaiboek_in_a_browser(
         assert not desk.problems, desk.problems
     finally:
         context.close()
+
+
+def test_the_draaiboek_says_what_fits_the_workshops_settings(
+    server: Server, facilitator: Facilitator
+):
+    """An anonymous workshop's script does not invite names; the lines said aloud are in the
+    workshop's language, the rest of the page in the facilitator's."""
+    trajectory = facilitator.post("/api/trajectories", {"theme": "Eenzaamheid"})
+    agenda = {
+        "preset": "custom",
+        "step_phase": ["lobby", "prioriteren", "afronding", ""],
+        "step_minutes": ["5", "10", "5", ""],
+    }
+    dutch_anonymous = created_id(
+        create(facilitator, trajectory["id"], title="Anoniem", anonymous="on", **agenda)
+    )
+    text = words(facilitator.http.get(f"/console/{dutch_anonymous}/draaiboek").text)
+    assert "Doe mee met je naam of anoniem" not in text
+    assert "Iedereen doet anoniem mee: niemand wordt om een naam gevraagd" in text
+
+    english = created_id(
+        create(facilitator, trajectory["id"], title="In English", language="en", **agenda)
+    )
+    page = facilitator.http.get(f"/console/{english}/draaiboek").text
+    text = words(page)
+    assert "Take part with your name or anonymously" in text
+    assert "Doe mee met je naam" not in text and "Everyone has 5 dots." in text
+    assert "Telefoons tonen" in text and "Wat je zegt" in text, "the page stays Dutch"
+    assert re.search(r'<p class="say" lang="en">Welcome\. Scan the QR code', page)
+
+    both = created_id(
+        create(facilitator, trajectory["id"], title="Both", language="en", anonymous="on", **agenda)
+    )
+    text = words(facilitator.http.get(f"/console/{both}/draaiboek?lang=en").text)
+    assert "Everyone takes part anonymously" in text
+    assert "Take part with your name or anonymously" not in text
+
+
+#: Buttons and fields of the clustering board that the guide names, by their message ids: the
+#: guide quotes each in the words the console shows.
+BOARD_LABELS = (
+    "Move selection to",
+    "Move",
+    "New cluster from selection",
+    "Find cards",
+    "Select all shown",
+    "Select its cards",
+    "Undo",
+    "Dissolve",
+    "Merge duplicates",
+    "Accept",
+    "Decline",
+    "Suggest clusters",
+    "Take over",
+    "Not a duplicate",
+)
+
+
+def test_the_guide_explains_the_clustering_board(server: Server):
+    for language, heading, words_of_it in (
+        ("nl", "Het clusterbord op de console", ("Slepen", "spatiebalk", "Ctrl+Z", "⠿")),
+        ("en", "The clustering board on the console", ("Dragging", "space bar", "Ctrl+Z", "⠿")),
+    ):
+        guide = words(httpx.get(f"{server.url}/guide?lang={language}").text)
+        assert heading in guide, language
+        board = guide.split(heading, 1)[1].split("Prioriteren", 1)[0]
+        gettext = translations(language).gettext
+        missing = [label for label in BOARD_LABELS if f"“{gettext(label)}”" not in board] + [
+            word for word in words_of_it if word not in board
+        ]
+        assert not missing, (language, missing)

@@ -260,7 +260,7 @@ def test_what_changed_is_complete_in_both_directions(server: Server, facilitator
     finally:
         engine.dispose()
     page = words(facilitator.http.get(f"/trajectories/{trajectory_id}").text)
-    changed = page[page.index("Wat er veranderde sinds het vorige") :]
+    changed = page[page.index("Wat er veranderde sinds") :]
     for line in (
         "Het waarom is anders geformuleerd; eerst: Meer groen.",
         "Van buiten naar binnen de opgave verplaatst: geveltuinen",

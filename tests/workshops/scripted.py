@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from app.accounts.models import Facilitator
 from app.db import session_scope
-from app.workshops.models import Trajectory, WorkshopSettings
+from app.workshops.models import Trajectory, Workshop, WorkshopSettings
 from app.workshops.presets import Plan
 from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
@@ -44,6 +45,27 @@ def new_room(engine: Engine, expected: list[str] | None = None) -> Runner:
     return Runner(engine, workshop, facilitator_id)
 
 
+def make_workshop(
+    engine: Engine,
+    *,
+    trajectory_id: int,
+    title: str = "Sessie",
+    reframe: bool = False,
+    anonymous: bool = False,
+    starts_at: datetime | None = None,
+) -> Workshop:
+    """A workshop made now, to be run later (:func:`run_workshop`)."""
+    workshop, _ = create_workshop_row(
+        engine,
+        trajectory_id=trajectory_id,
+        title=title,
+        plan=Plan.from_request(None, reframe=reframe),
+        settings=WorkshopSettings(anonymous=anonymous),
+        starts_at=starts_at,
+    )
+    return workshop
+
+
 def run_to_vertrekpunt(
     engine: Engine,
     *,
@@ -56,16 +78,38 @@ def run_to_vertrekpunt(
     core_themes: list[str],
     reframe: bool = False,
     anonymous: bool = False,
+    title: str = "Sessie",
 ) -> tuple[int, int]:
     """A complete small workshop; returns (workshop id, vertrekpunt id)."""
-    workshop, _ = create_workshop_row(
-        engine,
-        trajectory_id=trajectory_id,
-        title="Sessie",
-        plan=Plan.from_request(None, reframe=reframe),
-        settings=WorkshopSettings(anonymous=anonymous),
+    workshop = make_workshop(
+        engine, trajectory_id=trajectory_id, title=title, reframe=reframe, anonymous=anonymous
     )
     assert workshop.id is not None
+    saved = run_workshop(
+        engine,
+        workshop,
+        facilitator_id=facilitator_id,
+        people=people,
+        waarom=waarom,
+        opgave=opgave,
+        in_scope=in_scope,
+        core_themes=core_themes,
+    )
+    return workshop.id, saved
+
+
+def run_workshop(
+    engine: Engine,
+    workshop: Workshop,
+    *,
+    facilitator_id: int,
+    people: list[tuple[str, str]],
+    waarom: str,
+    opgave: str,
+    in_scope: list[str],
+    core_themes: list[str],
+) -> int:
+    """Run a workshop made earlier to its saved vertrekpunt; returns the vertrekpunt's id."""
     room = Runner(engine, workshop, facilitator_id)
     for name, group in people:
         room.join(
@@ -103,4 +147,5 @@ def run_to_vertrekpunt(
         room.do(room.facilitator, type="proposal.adopt", proposal_id=proposal)
     room.phase("afronding")
     saved = room.do(room.facilitator, type="vertrekpunt.save")["vertrekpunt_id"]
-    return workshop.id, saved
+    assert isinstance(saved, int)
+    return saved

@@ -319,7 +319,8 @@ function wrapUp(state) {
 }
 
 // A workshop saves its vertrekpunt once: afterwards the button gives way to what happened. An
-// older workshop saving after a newer one does not become current (an explicit act elsewhere).
+// older workshop saving after a newer one, or after a choice with a reason, does not become
+// current (an explicit act elsewhere: app/workshops/history.py).
 function savedState(state, ready) {
   if (!state.vertrekpunt_id) {
     return h("button", { type: "button", id: "save-vertrekpunt", disabled: !ready, onclick: () => command("vertrekpunt.save", {}, t("Starting point saved")) }, t("Save as starting point"));
@@ -329,7 +330,7 @@ function savedState(state, ready) {
     h("p", { class: "ok" }, "✓ ", t("Starting point saved")),
     state.vertrekpunt_current ?
       h("p", {}, t("Saved as the starting point of the trajectory."), " ", h("a", { href: trajectory }, t("Open the trajectory"))) :
-      h("p", { class: "warn" }, t("Saved, but not the current starting point: a newer workshop already has a starting point."), " ",
+      h("p", { class: "warn" }, t("Saved, but not the current starting point: a newer workshop already has one, or a choice with a written reason came after this workshop was made."), " ",
         h("a", { href: trajectory }, t("Make it current on the trajectory page."))));
 }
 
