@@ -80,9 +80,10 @@ class Chart:
     """A bar chart and its text alternative.
 
     ``values[c][s]`` is the bar of category ``c`` in series ``s`` (``None``: no bar). Shares are
-    fractions (0–1) when ``percent``. ``table`` holds the same figures for people who cannot see
-    the picture, and for formats without pictures; ``description`` says in one sentence what
-    the chart shows.
+    fractions (0–1) when ``percent``. ``notes[(c, s)]`` is said where a bar has no value to
+    show ("not rated": nobody rated it, which is not 0%). ``table`` holds the same figures for
+    people who cannot see the picture, and for formats without pictures; ``description`` says
+    in one sentence what the chart shows.
     """
 
     title: str
@@ -92,6 +93,7 @@ class Chart:
     values: list[list[float | None]]
     percent: bool
     table: Table
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 Block = Heading | Paragraph | Items | Table | Photo | Tree | Columns | Chart
