@@ -33,8 +33,12 @@ class Items:
 
 @dataclass(frozen=True)
 class Table:
+    """``notes`` are words that stand in a figure's place ("not rated"): a column of figures
+    and notes is still a figure column, aligned as one."""
+
     headers: list[str]
     rows: list[list[str]]
+    notes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,8 @@ def figure_columns(table: Table) -> set[int]:
     columns = set()
     for index in range(len(table.headers)):
         cells = [row[index] for row in table.rows if index < len(row)]
-        if cells and all(_FIGURE.match(cell) for cell in cells):
+        figures = [cell for cell in cells if cell not in table.notes]
+        if figures and all(_FIGURE.match(cell) for cell in figures):
             columns.add(index)
     return columns
 

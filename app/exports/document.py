@@ -429,6 +429,7 @@ class _Writer:
                             [text, *(self.agreement(m) if m is not None else "—" for m in row)]
                             for text, row in zip(texts, measured, strict=True)
                         ],
+                        notes=frozenset({_("not rated")}),
                     ),
                 )
             )
@@ -459,7 +460,7 @@ class _Writer:
                 _("Objections"),
                 _("Converged"),
             ]
-            add(Table(headers, rows))
+            add(Table(headers, rows, notes=frozenset({_("not rated")})))
             if reasons:
                 add(Paragraph(_("Reasons given with objections:")))
                 add(Items(reasons))

@@ -220,7 +220,9 @@ def test_series_labels_are_whole_in_pdf_and_svg(herijking: Herijking):
     assert "100% (Aandeel in kaarten en voorstellen)</text>" in image
     width = float(re.search(r'viewBox="0 0 ([\d.]+)', image).group(1))
     measure = helvetica(12, 1.12)
-    for x, text in re.findall(r'<text x="([\d.]+)"[^>]*font-size="12"[^>]*>([^<]+)</text>', image):
+    drawn = re.findall(r'<text x="([\d.]+)"[^>]*font-size="12"[^>]*>([^<]+)</text>', image)
+    assert len(drawn) == 2 + 5, "the legend's two names and five bar labels"
+    for x, text in drawn:
         assert float(x) + measure(text) <= width + 1, text
 
 
