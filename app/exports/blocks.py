@@ -33,8 +33,12 @@ class Items:
 
 @dataclass(frozen=True)
 class Table:
+    """``notes`` are words that stand in a figure's place ("not rated"): a column of figures
+    and notes is still a figure column, aligned as one."""
+
     headers: list[str]
     rows: list[list[str]]
+    notes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,10 @@ class Chart:
     """A bar chart and its text alternative.
 
     ``values[c][s]`` is the bar of category ``c`` in series ``s`` (``None``: no bar). Shares are
-    fractions (0–1) when ``percent``. ``table`` holds the same figures for people who cannot see
-    the picture, and for formats without pictures; ``description`` says in one sentence what
-    the chart shows.
+    fractions (0–1) when ``percent``. ``notes[(c, s)]`` is said where a bar has no value to
+    show ("not rated": nobody rated it, which is not 0%). ``table`` holds the same figures for
+    people who cannot see the picture, and for formats without pictures; ``description`` says
+    in one sentence what the chart shows.
     """
 
     title: str
@@ -92,6 +97,7 @@ class Chart:
     values: list[list[float | None]]
     percent: bool
     table: Table
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 Block = Heading | Paragraph | Items | Table | Photo | Tree | Columns | Chart
@@ -118,7 +124,8 @@ def figure_columns(table: Table) -> set[int]:
     columns = set()
     for index in range(len(table.headers)):
         cells = [row[index] for row in table.rows if index < len(row)]
-        if cells and all(_FIGURE.match(cell) for cell in cells):
+        figures = [cell for cell in cells if cell not in table.notes]
+        if figures and all(_FIGURE.match(cell) for cell in figures):
             columns.add(index)
     return columns
 

@@ -27,12 +27,13 @@ from app.exports.blocks import (
     Tree,
     walk,
 )
+from app.exports.dates import long_date
 from app.exports.people import counted, share
 from app.exports.summary import AdoptedPart, CardPart, Summary
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
 from app.workshops.reframing import Difference
-from app.workshops.schemas import ChainNode
+from app.workshops.schemas import ChainNode, Convergence
 
 __all__ = [
     "Block",
@@ -102,7 +103,7 @@ class _Writer:
     def write(self) -> Document:
         summary = self.summary
         _ = self._
-        date = summary.generated_at[:10]
+        date = long_date(summary.generated_at, self.language)
         doc = Document(
             title=f"{summary.trajectory.theme} — {summary.workshop.title}",
             language=self.language,
@@ -164,11 +165,22 @@ class _Writer:
             lines.append(_("The why was reformulated; before:") + f" “{c.waarom.before}”")
         if c.opgave.changed:
             lines.append(_("The mission was reformulated; before:") + f" “{c.opgave.before}”")
+        # An item that crossed the line is one move, said once, not "now in scope" and "no
+        # longer out of scope" as two changes.
+        moved_in = [x for x in c.in_scope.added if x in c.out_of_scope.removed]
+        moved_out = [x for x in c.in_scope.removed if x in c.out_of_scope.added]
+        crossed = {*moved_in, *moved_out}
+
+        def left(items: list[str]) -> list[str]:
+            return [x for x in items if x not in crossed]
+
         moved: list[tuple[str, list[str]]] = [
-            (_("Now in scope:"), c.in_scope.added),
-            (_("No longer in scope:"), c.in_scope.removed),
-            (_("Now out of scope:"), c.out_of_scope.added),
-            (_("No longer out of scope:"), c.out_of_scope.removed),
+            (_("Moved from out of scope into scope:"), moved_in),
+            (_("Moved from in scope to out of scope:"), moved_out),
+            (_("Now in scope:"), left(c.in_scope.added)),
+            (_("No longer in scope:"), left(c.in_scope.removed)),
+            (_("Now out of scope:"), left(c.out_of_scope.added)),
+            (_("No longer out of scope:"), left(c.out_of_scope.removed)),
             (_("New core theme:"), c.core_themes.added),
             (_("Core theme dropped:"), c.core_themes.removed),
             (_("Newly at the table:"), [group(x) for x in c.groups_present.added]),
@@ -353,6 +365,23 @@ class _Writer:
             )
         )
 
+    def proposal(self, pid: int | str) -> str:
+        """A proposal as the rounds name it; a reframing's first one, the framing the workshop
+        started from, is marked as such, so its figure reads as the baseline it is."""
+        found = next((p for p in self.summary.proposals if p.id == int(pid)), None)
+        if found is None:
+            return f"#{pid}"
+        if found.seeded_from_id is None:
+            return found.text
+        marker = self._("the starting point this workshop began from")
+        return f"{found.text} ({marker})"
+
+    def agreement(self, measured: Convergence) -> str:
+        """The share of 4–5, or "not rated": nobody rating a proposal is not 0% agreement."""
+        if not measured.raters:
+            return self._("not rated")
+        return f"{round(measured.agree_share * 100)}%"
+
     def rounds(self, add: Add) -> None:
         summary = self.summary
         _ = self._
@@ -360,7 +389,6 @@ class _Writer:
         if not summary.rounds:
             add(Paragraph(_("No agreement rounds were held.")))
             return
-        proposals = {p.id: p for p in summary.proposals}
         for kind, name in (("waarom", _("Why")), ("opgave", _("Mission"))):
             held = [r for r in summary.rounds if r.kind == kind]
             if not held:
@@ -368,12 +396,21 @@ class _Writer:
             order = list(dict.fromkeys(int(pid) for r in held for pid in r.figures))
             if not order:
                 continue
-            texts = [proposals[p].text if p in proposals else f"#{p}" for p in order]
+            texts = [self.proposal(p) for p in order]
             series = [_("Round %(n)s") % {"n": r.number} for r in held]
-            values: list[list[float | None]] = [
-                [r.figures[str(p)].agree_share if str(p) in r.figures else None for r in held]
-                for p in order
+            measured: list[list[Convergence | None]] = [
+                [r.figures.get(str(p)) for r in held] for p in order
             ]
+            values: list[list[float | None]] = [
+                [m.agree_share if m is not None and m.raters else None for m in row]
+                for row in measured
+            ]
+            notes = {
+                (c, s): _("not rated")
+                for c, row in enumerate(measured)
+                for s, m in enumerate(row)
+                if m is not None and not m.raters
+            }
             add(
                 Chart(
                     title=_("%(kind)s: agreement (4–5) per proposal, per round") % {"kind": name},
@@ -385,12 +422,14 @@ class _Writer:
                     series=series,
                     values=values,
                     percent=True,
+                    notes=notes,
                     table=Table(
                         [_("Proposal"), *series],
                         [
-                            [text, *(f"{round(v * 100)}%" if v is not None else "—" for v in row)]
-                            for text, row in zip(texts, values, strict=True)
+                            [text, *(self.agreement(m) if m is not None else "—" for m in row)]
+                            for text, row in zip(texts, measured, strict=True)
                         ],
+                        notes=frozenset({_("not rated")}),
                     ),
                 )
             )
@@ -399,21 +438,20 @@ class _Writer:
             add(Heading(3, _("%(kind)s, round %(n)s") % {"kind": kind, "n": round_.number}))
             rows = []
             reasons = []
-            for pid, measured in round_.figures.items():
-                proposal = proposals.get(int(pid))
-                text = proposal.text if proposal else f"#{pid}"
+            for pid, figures in round_.figures.items():
+                text = self.proposal(pid)
                 rows.append(
                     [
                         text,
-                        f"{round(measured.agree_share * 100)}%",
-                        f"{measured.raters}/{round_.eligible}",
-                        " ".join(str(n) for n in measured.counts),
-                        str(measured.objections),
-                        _("yes") if measured.converged else _("no"),
+                        self.agreement(figures),
+                        f"{figures.raters}/{round_.eligible}",
+                        " ".join(str(n) for n in figures.counts),
+                        str(figures.objections),
+                        _("yes") if figures.converged else _("no"),
                     ]
                 )
                 several = len(round_.figures) > 1
-                reasons += [f"{text}: {r}" if several else r for r in measured.objection_reasons]
+                reasons += [f"{text}: {r}" if several else r for r in figures.objection_reasons]
             headers = [
                 _("Proposal"),
                 _("Agree (4–5)"),
@@ -422,7 +460,7 @@ class _Writer:
                 _("Objections"),
                 _("Converged"),
             ]
-            add(Table(headers, rows))
+            add(Table(headers, rows, notes=frozenset({_("not rated")})))
             if reasons:
                 add(Paragraph(_("Reasons given with objections:")))
                 add(Items(reasons))

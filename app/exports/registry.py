@@ -132,6 +132,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     ),
     ExportFormat("json", "json", "application/json", N_("JSON"), "app.exports.summary:json_file"),
     _table("cards", N_("Cards (CSV)")),
+    _table("clusters", N_("Clusters (CSV)")),
     _table("dots", N_("Dots (CSV)")),
     _table("ratings", N_("Ratings (CSV)")),
     _table("chain", N_("Chain (CSV)")),

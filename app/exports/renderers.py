@@ -190,10 +190,34 @@ def csv_table(summary: Summary, table: str) -> str:
             ]
             for c in summary.cards
         )
-    elif table == "dots":
-        writer.writerow(["vote_id", "target_type", "target_id", "dots"])
+    elif table == "clusters":
+        # What the cluster ids of cards.csv and dots.csv stand for, with the closing tally.
+        closed = [v for v in summary.votes if not v.is_open]
+        tally = {
+            line.target_id: line.dots
+            for line in (closed[-1].results if closed else [])
+            if line.target_type.value == "cluster"
+        }
+        writer.writerow(["id", "title", "tags", "cards", "dots"])
         rows = (
-            [v.id, line.target_type.value, line.target_id, line.dots]
+            [c.id, c.title, " ".join(c.tags), len(c.card_ids), tally.get(c.id, 0)]
+            for c in summary.clusters
+        )
+    elif table == "dots":
+        # The title or text beside the id: the file reads on its own in a spreadsheet.
+        titles = {
+            "cluster": {c.id: c.title for c in summary.clusters},
+            "card": {c.id: c.text for c in summary.cards},
+        }
+        writer.writerow(["vote_id", "target_type", "target_id", "target", "dots"])
+        rows = (
+            [
+                v.id,
+                line.target_type.value,
+                line.target_id,
+                titles.get(line.target_type.value, {}).get(line.target_id, ""),
+                line.dots,
+            ]
             for v in summary.votes
             for line in v.results
         )
@@ -232,9 +256,11 @@ def csv_table(summary: Summary, table: str) -> str:
                 "objections",
                 "converged",
                 "objection_reasons",
+                "starting_point",
             ]
         )
         texts = {p.id: p.text for p in summary.proposals}
+        seeded = {p.id for p in summary.proposals if p.seeded_from_id is not None}
         rows = (
             [
                 r.kind,
@@ -243,11 +269,12 @@ def csv_table(summary: Summary, table: str) -> str:
                 texts.get(int(pid), ""),
                 f.raters,
                 r.eligible,
-                round(f.agree_share, 4),
+                round(f.agree_share, 4) if f.raters else "",  # nobody rated: no share, not 0
                 " ".join(map(str, f.counts)),
                 f.objections,
                 f.converged,
                 " | ".join(f.objection_reasons),
+                int(pid) in seeded,
             ]
             for r in summary.rounds
             for pid, f in r.figures.items()

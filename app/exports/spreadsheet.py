@@ -15,7 +15,6 @@ from typing import Any
 
 from app import labels
 from app.exports.escaping import starts_formula, xml_text
-from app.exports.people import percent
 from app.exports.summary import Summary
 from app.i18n import translations
 from app.images.storage import ImageStore
@@ -23,7 +22,14 @@ from app.privacy import OTHER_GROUPS
 from app.workshops.schemas import ChainNode
 
 MAX_WIDTH = 70
+#: Excel's built-in whole-percentage format: the cell holds 0.75 and shows "75%".
+PERCENT = "0%"
 Row = Sequence[object]
+
+
+def _fraction(whole_percent: int | None) -> float | None:
+    """A whole percentage (25) as the fraction a percentage cell holds (0.25); none stays empty."""
+    return None if whole_percent is None else whole_percent / 100
 
 
 def _walk(node: ChainNode | None, depth: int = 0) -> Iterable[tuple[int, ChainNode]]:
@@ -34,7 +40,16 @@ def _walk(node: ChainNode | None, depth: int = 0) -> Iterable[tuple[int, ChainNo
         yield from _walk(child, depth + 1)
 
 
-def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[Row]) -> Any:
+def _sheet(
+    book: Any,
+    title: str,
+    headers: list[str],
+    rows: Iterable[Row],
+    *,
+    shares: frozenset[int] = frozenset(),
+) -> Any:
+    """A sheet of ``rows`` under a bold, frozen header. Columns in ``shares`` hold fractions
+    (0.75) shown as percentages ("75%"): numbers a spreadsheet can sum, sort and chart."""
     from openpyxl.styles import Alignment, Font
 
     sheet = book.create_sheet(title=title[:31])
@@ -53,6 +68,8 @@ def _sheet(book: Any, title: str, headers: list[str], rows: Iterable[Row]) -> An
                 cell.quotePrefix = True  # and it stays one when someone edits the cell
             if isinstance(cell.value, str) and len(cell.value) > MAX_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.column - 1 in shares and isinstance(cell.value, int | float):
+                cell.number_format = PERCENT
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width + 3
@@ -100,6 +117,8 @@ class _Sheets:
         closed = [v for v in summary.votes if not v.is_open]
         self.results = closed[-1].results if closed else []
         self.proposal_texts = {p.id: p.text for p in summary.proposals}
+        #: A reframing's first proposals: the framing the workshop started from.
+        self.seeded = {p.id for p in summary.proposals if p.seeded_from_id is not None}
 
     def group(self, name: str | None) -> str:
         if name == OTHER_GROUPS:
@@ -229,6 +248,7 @@ class _Sheets:
                 _("Kind"),
                 _("Round"),
                 _("Proposal"),
+                _("Starting point"),
                 _("Rated"),
                 _("Eligible"),
                 _("Agree (4–5)"),
@@ -246,9 +266,11 @@ class _Sheets:
                     self.kind(r.kind),
                     r.number,
                     self.proposal_texts.get(int(pid), f"#{pid}"),
+                    _("yes") if int(pid) in self.seeded else "",
                     f.raters,
                     r.eligible,
-                    round(f.agree_share, 4),
+                    # Nobody rated it: say so, where 0% would read as nobody agreeing.
+                    f.agree_share if f.raters else _("not rated"),
                     *f.counts,
                     f.objections,
                     _("yes") if f.converged else _("no"),
@@ -257,6 +279,7 @@ class _Sheets:
                 for r in self.summary.rounds
                 for pid, f in r.figures.items()
             ),
+            shares=frozenset({6}),
         )
 
     def ratings(self) -> None:
@@ -333,8 +356,8 @@ class _Sheets:
                         g.proposals,
                         g.dots,
                         g.objections,
-                        percent(g.shares.people),
-                        percent(g.shares.said),
+                        _fraction(g.shares.people),
+                        _fraction(g.shares.said),
                         _("yes") if g.under_heard else "",
                     ]
                     for g in heard.groups
@@ -351,6 +374,7 @@ class _Sheets:
                     "",
                 ],
             ],
+            shares=frozenset({6, 7}),
         )
 
     def consented(self) -> None:

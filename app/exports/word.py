@@ -32,6 +32,9 @@ from app.exports.summary import Summary
 from app.images.storage import ImageStore
 
 PHOTO_CM = 4.5
+#: The language Word spell-checks each export language as (the OpenDocument file says the same:
+#: ``opendocument._Styles``); python-docx's template says en-US, which marks every Dutch word.
+LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-GB"}
 TREE_PHOTO_CM = 3.5
 INDENT_CM = 0.63
 
@@ -79,6 +82,45 @@ def _repeat_header(row: Any) -> None:
     row._tr.get_or_add_trPr().append(marker)
 
 
+def _language(word: Any, language: str) -> None:
+    """Tag the document defaults and every paragraph and character style with ``language``,
+    so Word proofs the text in it, also text a reader adds later."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tag = LANGUAGE_TAGS.get(language, "nl-NL")
+    styles = word.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    default = defaults.find(qn("w:rPrDefault"))
+    if default is None:
+        default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, default)
+    if default.find(qn("w:rPr")) is None:
+        default.append(OxmlElement("w:rPr"))
+    properties = [default.find(qn("w:rPr"))]
+    properties += [
+        style.get_or_add_rPr()  # in its schema place, before any table properties
+        for style in styles.findall(qn("w:style"))
+        if style.get(qn("w:type")) in ("paragraph", "character")
+    ]
+    after = {qn("w:eastAsianLayout"), qn("w:specVanish"), qn("w:oMath")}  # lang's successors
+    for run in properties:
+        lang = run.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            successor = next((child for child in run if child.tag in after), None)
+            if successor is None:
+                run.append(lang)
+            else:
+                successor.addprevious(lang)
+        lang.set(qn("w:val"), tag)
+        lang.set(qn("w:eastAsia"), tag)
+    word.core_properties.language = tag
+
+
 def docx_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
     """The summary's document as Word: the renderer of ``docx`` in :mod:`app.exports.registry`."""
     return docx(document(summary, language=language), images=images)
@@ -92,7 +134,7 @@ def docx(doc: Document, *, images: ImageStore | None) -> bytes:
     word = python_docx.Document()
     word.core_properties.title = xml_text(doc.title)
     word.core_properties.author = "Opgave Atelier"
-    word.core_properties.language = doc.language
+    _language(word, doc.language)
     section = word.sections[0]
     section.left_margin = section.right_margin = Cm(2)
     _footer(section, doc.footer, doc.page_label)

@@ -616,8 +616,7 @@ def test_what_changed_is_complete_also_from_an_old_record(engine, tmp_path: Path
         (
             "nl",
             [
-                "Nu binnen de opgave: zorgbudgetten",
-                "Niet meer buiten de opgave: zorgbudgetten",
+                "Van buiten naar binnen de opgave verplaatst: zorgbudgetten",
                 "Niet meer aan tafel: Beleid",
                 "Ontbreekt nu aan tafel: Beleid",
             ],
@@ -625,8 +624,7 @@ def test_what_changed_is_complete_also_from_an_old_record(engine, tmp_path: Path
         (
             "en",
             [
-                "Now in scope: zorgbudgetten",
-                "No longer out of scope: zorgbudgetten",
+                "Moved from out of scope into scope: zorgbudgetten",
                 "Now missing at the table: Policy",
             ],
         ),
@@ -634,6 +632,8 @@ def test_what_changed_is_complete_also_from_an_old_record(engine, tmp_path: Path
         text = markdown(document(summary, language=language))
         for line in lines:
             assert f"- {line}" in text, line
+        changed = next(part for part in text.split("\n## ") if lines[0] in part)
+        assert changed.count("zorgbudgetten") == 1, "one move is one line, not two"
     store = LocalImageStore(tmp_path)
     for fmt in ("html", "pdf", "docx", "odt", "xlsx", "json"):
         assert render(summary, fmt, "nl", store), fmt

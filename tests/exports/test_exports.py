@@ -240,6 +240,7 @@ def test_csv_tables_parse_with_the_expected_rows(engine, tmp_path: Path):
             "vote_id": dots[0]["vote_id"],
             "target_type": "cluster",
             "target_id": dots[0]["target_id"],
+            "target": "Ontmoeten",
             "dots": "3",
         }
     ]
