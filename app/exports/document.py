@@ -32,7 +32,7 @@ from app.exports.people import counted, share
 from app.exports.summary import AdoptedPart, CardPart, Summary
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
-from app.workshops.reframing import Difference
+from app.workshops.reframing import Difference, moves
 from app.workshops.schemas import ChainNode, Convergence
 
 __all__ = [
@@ -165,30 +165,11 @@ class _Writer:
             lines.append(_("The why was reformulated; before:") + f" “{c.waarom.before}”")
         if c.opgave.changed:
             lines.append(_("The mission was reformulated; before:") + f" “{c.opgave.before}”")
-        # An item that crossed the line is one move, said once, not "now in scope" and "no
-        # longer out of scope" as two changes.
-        moved_in = [x for x in c.in_scope.added if x in c.out_of_scope.removed]
-        moved_out = [x for x in c.in_scope.removed if x in c.out_of_scope.added]
-        crossed = {*moved_in, *moved_out}
-
-        def left(items: list[str]) -> list[str]:
-            return [x for x in items if x not in crossed]
-
-        moved: list[tuple[str, list[str]]] = [
-            (_("Moved from out of scope into scope:"), moved_in),
-            (_("Moved from in scope to out of scope:"), moved_out),
-            (_("Now in scope:"), left(c.in_scope.added)),
-            (_("No longer in scope:"), left(c.in_scope.removed)),
-            (_("Now out of scope:"), left(c.out_of_scope.added)),
-            (_("No longer out of scope:"), left(c.out_of_scope.removed)),
-            (_("New core theme:"), c.core_themes.added),
-            (_("Core theme dropped:"), c.core_themes.removed),
-            (_("Newly at the table:"), [group(x) for x in c.groups_present.added]),
-            (_("No longer at the table:"), [group(x) for x in c.groups_present.removed]),
-            (_("Now missing at the table:"), [group(x) for x in c.groups_missing.added]),
-            (_("No longer missing:"), [group(x) for x in c.groups_missing.removed]),
+        lines += [
+            f"{_(m.label)} {group(item) if m.groups else item}"
+            for m in moves(c)
+            for item in m.items
         ]
-        lines += [f"{label} {item}" for label, items in moved for item in items]
         add(Items(lines) if lines else Paragraph(_("Nothing changed.")))
 
     def chain(self, add: Add) -> None:

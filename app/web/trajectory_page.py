@@ -33,6 +33,7 @@ from app.workshops.heard import Heard, table_check
 from app.workshops.history import SAVED, changes
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
 from app.workshops.presets import PRESETS
+from app.workshops.reframing import Difference, moves
 from app.workshops.routes import history, trajectory_for
 from app.workshops.sharing import facilitator_names
 from app.workshops.steps import steps
@@ -69,11 +70,8 @@ def group_label(name: str) -> str:
 
 
 def what_changed(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The difference between two vertrekpunten as lines to show, complete and in one order.
-
-    An item that moved between in scope and out of scope is one line saying so, not an addition
-    here and a removal there.
-    """
+    """The difference between two vertrekpunten as lines to show: the reformulations with the
+    earlier text, then :func:`app.workshops.reframing.moves` — the same lines every export has."""
     if not diff:
         return []
     lines: list[dict[str, Any]] = []
@@ -88,30 +86,9 @@ def what_changed(diff: dict[str, Any] | None) -> list[dict[str, Any]]:
                 "quote": diff["opgave"]["before"],
             }
         )
-    into = set(diff["in_scope"]["added"]) & set(diff["out_of_scope"]["removed"])
-    out = set(diff["in_scope"]["removed"]) & set(diff["out_of_scope"]["added"])
-    for item in diff["in_scope"]["added"]:
-        label = N_("Moved from out of scope into scope:") if item in into else N_("Now in scope:")
-        lines.append({"label": label, "text": item})
-    for item in diff["in_scope"]["removed"]:
-        label = (
-            N_("Moved from in scope to out of scope:") if item in out else N_("No longer in scope:")
-        )
-        lines.append({"label": label, "text": item})
-    for item in diff["out_of_scope"]["added"]:
-        if item not in out:
-            lines.append({"label": N_("Now out of scope:"), "text": item})
-    for item in diff["out_of_scope"]["removed"]:
-        if item not in into:
-            lines.append({"label": N_("No longer out of scope:"), "text": item})
-    for item in diff["core_themes"]["added"]:
-        lines.append({"label": N_("New core theme:"), "text": item})
-    for item in diff["core_themes"]["removed"]:
-        lines.append({"label": N_("Core theme dropped:"), "text": item})
-    for group in diff["groups_present"]["added"]:
-        lines.append({"label": N_("Newly at the table:"), "group": group})
-    for group in diff["groups_present"]["removed"]:
-        lines.append({"label": N_("No longer at the table:"), "group": group})
+    for move in moves(Difference.model_validate(diff)):
+        key = "group" if move.groups else "text"
+        lines += [{"label": move.label, key: item} for item in move.items]
     return lines
 
 
