@@ -49,7 +49,7 @@ from app.workshops.runner import Runner
 from tests.accounts.factories import migrated_engine
 from tests.images import samples
 from tests.support.databases import database_url
-from tests.workshops.scripted import facilitator_and_trajectory
+from tests.workshops.scripted import facilitator_and_trajectory, new_room
 
 K = 3
 #: (name typed at joining, group, drijfveer, drijfveer consent, contribution, its consent)
@@ -132,17 +132,13 @@ def post_photo(room: Runner, store: LocalImageStore, person, text: str) -> int:
 
 
 def run_workshop(engine, store: LocalImageStore) -> int:
-    facilitator_id, trajectory_id = facilitator_and_trajectory(
-        engine, ["inwoner", "beleid", "ketenpartner", "bestuur"]
-    )
-    workshop, _ = create_workshop_row(
+    room = new_room(
         engine,
-        trajectory_id=trajectory_id,
+        ["inwoner", "beleid", "ketenpartner", "bestuur"],
         title="Startbijeenkomst",
         theme_question="Wat maakt ouderen eenzaam?",
-        settings=WorkshopSettings(anonymous=True),
+        anonymous=True,
     )
-    room = Runner(engine, workshop, facilitator_id)
     for name, group, drijfveer, drijfveer_use, contribution, contribution_use in PEOPLE:
         room.join(
             name,

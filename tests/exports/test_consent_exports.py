@@ -33,12 +33,9 @@ from app.exports.summary import Summary, build_summary
 from app.privacy import DEFAULT_K, OTHER_GROUPS
 from app.realtime.commands import Actor
 from app.workshops.heard import heard
-from app.workshops.models import WorkshopSettings
-from app.workshops.routes import create_workshop_row
-from app.workshops.runner import Runner
 from tests.accounts.factories import migrated_engine
 from tests.support.databases import database_url
-from tests.workshops.scripted import facilitator_and_trajectory
+from tests.workshops.scripted import new_room
 
 HIDDEN_LOOSE = "Verborgen kaart met een scheldwoord"
 HIDDEN_CLUSTERED = "Verborgen kaart in het cluster"
@@ -80,15 +77,13 @@ class Room:
 def run(engine: Any, *, anonymous: bool) -> Room:
     """A workshop with every kind of person, a cluster, a dot vote, an adopted waarom, and two
     cards the facilitator hid (one had a dot, one was in the cluster)."""
-    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, ["inwoner", "beleid"])
-    workshop, _ = create_workshop_row(
+    room = new_room(
         engine,
-        trajectory_id=trajectory_id,
+        ["inwoner", "beleid"],
         title="Startbijeenkomst",
         theme_question="Wat maakt ouderen eenzaam?",
-        settings=WorkshopSettings(anonymous=anonymous),
+        anonymous=anonymous,
     )
-    room = Runner(engine, workshop, facilitator_id)
     actors = {
         p.card: room.join(
             p.name,

@@ -29,24 +29,21 @@ from app.i18n import translations
 from app.images.storage import LocalImageStore
 from app.privacy import OTHER_GROUPS
 from app.settings import Settings
-from app.workshops.models import Trajectory, Workshop, WorkshopSettings
-from app.workshops.routes import create_workshop_row
+from app.workshops.models import Trajectory, Workshop
 from app.workshops.runner import Runner
-from tests.workshops.scripted import facilitator_and_trajectory
+from tests.workshops.scripted import new_room
 
 OBJECTION = "Bezwaar: dit zegt niets over onze wijk"
 
 
 def new_workshop(engine, expected: list[str], *, anonymous: bool = False) -> Runner:
-    facilitator_id, trajectory_id = facilitator_and_trajectory(engine, expected)
-    workshop, _ = create_workshop_row(
+    return new_room(
         engine,
-        trajectory_id=trajectory_id,
+        expected,
         title="Startbijeenkomst",
         theme_question="Wat maakt ouderen eenzaam?",
-        settings=WorkshopSettings(anonymous=anonymous),
+        anonymous=anonymous,
     )
-    return Runner(engine, workshop, facilitator_id)
 
 
 def rate(room: Runner, groups: list[str], *, objector: int) -> None:

@@ -18,11 +18,8 @@ from app.images.pipeline import process
 from app.images.storage import LocalImageStore, file_key
 from app.realtime.commands import execute
 from app.realtime.protocol import CardPostImage
-from app.workshops.models import WorkshopSettings
-from app.workshops.routes import create_workshop_row
-from app.workshops.runner import Runner
 from tests.images import samples
-from tests.workshops.scripted import facilitator_and_trajectory
+from tests.workshops.scripted import new_room
 
 PEOPLE = [
     ("Wilhelmina Zonneveld", "inwoner"),
@@ -33,28 +30,24 @@ PEOPLE = [
 
 def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
     """A workshop with a photo, an unconverged first waarom round and an opgave adopted with a reason."""
-    facilitator_id, trajectory_id = facilitator_and_trajectory(
-        engine, ["inwoner", "beleid", "bestuur"]
-    )
-    workshop, _ = create_workshop_row(
+    room = new_room(
         engine,
-        trajectory_id=trajectory_id,
+        ["inwoner", "beleid", "bestuur"],
         title="Startbijeenkomst",
         theme_question="Wat maakt ouderen eenzaam?",
-        settings=WorkshopSettings(anonymous=anonymous),
+        anonymous=anonymous,
     )
-    room = Runner(engine, workshop, facilitator_id)
     for name, group in PEOPLE:
         room.join(name, group, organisation="Gemeente")
     wilhelmina, barend, cor = room.people
     room.phase("beelden")
     processed = process(samples.jpeg_with_gps_rotated())
-    key = f"{workshop.id}/{'ab' * 16}"
+    key = f"{room.workshop_id}/{'ab' * 16}"
     store.put(file_key(key, "display"), processed.display)
     store.put(file_key(key, "thumb"), processed.thumb)
     photo = execute(
         engine,
-        workshop_id=workshop.id,
+        workshop_id=room.workshop_id,
         actor=wilhelmina,
         images=store,
         command=CardPostImage(
@@ -141,7 +134,7 @@ def run(engine, store: LocalImageStore, *, anonymous: bool) -> int:
     )
     room.phase("afronding")
     room.do(room.facilitator, type="vertrekpunt.save")
-    return workshop.id
+    return room.workshop_id
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -32,15 +32,23 @@ def facilitator_and_trajectory(engine: Engine, expected: list[str]) -> tuple[int
         return facilitator.id or 0, trajectory.id or 0
 
 
-def new_room(engine: Engine, expected: list[str] | None = None) -> Runner:
+def new_room(
+    engine: Engine,
+    expected: list[str] | None = None,
+    *,
+    title: str = "Sessie",
+    theme_question: str = "",
+    anonymous: bool = False,
+) -> Runner:
     """A workshop with the default plan in a trajectory of its own, and its facilitator."""
     facilitator_id, trajectory_id = facilitator_and_trajectory(engine, expected or ["inwoner"])
     workshop, _ = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
-        title="Sessie",
+        title=title,
+        theme_question=theme_question,
         plan=Plan.from_request(None, reframe=False),
-        settings=WorkshopSettings(),
+        settings=WorkshopSettings(anonymous=anonymous),
     )
     return Runner(engine, workshop, facilitator_id)
 
