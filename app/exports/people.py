@@ -64,27 +64,35 @@ def k_note(w: Writer, add: Add, k: int | None) -> None:
     )
 
 
+def pooled_name(w: Writer, groups: list[str]) -> str:
+    """The pool's row: "Overige groepen (beleid, bestuur)" — who was present is no secret."""
+    return f"{w.group(OTHER_GROUPS)} ({', '.join(w.group(g) for g in groups)})"
+
+
 def table(w: Writer, add: Add) -> None:
     """Who was at the table, and what they agreed to share about why and how they came."""
     summary = w.summary
     _, group = w._, w.group
     rep = summary.representation
     add(Heading(2, _("Who was at the table")))
-    # Only groups that may be shown: missing ones (nobody there) and those of k or more
-    # people; smaller ones are in "other groups" or only in the total.
-    shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
-    shown += sorted(g for g in rep.present if g not in shown and g != OTHER_GROUPS)
-    shown += [OTHER_GROUPS] if OTHER_GROUPS in rep.present else []
+    # Who was present, per group as it was; who contributed, per group as the room's own
+    # figures showed it (small groups counted together, in a row of their own).
     rows = [
-        [group(name), str(rep.present.get(name, 0)), str(rep.contributing.get(name, 0))]
-        for name in shown
+        [
+            pooled_name(w, row.pooled) if row.pooled else group(row.group),
+            str(row.present),
+            _("in “%(pool)s”") % {"pool": group(OTHER_GROUPS)}
+            if row.contributing is None and rep.contributing
+            else "—"
+            if row.contributing is None
+            else str(row.contributing),
+        ]
+        for row in rep.table_rows()
     ]
     if rep.people_present is not None and rep.people_contributing is not None:
         rows.append([_("Total"), str(rep.people_present), str(rep.people_contributing)])
     add(Table([_("Stakeholder group"), _("Present"), _("Contributing")], rows))
-    merged = OTHER_GROUPS in rep.present or (
-        rep.people_present is not None and sum(rep.present.values()) < rep.people_present
-    )
+    merged = any(row.contributing is None or row.pooled for row in rep.table_rows())
     if merged:
         k_note(w, add, rep.min_group_size)
     if rep.missing:

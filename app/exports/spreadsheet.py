@@ -305,8 +305,6 @@ class _Sheets:
     def at_the_table(self) -> None:
         _ = self._
         rep = self.summary.representation
-        shown = [g for g in rep.expected if g in rep.present or g in rep.missing]
-        shown += sorted(g for g in rep.present if g not in shown)
         _sheet(
             self.book,
             _("At the table"),
@@ -314,13 +312,15 @@ class _Sheets:
             [
                 *(
                     [
-                        self.group(g),
-                        rep.present.get(g, 0),
-                        rep.contributing.get(g, 0),
-                        _("yes") if g in rep.expected else "",
-                        _("yes") if g in rep.missing else "",
+                        f"{self.group(row.group)} ({', '.join(self.group(g) for g in row.pooled)})"
+                        if row.pooled
+                        else self.group(row.group),
+                        row.present,
+                        row.contributing if row.contributing is not None else "",
+                        _("yes") if row.group in rep.expected else "",
+                        _("yes") if row.group in rep.missing else "",
                     ]
-                    for g in shown
+                    for row in rep.table_rows()
                 ),
                 [_("Total"), rep.people_present, rep.people_contributing, "", ""],
             ],

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.images.storage import ImageStore
-from app.privacy import DEFAULT_K, Labels, label_of
+from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.heard import Heard, consented, heard
@@ -181,6 +181,52 @@ class RepresentationPart(Part):
     min_group_size: int | None = Field(
         default=None, description="k: smaller groups are merged as 'overige groepen' or left out"
     )
+    contributing_as: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="per group present, the key of `contributing` its contributors are counted "
+        "under: the group itself, 'overige groepen', or null when not per group",
+    )
+
+    def table_rows(self) -> list[TableRow]:
+        """The rows of the table *Who was at the table*, the same in every format: each group
+        as it was present, with its contributors when they are shown per group; then the pool
+        of groups whose contributors are counted together, naming its groups."""
+        shown = [g for g in self.expected if g in self.present or g in self.missing]
+        shown += sorted(g for g in self.present if g not in shown and g != OTHER_GROUPS)
+        old = not self.contributing_as  # a summary from before: contributing by present's keys
+        rows = [
+            TableRow(
+                group=g,
+                present=self.present.get(g, 0),
+                contributing=self.contributing.get(g, 0)
+                if old or self.contributing_as.get(g, g) == g
+                else None,
+            )
+            for g in shown
+        ]
+        pooled = sorted(g for g, label in self.contributing_as.items() if label == OTHER_GROUPS)
+        if pooled or (old and OTHER_GROUPS in self.present):
+            rows.append(
+                TableRow(
+                    group=OTHER_GROUPS,
+                    present=sum(self.present.get(g, 0) for g in pooled)
+                    if pooled
+                    else self.present.get(OTHER_GROUPS, 0),
+                    contributing=self.contributing.get(OTHER_GROUPS, 0),
+                    pooled=pooled,
+                )
+            )
+        return rows
+
+
+class TableRow(BaseModel):
+    """A row of *Who was at the table*: ``contributing`` is ``None`` for a group whose
+    contributors are counted in the pool (or not per group); ``pooled`` names the pool's groups."""
+
+    group: str
+    present: int
+    contributing: int | None
+    pooled: list[str] = Field(default_factory=list)
 
 
 class ConsentedPart(Part):
@@ -526,6 +572,7 @@ class _Builder:
             missing=seen["missing"],
             people_present=sum(seen["present"].values()),
             people_contributing=seen["people_contributing"],
+            contributing_as=seen["contributing_as"],
             min_group_size=self.k,
         )
 

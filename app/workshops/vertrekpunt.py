@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.clock import iso, utcnow
-from app.privacy import shown_per_group
+from app.privacy import label_of, shown_per_group
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
 from app.types import Phase, ProposalKind, Role
@@ -84,6 +84,7 @@ def representation(
         if shown_per_group(labels)
         else len(contributors & set(group_of)),
         "missing": [group for group in expected if present[group] == 0],
+        "contributing_as": {group: label_of(labels, group) for group in sorted(present)},
     }
 
 
