@@ -1,10 +1,16 @@
 """``atelier seed-demo``: a realistic trajectory so a newcomer sees the app in use.
 
 Gemeente Waterland-Oost works on loneliness among older residents. The demo holds one finished
-workshop (cards, clusters, a closed dot vote, agreement rounds, an adopted waarom and opgave and a
-saved vertrekpunt) and one workshop waiting in its lobby, to join live. Everything goes through the
-real command executor, so the event log is complete. Seeding again adds a new pair of workshops to
-the same demo trajectory; it never touches anything else.
+workshop as a real room would leave it (thirty people in six groups with their consent mixed,
+about 120 cards with two photos, clusters, a closed dot vote, two agreement rounds on the waarom
+and one on the opgave, both adopted, and a saved vertrekpunt) and one workshop waiting in its
+lobby, to join live. What was said is :mod:`app.demo_content`; this module only plays it.
+
+Everything goes through the real command executor (:class:`app.workshops.runner.Runner`), and
+the photos through the real image pipeline and store, so the event log is complete and the
+exports read what a live room would give them: ``scripts/examples`` makes ``docs/examples/``
+from this workshop. Seeding again adds a new pair of workshops to the same demo trajectory; it
+never touches anything else.
 """
 
 from __future__ import annotations
@@ -16,9 +22,13 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from app import demo_content as content
 from app.accounts.models import Facilitator
 from app.accounts.service import create_facilitator
 from app.db import make_engine, migrate, session_scope
+from app.demo_photos import photo as draw_photo
+from app.images.storage import ImageStore, LocalImageStore
+from app.realtime.commands import Actor
 from app.settings import Settings
 from app.workshops.models import Trajectory
 from app.workshops.presets import PRESETS, Plan
@@ -26,41 +36,7 @@ from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
 
 DEMO_EMAIL = "demo@atelier.example"
-THEME = "Eenzaamheid onder oudere inwoners van Waterland-Oost"
-EXPECTED = ["inwoner", "ervaringsdeskundige", "ketenpartner", "uitvoering", "beleid", "bestuur"]
-PEOPLE = [
-    ("Gerda", "inwoner", "", "Ik woon sinds mijn man overleed alleen", "aan_tafel"),
-    ("Henk", "inwoner", "Seniorenraad", "Ik zie het om me heen in de flat", "meeformuleren"),
-    ("Samira", "ervaringsdeskundige", "", "Mijn moeder vereenzaamde in stilte", "aan_tafel"),
-    (
-        "Joost",
-        "ketenpartner",
-        "Stichting Welzijn Waterland",
-        "Wij lopen tegen de grenzen aan",
-        "aan_tafel",
-    ),
-    (
-        "Marieke",
-        "ketenpartner",
-        "Huisartsenpraktijk De Linde",
-        "Eenzaamheid komt op het spreekuur",
-        "ondersteunen",
-    ),
-    (
-        "Ruben",
-        "uitvoering",
-        "Wijkteam Oost",
-        "Keukentafelgesprekken raken dit elke week",
-        "meeformuleren",
-    ),
-    (
-        "Anouk",
-        "beleid",
-        "Gemeente Waterland-Oost",
-        "Het programma moet landen in de wijk",
-        "ondersteunen",
-    ),
-]
+THEME = content.THEME
 
 
 @dataclass(frozen=True)
@@ -98,8 +74,8 @@ def _trajectory(engine: Engine, facilitator_id: int) -> int:
         trajectory = Trajectory(
             owner_id=facilitator_id,
             theme=THEME,
-            expected_groups=EXPECTED,
-            description="Programma ‘Niemand alleen’: samen met inwoners en partners de opgave formuleren.",
+            expected_groups=content.EXPECTED,
+            description=content.DESCRIPTION,
         )
         session.add(trajectory)
         session.flush()
@@ -107,165 +83,179 @@ def _trajectory(engine: Engine, facilitator_id: int) -> int:
         return trajectory.id
 
 
-def _finished_workshop(engine: Engine, trajectory_id: int, facilitator_id: int) -> int:
+class _Room:
+    """The runner, and the ids the script's keys stand for (people, cards, clusters, proposals)."""
+
+    def __init__(self, runner: Runner, images: ImageStore) -> None:
+        self.runner = runner
+        self.images = images
+        self.person: dict[str, Actor] = {}
+        self.card: dict[str, int] = {}
+        self.cluster: dict[str, int] = {}
+        self.proposal: dict[str, int] = {}
+
+    def join(self, person: content.Person) -> None:
+        self.person[person.key] = self.runner.join(
+            person.name,
+            person.group,
+            organisation=person.organisation,
+            drijfveer=person.drijfveer,
+            contribution=person.contribution,
+            drijfveer_use=person.drijfveer_use,
+            contribution_use=person.contribution_use,
+            name_in_verslag=person.name_in_verslag,
+        )
+
+    def actor(self, key: str) -> Actor:
+        return self.runner.facilitator if key == content.FACILITATOR else self.person[key]
+
+    def as_(self, key: str, **message: Any) -> dict[str, bool | int | None]:
+        return self.runner.do(self.actor(key), **message)
+
+    def facilitate(self, **message: Any) -> dict[str, bool | int | None]:
+        return self.runner.do(self.runner.facilitator, **message)
+
+    def phase(self, name: str) -> None:
+        self.runner.phase(name)
+
+    def photo(self, photo: content.Photo) -> None:
+        result = self.runner.post_photo(
+            self.actor(photo.author),
+            photo=draw_photo(photo.scene),
+            caption=photo.caption,
+            images=self.images,
+        )
+        self._keep(self.card, photo.key, result["card_id"])
+
+    def cards(self, cards: list[content.CardText], kind: str) -> None:
+        for card in cards:
+            extra: dict[str, Any] = {}
+            if card.world is not None:
+                extra["world"] = card.world
+            if card.factors:
+                extra["factor_ids"] = [self.card[key] for key in card.factors]
+            result = self.as_(card.author, type="card.post", kind=kind, text=card.text, **extra)
+            self._keep(self.card, card.key, result["card_id"])
+
+    def propose(self, proposal: content.ProposalText, *, amends: str | None = None) -> None:
+        fields: dict[str, Any] = {
+            "text": proposal.text,
+            "cited_card_ids": [self.card[key] for key in proposal.cites_cards],
+            "cited_cluster_ids": [self.cluster[key] for key in proposal.cites_clusters],
+            "in_scope": list(proposal.in_scope),
+            "out_of_scope": list(proposal.out_of_scope),
+            "core_themes": list(proposal.core_themes),
+        }
+        if amends is None:
+            result = self.as_(proposal.author, type="proposal.create", kind=proposal.kind, **fields)
+        else:
+            result = self.as_(
+                proposal.author,
+                type="proposal.amend",
+                proposal_id=self.proposal[amends],
+                **fields,
+            )
+        self._keep(self.proposal, proposal.key, result["proposal_id"])
+
+    def rate(self, kind: str, scores: dict[str, list[int]]) -> None:
+        """One agreement round: open, everyone rates every proposal in it, close."""
+        round_id = self.facilitate(type="round.open", kind=kind)["round_id"]
+        for proposal_key, line in scores.items():
+            for person, score in zip(content.PEOPLE, line, strict=True):
+                self.as_(
+                    person.key,
+                    type="rating.give",
+                    round_id=round_id,
+                    proposal_id=self.proposal[proposal_key],
+                    score=score,
+                    reason=content.REASONS.get((person.key, proposal_key), ""),
+                )
+        self.facilitate(type="round.close", round_id=round_id)
+
+    @staticmethod
+    def _keep(ids: dict[str, int], key: str, value: bool | int | None) -> None:
+        assert isinstance(value, int) and not isinstance(value, bool), (key, value)
+        ids[key] = value
+
+
+def _finished_workshop(
+    engine: Engine, trajectory_id: int, facilitator_id: int, images: ImageStore
+) -> int:
     workshop, _ = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
-        title="Startbijeenkomst ‘Niemand alleen’",
+        title=content.TITLE,
         plan=Plan.from_request(PRESETS["startbijeenkomst"]),
-        theme_question="Wat maakt dat oudere inwoners van Waterland-Oost zich eenzaam voelen, en waar begint verandering?",
+        theme_question=content.QUESTION,
     )
-    room = Runner(engine, workshop, facilitator_id)
-    for index, (name, group, organisation, drijfveer, contribution) in enumerate(PEOPLE):
-        # Most agree that their drijfveer may be in the record without a name; not everyone.
-        use = "facilitator" if index in (0, 4) else "record"
-        room.join(
-            name,
-            group,
-            organisation=organisation,
-            drijfveer=drijfveer,
-            contribution=contribution,
-            drijfveer_use=use,
-            contribution_use="record",
-            # Some agree that their name may stand with their cards in the report (default no).
-            name_in_verslag=index % 3 == 1,
-        )
-
-    def card(who: int, kind: str, text: str, **extra: Any) -> int:
-        card_id = room.do(room.people[who], type="card.post", kind=kind, text=text, **extra)[
-            "card_id"
-        ]
-        assert card_id is not None
-        return card_id
+    room = _Room(Runner(engine, workshop, facilitator_id), images)
+    for person in content.PEOPLE:
+        room.join(person)
 
     room.phase("beelden")
-    bankje = card(0, "beeld", "Een leeg bankje bij de bushalte waar vroeger altijd iemand zat")
-    card(2, "beeld", "De kalender van mijn moeder: weken zonder één afspraak")
-    card(5, "beeld", "Een deurbel met een briefje ‘werkt niet’")
+    for photo in content.PHOTOS:
+        room.photo(photo)
+    room.cards(content.BEELDEN, "beeld")
     room.phase("factoren")
-    buurthuis = card(3, "factor", "Het buurthuis in Oost is sinds 2023 dicht")
-    vervoer = card(1, "factor", "Geen busverbinding op zondag en ’s avonds")
-    schaamte = card(2, "factor", "Schaamte: niemand zegt graag dat hij eenzaam is")
-    kinderen = card(4, "factor", "Kinderen wonen ver weg en hebben het druk")
-    dubbel = card(0, "factor", "Er is geen plek meer om elkaar te ontmoeten")
-    room.do(room.facilitator, type="card.merge", card_id=dubbel, into_id=buurthuis)
+    room.cards(content.FACTOREN, "factor")
+    for duplicate, kept in content.MERGES:
+        room.facilitate(type="card.merge", card_id=room.card[duplicate], into_id=room.card[kept])
+    for hidden in content.HIDDEN:
+        room.facilitate(type="card.hide", card_id=room.card[hidden], hidden=True)
     room.phase("consequenties")
-    stil = card(
-        0,
-        "consequentie",
-        "Dagen voorbijgaan zonder één gesprek",
-        world="leefwereld",
-        factor_ids=[buurthuis, kinderen],
-    )
-    laat = card(
-        4,
-        "consequentie",
-        "Eenzaamheid wordt pas laat gezien, vaak bij de huisarts",
-        world="systeemwereld",
-        factor_ids=[schaamte],
-    )
-    zorg = card(
-        5,
-        "consequentie",
-        "Meer vraag naar thuiszorg en huisbezoeken",
-        world="systeemwereld",
-        factor_ids=[vervoer, kinderen],
-    )
+    room.cards(content.CONSEQUENTIES, "consequentie")
+
     room.phase("clusteren")
-    ontmoeten = room.do(
-        room.facilitator,
-        type="cluster.create",
-        title="Plekken om elkaar te ontmoeten",
-        card_ids=[buurthuis, stil, bankje],
-    )["cluster_id"]
-    signaleren = room.do(
-        room.facilitator,
-        type="cluster.create",
-        title="Op tijd signaleren",
-        card_ids=[schaamte, laat],
-    )["cluster_id"]
-    bereik = room.do(
-        room.facilitator, type="cluster.create", title="Bereikbaarheid", card_ids=[vervoer, zorg]
-    )["cluster_id"]
-    room.do(room.facilitator, type="cluster.tag", cluster_id=ontmoeten, tags=["hefboom"])
-    room.do(room.facilitator, type="cluster.tag", cluster_id=signaleren, tags=["angel"])
-    room.do(room.facilitator, type="card.tag", card_id=kinderen, tags=["kiem"])
+    for cluster in content.CLUSTERS:
+        cluster_id = room.facilitate(
+            type="cluster.create",
+            title=cluster.title,
+            card_ids=[room.card[key] for key in cluster.cards],
+        )["cluster_id"]
+        assert cluster_id is not None
+        room.cluster[cluster.key] = cluster_id
+        if cluster.tags:
+            room.facilitate(type="cluster.tag", cluster_id=cluster_id, tags=list(cluster.tags))
+    for key, tags in content.CARD_TAGS.items():
+        room.facilitate(type="card.tag", card_id=room.card[key], tags=tags)
+
     room.phase("prioriteren")
-    room.do(room.facilitator, type="vote.open", budget=3)
-    plan = [ontmoeten, ontmoeten, signaleren, ontmoeten, bereik, signaleren, ontmoeten]
-    for index, actor in enumerate(room.people):
-        for target in (plan[index], plan[(index + 1) % len(plan)], ontmoeten):
-            room.do(actor, type="vote.cast", target_type="cluster", target_id=target)
-    room.do(room.facilitator, type="vote.close")
+    room.facilitate(type="vote.open", budget=3)
+    for person_key, targets in content.DOTS.items():
+        for target in targets:
+            room.as_(
+                person_key, type="vote.cast", target_type="cluster", target_id=room.cluster[target]
+            )
+    room.facilitate(type="vote.close")
 
     room.phase("waarom")
-    first = room.do(
-        room.people[6],
-        type="proposal.create",
-        kind="waarom",
-        text="Eenzaamheid onder ouderen verminderen.",
-        cited_card_ids=[stil],
-    )["proposal_id"]
-    round_one = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
-    for actor, score in zip(room.people, [3, 2, 4, 1, 3, 4, 5], strict=True):
-        reason = (
-            "Dit is de opgave van het ministerie, niet van ons: het zegt niets over ontmoeten."
-            if score == 1
-            else ""
-        )
-        room.do(
-            actor,
-            type="rating.give",
-            round_id=round_one,
-            proposal_id=first,
-            score=score,
-            reason=reason,
-        )
-    room.do(room.facilitator, type="round.close", round_id=round_one)
-    second = room.do(
-        room.facilitator,
-        type="proposal.amend",
-        proposal_id=first,
-        text="Iedere oudere in Waterland-Oost heeft iemand om mee te praten en een plek om naartoe te gaan.",
-        cited_cluster_ids=[ontmoeten],
-        cited_card_ids=[kinderen],
-    )["proposal_id"]
-    round_two = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
-    for actor, score in zip(room.people, [5, 5, 4, 4, 5, 4, 3], strict=True):
-        room.do(actor, type="rating.give", round_id=round_two, proposal_id=second, score=score)
-    room.do(room.facilitator, type="round.close", round_id=round_two)
-    room.do(room.facilitator, type="proposal.adopt", proposal_id=second)
+    room.propose(content.WAAROM_BELEID)
+    room.propose(content.WAAROM_KEES)
+    room.rate("waarom", content.ROUND_ONE)
+    room.as_(
+        content.WAAROM_BELEID.author,
+        type="proposal.withdraw",
+        proposal_id=room.proposal[content.WITHDRAWN],
+    )
+    room.propose(content.WAAROM_AMENDED, amends=content.WAAROM_KEES.key)
+    room.rate("waarom", content.ROUND_TWO)
+    room.facilitate(type="proposal.adopt", proposal_id=room.proposal[content.WAAROM_AMENDED.key])
 
     room.phase("opgave")
-    opgave = room.do(
-        room.people[3],
-        type="proposal.create",
-        kind="opgave",
-        text="Samen met inwoners zorgen dat ouderen in Oost elkaar weer dichtbij huis ontmoeten, en eenzaamheid eerder wordt opgemerkt.",
-        in_scope=[
-            "ontmoetingsplekken in de wijk",
-            "vervoer naar activiteiten",
-            "signalering door huisarts en wijkteam",
-        ],
-        out_of_scope=["indicaties en zorgbudgetten", "woningbouw"],
-        core_themes=["ontmoeten", "op tijd signaleren"],
-        cited_cluster_ids=[signaleren, bereik],
-    )["proposal_id"]
-    round_three = room.do(room.facilitator, type="round.open", kind="opgave")["round_id"]
-    for actor, score in zip(room.people, [5, 4, 5, 4, 4, 5, 4], strict=True):
-        room.do(actor, type="rating.give", round_id=round_three, proposal_id=opgave, score=score)
-    room.do(room.facilitator, type="round.close", round_id=round_three)
-    room.do(room.facilitator, type="proposal.adopt", proposal_id=opgave)
+    room.propose(content.OPGAVE)
+    room.rate("opgave", content.ROUND_OPGAVE)
+    room.facilitate(type="proposal.adopt", proposal_id=room.proposal[content.OPGAVE.key])
     room.phase("afronding")
-    room.do(room.facilitator, type="vertrekpunt.save")
-    return room.workshop_id
+    room.facilitate(type="vertrekpunt.save")
+    return room.runner.workshop_id
 
 
-def seed_demo(engine: Engine) -> DemoResult:
-    """Create (or extend) the demo trajectory. Blocking; cost independent of other rooms."""
+def seed_demo(engine: Engine, images: ImageStore) -> DemoResult:
+    """Create (or extend) the demo trajectory; its photos go to ``images``. Blocking; cost
+    independent of other rooms."""
     facilitator_id, password = _facilitator(engine)
     trajectory_id = _trajectory(engine, facilitator_id)
-    finished = _finished_workshop(engine, trajectory_id, facilitator_id)
+    finished = _finished_workshop(engine, trajectory_id, facilitator_id, images)
     lobby, screen_token = create_workshop_row(
         engine,
         trajectory_id=trajectory_id,
@@ -283,7 +273,7 @@ def seed_demo_command(settings: Settings) -> int:
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        result = seed_demo(engine)
+        result = seed_demo(engine, LocalImageStore(settings.image_dir))
     finally:
         engine.dispose()
     url = settings.public_url

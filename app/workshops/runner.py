@@ -13,8 +13,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from app.handlers import install_handlers
+from app.images.pipeline import process
+from app.images.quota import new_image_key
+from app.images.storage import ImageStore, file_key
 from app.realtime.commands import Actor, execute
-from app.realtime.protocol import command_adapter
+from app.realtime.protocol import CardPostImage, command_adapter
 from app.types import Role
 from app.workshops.models import Workshop
 from app.workshops.participants import JoinRequest, join
@@ -57,6 +60,32 @@ class Runner:
             actor=actor,
             command=command_adapter.validate_python(message),
             present=present,
+        )
+        return outcome.ack.result
+
+    def post_photo(
+        self, actor: Actor, *, photo: bytes, caption: str, images: ImageStore
+    ) -> dict[str, bool | int | None]:
+        """Post a beeld with a photo the way the upload route does (``app/images/routes.py``):
+        re-encode it through the image pipeline (metadata stripped), put both sizes in the store
+        under a fresh key, then apply the internal ``card.post_image`` command."""
+        processed = process(photo)
+        image_key = new_image_key(self.workshop_id, None)
+        images.put(file_key(image_key, "display"), processed.display)
+        images.put(file_key(image_key, "thumb"), processed.thumb)
+        outcome = execute(
+            self.engine,
+            workshop_id=self.workshop_id,
+            actor=actor,
+            command=CardPostImage(
+                type="card.post_image",
+                cid=f"run-{self._prefix}-{next(self._cids)}",
+                text=caption,
+                image_key=image_key,
+                width=processed.width,
+                height=processed.height,
+            ),
+            images=images,
         )
         return outcome.ack.result
 
