@@ -432,7 +432,9 @@ class _Writer:
                     ]
                 )
                 several = len(round_.figures) > 1
-                reasons += [f"{text}: {r}" if several else r for r in figures.objection_reasons]
+                # "Proposal text: reason", without the proposal's own full stop before the colon.
+                about = text.rstrip().rstrip(".")
+                reasons += [f"{about}: {r}" if several else r for r in figures.objection_reasons]
             headers = [
                 _("Proposal"),
                 _("Agree (4–5)"),
