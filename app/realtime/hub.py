@@ -69,7 +69,13 @@ from app.realtime.protocol import (
 from app.settings import Settings
 from app.types import Role
 from app.workshops.models import Participant, Workshop
-from app.workshops.participants import Joined, JoinJob, JoinRequest, contributing
+from app.workshops.participants import (
+    Joined,
+    JoinJob,
+    JoinRequest,
+    contributing,
+    counted_as,
+)
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
@@ -134,6 +140,7 @@ class Room:
     tally_dirty: bool = False
     contributing_dirty: bool = True
     contributing: dict[str, int] = field(default_factory=dict)
+    counted_as: dict[str, str | None] = field(default_factory=dict)
     #: Who is connected in every process (this one's sockets when presence is not shared).
     everyone: Here = field(default_factory=Here)
     #: A delivery pass is running or asked for (coalesces a flood of notices).
@@ -500,8 +507,11 @@ class Hub:
                 contributing = await self._guarded(
                     to_thread.run_sync(self._contributing, room.workshop_id)
                 )
-                if contributing is not None and contributing != room.contributing:
-                    room.contributing = contributing
+                if contributing is not None and contributing != (
+                    room.contributing,
+                    room.counted_as,
+                ):
+                    room.contributing, room.counted_as = contributing
                     room.presence_dirty = True
             changed, room.presence_dirty = room.presence_dirty, False
             everyone = await self._guarded(
@@ -532,6 +542,7 @@ class Hub:
             participants=len(everyone.participants),
             by_group=dict(sorted(Counter(everyone.participants.values()).items())),
             contributing=room.contributing,
+            counted_as=room.counted_as,
             facilitators=everyone.facilitators,
             screens=everyone.screens,
         )
@@ -543,14 +554,16 @@ class Hub:
             is_facilitator = connection.actor.role is Role.FACILITATOR
             connection.offer(for_facilitator if is_facilitator else for_screen)
 
-    def _contributing(self, workshop_id: int) -> dict[str, int]:
+    def _contributing(self, workshop_id: int) -> tuple[dict[str, int], dict[str, str | None]]:
         """People per stakeholder group who posted a card or a proposal, pooled by the labels
-        the workshop decided once (see :mod:`app.workshops.pooling`)."""
+        the workshop decided once (see :mod:`app.workshops.pooling`), and which label each
+        group is counted under (so no screen shows a pooled group as a zero)."""
         with read_scope(self.engine) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                return {}
-            return contributing(session, workshop, self.settings.min_group_size)
+                return {}, {}
+            k = self.settings.min_group_size
+            return contributing(session, workshop, k), counted_as(session, workshop, k)
 
     def _tally(self, workshop_id: int) -> Tally | None:
         with read_scope(self.engine) as session:

@@ -660,6 +660,10 @@ class Presence(Message):
         default_factory=dict,
         description="people per group who posted a card or proposal; groups below k merged",
     )
+    counted_as: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="each group's label in contributing: its own, the pooled row's, or null",
+    )
     participant_ids: list[int] | None = Field(
         default=None, description="facilitators only: who is online"
     )

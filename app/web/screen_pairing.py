@@ -57,6 +57,22 @@ def create_screen_pairing(
     )
 
 
+class ScreenPairingStatus(BaseModel):
+    status: pairing.Status = Field(
+        description="the workshop's latest code: still open, used by a projector, expired, or none"
+    )
+
+
+@router.get("/api/workshops/{workshop_id}/screen-pairing", tags=["workshops"])
+def screen_pairing_status(
+    workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> ScreenPairingStatus:
+    """Whether the code the console shows was used: the console then takes it away."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    return ScreenPairingStatus(status=pairing.status(engine, workshop_id=workshop_id))
+
+
 @router.get("/screen", response_class=HTMLResponse, include_in_schema=False)
 def screen_pair_page(request: Request, settings: SettingsDep) -> Response:
     """The large form a beamer computer shows; also where a lost or revoked projector is sent."""

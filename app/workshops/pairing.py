@@ -23,13 +23,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import Column, ForeignKey, Integer, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, col, delete, select
 
 from app.clock import utcnow
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.workshops import joincode
 from app.workshops.access import hash_token, new_token
 from app.workshops.models import Workshop
@@ -128,6 +129,30 @@ def issue(
         )
         session.add(pairing)
     return Issued(code=code, expires_at=now + VALID_FOR)
+
+
+Status = Literal["open", "used", "expired", "none"]
+
+
+def status(engine: Engine, *, workshop_id: int, now: datetime | None = None) -> Status:
+    """Where the workshop's latest code stands: ``open``, ``used``, ``expired`` or ``none``.
+
+    Why the console asks: once a projector paired, the code is spent and must leave the
+    facilitator's screen (a code left in sight on a shared laptop invites a second try). The
+    answer names no code: it is read by the console that asked for one.
+    """
+    now = now or utcnow()
+    with read_scope(engine) as session:  # a read: it never waits for the write lock
+        pairing = session.exec(
+            select(ScreenPairing)
+            .where(ScreenPairing.workshop_id == workshop_id)
+            .order_by(col(ScreenPairing.id).desc())
+        ).first()
+    if pairing is None:
+        return "none"
+    if pairing.used_at is not None:
+        return "used"
+    return "expired" if pairing.expires_at <= now else "open"
 
 
 def redeem(engine: Engine, *, typed: str, secret_key: str, now: datetime | None = None) -> Redeemed:

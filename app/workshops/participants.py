@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
+from app.privacy import label_of
 from app.realtime.commands import Actor, Batch, CommandError, Context, handles, run_in_order
 from app.realtime.protocol import (
     ParticipantAdmit,
@@ -31,7 +32,7 @@ from app.realtime.protocol import (
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
 from app.workshops.models import Card, Participant, Proposal, Workshop
-from app.workshops.pooling import count_by_label, decide
+from app.workshops.pooling import count_by_label, decide, everyone_who_took_part
 from app.workshops.schemas import participant_view
 
 
@@ -61,6 +62,22 @@ def contributing(session: Session, workshop: Workshop, k: int) -> dict[str, int]
         select(Participant.stakeholder_group).where(col(Participant.id).in_(people))
     ).all()
     return count_by_label(groups, decide(workshop.group_sizes, k))
+
+
+def counted_as(session: Session, workshop: Workshop, k: int) -> dict[str, str | None]:
+    """How each group that took part is counted in :func:`contributing`: under its own name,
+    under the pooled label (``overige groepen``), or ``None`` (in no per-group figure).
+
+    Why the projector needs it: without it a small group whose people posted, counted under the
+    pool, reads "0 contributing" beside its name — a false zero. Empty until the labels are
+    decided (nothing is shown per group before then). Which groups are pooled gives nothing
+    away: the room sees who is present per group, and the pool's figure is the sum of them.
+    """
+    if workshop.group_sizes is None or workshop.id is None:
+        return {}
+    labels = decide(workshop.group_sizes, k)
+    groups = set(labels) | set(everyone_who_took_part(session, workshop.id))
+    return {group: label_of(labels, group) for group in sorted(groups)}
 
 
 def is_named(session: Session, participant_id: int | None) -> bool:

@@ -86,6 +86,11 @@ def test_a_beamer_computer_pairs_with_the_code_from_the_console(
     assert beamer.page.url == f"{server.url}/screen/{workshop['id']}", "token kept out of sight"
     join_code = workshop["join_code"]
     expect(beamer.page.locator(".code")).to_have_text(f"{join_code[:3]}-{join_code[3:]}")
+    # The spent code leaves the console, which says the projector is paired.
+    expect(desk.page.locator("#pair-done")).to_be_visible()
+    expect(desk.page.locator("#pair-code")).to_have_text("")
+    expect(desk.page.locator("#pairing")).not_to_contain_text(code)
+    desk.accessible("pairing done")
     # One live screen link: the projector opened before is cut off, and says so.
     expect(old.page.locator("#status")).to_have_attribute("data-status", "unauthorised")
     assert not screen_link_works(server, workshop["id"], workshop["screen_token"])

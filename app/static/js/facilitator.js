@@ -17,6 +17,7 @@ import { errorText } from "./errors.js";
 import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
 import { People } from "./console_people.js";
+import { screensChanged } from "./pairing.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -41,7 +42,7 @@ room.on("status", (status) => {
   el.dataset.status = status;
   el.textContent = { connected: t("Connected"), "catching-up": t("Catching up…"), offline: t("Offline"), unauthorised: t("Signed out: log in again") }[status] || t("Reconnecting…");
 });
-room.on("presence", (message) => { presence = message; schedule("console:room", () => { if (room.state) renderRoom(room.state); }); });
+room.on("presence", (message) => { presence = message; screensChanged(message); schedule("console:room", () => { if (room.state) renderRoom(room.state); }); });
 room.on("tally", (message) => { tally = message; schedule("console", draw); });
 room.on("state", () => schedule("console", draw));
 // Each command says its own outcome (command() below); these are the answers no promise on this
@@ -156,7 +157,23 @@ function renderScreen(state) {
       h("button", { type: "button", class: "secondary", dataset: { key: "screen-previous" }, onclick: () => send({ page: Math.max(0, (page ?? 0) - 1), focus: null }, t("Previous page on the projector")) }, t("Previous page")),
       h("button", { type: "button", class: "secondary", dataset: { key: "screen-next" }, onclick: () => send({ page: (page ?? 0) + 1, focus: null }, t("Next page on the projector")) }, t("Next page")),
       h("button", { type: "button", class: "secondary", dataset: { key: "screen-auto" }, disabled: page === null && !screen.focus, onclick: () => send({ page: null, focus: null }, t("The projector turns its pages by itself")) }, t("Turn pages by itself"))),
-    h("label", { for: "screen-focus" }, t("Show one item large")), select];
+    h("label", { for: "screen-focus" }, t("Show one item large")), select,
+    overviewSteps(state, screen, send)];
+}
+
+// Clusteren and prioriteren: the projector shows the overview; one button per cluster shows it
+// full-screen with all its cards, and one goes back (screen.view with focus, and without).
+function overviewSteps(state, screen, send) {
+  const phase = state.workshop.phase;
+  if (phase !== "clusteren" && phase !== "prioriteren") return null;
+  const clusters = byId(state.clusters);
+  const focused = screen.focus && screen.focus.kind === "cluster" ? screen.focus.id : null;
+  return h("div", { class: "screen-overview" },
+    focused !== null ? h("button", { type: "button", id: "screen-overview-back", onclick: () => send({ page: null, focus: null }, t("The projector shows the overview again")) }, t("Back to the overview")) : null,
+    clusters.length ? h("ul", { class: "plain screen-clusters" }, clusters.map((c) => h("li", {},
+      h("button", { type: "button", class: "secondary", "aria-pressed": String(focused === c.id), dataset: { key: `screen-cluster-${c.id}` },
+        onclick: () => send({ page: null, focus: { kind: "cluster", id: c.id } }, t("Shown large on the projector")) },
+        t("Show large: %(title)s", { title: c.title }))))) : null);
 }
 
 function focusable(state, phase) {

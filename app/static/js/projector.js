@@ -2,15 +2,16 @@
 // Each phase's wall is fitted by wall_pages.js: everything is shown, paged when it must be.
 // A burst of events (a room posting at once) is drawn once per frame (view.js).
 import { Room } from "./socket.js";
-import { byId } from "./state.js";
+import { byId, lastClosedVote } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { TAGS, groupName, label, phaseName, postingKind } from "./labels.js";
+import { OTHER_GROUPS, TAGS, groupName, label, phaseName, postingKind } from "./labels.js";
 import { keep, schedule } from "./view.js";
 import { Countdown } from "./timer.js";
 import { explain, termName } from "./glossary.js";
 import { Pager, paginate } from "./wall_pages.js";
-import { adoptedWall, arrived, cardWall, clusterWall, focusWall, voteOptions, voteProgress, voteResults, worldWalls } from "./wall_views.js";
+import { adoptedWall, arrived, cardWall, focusWall, voteProgress, worldWalls } from "./wall_views.js";
+import { overviewWall } from "./wall_overview.js";
 import { agreementWall, roundHead } from "./wall_rounds.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
@@ -86,15 +87,20 @@ function viewOf(state) {
       empty: t("Waiting for the first cards…"),
     };
   }
+  // Clusteren and prioriteren: the overview, every cluster on one screen (wall_overview.js);
+  // the facilitator focuses one cluster for all its cards.
   if (phase === "clusteren") {
     const used = [...new Set(byId(state.clusters).flatMap((c) => c.tags))];
     const line = Object.keys(TAGS).filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
-    return { key: phase, head: help(line), parts: [{ wall: clusterWall(state) }], empty: t("Clusters appear here.") };
+    // The tags explained only while the room is small enough to leave them the room.
+    const roomy = byId(state.clusters).length <= 6;
+    return { key: phase, head: roomy ? help(line) : null, parts: [{ wall: overviewWall(state) }], empty: t("Clusters appear here.") };
   }
   if (phase === "prioriteren") {
     const progress = voteProgress(state, tally);
-    if (progress) return { key: "vote:open", head: progress, parts: [{ wall: voteOptions(state) }] };
-    return { key: "vote:results", parts: [{ wall: voteResults(state) }], empty: t("The vote opens soon.") };
+    const closed = lastClosedVote(state);
+    const key = progress ? "vote:open" : closed ? `vote:results:${closed.id}` : "vote:none";
+    return { key, head: progress || (closed ? help(t("Ranked by dots; under each cluster the cards with the most dots.")) : null), parts: [{ wall: overviewWall(state) }], empty: t("The vote opens soon.") };
   }
   if (phase === "waarom" || phase === "opgave") {
     const wall = agreementWall(state, phase);
@@ -151,7 +157,7 @@ function render(state) {
     return { host, wall: part.wall };
   });
   keep(view, () => [spec.head || null, body]); // laid out in place: paginate() measures the page
-  for (const part of laid) part.pages = paginate(part.host, part.wall);
+  for (const part of laid) part.pages = part.wall.fit ? part.wall.fit(part.host) : paginate(part.host, part.wall);
   const count = Math.max(...laid.map((part) => part.pages.length));
   const pages = Array.from({ length: count }, (_, i) => ({ keys: laid.flatMap((part) => (part.pages[i] ? part.pages[i].keys : [])) }));
   shown = { parts: laid, pages };
@@ -176,8 +182,13 @@ function pageIndicator(index, total) {
   el.dataset.page = String(index + 1);
   el.dataset.pages = String(total);
   el.dataset.held = screen && screen.page !== null && screen.page !== undefined ? String(screen.page) : "auto";
+  el.dataset.every = String(pager.pageTime); // pages × every: how long the wall takes to come round
+  el.dataset.stepped = String(pager.stepped);
   el.hidden = total < 2;
-  el.textContent = total > 1 ? t("Page %(n)s of %(total)s", { n: index + 1, total }) : "";
+  const auto = el.dataset.held === "auto";
+  el.textContent = total < 2 ? "" : auto && pager.stepped
+    ? t("Page %(n)s of %(total)s · the facilitator turns the pages", { n: index + 1, total })
+    : t("Page %(n)s of %(total)s", { n: index + 1, total });
 }
 
 function lobby(state) {
@@ -188,12 +199,21 @@ function lobby(state) {
   return h("div", { class: start ? "lobby with-start" : "lobby" },
     h("div", { class: "join" },
       h("p", { class: "how" }, t("Join on your phone")),
-      h("p", { class: "url" }, `${joinBase}/${code}`),
+      joinUrl(joinBase, code),
       h("p", { class: "code", "aria-label": t("Code %(code)s", { code: shownCode.split("").join(" ") }) }, shownCode),
       h("p", { class: "count" }, t("%(n)s joined", { n: joined }))),
     h("img", { class: "qr", src: `/join/${code}/qr.svg`, alt: t("QR code to join: %(url)s", { url: `${joinBase}/${code}` }), width: 480, height: 480 }),
     state.workshop.theme_question ? h("p", { class: "lobby-question" }, state.workshop.theme_question) : null,
     startingPoint(start));
+}
+
+// The join URL may wrap only after a slash or a dot of the address, never inside the code:
+// half a code on the next line is typed wrong from the back row.
+function joinUrl(base, code) {
+  const parts = `${base}/`.split(/(?<=[/.])/);
+  return h("p", { class: "url" },
+    parts.flatMap((part) => [part, h("wbr")]),
+    h("span", { class: "url-code" }, code));
 }
 
 // The starting point in the lobby, in the wall's smaller (meta) type: the code stays the largest.
@@ -207,16 +227,32 @@ function representation(state, full) {
   const expected = state.workshop.expected_groups;
   const joined = {};
   for (const p of Object.values(state.participants)) if (!p.left && !p.waiting) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
-  // Counted by the server, with groups too small to stay anonymous merged or left out.
-  const contributing = presence.contributing || {};
-  const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])];
+  const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])].filter((g) => g !== OTHER_GROUPS);
   const missing = expected.filter((g) => !presence.by_group[g]);
+  const pooled = groups.filter((g) => countedAs(g) === OTHER_GROUPS);
+  const line = (cls, name, counts) => h("li", { class: cls }, h("span", { class: "group" }, name), counts ? [" ", h("span", { class: "counts" }, counts)] : null);
   return h("div", { class: full ? "rep full" : "rep" },
     h("h2", { class: full ? null : "meta" }, t("At the table")),
-    h("ul", { class: "meta" }, groups.map((g) => h("li", { class: presence.by_group[g] ? "here" : "away" },
-      h("span", { class: "group" }, groupName(g)), " ",
-      h("span", { class: "counts" }, t("%(here)s here · %(contributing)s contributing", { here: presence.by_group[g] || 0, contributing: contributing[g] || 0 }))))),
+    h("ul", { class: "meta" },
+      groups.map((g) => line(presence.by_group[g] ? "here" : "away", groupName(g), groupCounts(g))),
+      pooled.length || OTHER_GROUPS in (presence.contributing || {}) ? line("pooled", groupName(OTHER_GROUPS), pooledCounts(pooled)) : null),
     missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+}
+
+// Counted by the server, with groups too small to stay anonymous pooled ("overige groepen") or
+// left out (see app/workshops/pooling.py). A pooled group's contributors are in the pooled row:
+// beside its own name it says so, never "0 contributing".
+const countedAs = (group) => (presence.counted_as || {})[group];
+function pooledCounts(pooled) {
+  const contributing = (presence.contributing || {})[OTHER_GROUPS] || 0;
+  return pooled.length ? t("(%(groups)s) %(contributing)s contributing", { contributing, groups: pooled.map(groupName).join(", ") })
+    : t("%(contributing)s contributing", { contributing });
+}
+function groupCounts(group) {
+  const here = presence.by_group[group] || 0;
+  const label = countedAs(group);
+  if (label === group) return t("%(here)s here · %(contributing)s contributing", { here, contributing: (presence.contributing || {})[group] || 0 });
+  return t("%(here)s here", { here }); // pooled: its contributors are in the pooled row
 }
 
 function renderSpotlight(state) {

@@ -210,10 +210,17 @@ export function paginate(host, wall) {
 /**
  * Which page to show: held by the facilitator (modulo the page count), or turning by itself at a
  * calm pace. Keeps its place across re-renders by the first key of the page it shows.
+ *
+ * A wall comes round within `cycle` (60 s): a wall of many pages turns faster than the calm
+ * `every` (12 s), down to `least` (5 s) a page. A wall that would need less than that does not
+ * turn by itself at all (`stepped`): the facilitator steps through it from the console, since
+ * a page gone before anyone read it helps nobody.
  */
 export class Pager {
-  constructor({ every = 12_000, onTurn }) {
+  constructor({ every = 12_000, least = 5_000, cycle = 60_000, onTurn }) {
     this.every = every;
+    this.least = least;
+    this.cycle = cycle;
     this.onTurn = onTurn;
     this.index = 0;
     this.anchor = null;
@@ -222,6 +229,16 @@ export class Pager {
     this.timer = null;
     this.wallKey = null;
     this.revealed = 0;
+  }
+
+  /** How long this wall shows each page when it turns by itself. */
+  get pageTime() {
+    return Math.min(this.every, Math.floor(this.cycle / Math.max(1, this.count)));
+  }
+
+  /** Too many pages to come round in `cycle`: the console steps through them. */
+  get stepped() {
+    return this.count > 1 && this.pageTime < this.least;
   }
 
   // A new layout: find the page that holds what we showed, or the one the facilitator holds.
@@ -257,7 +274,7 @@ export class Pager {
   }
 
   _schedule(restart = false) {
-    const auto = (this.held === null || this.held === undefined) && this.count > 1;
+    const auto = (this.held === null || this.held === undefined) && this.count > 1 && !this.stepped;
     if (!auto) { clearTimeout(this.timer); this.timer = null; return; }
     if (this.timer && !restart) return; // keep the calm rhythm: state changes do not reset it
     clearTimeout(this.timer);
@@ -266,7 +283,7 @@ export class Pager {
       this.index = (this.index + 1) % this.count;
       this.anchor = null;
       this.onTurn(this.index);
-    }, this.every);
+    }, this.pageTime);
   }
 
   // After a turn the caller re-renders; this keeps the new page's anchor.

@@ -1,7 +1,8 @@
 // What each projector wall holds, as sections of items for wall_pages.js to fit: the card walls,
-// the clusters, the dot vote's options and results, the adopted result, and one item in focus.
+// the dot vote's progress, the adopted result, and one item in focus (a cluster with all its
+// cards). The overview of clusteren and prioriteren is wall_overview.js.
 // Every item is built whole: nothing here cuts a list short; the pager makes room.
-import { byId, lastClosedVote, openVote, visibleCards } from "./state.js";
+import { byId, openVote, visibleCards } from "./state.js";
 import { h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { TAGS, WORLDS, label } from "./labels.js";
@@ -105,62 +106,6 @@ function clusterSection(state, cluster, big = false) {
   };
 }
 
-/** Clusters with all their cards, and the cards not yet in a cluster. */
-export function clusterWall(state) {
-  const clusters = byId(state.clusters);
-  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null);
-  const sections = clusters.map((c) => clusterSection(state, c));
-  if (loose.length) {
-    sections.push({
-      key: "cluster:loose",
-      cls: "cluster loose",
-      header: (continued) => h("h2", { class: "cluster-title" }, t("Not in a cluster yet"), continued ? h("span", { class: "meta" }, " ", t("(continued)")) : null, " ",
-        h("span", { class: "meta count" }, cardCount(loose.length))),
-      items: loose.map((c) => clusterCardItem(state, c)),
-    });
-  }
-  if (!sections.length) return null;
-  return { cls: "clusters", minColumnEm: 12, maxColumns: 5, sections };
-}
-
-const targetOf = (state, type, id) => (type === "cluster" ? state.clusters[id] : state.cards[id]);
-const targetName = (target) => (target ? target.title || target.text : "—");
-
-/** While a dot vote is open: what the room can vote on (never the dots so far). */
-export function voteOptions(state) {
-  const clusters = byId(state.clusters);
-  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null);
-  const sections = [];
-  if (clusters.length) {
-    sections.push({
-      key: "options:clusters",
-      cls: "options",
-      list: "ul",
-      header: (continued) => h("h2", { class: "options-title" }, t("Clusters"), continued ? h("span", { class: "meta" }, " ", t("(continued)")) : null),
-      items: clusters.map((cluster) => ({
-        key: `cluster:${cluster.id}`,
-        text: cluster.title,
-        build: (text = cluster.title, part = 0) => h("li", { class: "option" },
-          h("span", { class: "text" }, continuation(part), text), " ",
-          h("span", { class: "meta count" }, cardCount(clusterCards(state, cluster.id).length))),
-      })),
-    });
-  }
-  if (loose.length) {
-    sections.push({
-      key: "options:cards",
-      cls: "options",
-      header: (continued) => h("h2", { class: "options-title" }, t("Cards on their own"), continued ? h("span", { class: "meta" }, " ", t("(continued)")) : null),
-      items: loose.map((card) => ({
-        key: `card:${card.id}`,
-        text: card.text,
-        build: (text = card.text, part = 0) => h("li", { class: "option" }, h("span", { class: "text" }, continuation(part), text)),
-      })),
-    });
-  }
-  return { cls: "vote-options", minColumnEm: 13, maxColumns: 4, sections };
-}
-
 export function voteProgress(state, tally) {
   const vote = openVote(state);
   if (!vote) return null;
@@ -169,40 +114,6 @@ export function voteProgress(state, tally) {
   return h("div", { class: "voting" },
     h("p", { class: "big" }, tn("%(n)s person voted", "%(n)s people voted", voters)),
     h("p", { class: "meta" }, tn("%(n)s dot placed — results when the vote closes", "%(n)s dots placed — results when the vote closes", dots)));
-}
-
-/** After the vote: every target that got dots, most first, with a bar. */
-export function voteResults(state) {
-  const closed = lastClosedVote(state);
-  if (!closed) return null;
-  const lines = closed.results || [];
-  const most = Math.max(1, ...lines.map((l) => l.dots));
-  return {
-    cls: "results",
-    minColumnEm: 20,
-    maxColumns: 2,
-    sections: [{
-      key: `results:${closed.id}`,
-      tag: "div",
-      cls: "result-list",
-      list: "ol",
-      items: lines.length ? lines.map((line, index) => {
-        const name = targetName(targetOf(state, line.target_type, line.target_id));
-        return {
-          key: `${line.target_type}:${line.target_id}`,
-          text: name,
-          build: (text = name, part = 0) => {
-            const bar = h("span", { class: "bar" });
-            bar.style.width = `${Math.round((100 * line.dots) / most)}%`;
-            return h("li", { class: "result-line", value: index + 1 },
-              h("span", { class: "name" }, continuation(part), text),
-              part === 0 ? h("span", { class: "track", "aria-hidden": "true" }, bar) : null,
-              part === 0 ? h("span", { class: "n" }, tn("%(n)s dot", "%(n)s dots", line.dots)) : null);
-          },
-        };
-      }) : [placeholder("results:none", t("No dots were given."))],
-    }],
-  };
 }
 
 /** Afronding: the adopted why and opgave, large. */
