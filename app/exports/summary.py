@@ -181,7 +181,7 @@ class RepresentationPart(Part):
     min_group_size: int | None = Field(
         default=None, description="k: smaller groups are merged as 'overige groepen' or left out"
     )
-    contributing_as: dict[str, str | None] = Field(
+    counted_as: dict[str, str | None] = Field(
         default_factory=dict,
         description="per group present, the key of `contributing` its contributors are counted "
         "under: the group itself, 'overige groepen', or null when not per group",
@@ -193,18 +193,18 @@ class RepresentationPart(Part):
         of groups whose contributors are counted together, naming its groups."""
         shown = [g for g in self.expected if g in self.present or g in self.missing]
         shown += sorted(g for g in self.present if g not in shown and g != OTHER_GROUPS)
-        old = not self.contributing_as  # a summary from before: contributing by present's keys
+        old = not self.counted_as  # a summary from before: contributing by present's keys
         rows = [
             TableRow(
                 group=g,
                 present=self.present.get(g, 0),
                 contributing=self.contributing.get(g, 0)
-                if old or self.contributing_as.get(g, g) == g
+                if old or self.counted_as.get(g, g) == g
                 else None,
             )
             for g in shown
         ]
-        pooled = sorted(g for g, label in self.contributing_as.items() if label == OTHER_GROUPS)
+        pooled = sorted(g for g, label in self.counted_as.items() if label == OTHER_GROUPS)
         if pooled or (old and OTHER_GROUPS in self.present):
             rows.append(
                 TableRow(
@@ -572,7 +572,7 @@ class _Builder:
             missing=seen["missing"],
             people_present=sum(seen["present"].values()),
             people_contributing=seen["people_contributing"],
-            contributing_as=seen["contributing_as"],
+            counted_as=seen["counted_as"],
             min_group_size=self.k,
         )
 

@@ -84,7 +84,7 @@ def representation(
         if shown_per_group(labels)
         else len(contributors & set(group_of)),
         "missing": [group for group in expected if present[group] == 0],
-        "contributing_as": {group: label_of(labels, group) for group in sorted(present)},
+        "counted_as": {group: label_of(labels, group) for group in sorted(present)},
     }
 
 

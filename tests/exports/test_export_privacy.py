@@ -151,7 +151,7 @@ def test_a_pool_smaller_than_k_takes_in_the_smallest_group_rather_than_vanish(en
     assert "| Total | 4 | 4 |" in english
     # Beyond who was present, nothing about the bestuur member stands on its own.
     hidden = summary.model_dump_json(
-        exclude={"trajectory": True, "representation": {"expected", "present", "contributing_as"}}
+        exclude={"trajectory": True, "representation": {"expected", "present", "counted_as"}}
     )
     assert "bestuur" not in hidden
 

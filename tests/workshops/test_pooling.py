@@ -489,7 +489,7 @@ def test_who_was_at_the_table_reads_the_same_on_the_record_and_in_every_export(e
     shown = summary.representation
     assert shown.present == as_it_was and shown.people_present == len(groups)
     assert shown.contributing == kept["contributing"]
-    assert kept["contributing_as"] == {
+    assert kept["counted_as"] == {
         "beleid": OTHER_GROUPS,
         "bestuur": OTHER_GROUPS,
         "ervaringsdeskundige": "ervaringsdeskundige",
