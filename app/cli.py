@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from app.exports.registry import BY_NAME as EXPORT_FORMATS
-from app.settings import Settings, normalised_origin
+from app.settings import WILDCARD_HOSTS, Settings, listening_url, normalised_origin
 
 SQLITE_ONE_PROCESS = (
     "SQLite allows one server process; use PostgreSQL "
@@ -155,6 +155,38 @@ def lan_environment(settings: Settings, url: str) -> dict[str, str]:
     return environment
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def listening_environment(
+    settings: Settings, *, host: str, port: int, lan_address: str | None
+) -> dict[str, str]:
+    """Without ``ATELIER_PUBLIC_URL``: the address the server listens on as the public URL.
+
+    ``--port 8101`` alone must give a printed address, a setup link, a join URL and a QR code
+    that lead here, and pages and a socket that work. Listening on every interface
+    (``0.0.0.0``), the public URL is this computer's address on the local network (as
+    ``--lan`` picks it), so phones can follow the QR code; else loopback. Loopback's other
+    names (``localhost``, ``[::1]``) are allowed origins beside it when the server answers
+    there, so a browser opened at ``http://localhost:8101`` connects too. The public URL is
+    then set as if configured, so a page opened under any other address says which to open.
+    """
+    if "public_url" in settings.model_fields_set:
+        return {}
+    wildcard = host.strip("[]") in WILDCARD_HOSTS
+    url = listening_url(host, port, wildcard=lan_address or "127.0.0.1")
+    origins = list(settings.allowed_origins)
+    if wildcard or host.strip("[]") in LOOPBACK_HOSTS:
+        for name in LOOPBACK_HOSTS:
+            origin = listening_url(name, port)
+            if origin != url and origin not in origins:
+                origins.append(origin)
+    environment = {"ATELIER_PUBLIC_URL": url}
+    if origins != list(settings.allowed_origins):
+        environment["ATELIER_ALLOWED_ORIGINS"] = json.dumps(origins)
+    return environment
+
+
 def serve_command(args: argparse.Namespace) -> int:
     """``atelier serve``: the flags into the environment (so workers see them), then serve."""
     from app import lan
@@ -190,6 +222,14 @@ def serve_command(args: argparse.Namespace) -> int:
             host = address  # this network only, not every interface of the laptop
         others = [c for c in candidates if c.address != address]
         lan.print_banner(address, port, others=others)
+    elif "public_url" not in settings.model_fields_set:
+        wildcard = host.strip("[]") in WILDCARD_HOSTS
+        found = lan.this_computers_addresses() if wildcard else []
+        address = found[0].address if found else None
+        os.environ.update(
+            listening_environment(settings, host=host, port=port, lan_address=address)
+        )
+        settings = load_settings()
     return serve(settings, host=host, port=port)
 
 

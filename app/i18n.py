@@ -76,10 +76,6 @@ def script_plural_ids(scripts: tuple[str, ...] | None = None) -> tuple[tuple[str
     return tuple(m for m in _script_messages(scripts) if isinstance(m, tuple))
 
 
-#: The modules each page loads besides its own: a page embeds only the strings it can show.
-SHARED_SCRIPTS = ("socket.js", "state.js", "dom.js", "i18n.js", "labels.js", "timer.js")
-
-
 #: ``from "./x.js"`` and ``import("./x.js")``: the modules a script loads, statically or lazily.
 _IMPORT = re.compile(r"""(?:from\s+|import\s*\(\s*)["']\./([\w.-]+\.js)["']""")
 
@@ -101,11 +97,16 @@ def imported_scripts(page_script: str) -> tuple[str, ...]:
 
 @cache
 def script_catalog(language: str, page_script: str | None = None) -> dict[str, str | list[str]]:
-    """The translations a page's scripts need, as a JSON-ready dict."""
+    """The translations a page's scripts need, as a JSON-ready dict: the strings of
+    ``page_script`` and of every module it imports (all scripts' strings when None).
+
+    Read from the scripts themselves, once per language and page: a page carries its own
+    role's strings only (the phone's join and room pages no console strings).
+    """
     catalog = translations(language)
     scripts = None
     if page_script is not None:
-        scripts = tuple(dict.fromkeys((*SHARED_SCRIPTS, *imported_scripts(page_script))))
+        scripts = imported_scripts(page_script)
     found: dict[str, str | list[str]] = {
         message: catalog.gettext(message) for message in script_message_ids(scripts)
     }

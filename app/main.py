@@ -36,7 +36,9 @@ from app.settings import Settings
 from app.suggest.routes import PER_MINUTE as SUGGESTIONS_PER_MINUTE
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
+from app.web.address import router as address_router
 from app.web.api_docs import add_api_docs
+from app.web.compression import Compression
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
 from app.web.record_pages import router as record_pages_router
@@ -50,6 +52,7 @@ from app.web.security import (
     validation_error_handler,
 )
 from app.web.sharing import router as sharing_router
+from app.web.static import VERSIONED_PREFIX, VersionedStatic
 from app.workshops.lifecycle import run_retention
 from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
@@ -191,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(record_router, responses=COMMON_RESPONSES)
     app.include_router(realtime_router)
     app.include_router(pages_router, responses=COMMON_RESPONSES)
+    app.include_router(address_router, responses=COMMON_RESPONSES)
     app.include_router(record_pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
@@ -210,7 +214,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if not production:
         add_api_docs(app)  # before /static: its files are under /static/docs
+    app.mount(VERSIONED_PREFIX, VersionedStatic(), name="static-versioned")  # before /static
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     health.install(app)  # /healthz, /readyz, /metrics; the HTTP request counter
+    # Pages, scripts, style sheets and JSON compressed (app/web/compression.py); a room socket
+    # passes untouched (and RoomSockets, outside it, hands sockets on before it anyway).
+    app.add_middleware(Compression)
     app.add_middleware(RoomSockets)  # last, so outermost: a room socket skips the layers above
     return app

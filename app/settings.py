@@ -161,6 +161,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
+        if "public_url" not in self.model_fields_set:
+            # The address this server listens on, so that ATELIER_PORT=8101 alone gives links
+            # and a setup link that work; still "not set" (app/web/address.py tells them apart).
+            self.public_url = listening_url(self.host, self.port)
+            self.__pydantic_fields_set__.discard("public_url")
         if self.image_dir == Path():
             self.image_dir = self.data_dir / "images"
         if not self.database_url:
@@ -260,6 +265,20 @@ MAKE_A_SECRET = (
 )
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Hosts that mean "every interface": no browser can open them, loopback stands in.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def listening_url(host: str, port: int, *, wildcard: str = "127.0.0.1") -> str:
+    """``http://host:port`` for a server listening on ``host`` and ``port``; a wildcard host
+    (``0.0.0.0``, ``::``) becomes ``wildcard``, an IPv6 address goes in brackets."""
+    host = host.strip().strip("[]")
+    if host in WILDCARD_HOSTS:
+        host = wildcard
+    shown = f"[{host}]" if ":" in host else host
+    return normalised_origin(f"http://{shown}:{port}")
+
+
 _HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
 
 

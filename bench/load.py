@@ -37,7 +37,8 @@ What is measured:
    for the highest rate (47 phones at 375/s), all connected throughout: the room holds 200
    measured phones plus the senders, the console and the projector.
 2. **join storm** (``join``): 1000 phones start joining evenly over 20 s; each does
-   ``POST /api/join`` (on a connection of its own), opens the socket, sends ``hello`` and waits
+   the join form (``GET /join/{code}``, ``POST /join/{code}``, then the phone page ``/w/{id}``,
+   each on a connection of its own, as a phone joins), opens the socket, sends ``hello`` and waits
    for ``synced``. The console and the projector are open. Reported: whether all succeeded (and
    why not: ``join 429`` is the app turning a right code away), join start -> synced and its two
    halves, when the last phone synced.

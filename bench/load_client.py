@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import html
 import json
 import math
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -340,6 +342,42 @@ async def join(http: httpx.AsyncClient, url: str, code: str, index: int) -> str:
     response = await http.post(f"{url}/api/join", json=join_body(code, index))
     response.raise_for_status()
     return str(response.json()["token"])
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def join_by_form(url: str, code: str, index: int) -> str:
+    """The way a resident's phone joins: ``GET /join/{code}`` (the form and its CSRF token),
+    ``POST /join/{code}`` with the form, then the phone page ``/w/{id}`` it is sent to (with the
+    room's state inside). The participant's token, from the cookie the post set.
+
+    A client of its own per phone: its own cookies, as each browser has, and its own
+    connection, as each phone of a join storm has."""
+    async with httpx.AsyncClient(trust_env=False, timeout=httpx.Timeout(60.0)) as http:
+        form_page = await http.get(f"{url}/join/{code}")
+        form_page.raise_for_status()
+        found = CSRF_FIELD.search(form_page.text)
+        if found is None:
+            raise RuntimeError("the join form has no CSRF token")
+        body = join_body(code, index)
+        posted = await http.post(
+            f"{url}/join/{code}",
+            data={
+                "csrf_token": html.unescape(found.group(1)),
+                "display_name": body["display_name"],
+                "stakeholder_group": body["stakeholder_group"],
+            },
+        )
+        if posted.status_code != 303:
+            posted.raise_for_status()
+            raise RuntimeError(f"join form answered {posted.status_code}")
+        token = next((v for k, v in posted.cookies.items() if "participant" in k), None)
+        if token is None:
+            raise RuntimeError("the join form set no participant cookie")
+        room_page = await http.get(f"{url}{posted.headers['location']}")
+        room_page.raise_for_status()
+        return token
 
 
 def http_client(connections: int = 100, *, keep_alive: bool = True) -> httpx.AsyncClient:

@@ -33,6 +33,7 @@ from bench.load_client import (
     failure_name,
     http_client,
     join,
+    join_by_form,
     perf,
     summary_ms,
     tally_latencies,
@@ -561,7 +562,8 @@ async def rate_search(
 async def join_storm(
     room: Room, *, phones: int, spread: float, wait: float = 120.0
 ) -> tuple[dict[str, Any], list[Peer]]:
-    """``phones`` phones start joining evenly over ``spread`` s: HTTP join, socket, hello, synced."""
+    """``phones`` phones start joining evenly over ``spread`` s: the join form (page, post, the
+    phone page it leads to), socket, hello, synced."""
     first = room.joined
     room.joined += phones
     failures: Counter[str] = Counter()
@@ -577,7 +579,10 @@ async def join_storm(
             began = perf()
             peer = Peer(i, room.recorder)
             try:
-                token = await join(http, room.url(i), room.join_code, i)
+                if room.kind == "app":  # a phone's way in; the floor has only /api/join
+                    token = await join_by_form(room.url(i), room.join_code, i)
+                else:
+                    token = await join(http, room.url(i), room.join_code, i)
                 joined = perf()
                 synced = await peer.open(room.ws_url(i), room.workshop_id, token=token)
             except Exception as exc:

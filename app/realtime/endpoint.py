@@ -39,6 +39,7 @@ from app.realtime.protocol import (
     CLOSE_ADDRESS_BUSY,
     CLOSE_LEFT,
     CLOSE_UNAUTHORISED,
+    CLOSE_WRONG_ADDRESS,
     Command,
     Error,
     Hello,
@@ -132,7 +133,11 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
         await websocket.close(code=1008, reason="no such workshop")
         return None
     if not origin_allowed(websocket, settings):
-        await websocket.close(code=1008, reason="origin not allowed")
+        # Accepted only to be closed with a code and the address to use: a refused upgrade
+        # reaches the page as a bare 1006, and it would try again for ever ("Reconnecting…").
+        # Nothing is read or sent in between; the public URL is no secret.
+        await websocket.accept()
+        await websocket.close(code=CLOSE_WRONG_ADDRESS, reason=settings.public_url[:120])
         return None
     handshakes: Slots = websocket.app.state.handshakes
     address = client_key(websocket)

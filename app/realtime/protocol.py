@@ -701,6 +701,9 @@ CLOSE_TOO_SLOW = 4008
 CLOSE_REPLACED = 4009
 CLOSE_LEFT = 4010
 CLOSE_REMOVED = 4011
+#: The page was opened under an address the socket does not accept (its ``Origin``): the close
+#: reason is the public URL, so the page can say which address to open (final).
+CLOSE_WRONG_ADDRESS = 4012
 #: Too many sockets from this address (IPv6: its /64) have not said ``hello`` yet: try again
 #: in a few seconds (not final: the crowd or the flood passes).
 CLOSE_ADDRESS_BUSY = 4029

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from starlette.requests import Request
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from app.deps import SettingsDep
 from app.origins import host_port, opened_host, opened_origin, origin_accepted
 from app.settings import Settings
 from app.web.render import render
+
+router = APIRouter(include_in_schema=False)
 
 
 def configured(settings: Settings) -> bool:
@@ -87,6 +91,34 @@ def wrong_host_page(
         "wrong_host.html",
         settings,
         status_code=400,
+        opened=opened_host(request),
+        right_url=right,
+        public_host=urlsplit(settings.public_url).netloc,
+        screen=screen,
+    )
+
+
+def _own_path(value: str) -> str:
+    """``value`` when it is a path on this site (``/w/3?lang=en``), else ``/``."""
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+@router.get("/address", response_class=HTMLResponse)
+def address_page(request: Request, settings: SettingsDep, next: str = "/") -> Response:
+    """Where a page goes when its live socket was refused for its address (close 4012,
+    ``app/static/js/socket.js``): the page that says which address to open, whether or not
+    ``ATELIER_PUBLIC_URL`` was set. Shown even when the host and port look right: the socket
+    also compares the scheme (a browser on ``http://`` where the public URL is ``https://``),
+    and sending the browser back would loop."""
+    path = _own_path(next)
+    screen = path.startswith("/screen")
+    right = settings.public_url.rstrip("/") + ("/screen" if screen else path)
+    return render(
+        request,
+        "wrong_host.html",
+        settings,
         opened=opened_host(request),
         right_url=right,
         public_host=urlsplit(settings.public_url).netloc,

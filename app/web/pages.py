@@ -15,7 +15,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlmodel import select
 
-from app.db import session_scope
+from app.db import read_scope, session_scope
 from app.deps import (
     CSRFProtected,
     CurrentFacilitator,
@@ -54,7 +54,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _workshop(engine: Any, workshop_id: int) -> tuple[Workshop, Trajectory]:
-    with session_scope(engine) as session:
+    """The workshop and its trajectory, read beside the writer (never waiting for its lock)."""
+    with read_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
         trajectory = session.get(Trajectory, workshop.trajectory_id) if workshop else None
         if workshop is None or trajectory is None:
@@ -71,7 +72,9 @@ def _groups(trajectory: Trajectory) -> list[str]:
 
 @router.get("/join", response_class=HTMLResponse)
 def join_code_page(request: Request, settings: SettingsDep) -> Response:
-    return wrong_host_page(request, settings) or render(request, "join_code.html", settings)
+    return wrong_host_page(request, settings) or render(
+        request, "join_code.html", settings, language=request_language(request, browser=True)
+    )
 
 
 @router.post("/join", dependencies=[CSRFProtected])
@@ -89,6 +92,7 @@ async def _wrong_code_page(
         "join_code.html",
         settings,
         status_code=refused.status_code,
+        language=request_language(request, browser=True),
         code=code,
         error=True,
     )
@@ -113,7 +117,7 @@ async def join_page(
         if joined is not None:
             return RedirectResponse(f"/w/{workshop_id}", status.HTTP_303_SEE_OTHER)
     _, trajectory = await to_thread.run_sync(lambda: _workshop(engine, workshop_id))
-    language = request_language(request, workshop.workshop_settings().language)
+    language = request_language(request, workshop.workshop_settings().language, browser=True)
     return render(
         request,
         "join.html",
@@ -180,7 +184,7 @@ def _join_form_again(
     many joins at once)."""
     assert workshop.id is not None
     _, trajectory = _workshop(engine, workshop.id)
-    language = request_language(request, workshop.workshop_settings().language)
+    language = request_language(request, workshop.workshop_settings().language, browser=True)
     return render(
         request,
         "join.html",
@@ -198,7 +202,9 @@ def _join_form_again(
 
 
 def _by_code(engine: Any, code: str) -> Workshop | None:
-    with session_scope(engine) as session:
+    """The workshop with this join code. A read (``read_scope``): in a join storm the phones'
+    look-ups must not queue behind the writes of the joins and votes (SQLite's write lock)."""
+    with read_scope(engine) as session:
         return session.exec(
             select(Workshop).where(Workshop.join_code == joincode.normalise(code))
         ).first()
@@ -235,7 +241,7 @@ def phone_page(
     if access is None:
         return RedirectResponse("/join", status.HTTP_303_SEE_OTHER)
     workshop, trajectory = _workshop(engine, workshop_id)
-    with session_scope(engine) as session:
+    with read_scope(engine, snapshot=True) as session:  # as the socket's snapshot: no lock
         fresh = session.get(Workshop, workshop_id)
         assert fresh is not None
         initial = {
@@ -245,7 +251,7 @@ def phone_page(
                 session, fresh, access.actor, k=settings.min_group_size
             ).model_dump(mode="json"),
         }
-    language = request_language(request, workshop.workshop_settings().language)
+    language = request_language(request, workshop.workshop_settings().language, browser=True)
     return render(
         request,
         "participant.html",

@@ -12,7 +12,13 @@ from markupsafe import Markup
 
 from app import labels
 from app.accounts.security import ensure_csrf_cookie
-from app.i18n import LANGUAGE_NAMES, pick_language, script_catalog, translations
+from app.i18n import (
+    LANGUAGE_NAMES,
+    imported_scripts,
+    pick_language,
+    script_catalog,
+    translations,
+)
 from app.settings import Settings
 from app.templating import templates
 from app.web.vocabulary import vocabulary
@@ -20,11 +26,39 @@ from app.web.vocabulary import vocabulary
 LANGUAGE_COOKIE = "atelier_lang"
 
 
-def request_language(request: Request, fallback: str | None = None) -> str:
-    """``?lang=`` first, then the person's cookie, then the workshop's language, then Dutch."""
+def request_language(
+    request: Request, fallback: str | None = None, *, browser: bool = False
+) -> str:
+    """``?lang=`` first, then the person's cookie (the language switch), then (``browser``:
+    the phone's own pages) the browser's languages, then the workshop's language, then Dutch.
+
+    A resident whose phone is set to English gets the join form and the room in English
+    without looking for the switch; the projector and the exports keep the workshop's.
+    """
     return pick_language(
-        request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE), fallback
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        *(browser_languages(request.headers.get("accept-language", "")) if browser else ()),
+        fallback,
     )
+
+
+def browser_languages(header: str) -> list[str]:
+    """The languages of an ``Accept-Language`` header we speak, most wanted first (``q=0``
+    means "not this one"; a malformed weight counts as 0)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        language = pick_language(tag.strip()) if tag.strip() not in ("", "*") else None
+        if weight > 0 and language is not None and tag.split("-")[0].strip().lower() == language:
+            ranked.append((-weight, position, language))
+    return list(dict.fromkeys(language for _, _, language in sorted(ranked)))
 
 
 def render(
@@ -37,7 +71,12 @@ def render(
     page_script: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` in the request's language, with a CSRF token for its forms."""
+    """Render ``template`` in the request's language, with a CSRF token for its forms.
+
+    ``page_script``: the page's script; the page then carries the translations of the strings
+    that script and the modules it imports show, and no others (a phone no console strings),
+    and preloads those modules (``page_modules``). A page without a script carries none.
+    """
     language = language or request_language(request)
     response = HTMLResponse("", status_code=status_code)
     csrf_token = ensure_csrf_cookie(request, response, settings)
@@ -50,7 +89,10 @@ def render(
         labels=labels,
         _=catalog.gettext,
         ngettext=catalog.ngettext,
-        script_catalog=json_for_script(script_catalog(language, page_script)),
+        script_catalog=json_for_script(script_catalog(language, page_script))
+        if page_script
+        else None,
+        page_modules=imported_scripts(page_script) if page_script else (),
         vocabulary=json_for_script(vocabulary(language)) if page_script else None,
         **context,
     )

@@ -44,6 +44,11 @@ HEADERS = [
 
 
 NO_STORE = (b"cache-control", b"no-store")
+#: A versioned script or style sheet is no document: a policy for documents (CSP, framing,
+#: permissions) does nothing on it, and on slow 3G its 370 bytes, on each of a phone's twenty
+#: files, cost a tenth of a second. What matters for a script, nosniff, stays.
+SUBRESOURCE_HEADERS = [(b"x-content-type-options", b"nosniff")]
+SUBRESOURCE_SUFFIXES = (".js", ".css")
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
@@ -54,10 +59,18 @@ class SecurityHeaders:
     when the public URL is https in production: HSTS on a plain-http install would lock it out.
     """
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False, cacheable: str = "/static/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        hsts: bool = False,
+        cacheable: str = "/static/",
+        subresources: str = "/static/v/",
+    ) -> None:
         self.app = app
         self.headers = [*HEADERS, HSTS] if hsts else list(HEADERS)
         self.cacheable = cacheable
+        self.subresources = subresources
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not a coroutine itself: a WebSocket is handed straight on, so a thousand idle sockets
@@ -68,7 +81,10 @@ class SecurityHeaders:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         defaults = self.headers
-        if not scope["path"].startswith(self.cacheable):
+        path: str = scope["path"]
+        if path.startswith(self.subresources) and path.endswith(SUBRESOURCE_SUFFIXES):
+            defaults = SUBRESOURCE_HEADERS
+        elif not path.startswith(self.cacheable):
             defaults = [*defaults, NO_STORE]
 
         async def send_with_headers(message: Message) -> None:

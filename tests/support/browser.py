@@ -14,6 +14,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A Dutch phone or laptop, as in the rooms the app is for: pages that follow the browser's
+    # language (the join form, the phone) are Dutch unless a test asks another (locale=...).
+    "--accept-lang=nl-NL,nl",
 ]
 
 

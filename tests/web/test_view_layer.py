@@ -14,15 +14,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.web.static import static_url
 from tests.realtime.helpers import facilitator_client, goto, join
 from tests.support.client import RoomClient
 from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import console, join_by_form, phone, projector
 
-COUNTS = "async () => (await import('/static/js/view.js')).testing.counts()"
-HOLD = "async () => (await import('/static/js/view.js')).testing.hold()"
-RELEASE = "async () => (await import('/static/js/view.js')).testing.release()"
+#: The page's own view.js: the versioned address its script loads (app/web/static.py); under
+#: another address the browser would load a second copy with counts of its own.
+VIEW_JS = static_url("js/view.js")
+COUNTS = f"async () => (await import('{VIEW_JS}')).testing.counts()"
+HOLD = f"async () => (await import('{VIEW_JS}')).testing.hold()"
+RELEASE = f"async () => (await import('{VIEW_JS}')).testing.release()"
 SETTLE = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 #: What the person is doing in a field: its value, whether it has focus, and the caret.
 FIELD = """(selector) => {
@@ -98,11 +102,11 @@ def drawn(page: Page, key: str) -> int:
 def wait_for_requests(page: Page, key: str, at_least: int) -> None:
     """Until the page has asked `at_least` redraws of `key` (the events have arrived)."""
     page.wait_for_function(
-        """async ([key, n]) => {
-          const counts = (await import('/static/js/view.js')).testing.counts();
+        """async ([key, n, view]) => {
+          const counts = (await import(view)).testing.counts();
           return (counts[key] ? counts[key].requested : 0) >= n;
         }""",
-        arg=[key, at_least],
+        arg=[key, at_least, VIEW_JS],
     )
 
 

@@ -225,7 +225,11 @@ export class Room {
     clearTimeout(this.pongTimer);
     // Final closes: no access (4001), link renewed (4003), workshop deleted (4004), opened again
     // in another window (4009), left (4010) or removed (4011). Reconnecting would not help.
-    const final = { 4001: "unauthorised", 4003: "unauthorised", 4004: "unauthorised", 4009: "replaced", 4010: "left", 4011: "removed" };
+    const final = { 4001: "unauthorised", 4003: "unauthorised", 4004: "unauthorised", 4009: "replaced", 4010: "left", 4011: "removed", 4012: "wrong-address" };
+    // Opened under an address the socket does not accept (4012): the server's /address page
+    // says which to open, instead of "Reconnecting…" for ever. The fragment (a screen's token)
+    // stays behind: the page links the pairing page instead.
+    if (code === 4012) location.replace(`/address?next=${encodeURIComponent(location.pathname + location.search)}`);
     if (final[code]) { this._setStatus(final[code]); this.stopped = true; return; }
     if (this.stopped) return;
     // Too many sockets from this network are opening at once (4029): not final, the crowd
