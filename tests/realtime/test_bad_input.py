@@ -9,6 +9,7 @@ import httpx
 import pytest
 import websockets
 
+from app.realtime.protocol import CLOSE_WRONG_ADDRESS
 from tests.realtime.helpers import facilitator_client, goto, join, participant_clients
 from tests.support.client import Rejected, RoomClient
 from tests.support.server import Facilitator, Server
@@ -182,12 +183,17 @@ async def test_forged_and_foreign_tokens_are_refused(
 
 
 async def test_foreign_origin_handshake_is_refused(server: Server, workshop: dict[str, Any]):
+    """A page on another site gets nothing of the room: the socket is closed at once with 4012
+    and the address to open (a page of our own, opened under a wrong address, can say so)."""
     joined = join(server, workshop["join_code"], "Annie", "inwoner")
-    with pytest.raises(websockets.InvalidStatus) as refused:
-        await RoomClient.connect(
-            server.ws_url, workshop["id"], token=joined["token"], origin="https://evil.example"
-        )
-    assert refused.value.response.status_code == 403
+    async with websockets.connect(
+        f"{server.ws_url}/ws/workshops/{workshop['id']}", origin="https://evil.example"
+    ) as ws:
+        with pytest.raises(websockets.ConnectionClosed) as refused:
+            # Closed before a hello can be sent: no welcome, no snapshot, whatever it says.
+            await ws.send(json.dumps({"type": "hello", "token": joined["token"], "last_seq": 0}))
+            await ws.recv()
+    assert refused.value.rcvd is not None and refused.value.rcvd.code == CLOSE_WRONG_ADDRESS
     ok = await RoomClient.connect(
         server.ws_url, workshop["id"], token=joined["token"], origin=server.url
     )

@@ -162,6 +162,8 @@ def cases(ids: dict[str, Any]) -> list[Case]:
              url_values={"extension": "md", "lang": "nl"}),
         Case("GET", f"/api/workshops/{w}/export/{{table}}.csv", "none", "facilitator",
              fields=[("path", "table")], url_values={"table": "cards"}),
+        Case("GET", "/address?next={next}", "none", "anyone", fields=[("query", "next")],
+             url_values={"next": "/w/1"}),
     ]  # fmt: skip
 
 

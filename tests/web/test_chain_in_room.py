@@ -146,6 +146,8 @@ def join_with_form(person: Watched, server: Server, code: str, group: str, **for
     page.goto(f"{server.url}/join/{code}")
     page.fill("#display_name", form.get("name", "Annie"))
     page.select_option("#stakeholder_group", label=group)
+    if set(form) - {"name"}:  # the rest is folded under "Meer over jou", one tap away
+        page.click("details#join-more summary")
     if "drijfveer" in form:
         page.fill("#drijfveer", form["drijfveer"])
     if "contribution" in form:

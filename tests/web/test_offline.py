@@ -47,8 +47,8 @@ def test_offline_phone_posts_and_votes_arrive_once(
     expect(annie.page.locator("#budget")).to_contain_text("4 van 5 stippen over", timeout=20_000)
     expect(screen.page.locator(".voting")).to_contain_text("1 persoon heeft gestemd")
     desk.page.click("text=Stemming sluiten")
-    expect(screen.page.locator(".results li")).to_have_count(1)
-    expect(screen.page.locator(".results li").first).to_contain_text("1 stip")
+    expect(screen.page.locator(".overview .card-line .dots")).to_have_count(1)
+    expect(screen.page.locator(".overview .card-line").first).to_contain_text("1 stip")
     for page in (desk, screen, annie):
         assert not [p for p in page.problems if "ERR_INTERNET_DISCONNECTED" not in p], page.problems
         page.context.close()

@@ -127,8 +127,9 @@ def test_a_whole_workshop_in_the_browser(
     annie.screenshot("phone-prioriteren.png")
     check_all(everyone, "vote open")
     desk.page.click("text=Stemming sluiten")
-    expect(screen.page.locator(".results li").first).to_contain_text("Ontmoeten")
-    expect(screen.page.locator(".results li").first).to_contain_text("3 stippen")
+    # The overview ranks the clusters by their dots once the vote closed.
+    expect(screen.page.locator(".overview .cluster-title").first).to_contain_text("Ontmoeten")
+    expect(screen.page.locator(".overview .cluster-title").first).to_contain_text("3 stippen")
     check_all(everyone, "vote closed")
 
     # Waarom: a proposal from a phone, a round that does not converge, adoption with a reason.

@@ -239,7 +239,7 @@ function representation(state, full) {
     missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
 }
 
-// Counted by the server, with groups too small to stay anonymous pooled ("overige groepen") or
+// Counted by the server, with groups too small to stay anonymous pooled (under OTHER_GROUPS) or
 // left out (see app/workshops/pooling.py). A pooled group's contributors are in the pooled row:
 // beside its own name it says so, never "0 contributing".
 const countedAs = (group) => (presence.counted_as || {})[group];
