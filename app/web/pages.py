@@ -253,6 +253,7 @@ def phone_page(
         page_script="participant.js",
         language=language,
         workshop=workshop,
+        content_lang=workshop.workshop_settings().language,
         groups=_groups(trajectory),
         initial_state=json_for_script(initial),
     )
@@ -277,6 +278,7 @@ def screen_page(
         page_script="projector.js",
         language=language,
         workshop_id=workshop_id,
+        content_lang=workshop.workshop_settings().language,
         join_base=f"{settings.public_url}/join",
     )
 
