@@ -38,6 +38,7 @@ from app.web.render import json_for_script, render, request_language
 from app.web.trajectory_page import Problems, show
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
+from app.workshops.groups import expected_groups
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.participants import JoinRequest
@@ -329,9 +330,7 @@ def console_page(
 
 
 def _expected(raw: str) -> list[str]:
-    return list(
-        dict.fromkeys(g.strip().lower() for g in raw.replace("\n", ",").split(",") if g.strip())
-    )
+    return expected_groups(raw.replace("\n", ",").split(","))  # as typed, each once
 
 
 @router.get("/trajectories/new", response_class=HTMLResponse)
