@@ -360,7 +360,7 @@ function renderClusters(state) {
     return h("section", { class: "cluster" },
       h("details", { class: "fold", dataset: { key: `cluster:${cluster.id}` } },
         h("summary", {}, h("h2", { lang: contentLang }, cluster.title),
-          h("span", { class: "count-line" }, tn("%(n)s card", "%(n)s cards", inside.length), yours ? ` · ${tn("%(n)s of yours", "%(n)s of yours", yours)}` : "")),
+          h("span", { class: "count-line" }, tn("%(n)s card", "%(n)s cards", inside.length), yours ? " · " + tn("%(n)s of yours", "%(n)s of yours", yours) : "")),
         h("ul", { class: "cards" }, inside.map(item))),
       cluster.tags.length ? h("p", { class: "tags" }, cluster.tags.map(tagOf)) : null);
   }) :
