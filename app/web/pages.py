@@ -38,6 +38,7 @@ from app.web.render import json_for_script, render, request_language
 from app.web.trajectory_page import Problems, show
 from app.workshops import joincode
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
+from app.workshops.groups import expected_groups
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.participants import JoinRequest
@@ -259,6 +260,7 @@ def phone_page(
         page_script="participant.js",
         language=language,
         workshop=workshop,
+        content_lang=workshop.workshop_settings().language,
         groups=_groups(trajectory),
         initial_state=json_for_script(initial),
     )
@@ -283,6 +285,7 @@ def screen_page(
         page_script="projector.js",
         language=language,
         workshop_id=workshop_id,
+        content_lang=workshop.workshop_settings().language,
         join_base=f"{settings.public_url}/join",
     )
 
@@ -333,9 +336,7 @@ def console_page(
 
 
 def _expected(raw: str) -> list[str]:
-    return list(
-        dict.fromkeys(g.strip().lower() for g in raw.replace("\n", ",").split(",") if g.strip())
-    )
+    return expected_groups(raw.replace("\n", ",").split(","))  # as typed, each once
 
 
 @router.get("/trajectories/new", response_class=HTMLResponse)

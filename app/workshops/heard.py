@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sqlmodel import Session, col, select
 
 from app.privacy import OTHER_GROUPS, label_of, merge_small_groups, shown_per_group
+from app.workshops.groups import group_key
 from app.workshops.models import (
     AgreementRound,
     Card,
@@ -296,7 +297,7 @@ def table_check(session: Session, trajectory: Trajectory, k: int) -> TableCheck:
                 id=workshop.id,
                 title=workshop.title,
                 present=sorted(groups),
-                missing=[g for g in expected if g not in groups],
+                missing=[g for g in expected if group_key(g) not in {group_key(p) for p in groups}],
                 under_heard=figures.under_heard,
             )
         )

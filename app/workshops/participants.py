@@ -31,7 +31,8 @@ from app.realtime.protocol import (
 )
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
-from app.workshops.models import Card, Participant, Proposal, Workshop
+from app.workshops.groups import canonical
+from app.workshops.models import Card, Participant, Proposal, Trajectory, Workshop
 from app.workshops.pooling import count_by_label, decide, everyone_who_took_part
 from app.workshops.schemas import participant_view
 
@@ -135,6 +136,18 @@ def join(engine: Engine, *, workshop_id: int, request: JoinRequest) -> Joined:
     return result
 
 
+def stored_group(session: Session, workshop: Workshop, name: str) -> str:
+    """The form ``name`` is stored in: one per group, the first typed (app/workshops/groups.py),
+    so grouping stays case-insensitive and a trajectory's own group keeps its capitals."""
+    trajectory = session.get(Trajectory, workshop.trajectory_id)
+    joined = session.exec(
+        select(Participant.stakeholder_group)
+        .where(Participant.workshop_id == workshop.id)
+        .distinct()
+    ).all()
+    return canonical(name, [*(trajectory.expected_groups if trajectory else []), *joined])
+
+
 @dataclass(frozen=True)
 class JoinJob:
     """Joining, as a job in the workshop's transaction (see :func:`run_in_order`)."""
@@ -152,7 +165,7 @@ class JoinJob:
             workshop_id=workshop.id,
             token_hash=hash_token(token),
             display_name=name,
-            stakeholder_group=request.stakeholder_group.strip().lower(),
+            stakeholder_group=stored_group(session, workshop, request.stakeholder_group),
             # Taking part anonymously means no organisation either: it can name you as well.
             organisation="" if name is None else request.organisation.strip(),
             drijfveer=request.drijfveer.strip(),

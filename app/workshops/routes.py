@@ -36,6 +36,7 @@ from app.workshops.access import (
     resolve,
     set_participant_cookie,
 )
+from app.workshops.groups import expected_groups
 from app.workshops.history import changes, workshop_order
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop, WorkshopSettings
@@ -137,7 +138,7 @@ def trajectory_for(engine: Any, trajectory_id: int, facilitator_id: int) -> Traj
 def create_trajectory(
     body: TrajectoryCreate, engine: EngineDep, facilitator_id: CurrentFacilitator
 ) -> dict[str, Any]:
-    groups = list(dict.fromkeys(g.strip().lower() for g in body.expected_groups))
+    groups = expected_groups(body.expected_groups)  # as typed, each once (app/workshops/groups.py)
     with session_scope(engine) as session:
         trajectory = Trajectory(
             owner_id=facilitator_id,

@@ -17,6 +17,7 @@ from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
 from app.types import Phase, ProposalKind, Role
 from app.workshops.chain import chain, last_tally, lineage, tree, unattributed
+from app.workshops.groups import group_key
 from app.workshops.heard import consented, heard
 from app.workshops.history import SAVED, becomes_current
 from app.workshops.models import (
@@ -83,7 +84,7 @@ def representation(
         "people_contributing": sum(contributing.values())
         if shown_per_group(labels)
         else len(contributors & set(group_of)),
-        "missing": [group for group in expected if present[group] == 0],
+        "missing": [g for g in expected if group_key(g) not in {group_key(p) for p in present}],
         "counted_as": {group: label_of(labels, group) for group in sorted(present)},
     }
 

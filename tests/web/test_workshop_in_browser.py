@@ -83,9 +83,9 @@ def test_a_whole_workshop_in_the_browser(
     next_phase(desk, "Consequenties", [screen, *phones])
     annie.page.fill("#post-text", "Dagen zonder één gesprek")
     annie.page.check("#world-leef")
-    annie.page.check(
-        "#factor-links label:has-text('Het buurthuis') >> xpath=preceding-sibling::input"
-    )
+    annie.page.click("#link-choose summary")  # the factoren to link: a searchable picker
+    annie.page.fill("#link-search", "buurthuis")
+    annie.page.locator("#link-cards li:visible label").first.click()
     annie.page.click("#post-form button[type=submit]")
     expect(screen.page.locator(".wall")).to_contain_text("Dagen zonder één gesprek")
     expect(screen.page.locator(".wall")).to_contain_text("door: Het buurthuis is sinds 2023 dicht")
@@ -120,6 +120,7 @@ def test_a_whole_workshop_in_the_browser(
     for person in phones:
         person.page.click("button[aria-label='Geef een stip aan: Ontmoeten']")
     expect(annie.page.locator("#budget")).to_contain_text("1 van 2 stippen over")
+    bram.page.click("#targets summary:has-text('Losse kaarten')")  # folded beside the clusters
     bram.page.click("button[aria-label='Geef een stip aan: Een leeg bankje bij de bushalte']")
     expect(bram.page.locator("#budget")).to_contain_text("0 van 2 stippen over")
     expect(screen.page.locator(".voting")).to_contain_text("3 mensen hebben gestemd")

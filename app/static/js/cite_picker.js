@@ -11,6 +11,11 @@
 //
 //   const picker = new CitePicker({ id: "cite", console: false });
 //   form.append(picker.el);  picker.update(state);  picker.value();  picker.set(proposal);  picker.clear();
+//
+// The phone's consequentie form uses it for the factoren a consequentie comes from: cards only
+// (`clusters: false`), of the kinds in `kinds`, in the order `order(cards)` gives (most similar to
+// what is being written, then most recent: participant.js), with its own words (`words`) and a
+// note beside an option (`note(card)`, "lijkt op je tekst").
 import { byId } from "./state.js";
 import { h } from "./dom.js";
 import { t, tn } from "./i18n.js";
@@ -18,16 +23,34 @@ import { CARD_KINDS, TAGS, label } from "./labels.js";
 import { keep } from "./view.js";
 
 const fold = (text) => text.toLocaleLowerCase();
+// The language people write the room's texts in (the workshop's), for hyphenation and speech.
+const contentLanguage = () => document.body.dataset.contentLang || null;
 const short = (text, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export class CitePicker {
   /**
    * @param {{id: string, console?: boolean}} options  `id` prefixes every element id; on the
    *   console hidden and merged cards are offered too (marked), phones never get them.
+   * @param {{clusters?: boolean, kinds?: string[]|null, order?: Function|null, note?: Function|null, words?: object|null}} [more]
+   *   `clusters: false` offers cards only; `kinds` limits the cards to those kinds; `order(cards)`
+   *   returns them in the order to offer; `note(card)` a short text shown beside one (or null);
+   *   `words` replaces the picker's texts ({legend, hint, summary, chosen(n), search, cards}).
    */
-  constructor({ id, console = false }) {
+  constructor({ id, console = false, clusters = true, kinds = null, order = null, note = null, words = null }) {
     this.id = id;
     this.forConsole = console;
+    this.offersClusters = clusters;
+    this.kinds = kinds;
+    this.order = order;
+    this.note = note;
+    this.words = words || {
+      legend: t("What does it grow from? (optional)"),
+      hint: t("Choose the clusters, and if you like the cards, that this proposal builds on."),
+      summary: t("Choose clusters and cards"),
+      chosen: (n) => tn("Choose clusters and cards (%(n)s chosen)", "Choose clusters and cards (%(n)s chosen)", n),
+      search: t("Search clusters and cards"),
+      cards: t("Cards"),
+    };
     this.clusters = new Set();
     this.cards = new Set();
     this.names = new Map(); // "cluster:1" -> the chip's text
@@ -47,15 +70,16 @@ export class CitePicker {
     this.cardList = h("ul", { class: "cite-list", id: `${id}-cards` });
     this.noClusters = h("p", { class: "hint" }, t("No clusters match."));
     this.noCards = h("p", { class: "hint" }, t("No cards match."));
+    const words = this.words;
     this.details = h("details", { class: "cite-choose", id: `${id}-choose` },
-      h("summary", {}, t("Choose clusters and cards")),
-      h("label", { for: `${id}-search` }, t("Search clusters and cards")),
+      h("summary", {}, words.summary),
+      h("label", { for: `${id}-search` }, words.search),
       this.search, this.count,
-      h("fieldset", { class: "cite-group" }, h("legend", {}, t("Clusters")), this.clusterList, this.noClusters),
-      h("fieldset", { class: "cite-group" }, h("legend", {}, t("Cards")), this.cardList, this.noCards));
-    this.el = h("fieldset", { class: "cite-picker", id: `${id}-picker`, "aria-describedby": `${id}-hint` },
-      h("legend", {}, t("What does it grow from? (optional)")),
-      h("p", { class: "hint", id: `${id}-hint` }, t("Choose the clusters, and if you like the cards, that this proposal builds on.")),
+      this.offersClusters ? h("fieldset", { class: "cite-group" }, h("legend", {}, t("Clusters")), this.clusterList, this.noClusters) : null,
+      h("fieldset", { class: "cite-group" }, h("legend", {}, words.cards), this.cardList, this.noCards));
+    this.el = h("fieldset", { class: "cite-picker", id: `${id}-picker`, "aria-describedby": words.hint ? `${id}-hint` : null },
+      h("legend", {}, words.legend),
+      words.hint ? h("p", { class: "hint", id: `${id}-hint` }, words.hint) : null,
       this.nothing, this.chips, this.details);
     this.search.addEventListener("input", () => this.filter());
     this.search.addEventListener("keydown", (event) => {
@@ -66,15 +90,17 @@ export class CitePicker {
 
   /** What the room offers to cite now. Cheap when nothing changed. */
   update(state) {
-    const clusters = byId(state.clusters);
-    const cards = byId(state.cards).filter((c) => this.forConsole || (!c.hidden && c.merged_into_id === null));
+    const clusters = this.offersClusters ? byId(state.clusters) : [];
+    let cards = byId(state.cards).filter((c) => (this.forConsole || (!c.hidden && c.merged_into_id === null)) &&
+      (!this.kinds || this.kinds.includes(c.kind)));
+    if (this.order) cards = this.order(cards);
     const counts = new Map();
     for (const card of byId(state.cards)) {
       if (card.cluster_id !== null && !card.hidden && card.merged_into_id === null) counts.set(card.cluster_id, (counts.get(card.cluster_id) || 0) + 1);
     }
     const key = JSON.stringify([
       clusters.map((c) => [c.id, c.title, c.tags, counts.get(c.id) || 0]),
-      cards.map((c) => [c.id, c.kind, c.text, c.hidden, c.merged_into_id]),
+      cards.map((c) => [c.id, c.kind, c.text, c.hidden, c.merged_into_id, this.note ? this.note(c) : null]),
     ]);
     if (key === this.key) return;
     this.key = key;
@@ -94,9 +120,12 @@ export class CitePicker {
       const text = c.text || t("(no text)");
       const marks = [c.hidden ? t("hidden") : null, c.merged_into_id !== null ? t("merged") : null].filter(Boolean);
       const name = t("Card: %(text)s", { text: short(text) });
-      return this.option("card", c.id, name, [kind, text].join(" "),
-        h("span", { class: "cite-meta" }, kind, ": "), text,
-        marks.length ? h("span", { class: "cite-meta" }, ` (${marks.join(", ")})`) : null);
+      const oneKind = this.kinds && this.kinds.length === 1; // no "Factor:" before every factor
+      const note = this.note ? this.note(c) : null;
+      return this.option("card", c.id, oneKind ? short(text) : name, [kind, text].join(" "),
+        oneKind ? null : h("span", { class: "cite-meta" }, kind, ": "), h("span", { class: "cite-text", lang: contentLanguage() }, text),
+        marks.length ? h("span", { class: "cite-meta" }, ` (${marks.join(", ")})`) : null,
+        note ? h("span", { class: "cite-note" }, note) : null);
     }));
     // What is no longer offered (a withdrawn card, a dissolved cluster, a card hidden from the
     // phones) cannot be cited: it leaves the choice.
@@ -157,9 +186,7 @@ export class CitePicker {
         onclick: () => this.remove(key),
       }, h("span", {}, short(name, 48)), h("span", { "aria-hidden": "true", class: "chip-x" }, "✕")));
     }));
-    this.details.querySelector("summary").textContent = chosen.length
-      ? tn("Choose clusters and cards (%(n)s chosen)", "Choose clusters and cards (%(n)s chosen)", chosen.length)
-      : t("Choose clusters and cards");
+    this.details.querySelector("summary").textContent = chosen.length ? this.words.chosen(chosen.length) : this.words.summary;
   }
 
   // Tapping a chip takes it out; focus goes to the next chip (or the list's opener), not lost.

@@ -15,8 +15,13 @@ import { MergeNotices } from "./participant_notices.js";
 import { ProposalForm } from "./participant_proposals.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { startingPointBlock } from "./starting_point.js";
+import { CitePicker } from "./cite_picker.js";
+import { rankByLikeness } from "./likeness.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
+// The language the room writes in (the workshop's), on its texts: Dutch compounds hyphenate as
+// Dutch, and a screen reader reads them as Dutch, also on a phone set to English.
+const contentLang = document.body.dataset.contentLang || null;
 const initialNode = document.getElementById("initial-state");
 const room = new Room({ workshopId, storageKey: "phone", initial: initialNode ? JSON.parse(initialNode.textContent) : null });
 // The method word each phase is about, explained by the "?" next to the phase title: the kind of
@@ -36,6 +41,30 @@ let lastPhase = null;
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl, { quiet: true }) });
 const notices = new MergeNotices($("#notices"), workshopId);
 const proposalForm = new ProposalForm({ send: (type, fields, errorEl) => send(type, fields, errorEl), state: () => room.state, showError: (el, message) => showError(el, message) });
+// The factoren a consequentie comes from: searched, not scrolled (100 factoren are 100 check
+// boxes), those most like the text being written first, then the newest (likeness.js).
+let alike = new Set();
+const factorPicker = new CitePicker({
+  id: "link", clusters: false, kinds: ["factor"],
+  order: (cards) => {
+    const ranked = rankByLikeness(cards, $("#post-text").value);
+    alike = ranked.alike;
+    return ranked.cards;
+  },
+  note: (card) => (alike.has(card.id) ? t("like your text") : null),
+  words: {
+    legend: t("Which factors lead to it? (optional)"), hint: null,
+    summary: t("Choose factors"), chosen: (n) => tn("Choose factors (%(n)s chosen)", "Choose factors (%(n)s chosen)", n),
+    search: t("Search the factors"), cards: t("Most alike first, then the newest"),
+  },
+});
+$("#factor-links").replaceWith(factorPicker.el);
+factorPicker.el.id = "factor-links";
+let rankLater = null; // the order follows the text as it is written, a moment after typing stops
+$("#post-text").addEventListener("input", () => {
+  clearTimeout(rankLater);
+  rankLater = setTimeout(() => { if (room.state && !$("#links-field").hidden) factorPicker.update(room.state); }, 300);
+});
 enhanceGlossary(document);
 collapseThemeQuestion();
 
@@ -73,7 +102,6 @@ function acknowledged(ack) {
 }
 
 room.on("state", () => redraw());
-room.on("event:phase.changed", (event) => announce(t("Now: %(phase)s", { phase: phaseName(event.phase) })));
 // Let in from the lobby (the admit step): only this phone's own admission reaches it.
 room.on("event:participant.admitted", () => announce(t("You are in. Welcome!")));
 
@@ -111,6 +139,7 @@ function render(state) {
   if ($("#waiting-me").firstChild) replace($("#waiting-me")); // let in: one copy of its help only
   $("#phase-title").textContent = phaseName(phase);
   for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panelOf(phase) !== panel.id;
+  const changed = phase !== lastPhase && lastPhase !== null;
   if (phase !== lastPhase) {
     if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now
     replace($("#phase-help"), phaseTerm(phase) ? helpToggle(phaseTerm(phase)) : null);
@@ -125,6 +154,17 @@ function render(state) {
   else if (phase === "prioriteren") renderVote(state);
   else if (phase === "waarom" || phase === "opgave") renderProposals(state, phase);
   else if (phase === "afronding") renderResult(state);
+  if (changed) showNewPhase(phase);
+}
+
+// A new phase is a new page: the phone goes to its top, the keyboard (and a screen reader's
+// reading point) to its heading, and the change is said in the live region, so a resident who was
+// halfway down the last phase sees that something changed. Also after a reconnect that skipped
+// the phase.changed event: it follows the state, not the event.
+function showNewPhase(phase) {
+  window.scrollTo({ top: 0, left: 0, behavior: "instant" });
+  $("#phase-title").focus({ preventScroll: true });
+  announce(t("Now: %(phase)s", { phase: phaseName(phase) }));
 }
 
 function me(state) {
@@ -166,6 +206,7 @@ function setupPhase(phase) {
   const kind = postingKind(phase);
   editing = null;
   problems.clear();
+  if (kind === "consequentie") factorPicker.clear();
   if (kind) {
     $("#post-title-text").textContent = { beeld: t("Share an image"), factor: t("Add a factor"), consequentie: t("Add a consequence") }[kind];
     $("#post-label").textContent = { beeld: t("What does it show about the theme? (caption)"), factor: t("Factor: what drives or shapes the theme?"), consequentie: t("Consequence: what does it lead to?") }[kind];
@@ -188,7 +229,7 @@ function cardItem(state, card, mine) {
   if (mine && editing === card.id) return h("li", { class: "card", dataset }, editForm(card));
   const into = card.merged_into_id !== null ? state.cards[card.merged_into_id] : null;
   if (into) extra.push(h("p", { class: "merged" }, t("Combined with: %(text)s", { text: into.text })));
-  const item = h("li", { class: "card", dataset }, image, h("p", {}, card.text), ...extra);
+  const item = h("li", { class: "card", dataset }, image, h("p", { lang: contentLang }, card.text), ...extra);
   if (mine) {
     if (received.has(card.id)) item.append(h("span", { class: "ok" }, "✓ ", t("Received")));
     item.append(h("div", { class: "actions" },
@@ -204,13 +245,12 @@ function renderPosting(state, kind) {
   const waiting = room.pending().filter((m) => m.type === "card.post" && m.kind === kind)
     .map((m) => h("li", { class: "card waiting" }, h("p", {}, m.text), h("span", { class: "wait" }, t("Waiting to be sent"))));
   keep($("#my-cards"), () => [mine.map((c) => cardItem(state, c, true)), waiting]);
-  const others = visibleCards(state, kind).filter((c) => !c.mine);
+  // Newest first, in a box that scrolls within itself: 100 cards from the room would make the
+  // phone 8,000 px long, with the form at the top and one's own cards lost below them.
+  const others = visibleCards(state, kind).filter((c) => !c.mine).reverse();
+  $("#room-count").textContent = others.length ? `(${others.length})` : "";
   keep($("#room-cards"), () => (others.length ? others.map((c) => cardItem(state, c, false)) : h("li", { class: "muted" }, t("Nothing yet."))));
-  if (kind === "consequentie") {
-    keep($("#factor-links"), () => visibleCards(state, "factor").map((f) => h("div", { class: "check" },
-      h("input", { type: "checkbox", id: `link-${f.id}`, value: f.id }),
-      h("label", { for: `link-${f.id}` }, f.text))));
-  }
+  if (kind === "consequentie") factorPicker.update(state);
 }
 
 // Editing one of my cards: the card shows a form instead of its text until it is saved or
@@ -265,7 +305,7 @@ $("#post-form").addEventListener("submit", async (e) => {
     const world = document.querySelector("input[name=world]:checked");
     if (!world) return showError(error, t("Choose lived world or system world."));
     fields.world = world.value;
-    fields.factor_ids = [...document.querySelectorAll("#factor-links input:checked")].map((i) => Number(i.value));
+    fields.factor_ids = factorPicker.value().cited_card_ids;
   }
   const file = kind === "beeld" ? $("#photo").files[0] : null;
   if (file) {
@@ -289,7 +329,8 @@ $("#post-form").addEventListener("submit", async (e) => {
     send("card.post", fields, error);
   }
   $("#post-text").value = "";
-  for (const input of document.querySelectorAll("#post-form input[type=radio], #factor-links input")) input.checked = false;
+  for (const input of document.querySelectorAll("#post-form input[type=radio]")) input.checked = false;
+  if (kind === "consequentie") factorPicker.clear();
 });
 
 function showError(el, message) {
@@ -309,22 +350,33 @@ function renderClusters(state) {
     explained.add(tag);
     return h("span", { class: "tag-help" }, badge, ...helpToggle(tag));
   };
-  const item = (c) => h("li", { class: c.mine ? "card mine" : "card" }, c.text, c.mine ? h("span", { class: "badge" }, t("yours")) : null);
-  // An open "?" stays open across live updates: keep() opens it again (by its data-key).
-  keep($("#clusters"), () => (clusters.length ? clusters.map((cluster) => h("section", { class: "cluster" },
-    h("h2", {}, cluster.title),
-    cluster.tags.length ? h("p", { class: "tags" }, cluster.tags.map(tagOf)) : null,
-    h("ul", { class: "cards" }, cards.filter((c) => c.cluster_id === cluster.id).map(item)))) :
+  const item = (c) => h("li", { class: c.mine ? "card mine" : "card" }, h("span", { lang: contentLang }, c.text), c.mine ? h("span", { class: "badge" }, t("yours")) : null);
+  // Each cluster folds to its name, tags and count (200 cards would make the page 12,000 px); one
+  // with a card of yours says so. An open cluster and an open "?" stay open across live updates:
+  // keep() opens them again (by their data-key).
+  keep($("#clusters"), () => (clusters.length ? clusters.map((cluster) => {
+    const inside = cards.filter((c) => c.cluster_id === cluster.id);
+    const yours = inside.filter((c) => c.mine).length;
+    return h("section", { class: "cluster" },
+      h("details", { class: "fold", dataset: { key: `cluster:${cluster.id}` } },
+        h("summary", {}, h("h2", { lang: contentLang }, cluster.title),
+          h("span", { class: "count-line" }, tn("%(n)s card", "%(n)s cards", inside.length), yours ? " · " + tn("%(n)s of yours", "%(n)s of yours", yours) : "")),
+        h("ul", { class: "cards" }, inside.map(item))),
+      cluster.tags.length ? h("p", { class: "tags" }, cluster.tags.map(tagOf)) : null);
+  }) :
     h("p", { class: "muted" }, t("No clusters yet."))));
   const loose = cards.filter((c) => c.cluster_id === null);
-  keep($("#loose"), () => (loose.length && clusters.length ? [h("h2", {}, t("Not in a theme yet")), h("ul", { class: "cards" }, loose.map(item))] : null));
+  keep($("#loose"), () => (loose.length && clusters.length ? h("details", { class: "fold loose", dataset: { key: "loose" } },
+    h("summary", {}, h("h2", {}, t("Not in a theme yet"), ` (${loose.length})`)), h("ul", { class: "cards" }, loose.map(item))) : null));
 }
 
+// What one can give dots to: the clusters, each with its cards to read (folded), and the cards in
+// no cluster, folded together under "Losse kaarten" when there are clusters too.
 function targetsOf(state) {
-  const clusters = byId(state.clusters).map((c) => ({ type: "cluster", id: c.id, text: c.title }));
-  const loose = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null && c.cluster_id === null)
-    .map((c) => ({ type: "card", id: c.id, text: c.text }));
-  return [...clusters, ...loose];
+  const shown = byId(state.cards).filter((c) => !c.hidden && c.merged_into_id === null);
+  const clusters = byId(state.clusters).map((c) => ({ type: "cluster", id: c.id, text: c.title, cards: shown.filter((card) => card.cluster_id === c.id) }));
+  const loose = shown.filter((c) => c.cluster_id === null).map((c) => ({ type: "card", id: c.id, text: c.text, cards: [] }));
+  return { clusters, loose };
 }
 
 function renderVote(state) {
@@ -344,25 +396,36 @@ function renderVote(state) {
   const used = mine.reduce((sum, d) => sum + d.count, 0);
   $("#budget").textContent = tn("%(left)s of %(n)s dot left", "%(left)s of %(n)s dots left", vote.budget, { left: vote.budget - used }) +
     (pending.length ? " · " + tn("%(n)s message not yet sent", "%(n)s messages not yet sent", pending.length) : "");
-  keep($("#targets"), () => targetsOf(state).map((target) => {
+  const targetItem = (target) => {
     const count = countOf(target);
     const key = `${target.type}:${target.id}`;
+    const cardsOf = target.cards.length ? h("details", { class: "fold target-cards", dataset: { key: `read:${key}` } },
+      h("summary", {}, tn("%(n)s card", "%(n)s cards", target.cards.length)),
+      h("ul", {}, target.cards.map((c) => h("li", { lang: contentLang }, c.text)))) : null;
     return h("li", { class: "target" },
-      h("p", {}, target.text),
-      h("div", { class: "dots" },
+      h("p", { lang: contentLang }, target.text),
+      h("div", { class: "target-row" }, cardsOf || h("span"), h("div", { class: "dots" },
         h("button", { type: "button", class: "secondary small", disabled: count === 0, "aria-label": t("Take a dot from: %(text)s", { text: target.text }), dataset: { key: `take:${key}` },
           onclick: () => send("vote.retract", { target_type: target.type, target_id: target.id }) }, "−"),
         h("span", { class: "count", "aria-label": tn("%(n)s dot", "%(n)s dots", count) }, String(count)),
         h("button", { type: "button", class: "small", disabled: used >= vote.budget, "aria-label": t("Give a dot to: %(text)s", { text: target.text }), dataset: { key: `give:${key}` },
-          onclick: () => send("vote.cast", { target_type: target.type, target_id: target.id }) }, "+")));
-  }));
+          onclick: () => send("vote.cast", { target_type: target.type, target_id: target.id }) }, "+"))));
+  };
+  const { clusters, loose } = targetsOf(state);
+  const onLoose = loose.some((target) => countOf(target) > 0); // your dots there: it opens
+  keep($("#targets"), () => [
+    clusters.map(targetItem),
+    clusters.length && loose.length ? h("li", { class: "loose-targets" }, h("details", { class: "fold", open: onLoose, dataset: { key: "loose-targets" } },
+      h("summary", {}, t("Loose cards"), ` (${loose.length})`),
+      h("ul", { class: "targets" }, loose.map(targetItem)))) : loose.map(targetItem),
+  ]);
 }
 
 function resultsList(state, vote) {
   return h("ol", { class: "results" }, (vote.results || []).map((line) => {
     const target = line.target_type === "cluster" ? state.clusters[line.target_id] : state.cards[line.target_id];
     const text = target ? target.title || target.text : "—";
-    return h("li", {}, text, " — ", tn("%(n)s dot", "%(n)s dots", line.dots));
+    return h("li", {}, h("span", { lang: contentLang }, text), " — ", tn("%(n)s dot", "%(n)s dots", line.dots));
   }));
 }
 
@@ -370,7 +433,7 @@ const STATUS_TEXT = { open: () => t("open"), superseded: () => t("replaced"), ad
 
 // The whole proposal: its text and, for an opgave, what is in and out of scope and its core themes.
 function proposalBody(p, { help = false } = {}) {
-  const parts = [h("p", { class: "statement" }, p.text)];
+  const parts = [h("p", { class: "statement", lang: contentLang }, p.text)];
   const list = (title, lines) => lines.length ? [h("h4", {}, title), h("ul", {}, lines.map((l) => h("li", {}, l)))] : [];
   const themes = help ? withHelp("kernthema", t("Core themes"), { key: `help:kernthema:${p.id}` }) : t("Core themes");
   parts.push(...list(t("In scope"), p.in_scope), ...list(t("Out of scope"), p.out_of_scope), ...list(themes, p.core_themes));
@@ -408,9 +471,12 @@ function renderProposals(state, kind) {
     const text = citationText(state, p);
     return text ? h("p", { class: "cites meta" }, text) : null;
   };
+  // A proposal in the open round is shown whole in its rating form above: the list names it only.
+  const open = openRound(state, kind);
+  const rated = new Set(open ? open.proposal_ids : []);
   keep($("#proposals"), () => (proposals.length ? proposals.map((p) => h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id } },
     isSeeded(p) ? h("p", { class: "seeded" }, h("span", { class: "badge" }, seededLabel())) : null,
-    ...proposalBody(p),
+    ...(rated.has(p.id) ? [h("p", { class: "statement", lang: contentLang }, p.text)] : proposalBody(p)),
     cites(p),
     h("p", { class: "meta" }, (STATUS_TEXT[p.status] || (() => p.status))(), p.amends_id ? " · " + t("replaces #%(id)s", { id: p.amends_id }) : "", p.mine ? " · " + t("yours") : ""),
     result(p),
