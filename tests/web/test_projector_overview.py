@@ -180,9 +180,11 @@ def test_the_overview_shows_every_cluster_at_once_and_the_console_focuses_one(
         sized(screen, width, height)
         url_code = screen.page.locator(".join .url .url-code")
         expect(url_code).to_have_text(code)
+        expect(url_code).to_be_visible()  # laid out again after the resize, not mid-render
         assert url_code.evaluate("(el) => el.getClientRects().length") == 1, (width, height)
     # Even on a narrow window the code stays whole on one line.
     sized(screen, 700, 768)
+    expect(screen.page.locator(".join .url-code")).to_be_visible()
     assert (
         screen.page.locator(".join .url-code").evaluate("(el) => el.getClientRects().length") == 1
     )
