@@ -226,7 +226,7 @@ def test_the_overview_shows_every_cluster_at_once_and_the_console_focuses_one(
     # The console focuses one cluster full-screen, with all its cards, and goes back.
     desk = console(chromium, busy_server, facilitator, room.workshop)
     biggest = clusters[0]
-    desk.page.get_by_role("button", name=f"Groot tonen: {biggest['title']}").click()
+    desk.page.select_option("#screen-focus", label=f"Cluster: {biggest['title']}")
     expect(screen.page.locator(".focus .cluster-title").first).to_contain_text(biggest["title"])
     members = [c for c in room.cards() if c["cluster_id"] == biggest["id"]]
     for width, height in SIZES:

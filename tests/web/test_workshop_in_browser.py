@@ -101,10 +101,9 @@ def test_a_whole_workshop_in_the_browser(
     desk.page.keyboard.type("Ontmoeten")
     desk.page.keyboard.press("Enter")
     expect(screen.page.locator(".clusters")).to_contain_text("Ontmoeten")
-    bus = desk.page.locator(".card").filter(
-        has=desk.page.locator("p", has_text="Geen bus op zondag")
-    )
-    bus.locator("select[id^=assign]").select_option(label="Ontmoeten")
+    desk.page.locator("#board .board-tile", has_text="Geen bus op zondag").click()
+    desk.page.select_option("#board-move-to", label="Ontmoeten")
+    desk.page.click("#board-move-go")
     expect(screen.page.locator(".clusters")).to_contain_text("Geen bus op zondag")
     desk.page.locator("#board button.board-tag", has_text="Angel").first.click()
     expect(screen.page.locator(".clusters .tag-angel")).to_have_text("Angel")

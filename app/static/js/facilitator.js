@@ -161,19 +161,16 @@ function renderScreen(state) {
     overviewSteps(state, screen, send)];
 }
 
-// Clusteren and prioriteren: the projector shows the overview; one button per cluster shows it
-// full-screen with all its cards, and one goes back (screen.view with focus, and without).
+// Clusteren and prioriteren: the projector shows the overview; a cluster chosen under "Show one
+// item large" fills it with all its cards, and one button goes back (screen.view with focus, and
+// without). One control for the choice, not a button per cluster: with 200 cards the console's
+// side column must stay short (issue 23's board fits the screen).
 function overviewSteps(state, screen, send) {
   const phase = state.workshop.phase;
   if (phase !== "clusteren" && phase !== "prioriteren") return null;
-  const clusters = byId(state.clusters);
   const focused = screen.focus && screen.focus.kind === "cluster" ? screen.focus.id : null;
-  return h("div", { class: "screen-overview" },
-    focused !== null ? h("button", { type: "button", id: "screen-overview-back", onclick: () => send({ page: null, focus: null }, t("The projector shows the overview again")) }, t("Back to the overview")) : null,
-    clusters.length ? h("ul", { class: "plain screen-clusters" }, clusters.map((c) => h("li", {},
-      h("button", { type: "button", class: "secondary", "aria-pressed": String(focused === c.id), dataset: { key: `screen-cluster-${c.id}` },
-        onclick: () => send({ page: null, focus: { kind: "cluster", id: c.id } }, t("Shown large on the projector")) },
-        t("Show large: %(title)s", { title: c.title }))))) : null);
+  return focused !== null ? h("div", { class: "screen-overview" },
+    h("button", { type: "button", id: "screen-overview-back", onclick: () => send({ page: null, focus: null }, t("The projector shows the overview again")) }, t("Back to the overview"))) : null;
 }
 
 function focusable(state, phase) {
