@@ -184,19 +184,28 @@ class Actions:
     def drag(self, source: Locator, target: Locator) -> None:
         """A real pointer drag: press, move in steps, release over the target (both in view)."""
         self.page.evaluate("document.getElementById('board').scrollIntoView()")
-        start = source.bounding_box()
-        assert start
+        start = laid_out(source)
         x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
         self.page.mouse.move(x, y)
         self.page.mouse.down()
         self.page.mouse.move(x + 10, y + 10, steps=3)
-        end = target.bounding_box()
-        assert end
+        end = laid_out(target)
         self.page.mouse.move(
             end["x"] + end["width"] / 2, end["y"] + min(end["height"] / 2, 40), steps=10
         )
         self.page.mouse.up()
         self.count += 1
+
+
+def laid_out(locator: Locator) -> dict[str, float]:
+    """Where ``locator`` is on screen, asked again while the board redraws it (on a busy machine
+    a live update can replace the element between finding it and measuring it)."""
+    for _ in range(40):
+        found = locator.bounding_box()
+        if found:
+            return found
+        locator.page.wait_for_timeout(25)
+    raise AssertionError(f"{locator} is not on the screen")
 
 
 def tile(page: Page, text: str) -> Locator:
