@@ -1,7 +1,11 @@
 // The clustering board on the console: unclustered cards in a pool, each cluster a box of tiles.
-// Cards move by drag and drop (board_drag.js) or, without dragging, by selecting them and choosing
-// "Move to…"; a search box with "Select all shown" and "New cluster from selection" clusters many
-// cards in three steps. Every step can be undone (board_undo.js). Suggestions from the phones wait
+// It fits the laptop's screen: the pool and the clusters sit side by side, each scrolling within
+// itself, so every drop target is in reach without scrolling the page (board.css); clusters fold
+// to their name and count, and a compact density holds 200 cards. Cards move by drag and drop
+// (board_drag.js: onto a cluster, the pool, or "new cluster"; anywhere else does nothing) or,
+// without dragging, by selecting them and choosing "Move to…"; a search box (alternatives
+// separated by commas) with "Select all shown" and "New cluster from selection" clusters many
+// cards in three steps. Each tile has its own small menu to hide or spotlight the card. Every step can be undone (board_undo.js). Suggestions from the phones wait
 // in an inbox to be accepted or declined; suggestions from the model on this server, and marks on
 // possible duplicates, come from board_suggest.js.
 //
@@ -24,7 +28,11 @@ import { History, byPrevious } from "./board_undo.js";
 import { SuggestPanel } from "./board_suggest.js";
 
 const KINDS = new Set(Object.keys(CARD_KINDS));
-const ui = { selected: new Set(), anchor: null, filter: "", renaming: null, drag: null };
+const ui = {
+  selected: new Set(), anchor: null, filter: "", renaming: null, drag: null,
+  collapsed: new Set(), compact: null, menu: null, reveal: null, returnTo: null,
+};
+const COMPACT_FROM = 60; // cards on the board from which the compact density is the default
 let state = null;
 let root = null;
 let command = null; // the console's: sends, says the outcome, resolves with the ack's result
@@ -39,11 +47,25 @@ export function boardCards(snapshot) {
 
 const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
+// The search: alternatives separated by commas, each a few words that must all occur
+// ("bus, regiotaxi, halte": cards with any of the three). Parts of words count, so "zorg" finds
+// "mantelzorgers" too.
 function matches(card) {
-  const words = fold(ui.filter).split(/\s+/).filter(Boolean);
+  const alternatives = fold(ui.filter).split(",").map((a) => a.split(/\s+/).filter(Boolean)).filter((a) => a.length);
+  if (!alternatives.length) return true;
   const text = fold(card.text);
-  return words.every((w) => text.includes(w));
+  return alternatives.some((words) => words.every((w) => text.includes(w)));
 }
+
+// "Select all shown" takes the loose cards the search shows (a search also shows the cards already
+// in clusters, which stay there); only when none is loose, every card shown.
+function shownToSelect() {
+  const shown = boardCards(state).filter(matches);
+  const loose = shown.filter((c) => c.cluster_id === null);
+  return (loose.length ? loose : shown).map((c) => c.id);
+}
+
+const compact = () => (ui.compact === null ? boardCards(state).length >= COMPACT_FROM : ui.compact);
 
 // The cards in reading order (pool first, then cluster by cluster): the order of a shift-click range.
 function ordered() {
@@ -71,10 +93,16 @@ export function mountBoard(room, { socket, command: send }) {
   if (!root) {
     command = send;
     build(socket);
-    socket.on("state", () => schedule("board:shown", () => { root.hidden = socket.state.workshop.phase !== "clusteren"; }));
+    socket.on("state", () => schedule("board:shown", () => {
+      root.hidden = socket.state.workshop.phase !== "clusteren";
+      document.body.classList.toggle("is-clustering", !root.hidden);
+    }));
   }
-  if (!root.isConnected) document.getElementById("controls").before(root);
+  // Full width, above the console's columns: the board is what this phase is about.
+  if (!root.isConnected) document.querySelector(".columns").before(root);
   root.hidden = false;
+  document.body.classList.add("is-clustering");
+  fitToWindow();
   const visible = new Set(boardCards(state).map((c) => c.id));
   for (const id of ui.selected) if (!visible.has(id)) ui.selected.delete(id);
   if (ui.renaming !== null && !state.clusters[ui.renaming]) ui.renaming = null;
@@ -82,6 +110,19 @@ export function mountBoard(room, { socket, command: send }) {
   draw();
   return null;
 }
+
+// The board is as tall as the window below where it starts (board.css), measured as the console's
+// head above it wraps differently on each width.
+// When the tools above the lists grow (the model's suggestions, the phones'), the board grows with
+// them rather than squeeze the lists below 14rem.
+function fitToWindow() {
+  const box = root.getBoundingClientRect();
+  const top = `${Math.round(box.top + window.scrollY)}px`;
+  const above = `${Math.round($("#board-lists", root).getBoundingClientRect().top - box.top)}px`;
+  if (root.style.getPropertyValue("--board-top") !== top) root.style.setProperty("--board-top", top);
+  if (root.style.getPropertyValue("--board-above") !== above) root.style.setProperty("--board-above", above);
+}
+window.addEventListener("resize", () => { if (root && !root.hidden) fitToWindow(); });
 
 function build(socket) {
   suggest = new SuggestPanel({
@@ -97,14 +138,20 @@ function build(socket) {
     tagNotes.push(note);
   }
   root = h("section", { id: "board", class: "board", "aria-labelledby": "board-title" },
-    h("h3", { id: "board-title" }, t("Clustering board")),
-    h("p", { class: "hint", id: "board-how" }, t("Drag cards onto a cluster, onto the pool or onto another card (a new cluster with both). Or select cards (click, shift-click for a range, Space on the keyboard) and choose where they go. Ctrl+Z undoes.")),
+    h("div", { class: "board-head" },
+      h("h3", { id: "board-title" }, t("Clustering board")),
+      h("details", { class: "board-how", id: "board-how-box" }, h("summary", {}, t("How it works")), h("p", { class: "hint", id: "board-how" }, t("Drag cards onto a cluster, onto the pool or onto “New cluster”; a drop anywhere else does nothing. Or select cards (click, shift-click for a range, Space on the keyboard; arrow keys go from card to card) and choose where they go. / goes to the search, Ctrl+Z undoes."))),
+      h("div", { class: "board-legend" }, h("span", {}, t("Tags:")), tagHelp, tagNotes),
+      h("div", { class: "board-view", role: "group", "aria-label": t("Board view") },
+        h("button", { type: "button", class: "secondary small", id: "board-compact", "aria-pressed": "false" }, t("Compact")),
+        h("button", { type: "button", class: "secondary small", id: "board-fold-all" }, t("Fold all clusters")))),
     h("div", { class: "board-toolbar", role: "group", "aria-label": t("Board tools") },
       h("div", { class: "board-find" },
         h("label", { for: "board-filter" }, t("Find cards")),
-        h("input", { id: "board-filter", type: "search", autocomplete: "off", "aria-describedby": "board-shown" }),
+        h("input", { id: "board-filter", type: "search", autocomplete: "off", "aria-describedby": "board-shown board-find-how" }),
         h("button", { type: "button", class: "secondary", id: "board-select-shown" }, t("Select all shown")),
-        h("p", { id: "board-shown", class: "board-shown" })),
+        h("p", { id: "board-shown", class: "board-shown" }),
+        h("p", { id: "board-find-how", class: "visually-hidden" }, t("Separate alternatives with commas. Enter selects the loose cards shown; the down arrow goes to the first card."))),
       h("div", { class: "board-act" },
         h("p", { id: "board-selection", class: "board-selection" }),
         h("button", { type: "button", id: "board-new" }, t("New cluster from selection")),
@@ -119,15 +166,32 @@ function build(socket) {
       h("p", { id: "board-note", class: "board-note" })),
     suggest.element,
     h("div", { id: "board-inbox" }),
-    h("div", { class: "board-legend" }, h("span", {}, t("Tags:")), tagHelp, tagNotes),
-    h("div", { id: "board-lists" }));
+    h("div", { id: "board-lists", class: "board-lists" },
+      h("section", { class: "board-pool", id: "board-pool", dataset: { zone: "pool" }, "aria-labelledby": "board-pool-title" },
+        h("h4", { id: "board-pool-title" }),
+        h("div", { id: "board-pool-body", class: "board-scroll", dataset: { autoscroll: "" } })),
+      h("section", { class: "board-side", "aria-labelledby": "board-clusters-title" },
+        h("div", { class: "board-side-head" },
+          h("h4", { id: "board-clusters-title" }),
+          h("div", { id: "board-new-zone", class: "board-new-zone", dataset: { zone: "new" } }, t("Drop here: new cluster"))),
+        h("div", { id: "board-clusters-body", class: "board-scroll", dataset: { autoscroll: "" } }))));
   listen();
   enableDrag(root, {
     cardsFor: (id) => (ui.selected.has(id) ? ordered().filter((c) => ui.selected.has(c.id)).map((c) => c.id) : [id]),
     describe: (ids) => (ids.length === 1 ? short(state.cards[ids[0]].text) : tn("%(n)s card", "%(n)s cards", ids.length)),
+    target: (zone) => where(zone),
     onChange: (drag) => { ui.drag = drag; draw(); },
     onDrop: (ids, zone) => drop(ids, zone),
   });
+}
+
+// What a drop on `zone` does, for the ghost under the pointer.
+function where(zone) {
+  if (!zone) return t("Drop here: nothing happens");
+  if (zone === "pool") return "→ " + t("Not in a cluster");
+  if (zone === "new") return "→ " + t("A new cluster");
+  const cluster = state.clusters[Number(zone.split(":")[1])];
+  return cluster ? "→ " + short(cluster.title) : "";
 }
 
 // ---------------------------------------------------------------- drawing
@@ -137,8 +201,20 @@ function draw({ force = false } = {}) {
   if (!root) return;
   const cards = boardCards(state);
   const shown = cards.filter(matches);
-  keep($("#board-lists", root), () => [pool(cards), clusterBoxes(cards)], { force });
+  const loose = cards.filter((c) => c.cluster_id === null);
+  root.classList.toggle("is-compact", compact());
+  root.classList.toggle("has-few-loose", loose.length <= 12); // the clusters take the room
+  $("#board-compact", root).setAttribute("aria-pressed", String(compact()));
+  $("#board-fold-all", root).textContent = allFolded() ? t("Unfold all clusters") : t("Fold all clusters");
+  $("#board-pool-title", root).textContent = tn("Not in a cluster (%(n)s card)", "Not in a cluster (%(n)s cards)", loose.length);
+  $("#board-clusters-title", root).textContent = tn("Clusters (%(n)s)", "Clusters (%(n)s)", byId(state.clusters).length);
+  $("#board-pool", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "pool"));
+  $("#board-new-zone", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "new"));
+  $("#board-new-zone", root).classList.toggle("is-ready", Boolean(ui.drag));
+  keep($("#board-pool-body", root), () => pool(cards, loose), { force });
+  keep($("#board-clusters-body", root), () => clusterBoxes(cards), { force });
   keep($("#board-inbox", root), () => inbox());
+  fitToWindow();
   $("#board-shown", root).textContent = ui.filter.trim() ? tn("%(n)s card shown", "%(n)s cards shown", shown.length) : "";
   $("#board-selection", root).textContent = tn("%(n)s card selected", "%(n)s cards selected", ui.selected.size);
   moveOptions();
@@ -148,65 +224,95 @@ function draw({ force = false } = {}) {
   // Opening the title field takes the keyboard there, once.
   const renaming = ui.renaming !== null && document.getElementById(`board-rename-${ui.renaming}`);
   if (renaming && document.activeElement !== renaming) { renaming.focus(); renaming.select(); }
+  // A cluster the facilitator just made comes into view in its column.
+  const made = ui.reveal !== null && document.getElementById(`board-cluster-${ui.reveal}`);
+  if (made) { ui.reveal = null; scrollWithin($("#board-clusters-body", root), made); }
+}
+
+// Scroll `area` (not the page) so that `el` is in it.
+function scrollWithin(area, el) {
+  const [box, inner] = [area.getBoundingClientRect(), el.getBoundingClientRect()];
+  if (inner.top < box.top) area.scrollTop -= box.top - inner.top + 8;
+  else if (inner.bottom > box.bottom) area.scrollTop += Math.min(inner.bottom - box.bottom + 8, inner.top - box.top - 8);
 }
 
 function tile(card) {
   const selected = ui.selected.has(card.id);
   const dragging = ui.drag && ui.drag.ids.includes(card.id);
-  const loose = card.cluster_id === null;
-  const over = ui.drag && ui.drag.over === `card:${card.id}`;
-  return h("li", {},
+  const spotlit = state.workshop.spotlight_card_id === card.id;
+  const open = ui.menu === card.id;
+  return h("li", { class: "board-item", dataset: { key: `item:${card.id}` } },
     h("button", {
       type: "button", id: `board-card-${card.id}`, "aria-pressed": String(selected),
-      class: `board-tile kind-${card.kind}${selected ? " is-selected" : ""}${dragging ? " is-dragging" : ""}${over ? " is-over" : ""}`,
-      dataset: loose ? { cardId: card.id, drop: `card:${card.id}` } : { cardId: card.id },
+      class: `board-tile kind-${card.kind}${selected ? " is-selected" : ""}${dragging ? " is-dragging" : ""}${spotlit ? " is-spotlit" : ""}`,
+      dataset: { cardId: card.id },
     },
     h("span", { class: "board-grip", "aria-hidden": "true" }, "⠿"),
     card.image ? h("img", { src: card.image.thumb_url, alt: "", width: 48, height: 48 }) : null,
-    h("span", { class: "board-text" }, card.text),
-    h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "")),
-  suggest.duplicateMark(card));
+    h("span", { class: "board-text", lang: "nl" }, card.text),
+    h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "",
+      spotlit ? ` · ${t("on the projector")}` : "")),
+    suggest.duplicateMark(card), // right after its tile (board_suggest.js finds it there)
+    h("button", {
+      type: "button", class: "board-tile-menu", id: `board-menu-${card.id}`, "aria-expanded": String(open),
+      "aria-label": t("More for: %(card)s", { card: short(card.text) }), dataset: { menu: card.id },
+    }, "⋯"),
+    h("div", { class: "board-tile-actions", id: `board-menu-list-${card.id}`, hidden: !open },
+      h("button", { type: "button", class: "secondary small", id: `board-hide-${card.id}`, dataset: { hide: card.id } }, t("Hide")),
+      h("button", { type: "button", class: "secondary small", id: `board-spot-${card.id}`, dataset: { spotlight: card.id } },
+        spotlit ? t("End spotlight") : t("Spotlight"))));
 }
 
 function hiddenNote(total, shown) {
   return total > shown ? h("p", { class: "board-more" }, tn("%(n)s more card hidden by the search", "%(n)s more cards hidden by the search", total - shown)) : null;
 }
 
-function pool(cards) {
-  const loose = cards.filter((c) => c.cluster_id === null);
+function pool(cards, loose) {
   const shown = loose.filter(matches);
-  const over = ui.drag && ui.drag.over === "pool";
-  return h("div", { class: `board-pool${over ? " is-over" : ""}`, dataset: { drop: "pool" }, role: "group", "aria-labelledby": "board-pool-title" },
-    h("h4", { id: "board-pool-title" }, tn("Not in a cluster (%(n)s card)", "Not in a cluster (%(n)s cards)", loose.length)),
+  const hidden = byId(state.cards).filter((c) => KINDS.has(c.kind) && c.hidden && c.merged_into_id === null);
+  return [
     shown.length ? h("ul", { class: "board-tiles" }, shown.map(tile)) :
       h("p", { class: "hint" }, loose.length ? t("No card here matches the search.") : t("Every card is in a cluster. Drop a card here to take it out.")),
-    hiddenNote(loose.length, shown.length));
+    hiddenNote(loose.length, shown.length),
+    hidden.length ? h("details", { id: "board-hidden", class: "board-hidden" },
+      h("summary", {}, tn("%(n)s hidden card", "%(n)s hidden cards", hidden.length)),
+      h("ul", { class: "plain" }, hidden.map((c) => h("li", { dataset: { key: `hidden:${c.id}` } },
+        h("span", { lang: "nl" }, short(c.text)), " ",
+        h("button", { type: "button", class: "secondary small", id: `board-unhide-${c.id}`, dataset: { unhide: c.id } }, t("Show")))))) : null];
 }
 
 function clusterBoxes(cards) {
   const clusters = byId(state.clusters);
-  if (!clusters.length) return h("p", { class: "hint board-empty" }, t("No clusters yet. Select cards and choose “New cluster from selection”, or drag one card onto another."));
+  if (!clusters.length) return h("p", { class: "hint board-empty" }, t("No clusters yet. Select cards and choose “New cluster from selection”, or drag cards onto “New cluster”."));
   return h("div", { class: "board-clusters" }, clusters.map((cluster) => {
     const own = cards.filter((c) => c.cluster_id === cluster.id);
     const shown = own.filter(matches);
     const over = ui.drag && ui.drag.over === `cluster:${cluster.id}`;
+    const folded = ui.collapsed.has(cluster.id);
     return h("div", {
-      class: `board-cluster${over ? " is-over" : ""}`, id: `board-cluster-${cluster.id}`, role: "group",
-      "aria-label": t("Cluster: %(title)s", { title: cluster.title }), dataset: { drop: `cluster:${cluster.id}` },
+      class: `board-cluster${over ? " is-over" : ""}${folded ? " is-folded" : ""}`, id: `board-cluster-${cluster.id}`, role: "group",
+      "aria-label": t("Cluster: %(title)s", { title: cluster.title }), dataset: { zone: `cluster:${cluster.id}` },
     },
-    h("div", { class: "board-cluster-head" }, clusterTitle(cluster),
+    h("div", { class: "board-cluster-head" },
+      h("button", {
+        type: "button", class: "board-fold", id: `board-fold-${cluster.id}`, "aria-expanded": String(!folded),
+        "aria-label": folded ? t("Unfold %(title)s", { title: cluster.title }) : t("Fold %(title)s", { title: cluster.title }), dataset: { fold: cluster.id },
+      }, folded ? "▸" : "▾"),
+      clusterTitle(cluster),
       h("span", { class: "board-count" }, tn("%(n)s card", "%(n)s cards", own.length))),
-    h("div", { class: "board-tags", role: "group", "aria-label": t("Tags of %(title)s", { title: cluster.title }) },
-      Object.keys(TAGS).map((tag) => h("button", {
-        type: "button", id: `board-tag-${cluster.id}-${tag}`, class: `board-tag tag-${tag}`,
-        "aria-pressed": String(cluster.tags.includes(tag)), "aria-describedby": `board-help-${tag}`,
-        dataset: { tag, cluster: cluster.id },
-      }, label(TAGS, tag)))),
-    shown.length ? h("ul", { class: "board-tiles" }, shown.map(tile)) : (own.length ? null : h("p", { class: "hint" }, t("Drop cards here."))),
-    hiddenNote(own.length, shown.length),
-    h("div", { class: "board-cluster-actions" },
-      h("button", { type: "button", class: "secondary small", id: `board-pick-${cluster.id}`, dataset: { pick: cluster.id }, disabled: !own.length }, t("Select its cards")),
-      h("button", { type: "button", class: "secondary small", id: `board-dissolve-${cluster.id}`, dataset: { dissolve: cluster.id } }, t("Dissolve"))));
+    folded ? null : [
+      h("div", { class: "board-tags", role: "group", "aria-label": t("Tags of %(title)s", { title: cluster.title }) },
+        Object.keys(TAGS).map((tag) => h("button", {
+          type: "button", id: `board-tag-${cluster.id}-${tag}`, class: `board-tag tag-${tag}`,
+          "aria-pressed": String(cluster.tags.includes(tag)), "aria-describedby": `board-help-${tag}`,
+          dataset: { tag, cluster: cluster.id },
+        }, label(TAGS, tag)))),
+      shown.length ? h("ul", { class: "board-tiles", id: `board-tiles-${cluster.id}`, dataset: { keepScroll: "" } }, shown.map(tile)) :
+        (own.length ? null : h("p", { class: "hint" }, t("Drop cards here."))),
+      hiddenNote(own.length, shown.length),
+      h("div", { class: "board-cluster-actions" },
+        h("button", { type: "button", class: "secondary small", id: `board-pick-${cluster.id}`, dataset: { pick: cluster.id }, disabled: !own.length }, t("Select its cards")),
+        h("button", { type: "button", class: "secondary small", id: `board-dissolve-${cluster.id}`, dataset: { dissolve: cluster.id } }, t("Dissolve")))]);
   }));
 }
 
@@ -319,6 +425,7 @@ function newCluster(cards, title) {
   const previous = new Map(cards.map((c) => [c.id, c.cluster_id]));
   const done = t("New cluster “%(title)s”", { title });
   const sent = command("cluster.create", { title, card_ids: cards.map((c) => c.id) }, done);
+  sent.then(({ cluster_id: made }) => { ui.reveal = made ?? null; draw(); }, () => {});
   history.record(done, async () => {
     const { cluster_id: made } = await sent;
     await moveBack(new Map([...previous].filter(([, was]) => was !== null)));
@@ -330,7 +437,7 @@ function newCluster(cards, title) {
 }
 
 function titleForSelection(cards) {
-  const word = ui.filter.trim();
+  const word = ui.filter.split(",")[0].trim(); // the first alternative searched for
   if (word && cards.every(matches)) return word.charAt(0).toUpperCase() + word.slice(1);
   return titleFrom(cards[0].text);
 }
@@ -422,15 +529,14 @@ function undo() {
   draw();
 }
 
+// A drop outside the pool, a cluster or "New cluster" does nothing but say so.
 function drop(ids, zone) {
   const cards = ids.map((id) => state.cards[id]).filter(Boolean);
-  const [kind, id] = zone.split(":");
+  const [kind, id] = (zone || "").split(":");
   if (kind === "pool") moveCards(cards, null);
-  else if (kind === "cluster") moveCards(cards, Number(id));
-  else if (kind === "card") {
-    const target = state.cards[Number(id)];
-    newCluster([target, ...cards], titleFrom(target.text));
-  }
+  else if (kind === "cluster" && state.clusters[Number(id)]) moveCards(cards, Number(id));
+  else if (kind === "new" && cards.length) newCluster(cards, titleForSelection(cards));
+  else note(t("Dropped outside the board's places: nothing moved."));
 }
 
 function moveSelection() {
@@ -440,6 +546,72 @@ function moveSelection() {
   if (!where) { note(t("Choose where the cards go.")); $("#board-move-to", root).focus(); return; }
   if (where === "new") newCluster(cards, titleForSelection(cards));
   else moveCards(cards, where === "pool" ? null : Number(where.split(":")[1]));
+  // Started with "m" on a card: the keyboard goes back to the card after the ones that moved.
+  if (ui.returnTo !== null) focusCard(ui.returnTo);
+}
+
+// ---------------------------------------------------------------- the keyboard among the tiles
+
+const ARROWS = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, Home: -Infinity, End: Infinity };
+
+// Move focus from `tile` (null: from the search box) `by` tiles in reading order (pool first).
+function step(tile, by) {
+  const tiles = [...root.querySelectorAll("#board-lists .board-tile")];
+  if (!tiles.length) return;
+  const here = tile ? tiles.indexOf(tile) : -1;
+  const next = by === Infinity ? tiles.length - 1 : by === -Infinity ? 0 : Math.min(tiles.length - 1, Math.max(0, here + by));
+  tiles[next].focus();
+}
+
+// The first tile after `tile` that is not selected (it stays when the selection moves), else before.
+function nextUnselected(tile) {
+  const tiles = [...root.querySelectorAll("#board-lists .board-tile")];
+  const here = tiles.indexOf(tile);
+  const free = (el) => !ui.selected.has(Number(el.dataset.cardId));
+  const after = tiles.slice(here + 1).find(free) || tiles.slice(0, here).reverse().find(free);
+  return after ? Number(after.dataset.cardId) : null;
+}
+
+function focusCard(id) {
+  ui.returnTo = null;
+  const tile = id === null ? null : document.getElementById(`board-card-${id}`);
+  if (tile) tile.focus();
+}
+
+// ---------------------------------------------------------------- a card's own menu, folding
+
+function hide(cardId, hidden) {
+  const tile = document.getElementById(`board-card-${cardId}`);
+  const next = hidden && tile ? nextUnselected(tile) : null;
+  ui.menu = null;
+  ui.selected.delete(cardId);
+  const done = hidden ? t("Card hidden") : t("Card shown");
+  const sent = command("card.hide", { card_id: cardId, hidden }, done);
+  history.record(done, () => command("card.hide", { card_id: cardId, hidden: !hidden }, t("Undone")), sent);
+  draw();
+  if (next !== null) focusCard(next); // the hidden card's tile is gone: the keyboard goes on
+}
+
+function spotlight(cardId) {
+  const on = state.workshop.spotlight_card_id === cardId;
+  ui.menu = null;
+  command("card.spotlight", { card_id: on ? null : cardId }, t("Projector updated"));
+  draw();
+  focusCard(cardId);
+}
+
+// One button folds every cluster; when all are folded, it unfolds them.
+const allFolded = () => byId(state.clusters).length > 0 && byId(state.clusters).every((cl) => ui.collapsed.has(cl.id));
+function foldAll() {
+  if (allFolded()) ui.collapsed.clear();
+  else for (const cl of byId(state.clusters)) ui.collapsed.add(cl.id);
+  draw();
+}
+
+function toggleFold(clusterId) {
+  if (ui.collapsed.has(clusterId)) ui.collapsed.delete(clusterId);
+  else ui.collapsed.add(clusterId);
+  draw();
 }
 
 // ---------------------------------------------------------------- events (delegated: tiles are redrawn)
@@ -456,7 +628,14 @@ function listen() {
     else if (data.dissolve) dissolve(Number(data.dissolve));
     else if (data.accept) decide(Number(data.accept), true);
     else if (data.decline) decide(Number(data.decline), false);
-    else if (target.id === "board-select-shown") select(boardCards(state).filter(matches).map((c) => c.id));
+    else if (target.id === "board-select-shown") select(shownToSelect());
+    else if (data.menu) { ui.menu = ui.menu === Number(data.menu) ? null : Number(data.menu); draw(); }
+    else if (data.hide) hide(Number(data.hide), true);
+    else if (data.unhide) hide(Number(data.unhide), false);
+    else if (data.spotlight) spotlight(Number(data.spotlight));
+    else if (data.fold) toggleFold(Number(data.fold));
+    else if (target.id === "board-compact") { ui.compact = !compact(); draw(); }
+    else if (target.id === "board-fold-all") foldAll();
     else if (target.id === "board-new") { const cards = selection(); newCluster(cards, cards.length ? titleForSelection(cards) : ""); }
     else if (target.id === "board-move-go") moveSelection();
     else if (target.id === "board-merge") merge();
@@ -473,11 +652,19 @@ function listen() {
       else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); const id = ui.renaming; ui.renaming = null; draw({ force: true }); focusTitle(id); }
       return;
     }
-    if (e.target.id === "board-filter" && e.key === "Enter") { e.preventDefault(); select(boardCards(state).filter(matches).map((c) => c.id)); return; }
-    if (e.target.classList.contains("board-tile") && (e.key === "m" || e.key === "M") && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    if (e.target.id === "board-filter" && e.key === "Enter") { e.preventDefault(); select(shownToSelect()); return; }
+    if (e.target.id === "board-filter" && e.key === "ArrowDown") { e.preventDefault(); step(null, 1); return; }
+    if (e.target.id === "board-move-to" && e.key === "Enter") { e.preventDefault(); moveSelection(); return; }
+    if (e.target.id === "board-move-to" && e.key === "Escape" && ui.returnTo !== null) { e.preventDefault(); e.stopPropagation(); focusCard(ui.returnTo); return; }
+    const tileKeys = e.target.classList.contains("board-tile") && !e.ctrlKey && !e.metaKey && !e.altKey;
+    if (tileKeys && (e.key === "m" || e.key === "M")) {
       e.preventDefault();
       if (!ui.selected.size) toggle(Number(e.target.dataset.cardId), false);
+      ui.returnTo = nextUnselected(e.target);
       $("#board-move-to", root).focus();
+    } else if (tileKeys && ARROWS[e.key] !== undefined) {
+      e.preventDefault();
+      step(e.target, ARROWS[e.key]);
     }
   });
   // Leaving the title field saves it, as Enter does (Escape has already cancelled).
@@ -489,6 +676,7 @@ function listen() {
     if (root.hidden || !root.isConnected || document.querySelector("dialog[open]")) return;
     const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
     if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z" && !typing) { e.preventDefault(); undo(); }
+    else if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); const box = $("#board-filter", root); box.focus(); box.select(); }
     else if (e.key === "Escape" && !typing && ui.selected.size) clearSelection();
   });
 }

@@ -4,17 +4,25 @@
 // tile that is replaced mid-drag does not end it.
 //
 // A mouse or pen drags a tile from anywhere on it; a finger from its grip (⠿), so that swiping
-// over the board still scrolls the page. Drop zones carry data-drop="pool" | "cluster:ID" |
-// "card:ID" (an unclustered card: a new cluster with both).
+// over the board still scrolls it. Drop zones carry data-zone="pool" | "cluster:ID" | "new" (a
+// new cluster). A drop anywhere else does nothing: the cards stay where they were.
+//
+// Auto-scroll: the board's lists scroll within themselves (elements marked data-autoscroll).
+// With the pointer near the top or bottom edge of one of them (or of the window) it scrolls along,
+// faster the closer the pointer is to the edge: from MIN_SPEED to MAX_SPEED px/s, measured in
+// time, not frames, so a slow machine scrolls as far.
 
 import { h } from "./dom.js";
 
 const THRESHOLD = 6; // px of movement before a press becomes a drag (else it is a click)
-const EDGE = 48; // px from the window's top or bottom edge where the page scrolls along
+const EDGE = 72; // px from a list's edge where it starts to scroll along
+const WINDOW_EDGE = 40; // the same for the window
+const MIN_SPEED = 240; // px/s at the start of the edge band
+const MAX_SPEED = 2400; // px/s at the edge (and beyond it)
 
-export function enableDrag(root, { cardsFor, describe, onChange, onDrop }) {
+export function enableDrag(root, { cardsFor, describe, target, onChange, onDrop }) {
   let press = null; // {pointerId, x, y, cardId}
-  let drag = null; // {ids, ghost, over}
+  let drag = null; // {ids, ghost, where, over, x, y, frame, last}
   let swallowClick = false;
 
   root.addEventListener("pointerdown", (e) => {
@@ -38,36 +46,60 @@ export function enableDrag(root, { cardsFor, describe, onChange, onDrop }) {
     if (!drag) {
       if (Math.hypot(e.clientX - press.x, e.clientY - press.y) < THRESHOLD) return;
       const ids = cardsFor(press.cardId);
-      drag = { ids, over: null, ghost: h("div", { class: "board-ghost", "aria-hidden": "true" }, describe(ids)) };
+      const where = h("span", { class: "board-ghost-where" });
+      drag = { ids, over: null, where, ghost: h("div", { class: "board-ghost", "aria-hidden": "true" }, h("span", {}, describe(ids)), where) };
       document.body.append(drag.ghost);
       document.body.classList.add("board-dragging");
       onChange({ ids, over: null });
+      drag.last = performance.now();
+      drag.frame = requestAnimationFrame(tick);
     }
     e.preventDefault();
     drag.x = e.clientX;
     drag.y = e.clientY;
     drag.ghost.style.transform = `translate(${e.clientX + 12}px, ${e.clientY + 12}px)`;
+    drag.edges = edgesAt(drag.x, drag.y);
     track();
-    if (!drag.scrolling) scroll();
+  }
+
+  // The lists (and the window) whose scrolling band the pointer moved into. Only the pointer's own
+  // movement starts auto-scroll: a live update that shifts the board under a resting pointer does
+  // not.
+  function edgesAt(x, y) {
+    const areas = [...document.querySelectorAll("[data-autoscroll]")].filter((area) => {
+      const box = area.getBoundingClientRect();
+      return x >= box.left && x <= box.right && y >= box.top - EDGE && y <= box.bottom + EDGE && speed(y - box.top, box.bottom - y, EDGE) !== 0;
+    });
+    return { areas, page: speed(y, window.innerHeight - y, WINDOW_EDGE) !== 0 };
   }
 
   function track() {
-    const over = zoneAt(drag.x, drag.y, drag.ids);
-    if (over !== drag.over) {
-      drag.over = over;
-      onChange({ ids: drag.ids, over });
-    }
+    const over = zoneAt(drag.x, drag.y);
+    if (over === drag.over) return;
+    drag.over = over;
+    drag.where.textContent = target(over);
+    drag.ghost.classList.toggle("is-nowhere", !over);
+    onChange({ ids: drag.ids, over });
   }
 
-  // Near the window's top or bottom edge the page scrolls, for as long as the pointer stays there.
-  function scroll() {
+  // Every frame of a drag: scroll the list (or the window) the pointer is near the edge of.
+  function tick(now) {
     if (!drag) return;
-    const step = drag.y < EDGE ? -1 : drag.y > window.innerHeight - EDGE ? 1 : 0;
-    drag.scrolling = step !== 0;
-    if (!step) return;
-    window.scrollBy(0, step * 18);
-    track();
-    requestAnimationFrame(scroll);
+    const seconds = Math.min(0.05, (now - drag.last) / 1000);
+    drag.last = now;
+    let moved = false;
+    const edges = drag.edges || { areas: [], page: false };
+    for (const area of edges.areas) {
+      if (!area.isConnected) continue;
+      const box = area.getBoundingClientRect();
+      if (drag.x < box.left || drag.x > box.right || drag.y < box.top - EDGE || drag.y > box.bottom + EDGE) continue;
+      const step = speed(drag.y - box.top, box.bottom - drag.y, EDGE) * seconds;
+      if (step && canScroll(area, step)) { area.scrollTop += step; moved = true; }
+    }
+    const page = edges.page ? speed(drag.y, window.innerHeight - drag.y, WINDOW_EDGE) * seconds : 0;
+    if (page && !moved) { window.scrollBy(0, page); moved = true; }
+    if (moved) track();
+    drag.frame = requestAnimationFrame(tick);
   }
 
   function up(e) {
@@ -78,10 +110,7 @@ export function enableDrag(root, { cardsFor, describe, onChange, onDrop }) {
       setTimeout(() => { swallowClick = false; }, 0);
     }
     finish();
-    if (done) {
-      const over = zoneAt(e.clientX, e.clientY, done.ids);
-      if (over) onDrop(done.ids, over);
-    }
+    if (done) onDrop(done.ids, zoneAt(e.clientX, e.clientY));
   }
 
   function cancel(e) {
@@ -101,6 +130,7 @@ export function enableDrag(root, { cardsFor, describe, onChange, onDrop }) {
     document.removeEventListener("pointercancel", cancel);
     document.removeEventListener("keydown", escape, true);
     if (dragged) {
+      cancelAnimationFrame(dragged.frame);
       dragged.ghost.remove();
       document.body.classList.remove("board-dragging");
       onChange(null);
@@ -108,12 +138,23 @@ export function enableDrag(root, { cardsFor, describe, onChange, onDrop }) {
   }
 }
 
-// The drop zone under the pointer. A card being dragged is no target for itself: its zone is the
-// one around it.
-function zoneAt(x, y, ids) {
-  let zone = document.elementFromPoint(x, y)?.closest("[data-drop]");
-  while (zone && zone.dataset.drop.startsWith("card:") && ids.includes(Number(zone.dataset.drop.slice(5)))) {
-    zone = zone.parentElement?.closest("[data-drop]");
-  }
-  return zone ? zone.dataset.drop : null;
+// px/s to scroll, given the pointer's distance to the top and bottom edge (negative: beyond it):
+// 0 outside the band, growing with the square of how deep into the band the pointer is.
+export function speed(fromTop, fromBottom, edge) {
+  const depth = (distance) => Math.min(1, Math.max(0, (edge - distance) / edge));
+  const up = depth(fromTop);
+  const down = depth(fromBottom);
+  if (!up && !down) return 0;
+  const grow = (d) => MIN_SPEED + (MAX_SPEED - MIN_SPEED) * d * d;
+  return down >= up ? grow(down) : -grow(up);
+}
+
+function canScroll(area, step) {
+  return step < 0 ? area.scrollTop > 0 : area.scrollTop + area.clientHeight < area.scrollHeight - 1;
+}
+
+// The drop zone under the pointer, or null: a drop there does nothing.
+function zoneAt(x, y) {
+  const zone = document.elementFromPoint(x, y)?.closest("[data-zone]");
+  return zone ? zone.dataset.zone : null;
 }

@@ -211,7 +211,8 @@ $("#open-screen").addEventListener("click", async () => {
 
 function controls(state, phase) {
   if (postingKind(phase)) return moderation(state, postingKind(phase), phase);
-  if (phase === "clusteren") return moderation(state, null, phase); // the board is mounted before #controls
+  // The board (board.js, above the columns) moderates on its tiles: hide and spotlight under ⋯.
+  if (phase === "clusteren") return h("p", { class: "hint" }, t("Hide a card or put it in the spotlight with ⋯ on its tile on the board."));
   if (phase === "prioriteren") return voting(state);
   if (phase === "waarom" || phase === "opgave") return proposals(state, phase, { command, feedback });
   if (phase === "afronding") return wrapUp(state);
@@ -263,7 +264,6 @@ function cardRow(state, card, phase) {
   const author = state.participants[card.author_id];
   const sameKind = byId(state.cards).filter((c) => c.kind === card.kind && c.id !== card.id && c.merged_into_id === null);
   const mergeId = `merge-${card.id}`;
-  const clusterId = `assign-${card.id}`;
   return h("li", { class: `card ${card.hidden ? "is-hidden" : ""}`, dataset: { key: `moderate:${card.id}` } },
     card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
     h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
@@ -281,12 +281,7 @@ function cardRow(state, card, phase) {
         h("button", { type: "button", class: "secondary small", onclick: () => {
           const into = Number($(`#${mergeId}`).value);
           if (into) command("card.merge", { card_id: card.id, into_id: into }, t("Duplicate merged"));
-        } }, t("Merge"))) : null,
-      phase === "clusteren" ? h("span", { class: "inline" },
-        h("label", { for: clusterId }, t("Cluster")),
-        h("select", { id: clusterId, dataset: { fresh: "" }, onchange: (e) => command("cluster.assign", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }, t("Card moved")) },
-          h("option", { value: "", selected: card.cluster_id === null }, t("(none)")),
-          byId(state.clusters).map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title)))) : null),
+        } }, t("Merge"))) : null),
     tagsIn(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
 }
 

@@ -16,8 +16,10 @@
 //                           (a value that differs from the one drawn), found by id or data-key;
 //                         - which <details> and <dialog> are open, and open disclosure buttons
 //                           (aria-expanded with aria-controls, as the glossary's "?");
-//                         - the container's own scroll position. The page's does not move: the
-//                           swap is one synchronous step and focus comes back without scrolling.
+//                         - the container's own scroll position, and that of the elements in it
+//                           marked data-keep-scroll (found by id or data-key: a list that scrolls
+//                           within itself). The page's does not move: the swap is one synchronous
+//                           step and focus comes back without scrolling.
 //                         An element marked data-fresh acts at once when changed (a select that
 //                         sends its command on change): it always shows what was drawn.
 //
@@ -188,7 +190,8 @@ function remember(container, active) {
   const expanded = keyed(container, "[aria-expanded][aria-controls]").map(([selector, el]) => [selector, el.getAttribute("aria-expanded") === "true"]);
   const focus = active ? placeOf(active, container) : null;
   const caret = active && "selectionStart" in active && isTyping(active) ? safeSelection(active) : null;
-  return { values, open, expanded, focus, caret, scroll: [container.scrollTop, container.scrollLeft] };
+  const scrolled = keyed(container, "[data-keep-scroll]").filter(([, el]) => el.scrollTop || el.scrollLeft).map(([selector, el]) => [selector, el.scrollTop, el.scrollLeft]);
+  return { values, open, expanded, focus, caret, scrolled, scroll: [container.scrollTop, container.scrollLeft] };
 }
 
 function isModal(dialog) {
@@ -232,6 +235,10 @@ function restore(container, saved) {
       const controlled = document.getElementById(id);
       if (controlled) controlled.hidden = !open;
     }
+  }
+  for (const [selector, innerTop, innerLeft] of saved.scrolled) {
+    const el = container.querySelector(selector);
+    if (el) { el.scrollTop = innerTop; el.scrollLeft = innerLeft; }
   }
   const [top, left] = saved.scroll;
   if (container.scrollTop !== top) container.scrollTop = top;
