@@ -76,9 +76,15 @@ def projector(browser: Any, server: Server, workshop: dict[str, Any]) -> Watched
 
 
 def console(
-    browser: Any, server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+    browser: Any,
+    server: Server,
+    facilitator: Facilitator,
+    workshop: dict[str, Any],
+    *,
+    touch: bool = False,
 ) -> Watched:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    """The facilitator's console on a laptop (``touch``: a laptop with a touch screen)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, has_touch=touch)
     context.add_cookies(
         [
             {"name": k, "value": v, "domain": "127.0.0.1", "path": "/"}

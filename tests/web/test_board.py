@@ -454,3 +454,61 @@ def test_forty_cards_into_five_clusters_by_keyboard_only(
     desk.accessible("board, keyboard")
     expect_clean(desk)
     room.close()
+
+
+def touch_drag(page: Page, source: Locator, target: Locator) -> None:
+    """A finger on ``source`` (a tile's grip), moved in steps and lifted over ``target``: touch
+    events through the DevTools protocol, as a touch screen sends them."""
+    source.scroll_into_view_if_needed()  # within its list, as a finger's swipe would
+    cdp = page.context.new_cdp_session(page)
+    start, end = laid_out(source), laid_out(target)
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = end["x"] + end["width"] / 2, end["y"] + min(end["height"] / 2, 40)
+
+    def touch(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x0, y0)
+    for step in range(1, 13):
+        touch("touchMove", x0 + (x1 - x0) * step / 12, y0 + (y1 - y0) * step / 12)
+    page.wait_for_timeout(100)
+    touch("touchEnd", x1, y1)
+    cdp.detach()
+
+
+def test_a_finger_drags_by_the_grip_and_taps_to_select(
+    chromium: Any,
+    loop: Loop,
+    server: Server,
+    facilitator: Facilitator,
+    workshop: dict[str, Any],
+) -> None:
+    """On a touch screen a tile moves by its grip (⠿); a tap on its text selects it, and a swipe
+    over the text leaves the card where it is (the board scrolls instead)."""
+    room = open_room(loop, server, facilitator, workshop, 2)
+    bus = [room.cards()[text]["id"] for text in THEMES["bus"][:1]]
+    loop.run(room.facilitator.command("cluster.create", title="Bus", card_ids=bus))
+    desk = console(chromium, server, facilitator, workshop, touch=True)
+    page = desk.page
+    expect(cluster_box(page, "Bus")).to_have_count(1)
+    page.evaluate("document.getElementById('board').scrollIntoView()")
+
+    second = THEMES["bus"][1]
+    grip = tile(page, second).locator(".board-grip")
+    touch_drag(page, grip, cluster_box(page, "Bus"))
+    room.until(lambda: room.cards()[second]["cluster_id"] is not None)
+    expect(cluster_box(page, "Bus").locator(".board-tile")).to_have_count(2)
+
+    loose = THEMES["geld"][0]
+    touch_drag(page, tile(page, loose).locator(".board-text"), cluster_box(page, "Bus"))
+    page.wait_for_timeout(300)
+    assert room.cards()[loose]["cluster_id"] is None  # a swipe over the text is not a drag
+
+    tile(page, loose).scroll_into_view_if_needed()
+    text = laid_out(tile(page, loose).locator(".board-text"))
+    page.touchscreen.tap(text["x"] + 10, text["y"] + text["height"] / 2)
+    expect(tile(page, loose)).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#board-selection")).to_have_text("1 kaart geselecteerd")
+    expect_clean(desk)
+    room.close()

@@ -137,10 +137,11 @@ class Hands:
         self.typed += len(text)
         self.done()
 
-    def drag(self, source: Locator, target: Locator) -> float:
-        """A real pointer drag onto ``target``; when the target is out of its list's view, the
-        pointer waits at the list's edge until auto-scroll brings it in. Returns the seconds the
-        pointer waited there."""
+    def drag(self, source: Locator, target: Locator, title: str) -> float:
+        """A real pointer drag onto the cluster ``title``; when it is out of its list's view, the
+        pointer waits at the list's edge until auto-scroll brings it in. As a hand does, it looks
+        whether the ghost names the cluster before letting go, and moves on to it again when a live
+        update shifted the board under it. Returns the seconds the pointer waited at the edge."""
         source.evaluate(  # the wheel over the pool, not counted
             "el => { const a = el.closest('.board-scroll'), r = el.getBoundingClientRect(),"
             " b = a.getBoundingClientRect(); if (r.top < b.top || r.bottom > b.bottom)"
@@ -152,11 +153,26 @@ class Hands:
         self.page.mouse.down()
         self.page.mouse.move(x + 12, y + 12, steps=3)
         waited = 0.0
-        area = box(self.page.locator("#board-clusters-body"))
-        began = time.monotonic()
+        ghost = self.page.locator(".board-ghost")
+        for _ in range(3):
+            waited += self.reach(target)
+            try:
+                expect(ghost).to_contain_text(f"→ {title}", timeout=3_000)
+                break
+            except AssertionError:
+                continue
+        self.page.mouse.up()
+        self.done()
+        return waited
+
+    def reach(self, target: Locator) -> float:
+        """Bring the pointer (dragging) over ``target`` in the clusters' column: first to the
+        column's edge until auto-scroll brings the target in view, then onto it."""
         calm = 80  # px from the list's edges: outside the band where it scrolls along
+        column = self.page.locator("#board-clusters-body")
+        began, waited = time.monotonic(), 0.0
         while True:
-            end = box(target)
+            area, end = box(column), box(target)
             low, high = area["y"] + calm, area["y"] + area["height"] - calm
             top, bottom = max(end["y"], low), min(end["y"] + end["height"], high)
             if bottom - top >= 16 or time.monotonic() - began > 20:
@@ -169,9 +185,6 @@ class Hands:
         end = box(target)
         top, bottom = max(end["y"], low), min(end["y"] + end["height"], high)
         self.page.mouse.move(end["x"] + end["width"] / 2, (top + bottom) / 2, steps=3)
-        self.page.wait_for_timeout(100)  # a hand rests a moment over the target
-        self.page.mouse.up()
-        self.done()
         return waited
 
 
@@ -216,11 +229,6 @@ def show_board(desk: Watched, width: int, height: int) -> Page:
 def check_fit(page: Page) -> None:
     """The board is one screen: pool and clusters side by side, every list within the window."""
     inner = page.evaluate("innerHeight")
-    print(
-        page.evaluate(
-            "[document.documentElement.scrollHeight, scrollY, board.style.cssText, JSON.stringify(board.getBoundingClientRect()), getComputedStyle(board).height, document.getElementById('board-lists').getBoundingClientRect().top]"
-        )
-    )
     board, pool, side = (box(page.locator(s)) for s in ("#board", "#board-pool", ".board-side"))
     assert board["height"] <= inner, (board, inner)
     assert pool["x"] + pool["width"] <= side["x"], "pool and clusters side by side"
@@ -288,7 +296,8 @@ def test_two_hundred_cards_by_mouse_on_a_laptop(
     for text, card in room.cards().items():
         if card["cluster_id"] is None:
             tile = page.locator(f"#board-card-{card['id']}")
-            waited += hands.drag(tile, cluster_box(page, made[THEME_OF[text]]))
+            title = made[THEME_OF[text]]
+            waited += hands.drag(tile, cluster_box(page, title), title)
             expect(page.locator(f"#board-pool #board-card-{card['id']}")).to_have_count(0)
     room.until(lambda: grouped_by_theme(room))
     per_card = hands.count / len(CARDS)
@@ -424,6 +433,14 @@ def test_live_updates_keep_the_drag_selection_focus_and_scroll(
         )
     )
     target = made["result"]["cluster_id"]
+    for theme in ("Mantelzorg", "Wonen", "Digitaal"):  # enough clusters that their column scrolls
+        loop.run(
+            room.desk.command(
+                "cluster.create",
+                title=theme,
+                card_ids=[cards[t]["id"] for th, t in CARDS if th == theme][:8],
+            )
+        )
     desk = console(chromium, server, facilitator, workshop)
     page = show_board(desk, 1440, 900)
     expect(cluster_box(page, "Vervoer")).to_have_count(1)
@@ -452,7 +469,10 @@ def test_live_updates_keep_the_drag_selection_focus_and_scroll(
     page.mouse.move(middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2, steps=3)
     page.wait_for_timeout(100)
     scroll = pool.evaluate("el => el.scrollTop")
-    sides = page.locator("#board-clusters-body").evaluate("el => el.scrollTop = 40")
+    sides = page.locator("#board-clusters-body").evaluate(
+        "el => { el.scrollTop = 40; return el.scrollTop; }"
+    )
+    assert sides == 40, "the clusters' column scrolls"
     focused = page.evaluate("document.activeElement.id")
     assert focused == f"board-card-{picked[1]}", focused
 

@@ -144,7 +144,9 @@ function build(socket) {
       h("div", { class: "board-legend" }, h("span", {}, t("Tags:")), tagHelp, tagNotes),
       h("div", { class: "board-view", role: "group", "aria-label": t("Board view") },
         h("button", { type: "button", class: "secondary small", id: "board-compact", "aria-pressed": "false" }, t("Compact")),
-        h("button", { type: "button", class: "secondary small", id: "board-fold-all" }, t("Fold all clusters")))),
+        h("button", { type: "button", class: "secondary small", id: "board-fold-all" }, t("Fold all clusters")),
+        h("button", { type: "button", class: "secondary small", id: "board-undo", "aria-describedby": "board-undo-what" }, t("Undo")),
+        h("span", { id: "board-undo-what", class: "visually-hidden" }))),
     h("div", { class: "board-toolbar", role: "group", "aria-label": t("Board tools") },
       h("div", { class: "board-find" },
         h("label", { for: "board-filter" }, t("Find cards")),
@@ -158,11 +160,11 @@ function build(socket) {
         h("span", { class: "board-move" },
           h("label", { for: "board-move-to" }, t("Move selection to")),
           h("select", { id: "board-move-to" }),
-          h("button", { type: "button", class: "secondary", id: "board-move-go" }, t("Move"))),
+          h("button", { type: "button", class: "secondary", id: "board-move-go" }, t("Move")))),
+      // Drawn at the end of the search's row (board.css), after the move in the keyboard's order.
+      h("div", { class: "board-also" },
         h("button", { type: "button", class: "secondary", id: "board-merge" }, t("Merge duplicates")),
-        h("button", { type: "button", class: "secondary", id: "board-clear" }, t("Clear selection")),
-        h("button", { type: "button", class: "secondary", id: "board-undo", "aria-describedby": "board-undo-what" }, t("Undo")),
-        h("span", { id: "board-undo-what", class: "visually-hidden" })),
+        h("button", { type: "button", class: "secondary", id: "board-clear" }, t("Clear selection"))),
       h("p", { id: "board-note", class: "board-note" })),
     suggest.element,
     h("div", { id: "board-inbox" }),
@@ -181,7 +183,9 @@ function build(socket) {
     describe: (ids) => (ids.length === 1 ? short(state.cards[ids[0]].text) : tn("%(n)s card", "%(n)s cards", ids.length)),
     target: (zone) => where(zone),
     onChange: (drag) => { ui.drag = drag; draw(); },
+    onOver: (over) => { ui.drag.over = over; markOver(); },
     onDrop: (ids, zone) => drop(ids, zone),
+    onTap: (id, e) => toggle(id, e.shiftKey),
   });
 }
 
@@ -195,6 +199,13 @@ function where(zone) {
 }
 
 // ---------------------------------------------------------------- drawing
+
+// The drop zone under a dragged card is marked in place: a pointer crossing the board does not
+// redraw its 200 tiles on every zone it passes (draw() marks the same from ui.drag).
+function markOver() {
+  const over = ui.drag ? ui.drag.over : null;
+  for (const zone of root.querySelectorAll("[data-zone]")) zone.classList.toggle("is-over", zone.dataset.zone === over);
+}
 
 // `force`: the facilitator ended the renaming (Enter, Escape): its field goes, though focused.
 function draw({ force = false } = {}) {
@@ -409,7 +420,7 @@ function moveCards(cards, clusterId) {
   const done = tn("Moved %(n)s card %(where)s", "Moved %(n)s cards %(where)s", moving.length, { where });
   const sent = command("cluster.move", { card_ids: moving.map((c) => c.id), cluster_id: clusterId }, done);
   history.record(done, () => moveBack(previous), sent);
-  note(done, false);
+  note("", false); // the console says what was done (#feedback); the note is for why nothing was
   ui.selected.clear();
   draw();
 }
@@ -431,7 +442,7 @@ function newCluster(cards, title) {
     await moveBack(new Map([...previous].filter(([, was]) => was !== null)));
     await command("cluster.delete", { cluster_id: history.cluster(made) }, t("Undone"));
   }, sent);
-  note(done, false);
+  note("", false); // the console says what was done (#feedback); the note is for why nothing was
   ui.selected.clear();
   draw();
 }

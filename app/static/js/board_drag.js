@@ -3,9 +3,17 @@
 // drag lives here, not in the tiles: listeners sit on the document and the ghost in <body>, and a
 // tile that is replaced mid-drag does not end it.
 //
+// A press that does not move is a tap, and it is reported from pointerup (onTap), not from the
+// click that follows: when a live update redraws the tile between press and release, the browser
+// sends that click to the tiles' common ancestor and it would be lost. The click after a tap or a
+// drag is swallowed; a click without a press before it (Space or Enter on the tile, a screen
+// reader) reaches the board as usual.
+//
 // A mouse or pen drags a tile from anywhere on it; a finger from its grip (⠿), so that swiping
-// over the board still scrolls it. Drop zones carry data-zone="pool" | "cluster:ID" | "new" (a
-// new cluster). A drop anywhere else does nothing: the cards stay where they were.
+// over the board still scrolls it (a finger's tap elsewhere on the tile is a tap). Drop zones
+// carry data-zone="pool" | "cluster:ID" | "new" (a new cluster). A drop anywhere else does
+// nothing: the cards stay where they were. While the pointer crosses the board, only the zones'
+// marks change (onOver); the board is not redrawn on every move.
 //
 // Auto-scroll: the board's lists scroll within themselves (elements marked data-autoscroll).
 // With the pointer near the top or bottom edge of one of them (or of the window) it scrolls along,
@@ -20,16 +28,17 @@ const WINDOW_EDGE = 40; // the same for the window
 const MIN_SPEED = 240; // px/s at the start of the edge band
 const MAX_SPEED = 2400; // px/s at the edge (and beyond it)
 
-export function enableDrag(root, { cardsFor, describe, target, onChange, onDrop }) {
-  let press = null; // {pointerId, x, y, cardId}
+export function enableDrag(root, { cardsFor, describe, target, onChange, onOver, onDrop, onTap }) {
+  let press = null; // {pointerId, x, y, cardId, canDrag}
   let drag = null; // {ids, ghost, where, over, x, y, frame, last}
   let swallowClick = false;
 
   root.addEventListener("pointerdown", (e) => {
     const tile = e.target.closest(".board-tile");
-    if (!tile || e.button !== 0 || press) return;
-    if (e.pointerType === "touch" && !e.target.closest(".board-grip")) return;
-    press = { pointerId: e.pointerId, x: e.clientX, y: e.clientY, cardId: Number(tile.dataset.cardId) };
+    if (!tile || e.button !== 0 || !e.isPrimary) return;
+    if (press) finish(); // its release went elsewhere (outside the window): a new press begins
+    const canDrag = e.pointerType !== "touch" || Boolean(e.target.closest(".board-grip"));
+    press = { pointerId: e.pointerId, x: e.clientX, y: e.clientY, cardId: Number(tile.dataset.cardId), canDrag };
     document.addEventListener("pointermove", move);
     document.addEventListener("pointerup", up);
     document.addEventListener("pointercancel", cancel);
@@ -44,6 +53,7 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onDrop 
   function move(e) {
     if (!press || e.pointerId !== press.pointerId) return;
     if (!drag) {
+      if (!press.canDrag) return; // a finger on the tile's text: the page scrolls (pointercancel)
       if (Math.hypot(e.clientX - press.x, e.clientY - press.y) < THRESHOLD) return;
       const ids = cardsFor(press.cardId);
       const where = h("span", { class: "board-ghost-where" });
@@ -79,7 +89,7 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onDrop 
     drag.over = over;
     drag.where.textContent = target(over);
     drag.ghost.classList.toggle("is-nowhere", !over);
-    onChange({ ids: drag.ids, over });
+    onOver(over);
   }
 
   // Every frame of a drag: scroll the list (or the window) the pointer is near the edge of.
@@ -104,21 +114,29 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onDrop 
 
   function up(e) {
     if (!press || e.pointerId !== press.pointerId) return;
-    const done = drag;
-    if (done) {
-      swallowClick = true;
-      setTimeout(() => { swallowClick = false; }, 0);
-    }
+    const [done, tapped] = [drag, press.cardId];
+    // The click the browser sends after this release (in the same task) is this one's.
+    swallowClick = true;
+    setTimeout(() => { swallowClick = false; }, 0);
     finish();
     if (done) onDrop(done.ids, zoneAt(e.clientX, e.clientY));
+    else onTap(tapped, e);
   }
 
   function cancel(e) {
     if (press && e.pointerId === press.pointerId) finish();
   }
 
+  // Escape ends the drag where it began; the release that follows is not a tap or a click.
   function escape(e) {
-    if (e.key === "Escape" && drag) { e.stopPropagation(); e.preventDefault(); finish(); }
+    if (e.key !== "Escape" || !drag) return;
+    e.stopPropagation();
+    e.preventDefault();
+    finish();
+    document.addEventListener("pointerup", () => {
+      swallowClick = true;
+      setTimeout(() => { swallowClick = false; }, 0);
+    }, { once: true, capture: true });
   }
 
   function finish() {
