@@ -257,7 +257,8 @@ function moderation(state, kind, phase) {
   const cards = byId(state.cards).filter((c) => (kind ? c.kind === kind : true));
   return h("section", { "aria-labelledby": "cards-title" },
     h("h3", { id: "cards-title" }, kind ? t("Cards: %(kind)s (%(n)s)", { kind: label(CARD_KINDS, kind), n: cards.length }) : t("All cards (%(n)s)", { n: cards.length })),
-    cards.length ? h("ul", { class: "cards" }, cards.map((card) => cardRow(state, card, phase))) : h("p", { class: "hint" }, t("No cards yet.")));
+    // Scrolls within itself (facilitator.css); keep() keeps its place through live updates.
+    cards.length ? h("ul", { class: "cards cards-scroll", id: "moderation-cards", dataset: { keepScroll: "" } }, cards.map((card) => cardRow(state, card, phase))) : h("p", { class: "hint" }, t("No cards yet.")));
 }
 
 function cardRow(state, card, phase) {
