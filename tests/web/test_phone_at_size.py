@@ -337,6 +337,18 @@ def test_the_room_of_forty_phones_and_200_cards_in_every_phase(chromium: Any, bu
         loop.run(mine.command("card.post", kind="factor", text="Mijn buurvrouw komt nooit buiten"))
         expect(page.locator("#room-cards li.card")).to_have_count(len(FACTOREN))
         measure("factoren")
+        # The console merges two factoren from the one form above its list, then takes it back.
+        gone, into = (c["id"] for c in room.cards("factor")[:2])
+        desk.page.locator("#merge-card").select_option(str(gone))
+        desk.page.locator("#merge-into").select_option(str(into))
+        desk.page.locator("#merge-form button[type=submit]").click()
+        loop.run(
+            room.fac.wait_for(
+                lambda _m: room.state["cards"][str(gone)]["merged_into_id"] == into, timeout=15
+            ),
+            20,
+        )
+        room.do("card.unmerge", card_id=gone)
         change("consequenties")
         seed_consequenties(room)
         expect(page.locator("#room-cards li.card")).to_have_count(len(CONSEQUENTIES))

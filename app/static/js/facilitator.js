@@ -257,14 +257,30 @@ function moderation(state, kind, phase) {
   const cards = byId(state.cards).filter((c) => (kind ? c.kind === kind : true));
   return h("section", { "aria-labelledby": "cards-title" },
     h("h3", { id: "cards-title" }, kind ? t("Cards: %(kind)s (%(n)s)", { kind: label(CARD_KINDS, kind), n: cards.length }) : t("All cards (%(n)s)", { n: cards.length })),
+    mergeForm(cards),
     // Scrolls within itself (facilitator.css); keep() keeps its place through live updates.
     cards.length ? h("ul", { class: "cards cards-scroll", id: "moderation-cards", dataset: { keepScroll: "" } }, cards.map((card) => cardRow(state, card, phase))) : h("p", { class: "hint" }, t("No cards yet.")));
 }
 
+// Two cards that say the same, merged from one form above the list: a "Duplicate of" choice on
+// every row listed every other card again (96 factoren drew 9,000 options on each update).
+function mergeForm(cards) {
+  const open = cards.filter((c) => c.merged_into_id === null && !c.hidden);
+  if (open.length < 2) return null;
+  const options = () => [h("option", { value: "" }, t("Choose…")), ...open.map((c) => h("option", { value: c.id }, cardText(c)))];
+  return h("form", { class: "row merge-cards", id: "merge-form", onsubmit: (e) => {
+    e.preventDefault();
+    const [gone, into] = [Number($("#merge-card").value), Number($("#merge-into").value)];
+    if (!gone || !into || gone === into) { feedback(t("Choose two different cards."), true); return; }
+    command("card.merge", { card_id: gone, into_id: into }, t("Duplicate merged"));
+  } },
+  h("label", { for: "merge-card" }, t("Duplicate card")), h("select", { id: "merge-card" }, options()),
+  h("label", { for: "merge-into" }, t("Duplicate of")), h("select", { id: "merge-into" }, options()),
+  h("button", { type: "submit", class: "secondary small" }, t("Merge")));
+}
+
 function cardRow(state, card, phase) {
   const author = state.participants[card.author_id];
-  const sameKind = byId(state.cards).filter((c) => c.kind === card.kind && c.id !== card.id && c.merged_into_id === null);
-  const mergeId = `merge-${card.id}`;
   return h("li", { class: `card ${card.hidden ? "is-hidden" : ""}`, dataset: { key: `moderate:${card.id}` } },
     card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
     h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
@@ -276,13 +292,7 @@ function cardRow(state, card, phase) {
       h("button", { type: "button", class: "secondary small", onclick: () => command("card.hide", { card_id: card.id, hidden: !card.hidden }, card.hidden ? t("Card shown") : t("Card hidden")) }, card.hidden ? t("Show") : t("Hide")),
       h("button", { type: "button", class: "secondary small", onclick: () => command("card.spotlight", { card_id: state.workshop.spotlight_card_id === card.id ? null : card.id }, t("Projector updated")) },
         state.workshop.spotlight_card_id === card.id ? t("End spotlight") : t("Spotlight")),
-      !card.merged_into_id && sameKind.length ? h("span", { class: "inline" },
-        h("label", { for: mergeId, class: "visually-hidden" }, t("Duplicate of")),
-        h("select", { id: mergeId }, h("option", { value: "" }, t("Duplicate of…")), sameKind.map((c) => h("option", { value: c.id }, cardText(c)))),
-        h("button", { type: "button", class: "secondary small", onclick: () => {
-          const into = Number($(`#${mergeId}`).value);
-          if (into) command("card.merge", { card_id: card.id, into_id: into }, t("Duplicate merged"));
-        } }, t("Merge"))) : null),
+),
     tagsIn(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
 }
 
