@@ -181,18 +181,26 @@ class Actions:
         self.page.keyboard.type(text)
         self.count += 1
 
-    def drag(self, source: Locator, target: Locator) -> None:
-        """A real pointer drag: press, move in steps, release over the target (both in view)."""
+    def drag(self, source: Locator, target: Locator, lands: str) -> None:
+        """A real pointer drag: press, move in steps, release over the target (both in view). As
+        a hand does, it looks whether the ghost says ``lands`` (where the drop goes) before
+        letting go, and moves onto the target again when a live update shifted the board."""
         self.page.evaluate("document.getElementById('board').scrollIntoView()")
         start = laid_out(source)
         x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
         self.page.mouse.move(x, y)
         self.page.mouse.down()
         self.page.mouse.move(x + 10, y + 10, steps=3)
-        end = laid_out(target)
-        self.page.mouse.move(
-            end["x"] + end["width"] / 2, end["y"] + min(end["height"] / 2, 40), steps=10
-        )
+        for _ in range(3):
+            end = laid_out(target)
+            self.page.mouse.move(
+                end["x"] + end["width"] / 2, end["y"] + min(end["height"] / 2, 40), steps=10
+            )
+            try:
+                expect(self.page.locator(".board-ghost")).to_contain_text(lands, timeout=3_000)
+                break
+            except AssertionError:
+                continue
         self.page.mouse.up()
         self.count += 1
 
@@ -253,19 +261,19 @@ def test_thirty_cards_into_five_clusters_by_mouse(
     digitaal = THEMES["digitaal"][:6]
     pool = page.locator("#board .board-pool .board-tile")
     page.evaluate("document.getElementById('board').scrollIntoView()")
-    hands.drag(tile(page, digitaal[1]), tile(page, digitaal[0]))
+    hands.drag(tile(page, digitaal[1]), tile(page, digitaal[0]), "er gebeurt niets")
     expect(page.locator("#board-note")).to_contain_text("staan daar al")
     expect(pool).to_have_count(6)
     expect(page.locator("#board .board-cluster")).to_have_count(4)
     hands.count -= 1  # the test's own check, not the facilitator's work
-    hands.drag(tile(page, digitaal[0]), page.locator("#board-new-zone"))
+    hands.drag(tile(page, digitaal[0]), page.locator("#board-new-zone"), "→ Een nieuw cluster")
     fifth = cluster_box(page, digitaal[0])
     expect(fifth.locator(".board-tile")).to_have_count(1)
     expect(pool).to_have_count(5)
     hands.click(pool.first)
     hands.click(pool.last, modifiers=["Shift"])
     expect(page.locator("#board-selection")).to_have_text("5 kaarten geselecteerd")
-    hands.drag(pool.first, fifth)
+    hands.drag(pool.first, fifth, f"→ {digitaal[0][:40]}")
     expect(fifth.locator(".board-tile")).to_have_count(6)
     actions = hands.count
     print(f"\nclustering 30 cards into 5 clusters by mouse: {actions} actions")
@@ -301,7 +309,7 @@ def test_thirty_cards_into_five_clusters_by_mouse(
     # Drag one card out to the pool and undo it (the button, then Ctrl+Z for the tag).
     card = THEMES["geld"][0]
     page.locator("#board-filter").fill("")
-    hands.drag(tile(page, card), page.locator("#board .board-pool"))
+    hands.drag(tile(page, card), page.locator("#board .board-pool"), "→ Niet in een cluster")
     room.until(lambda: room.cards()[card]["cluster_id"] is None)
     page.locator("#board-undo").click()
     room.until(lambda: room.cards()[card]["cluster_id"] is not None)
@@ -330,7 +338,7 @@ def test_thirty_cards_into_five_clusters_by_mouse(
 
     # A phone suggests a card belongs with a cluster; the console accepts it.
     loose = THEMES["digitaal"][6 - 1]
-    hands.drag(tile(page, loose), page.locator("#board .board-pool"))
+    hands.drag(tile(page, loose), page.locator("#board .board-pool"), "→ Niet in een cluster")
     room.until(lambda: room.cards()[loose]["cluster_id"] is None)
     target = next(cid for cid, c in room.clusters().items() if c["title"] == "Digitaal")
     phone = room.people[3]
