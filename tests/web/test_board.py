@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.realtime import helpers
-from tests.realtime.helpers import facilitator_client, goto, join
+from tests.realtime.helpers import facilitator_client, goto, participant_clients
 from tests.support.client import RoomClient
 from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
@@ -133,14 +133,7 @@ def open_room(
         if participants_cluster:
             settings = {**desk.state["workshop"]["settings"], "participants_cluster": True}  # type: ignore[index]
             await desk.command("workshop.configure", settings=settings)
-        people = []
-        for name, group in PEOPLE:
-            joined = join(server, workshop["join_code"], name, group)
-            people.append(
-                await RoomClient.connect(
-                    server.ws_url, workshop["id"], token=joined["token"], name=name
-                )
-            )
+        people = await participant_clients(server, workshop, PEOPLE)
         texts = [(theme, text) for theme, lines in THEMES.items() for text in lines[:per_theme]]
         for phase, kind in (("factoren", "factor"), ("consequenties", "consequentie")):
             await goto(desk, phase)
@@ -164,22 +157,28 @@ class Actions:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.count = 0
+        self.typed = 0  # characters
+
+    def done(self) -> None:
+        self.count += 1
 
     def click(self, target: Locator, **options: Any) -> None:
         target.click(**options)
-        self.count += 1
+        self.done()
 
     def fill(self, target: Locator, text: str) -> None:
         target.fill(text)
-        self.count += 1
+        self.typed += len(text)
+        self.done()
 
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)
-        self.count += 1
+        self.done()
 
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)
-        self.count += 1
+        self.typed += len(text)
+        self.done()
 
     def drag(self, source: Locator, target: Locator, lands: str) -> None:
         """A real pointer drag: press, move in steps, release over the target (both in view). As
@@ -202,7 +201,7 @@ class Actions:
             except AssertionError:
                 continue
         self.page.mouse.up()
-        self.count += 1
+        self.done()
 
 
 def laid_out(locator: Locator) -> dict[str, float]:

@@ -17,23 +17,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.realtime.helpers import facilitator_client, goto, join
+from tests.realtime.helpers import facilitator_client, goto, participant_clients
 from tests.support.board_cards import CARDS, THEMES
 from tests.support.client import Rejected, RoomClient
 from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import Watched, console
+from tests.web.test_board import PEOPLE, Actions
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = [
-    ("Annie", "inwoner"),
-    ("Bram", "ervaringsdeskundige"),
-    ("Chantal", "ketenpartner"),
-    ("Dirk", "inwoner"),
-    ("Esra", "beleid"),
-    ("Frits", "uitvoering"),
-]
 THEME_OF = {text: theme for theme, text in CARDS}
 
 
@@ -66,14 +59,7 @@ def open_room(
         desk = await facilitator_client(server, workshop, facilitator.cookie_header)
         settings = {**desk.state["workshop"]["settings"], "participants_cluster": True}  # type: ignore[index]
         await desk.command("workshop.configure", settings=settings)
-        people = []
-        for name, group in PEOPLE:
-            joined = join(server, workshop["join_code"], name, group)
-            people.append(
-                await RoomClient.connect(
-                    server.ws_url, workshop["id"], token=joined["token"], name=name
-                )
-            )
+        people = await participant_clients(server, workshop, PEOPLE)
         for phase, kind in (("factoren", "factor"), ("consequenties", "consequentie")):
             await goto(desk, phase)
             mine = [
@@ -104,40 +90,21 @@ def open_room(
     return loop.run(setup(), timeout=120)
 
 
-class Hands:
-    """The facilitator's actions, counted; and the console page's height after each."""
+class Hands(Actions):
+    """The facilitator's actions, counted as tests/web/test_board.py counts them; and the console
+    page's height after each."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
-        self.count = 0
-        self.typed = 0
+        super().__init__(page)
         self.tallest = 0
 
     def done(self) -> None:
-        self.count += 1
+        super().done()
         self.tallest = max(
             self.tallest, self.page.evaluate("document.documentElement.scrollHeight")
         )
 
-    def click(self, target: Locator, **options: Any) -> None:
-        target.click(**options)
-        self.done()
-
-    def fill(self, target: Locator, text: str) -> None:
-        target.fill(text)
-        self.typed += len(text)
-        self.done()
-
-    def press(self, key: str) -> None:
-        self.page.keyboard.press(key)
-        self.done()
-
-    def type(self, text: str) -> None:
-        self.page.keyboard.type(text)
-        self.typed += len(text)
-        self.done()
-
-    def drag(self, source: Locator, target: Locator, title: str) -> float:
+    def drag_onto_cluster(self, source: Locator, target: Locator, title: str) -> float:
         """A real pointer drag onto the cluster ``title``; when it is out of its list's view, the
         pointer waits at the list's edge until auto-scroll brings it in. As a hand does, it looks
         whether the ghost names the cluster before letting go, and moves on to it again when a live
@@ -299,7 +266,7 @@ def test_two_hundred_cards_by_mouse_on_a_laptop(
         if card["cluster_id"] is None:
             tile = page.locator(f"#board-card-{card['id']}")
             title = made[THEME_OF[text]]
-            waited += hands.drag(tile, cluster_box(page, title), title)
+            waited += hands.drag_onto_cluster(tile, cluster_box(page, title), title)
             expect(page.locator(f"#board-pool #board-card-{card['id']}")).to_have_count(0)
     room.until(lambda: grouped_by_theme(room))
     per_card = hands.count / len(CARDS)
