@@ -109,10 +109,13 @@ class Hands(Actions):
         pointer waits at the list's edge until auto-scroll brings it in. As a hand does, it looks
         whether the ghost names the cluster before letting go, and moves on to it again when a live
         update shifted the board under it. Returns the seconds the pointer waited at the edge."""
-        source.evaluate(  # the wheel over the pool, not counted
-            "el => { const a = el.closest('.board-scroll'), r = el.getBoundingClientRect(),"
-            " b = a.getBoundingClientRect(); if (r.top < b.top || r.bottom > b.bottom)"
-            " a.scrollTop += r.top - b.top - 20; }"
+        # The wheel over the pool, not counted. Found by id in the same task: a handle to the
+        # tile could be one the board has just redrawn (detached, in no list).
+        self.page.evaluate(
+            "id => { const el = document.getElementById(id), a = el.closest('.board-scroll'),"
+            " r = el.getBoundingClientRect(), b = a.getBoundingClientRect();"
+            " if (r.top < b.top || r.bottom > b.bottom) a.scrollTop += r.top - b.top - 20; }",
+            source.get_attribute("id"),
         )
         start = box(source)
         x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
