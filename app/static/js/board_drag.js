@@ -45,7 +45,13 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onOver,
     document.addEventListener("keydown", escape, true);
   });
 
-  // A drag ends in pointerup, which is followed by a click on the tile: that click is not a toggle.
+  // The click the browser sends after a release (in the same task) belongs to that release.
+  function swallowNextClick() {
+    swallowClick = true;
+    setTimeout(() => { swallowClick = false; }, 0);
+  }
+
+  // A tap or a drag ends in pointerup, followed by a click on the tile: that click is not a toggle.
   root.addEventListener("click", (e) => {
     if (swallowClick) { e.stopPropagation(); e.preventDefault(); swallowClick = false; }
   }, true);
@@ -115,9 +121,7 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onOver,
   function up(e) {
     if (!press || e.pointerId !== press.pointerId) return;
     const [done, tapped] = [drag, press.cardId];
-    // The click the browser sends after this release (in the same task) is this one's.
-    swallowClick = true;
-    setTimeout(() => { swallowClick = false; }, 0);
+    swallowNextClick();
     finish();
     if (done) onDrop(done.ids, zoneAt(e.clientX, e.clientY));
     else onTap(tapped, e);
@@ -133,10 +137,7 @@ export function enableDrag(root, { cardsFor, describe, target, onChange, onOver,
     e.stopPropagation();
     e.preventDefault();
     finish();
-    document.addEventListener("pointerup", () => {
-      swallowClick = true;
-      setTimeout(() => { swallowClick = false; }, 0);
-    }, { once: true, capture: true });
+    document.addEventListener("pointerup", swallowNextClick, { once: true, capture: true });
   }
 
   function finish() {

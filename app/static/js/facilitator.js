@@ -291,8 +291,7 @@ function cardRow(state, card, phase) {
     h("div", { class: "actions" },
       h("button", { type: "button", class: "secondary small", onclick: () => command("card.hide", { card_id: card.id, hidden: !card.hidden }, card.hidden ? t("Card shown") : t("Card hidden")) }, card.hidden ? t("Show") : t("Hide")),
       h("button", { type: "button", class: "secondary small", onclick: () => command("card.spotlight", { card_id: state.workshop.spotlight_card_id === card.id ? null : card.id }, t("Projector updated")) },
-        state.workshop.spotlight_card_id === card.id ? t("End spotlight") : t("Spotlight")),
-),
+        state.workshop.spotlight_card_id === card.id ? t("End spotlight") : t("Spotlight"))),
     tagsIn(phase) ? tagBoxes(`tag-${card.id}`, card.tags, (tags) => command("card.tag", { card_id: card.id, tags }, t("Tags saved"))) : null);
 }
 
