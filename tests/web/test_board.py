@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from tests.realtime import helpers
@@ -213,6 +214,19 @@ def laid_out(locator: Locator) -> dict[str, float]:
             return found
         locator.page.wait_for_timeout(25)
     raise AssertionError(f"{locator} is not on the screen")
+
+
+def in_view(locator: Locator) -> None:
+    """Scroll ``locator`` into view, asked again when the board redrew it meanwhile (Playwright
+    gives up on an element detached mid-scroll)."""
+    for attempt in range(20):
+        try:
+            locator.scroll_into_view_if_needed(timeout=2_000)
+            return
+        except PlaywrightError:
+            if attempt == 19:
+                raise
+            locator.page.wait_for_timeout(25)
 
 
 def tile(page: Page, text: str) -> Locator:
@@ -466,7 +480,7 @@ def test_forty_cards_into_five_clusters_by_keyboard_only(
 def touch_drag(page: Page, source: Locator, target: Locator) -> None:
     """A finger on ``source`` (a tile's grip), moved in steps and lifted over ``target``: touch
     events through the DevTools protocol, as a touch screen sends them."""
-    source.scroll_into_view_if_needed()  # within its list, as a finger's swipe would
+    in_view(source)  # within its list, as a finger's swipe would
     cdp = page.context.new_cdp_session(page)
     start, end = laid_out(source), laid_out(target)
     x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
@@ -512,7 +526,7 @@ def test_a_finger_drags_by_the_grip_and_taps_to_select(
     page.wait_for_timeout(300)
     assert room.cards()[loose]["cluster_id"] is None  # a swipe over the text is not a drag
 
-    tile(page, loose).scroll_into_view_if_needed()
+    in_view(tile(page, loose))
     text = laid_out(tile(page, loose).locator(".board-text"))
     page.touchscreen.tap(text["x"] + 10, text["y"] + text["height"] / 2)
     expect(tile(page, loose)).to_have_attribute("aria-pressed", "true")
