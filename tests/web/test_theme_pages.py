@@ -4,7 +4,8 @@ One server per theme (``ATELIER_THEME_DIR``, the two test themes in ``tests/web/
 load per page in a real Chromium: the join form, the phone, the projector and the console each
 show the organisation's name or logo in the theme's colours, pass axe-core's WCAG 2.2 AA checks
 (contrast included) and break no rule of the Content-Security-Policy. The draaiboek, the handout
-the console prints with the join code and the QR code, carries the name and logo too.
+the console prints with the join code and the QR code, carries the name and logo too, and the
+record downloaded from the console has them on its cover.
 
 ``ATELIER_SCREENSHOTS=1`` writes docs/screenshots/theme-{light,dark}-{phone,projector}.png.
 """
@@ -67,6 +68,10 @@ def test_the_room_shows_the_organisations_look_and_stays_accessible(
     assert handout.status_code == 200
     assert theme.css_url in handout.text and theme.logo_url in handout.text
     assert theme.name in handout.text and "qr.svg" in handout.text
+    # The record downloaded from the console has the organisation on its cover.
+    record = facilitator.http.get(f"/api/workshops/{workshop['id']}/export.html")
+    assert record.status_code == 200
+    assert '<header class="cover">' in record.text and theme.name in record.text
 
     person = phone(chromium, f"{name} phone")
     page = person.page
