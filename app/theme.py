@@ -176,9 +176,15 @@ def load_theme(folder: Path) -> Theme:
             raise ThemeError(f"{source}: {name}: {error}") from None
     failed = failures(colours(tokens))
     if failed:
+        # A token the theme leaves out still has a colour (the app's): say so, or the operator
+        # looks in vain for it in their file.
+        names = {
+            prop: name if name in tokens else f"{name} (not set: the app's)"
+            for prop, name in TOKEN_OF.items()
+        }
         raise ThemeError(
             f"{source}: too little contrast (WCAG 2.2 AA): "
-            + "; ".join(f.sentence(TOKEN_OF) for f in failed)
+            + "; ".join(f.sentence(names) for f in failed)
             + ". Choose darker or lighter colours for these tokens."
         )
     return Theme(name=parsed.name.strip(), tokens=tokens, **_logos(folder))

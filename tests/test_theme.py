@@ -134,6 +134,16 @@ def test_button_text_and_the_focus_outline_are_checked_too(tmp_path: Path):
     assert "--utrecht-focus-outline-color #333333 on --utrecht-document-color #1a1a1a" in message
 
 
+def test_a_token_left_out_is_named_as_the_apps_colour(tmp_path: Path):
+    theme = folder(tmp_path, {"--utrecht-button-primary-action-background-color": "#8fd0ff"})
+    data = json.loads((theme / "theme.json").read_text())
+    del data["tokens"]["--utrecht-link-color"]
+    (theme / "theme.json").write_text(json.dumps(data))
+    message = refused(theme)
+    assert "--utrecht-link-color (not set: the app's) #8fd0ff on" in message
+    assert "--utrecht-button-primary-action-background-color #8fd0ff on" in message
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
