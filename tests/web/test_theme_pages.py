@@ -5,7 +5,7 @@ load per page in a real Chromium: the join form, the phone, the projector and th
 show the organisation's name or logo in the theme's colours, pass axe-core's WCAG 2.2 AA checks
 (contrast included) and break no rule of the Content-Security-Policy. The draaiboek, the handout
 the console prints with the join code and the QR code, carries the name and logo too, and the
-record downloaded from the console has them on its cover.
+record downloaded from the console has them on its cover (with the dark theme's PNG logo).
 
 ``ATELIER_SCREENSHOTS=1`` writes docs/screenshots/theme-{light,dark}-{phone,projector}.png.
 """
@@ -68,10 +68,12 @@ def test_the_room_shows_the_organisations_look_and_stays_accessible(
     assert handout.status_code == 200
     assert theme.css_url in handout.text and theme.logo_url in handout.text
     assert theme.name in handout.text and "qr.svg" in handout.text
-    # The record downloaded from the console has the organisation on its cover.
-    record = facilitator.http.get(f"/api/workshops/{workshop['id']}/export.html")
-    assert record.status_code == 200
-    assert '<header class="cover">' in record.text and theme.name in record.text
+    if theme.raster is not None:  # once (a first export loads the renderers: seconds on CI)
+        # The record downloaded from the console has the organisation and its logo on its cover.
+        record = facilitator.http.get(f"/api/workshops/{workshop['id']}/export.html")
+        assert record.status_code == 200
+        cover = record.text.partition('<header class="cover">')[2].partition("</header>")[0]
+        assert theme.name in cover and "data:image/png;base64," in cover
 
     person = phone(chromium, f"{name} phone")
     page = person.page
