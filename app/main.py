@@ -53,6 +53,7 @@ from app.web.security import (
 )
 from app.web.sharing import router as sharing_router
 from app.web.static import VERSIONED_PREFIX, VersionedStatic
+from app.web.theme import router as theme_router
 from app.workshops.lifecycle import run_retention
 from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
     app.include_router(sharing_router, responses=COMMON_RESPONSES)
+    app.include_router(theme_router)
     app.include_router(images_router, responses=COMMON_RESPONSES)
     app.include_router(exports_router, responses=COMMON_RESPONSES)
     app.include_router(suggest_router, responses=COMMON_RESPONSES)

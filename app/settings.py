@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from app.theme import Theme
 
 
 class Settings(BaseSettings):
@@ -254,6 +257,31 @@ class Settings(BaseSettings):
             if not dutch.is_file():
                 raise ValueError(f"ATELIER_PRIVACY_PAGE: no such file: {dutch}")
         return self
+
+    # The organisation's own look
+    theme_dir: Path | None = Field(
+        default=None,
+        description="folder with theme.json (the organisation's name, colours as NL Design "
+        "System tokens) and logo.svg and/or logo.png; read and checked once at start "
+        "(docs/theming.md)",
+    )
+    _theme: Theme | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _theme_is_usable(self) -> Settings:
+        """A theme that fails contrast or has an unsafe logo stops the start: never half a look."""
+        if self.theme_dir is not None and str(self.theme_dir) in ("", "."):
+            self.theme_dir = None  # ATELIER_THEME_DIR= (empty) means: the app's own look
+        if self.theme_dir is not None:
+            from app.theme import load_theme
+
+            self._theme = load_theme(self.theme_dir)
+        return self
+
+    @property
+    def theme(self) -> Theme | None:
+        """The checked theme of ``theme_dir``, or ``None`` for the app's own look."""
+        return self._theme
 
 
 #: How hard the production secret key must be to guess (:func:`app.guessing.guessing_bits`):

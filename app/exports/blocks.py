@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.exports.cover import Cover
 from app.images.storage import ImageStore, file_key
 
 
@@ -113,6 +114,8 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     footer: str = ""
     page_label: str = "%(n)s / %(m)s"
+    #: The organisation's name and logo above the title (a theme's; ``None``: no cover).
+    cover: Cover | None = None
 
 
 #: A cell holding only figures: numbers, shares, "3/7", "0 1 2 3 4", "12 (40%)", a dash.

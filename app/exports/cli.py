@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from app.db import make_engine, migrate
+from app.exports.cover import cover_of
 from app.exports.registry import BY_NAME
 from app.exports.summary import build_summary
 from app.i18n import pick_language
@@ -39,6 +40,7 @@ def export_command(
         summary,
         language=pick_language(language, summary.workshop.language),
         images=LocalImageStore(settings.image_dir),
+        cover=cover_of(settings.theme),
     )
     if isinstance(body, bytes):
         target.write_bytes(body)

@@ -59,6 +59,7 @@ from app.exports.blocks import (
     figure_columns,
     thumbnail,
 )
+from app.exports.cover import LOGO_HEIGHT_CM, Cover
 from app.exports.document import document
 from app.exports.escaping import xml_text
 from app.exports.summary import Summary
@@ -148,14 +149,20 @@ class _Styles:
         odt.masterstyles.addElement(self.master)
 
 
-def odt_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+def odt_file(
+    summary: Summary, *, language: str, images: ImageStore | None, cover: Cover | None = None
+) -> bytes:
     """The summary's document as OpenDocument: the renderer of ``odt`` in
     :mod:`app.exports.registry`."""
-    return odt(document(summary, language=language), images=images)
+    doc = document(summary, language=language)
+    doc.cover = cover
+    return odt(doc, images=images)
 
 
 def odt(doc: Document, *, images: ImageStore | None) -> bytes:
     writer = _Writer(doc, images)
+    if doc.cover is not None:
+        writer.cover(doc.cover)
     for block in doc.blocks:
         writer.add(block)
     out = io.BytesIO()
@@ -219,6 +226,21 @@ class _Writer:
             body.addElement(self.para(block.title, bold=True))
             body.addElement(self.para(block.description))
             body.addElement(self.table(block.table))
+
+    def cover(self, cover: Cover) -> None:
+        """The organisation's logo and name, above the title (app/exports/cover.py)."""
+        if cover.logo is not None:
+            href = self.odf_text.addPicture("Pictures/logo.png", "image/png", cover.logo)
+            holder = Frame(
+                width=f"{cover.logo_width_cm:.2f}cm",
+                height=f"{LOGO_HEIGHT_CM}cm",
+                anchortype="as-char",
+            )
+            holder.addElement(Image(href=href))
+            paragraph = P(stylename=self.styles.body)
+            paragraph.addElement(holder)
+            self.body.addElement(paragraph)
+        self.body.addElement(self.para(cover.name, bold=True))
 
     def para(self, text: str, *, bold: bool = False, style: Any = None) -> Any:
         element = P(stylename=style or self.styles.body)

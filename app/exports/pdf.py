@@ -26,6 +26,7 @@ from app.exports.blocks import (
     walk,
 )
 from app.exports.charts import drawing
+from app.exports.cover import LOGO_HEIGHT_CM, Cover
 from app.exports.document import document
 from app.exports.summary import Summary
 from app.images.storage import ImageStore, file_key
@@ -121,9 +122,13 @@ def _numbered_canvas(footer: str, page_label: str) -> type:
     return NumberedCanvas
 
 
-def pdf_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+def pdf_file(
+    summary: Summary, *, language: str, images: ImageStore | None, cover: Cover | None = None
+) -> bytes:
     """The summary's document as a PDF: the renderer of ``pdf`` in :mod:`app.exports.registry`."""
-    return pdf(document(summary, language=language), images=images)
+    doc = document(summary, language=language)
+    doc.cover = cover
+    return pdf(doc, images=images)
 
 
 def pdf(doc: Document, *, images: ImageStore | None) -> bytes:
@@ -179,6 +184,13 @@ def pdf(doc: Document, *, images: ImageStore | None) -> bytes:
     lead_in = ParagraphStyle("LeadIn", parent=body, keepWithNext=1, spaceAfter=4)
     bullet = ParagraphStyle("Bullet", parent=body, leftIndent=14, bulletIndent=3)
     flow: list[Any] = []
+    if doc.cover is not None:  # the organisation, above the title (app/exports/cover.py)
+        if doc.cover.logo is not None:
+            logo = Image(io.BytesIO(doc.cover.logo))
+            logo.drawWidth, logo.drawHeight = doc.cover.logo_width_cm * cm, LOGO_HEIGHT_CM * cm
+            logo.hAlign = "LEFT"
+            flow.append(logo)
+        flow.append(P(f"<b>{escape(doc.cover.name)}</b>", lead_in))
     # Containers (lists, KeepTogether) break reportlab's keepWithNext, so lists are plain bullet
     # paragraphs and what belongs together is chained with keepWithNext instead.
     for index, block in enumerate(doc.blocks):

@@ -29,6 +29,7 @@ from app.labels import N_
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from app.exports.cover import Cover
     from app.exports.summary import Summary
     from app.images.storage import ImageStore
 
@@ -52,6 +53,9 @@ class ExportFormat:
     table: str | None = None
     #: Sent with the download, for a format a browser may open as a page.
     content_security_policy: str | None = None
+    #: A record read as a document, with the organisation's name and logo above its title
+    #: (:mod:`app.exports.cover`): its renderer takes ``cover=``.
+    cover: bool = False
 
     @property
     def path(self) -> str:
@@ -68,13 +72,23 @@ class ExportFormat:
         table = f"-{self.table}" if self.table is not None else ""
         return f"{stem}{table}-{day}.{self.extension}"
 
-    def render(self, summary: Summary, *, language: str, images: ImageStore | None) -> bytes | str:
+    def render(
+        self,
+        summary: Summary,
+        *,
+        language: str,
+        images: ImageStore | None,
+        cover: Cover | None = None,
+    ) -> bytes | str:
         """The file's body. Blocking (PDF and office files take a moment): from async code, run
-        it in a worker thread, where the first call also imports the renderer."""
+        it in a worker thread, where the first call also imports the renderer. ``cover``: the
+        theme's organisation, for a format that has a cover."""
         module, _, function = self.renderer.partition(":")
         made = cast("Callable[..., bytes | str]", getattr(import_module(module), function))
         if self.table is not None:
             return made(summary, self.table)
+        if self.cover:
+            return made(summary, language=language, images=images, cover=cover)
         return made(summary, language=language, images=images)
 
 
@@ -93,13 +107,16 @@ _OFFICE = "application/vnd.openxmlformats-officedocument"
 
 #: Every format, in the order the lists show them: the whole summary first, then its tables.
 FORMATS: tuple[ExportFormat, ...] = (
-    ExportFormat("pdf", "pdf", "application/pdf", N_("PDF"), "app.exports.pdf:pdf_file"),
+    ExportFormat(
+        "pdf", "pdf", "application/pdf", N_("PDF"), "app.exports.pdf:pdf_file", cover=True
+    ),
     ExportFormat(
         "docx",
         "docx",
         f"{_OFFICE}.wordprocessingml.document",
         N_("Word"),
         "app.exports.word:docx_file",
+        cover=True,
     ),
     ExportFormat(
         "odt",
@@ -107,6 +124,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         "application/vnd.oasis.opendocument.text",
         N_("OpenDocument"),
         "app.exports.opendocument:odt_file",
+        cover=True,
     ),
     ExportFormat(
         "xlsx",
@@ -122,6 +140,7 @@ FORMATS: tuple[ExportFormat, ...] = (
         N_("Web page"),
         "app.exports.renderers:html_file",
         content_security_policy=SELF_CONTAINED_PAGE,
+        cover=True,
     ),
     ExportFormat(
         "md",

@@ -32,6 +32,7 @@ from app.exports.blocks import (
     walk,
 )
 from app.exports.charts import svg
+from app.exports.cover import Cover
 from app.exports.document import document
 from app.exports.escaping import csv_cell, markdown_text
 from app.exports.pdf import pdf
@@ -109,10 +110,14 @@ def _data_uri(images: ImageStore | None, key: str) -> str | None:
     return f"data:image/jpeg;base64,{base64.b64encode(data).decode()}" if data else None
 
 
-def html_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
+def html_file(
+    summary: Summary, *, language: str, images: ImageStore | None, cover: Cover | None = None
+) -> str:
     """The summary's document as one page: the renderer of ``html`` in
     :mod:`app.exports.registry`."""
-    return html(document(summary, language=language), images=images)
+    doc = document(summary, language=language)
+    doc.cover = cover
+    return html(doc, images=images)
 
 
 def html(doc: Document, *, images: ImageStore | None) -> str:

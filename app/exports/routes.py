@@ -25,6 +25,7 @@ from app.workshops.access import resolve
 if TYPE_CHECKING:
     from app.exports.summary import Summary
     from app.images.storage import ImageStore
+    from app.theme import Theme
 
 router = APIRouter(prefix="/api/workshops", tags=["exports"])
 Language = Annotated[str | None, Query(pattern="^(nl|en)$")]
@@ -39,6 +40,7 @@ def _made(
     min_group_size: int,
     lang: str | None,
     images: ImageStore | None,
+    theme: Theme | None = None,
 ) -> tuple[Summary, bytes | str] | None:
     """The workshop's summary and the file made from it (``None``: no such workshop). Blocking.
 
@@ -47,13 +49,15 @@ def _made(
     in a worker thread, so that import, and the renderer's on its first use, does not hold up
     the event loop.
     """
+    from app.exports.cover import cover_of
     from app.exports.summary import build_summary
 
     summary = build_summary(engine, workshop_id=workshop_id, min_group_size=min_group_size)
     if summary is None:
         return None
     language = pick_language(lang, summary.workshop.language)
-    return summary, fmt.render(summary, language=language, images=images)
+    cover = cover_of(theme)  # the organisation's name and logo (ATELIER_THEME_DIR)
+    return summary, fmt.render(summary, language=language, images=images, cover=cover)
 
 
 async def _download(
@@ -76,6 +80,7 @@ async def _download(
             min_group_size=state.settings.min_group_size,
             lang=lang,
             images=state.images,
+            theme=state.settings.theme,
         )
     )
     if made is None:

@@ -26,6 +26,7 @@ from app.exports.blocks import (
     thumbnail,
     walk,
 )
+from app.exports.cover import LOGO_HEIGHT_CM, Cover
 from app.exports.document import document
 from app.exports.escaping import xml_text
 from app.exports.summary import Summary
@@ -121,9 +122,13 @@ def _language(word: Any, language: str) -> None:
     word.core_properties.language = tag
 
 
-def docx_file(summary: Summary, *, language: str, images: ImageStore | None) -> bytes:
+def docx_file(
+    summary: Summary, *, language: str, images: ImageStore | None, cover: Cover | None = None
+) -> bytes:
     """The summary's document as Word: the renderer of ``docx`` in :mod:`app.exports.registry`."""
-    return docx(document(summary, language=language), images=images)
+    doc = document(summary, language=language)
+    doc.cover = cover
+    return docx(doc, images=images)
 
 
 def docx(doc: Document, *, images: ImageStore | None) -> bytes:
@@ -164,6 +169,12 @@ def docx(doc: Document, *, images: ImageStore | None) -> bytes:
         paragraph.add_run().add_picture(io.BytesIO(data), width=Cm(width_cm))
         return True
 
+    if doc.cover is not None:  # the organisation, above the title (app/exports/cover.py)
+        if doc.cover.logo is not None:
+            word.add_paragraph().add_run().add_picture(
+                io.BytesIO(doc.cover.logo), height=Cm(LOGO_HEIGHT_CM)
+            )
+        word.add_paragraph().add_run(xml_text(doc.cover.name)).bold = True
     for block in doc.blocks:
         if isinstance(block, Heading):
             word.add_heading(xml_text(block.text), level=max(block.level - 1, 0))

@@ -94,6 +94,7 @@ def render(
         else None,
         page_modules=imported_scripts(page_script) if page_script else (),
         vocabulary=json_for_script(vocabulary(language)) if page_script else None,
+        theme=settings.theme,  # the organisation's name, logo and colours (app/theme.py)
         **context,
     )
     response.body = response.render(body)
