@@ -36,6 +36,7 @@ from app.settings import Settings
 from app.suggest.routes import PER_MINUTE as SUGGESTIONS_PER_MINUTE
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
+from app.web.accessibility import router as accessibility_router
 from app.web.address import router as address_router
 from app.web.api_docs import add_api_docs
 from app.web.compression import Compression
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(address_router, responses=COMMON_RESPONSES)
     app.include_router(record_pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
+    app.include_router(accessibility_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
     app.include_router(sharing_router, responses=COMMON_RESPONSES)
     app.include_router(images_router, responses=COMMON_RESPONSES)
