@@ -90,7 +90,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     if settings.workers > 1 and _is_sqlite(settings.database_url):
         raise Refused(SQLITE_ONE_PROCESS)
-    logging_config = log_config(settings.log_format)
+    logging_config = log_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(logging_config)  # the lines before uvicorn's look like its own
     with ExitStack() as metrics:
         # The workers' shared metrics directory goes into the environment before the app (and
@@ -324,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
         from app.db import migrate
         from app.logs import log_config
 
-        logging.config.dictConfig(log_config(settings.log_format))  # each step's line shows
+        logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
         migrate(settings.database_url)
         return 0
     if args.command == "create-facilitator":

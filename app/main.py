@@ -43,6 +43,7 @@ from app.web.compression import Compression
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
 from app.web.record_pages import router as record_pages_router
+from app.web.request_ids import RequestIds
 from app.web.screen_pairing import router as screen_pairing_router
 from app.web.security import (
     BodyLimit,
@@ -222,5 +223,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages, scripts, style sheets and JSON compressed (app/web/compression.py); a room socket
     # passes untouched (and RoomSockets, outside it, hands sockets on before it anyway).
     app.add_middleware(Compression)
+    app.add_middleware(RequestIds)  # an id for each request's log lines and response
     app.add_middleware(RoomSockets)  # last, so outermost: a room socket skips the layers above
     return app
