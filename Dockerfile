@@ -85,6 +85,14 @@ RUN set -eu; \
         "$(python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')" >/dev/null || true; \
     python3 -m compileall -q -j 0 /opt/atelier/migrations /opt/atelier/lib; \
     python3 -c 'from zoneinfo import ZoneInfo; ZoneInfo("Europe/Amsterdam")'
+# What the image was built from, for `atelier --version` and the atelier_build_info metric
+# (app/version.py): docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD) \
+#   --build-arg BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ) .   Left empty, they stay unknown.
+# Last, so that a new commit rebuilds only this small layer.
+ARG GIT_COMMIT=""
+ARG BUILD_DATE=""
+RUN printf '{"commit": "%s", "date": "%s"}\n' "$GIT_COMMIT" "$BUILD_DATE" \
+    > /opt/atelier/build-info.json
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000

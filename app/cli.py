@@ -1,4 +1,5 @@
-"""The ``atelier`` command: serve, migrate, create a facilitator, seed a demo workshop."""
+"""The ``atelier`` command: serve, migrate, create a facilitator, seed a demo workshop;
+``--version`` says which release it is."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     if settings.workers > 1 and _is_sqlite(settings.database_url):
         raise Refused(SQLITE_ONE_PROCESS)
-    logging_config = log_config(settings.log_format)
+    logging_config = log_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(logging_config)  # the lines before uvicorn's look like its own
     with ExitStack() as metrics:
         # The workers' shared metrics directory goes into the environment before the app (and
@@ -233,8 +234,19 @@ def serve_command(args: argparse.Namespace) -> int:
     return serve(settings, host=host, port=port)
 
 
+def version_line() -> str:
+    """``atelier 0.1.0``, with the commit and build date when the image recorded them."""
+    from app.version import build_info
+
+    info = build_info()
+    parts = (info.commit and f"commit {info.commit}", info.date and f"built {info.date}")
+    built = ", ".join(part for part in parts if part)
+    return f"atelier {info.version}" + (f" ({built})" if built else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atelier", description=__doc__)
+    parser.add_argument("--version", action="version", version=version_line())
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the server (migrates first)")
     run.add_argument("--host", default=None, help="listen here (default: ATELIER_HOST)")
@@ -290,16 +302,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        if args.command == "serve":
-            return serve_command(args)
-        settings = load_settings()
+        return _run(args)
     except Refused as refusal:
         print(f"atelier: {refusal}", file=sys.stderr, flush=True)
         return 2
+    except Exception as exc:
+        from app.db import SchemaTooNew  # imported by now if it was raised: no cost otherwise
+
+        if not isinstance(exc, SchemaTooNew):
+            raise
+        print(f"atelier: {exc}", file=sys.stderr, flush=True)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return serve_command(args)
+    settings = load_settings()
 
     if args.command == "migrate":
         from app.db import migrate
+        from app.logs import log_config
 
+        logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
         migrate(settings.database_url)
         return 0
     if args.command == "create-facilitator":

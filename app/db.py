@@ -160,25 +160,60 @@ def alembic_config(url: str) -> Config:
 #: The PostgreSQL advisory lock that lets one process at a time migrate ("atelier" in ASCII).
 MIGRATION_LOCK = 0x6174656C696572
 
+SCHEMA_TOO_NEW = (
+    "the database has schema {found}, this version knows up to {known}: "
+    "start the newer version or restore a backup"
+)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer release than this one: refuse to start.
+
+    Alembic itself would stop with a traceback ("Can't locate revision"); an operator who rolled
+    back the image but not the database needs one sentence that says what to do. Nothing has
+    been changed when this is raised.
+    """
+
+
+def _check_schema_known(engine: Engine, config: Config) -> None:
+    """Raise :class:`SchemaTooNew` when the database is at a revision this release lacks."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in script.walk_revisions()}
+    with engine.connect() as connection:  # closed before migrating: SQLite's writer needs it
+        current = MigrationContext.configure(connection).get_current_heads()
+    unknown = sorted(set(current) - known)
+    if unknown:
+        raise SchemaTooNew(
+            SCHEMA_TOO_NEW.format(found=", ".join(unknown), known=script.get_current_head())
+        )
+
 
 def migrate(url: str) -> None:
     """Bring the schema to the newest migration. Runs at start-up; a no-op when current.
 
     Several containers or pods may start at once, each migrating first: on PostgreSQL they take
     turns on an advisory lock, so the second finds the schema current instead of racing the first.
+    A database migrated by a newer release is refused (:class:`SchemaTooNew`), untouched. Each
+    step that runs is logged (``migrations/env.py``), so the log says which revision became which.
     """
     from alembic import command
 
     _prepare_sqlite_file(url)  # before Alembic's own connection creates the file
-    if make_url(url).get_backend_name() != "postgresql":
-        command.upgrade(alembic_config(url), "head")
-        return
+    config = alembic_config(url)
     engine = create_engine(url, poolclass=NullPool)
     try:
+        if make_url(url).get_backend_name() != "postgresql":
+            _check_schema_known(engine, config)
+            command.upgrade(config, "head")
+            return
         with engine.connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             try:
-                command.upgrade(alembic_config(url), "head")
+                _check_schema_known(engine, config)
+                command.upgrade(config, "head")
             finally:
                 lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
     finally:

@@ -36,12 +36,14 @@ from app.settings import Settings
 from app.suggest.routes import PER_MINUTE as SUGGESTIONS_PER_MINUTE
 from app.suggest.routes import router as suggest_router
 from app.suggest.service import SuggestionService
+from app.web.accessibility import router as accessibility_router
 from app.web.address import router as address_router
 from app.web.api_docs import add_api_docs
 from app.web.compression import Compression
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
 from app.web.record_pages import router as record_pages_router
+from app.web.request_ids import RequestIds
 from app.web.screen_pairing import router as screen_pairing_router
 from app.web.security import (
     BodyLimit,
@@ -198,6 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(address_router, responses=COMMON_RESPONSES)
     app.include_router(record_pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)
+    app.include_router(accessibility_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
     app.include_router(sharing_router, responses=COMMON_RESPONSES)
     app.include_router(theme_router)
@@ -222,5 +225,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages, scripts, style sheets and JSON compressed (app/web/compression.py); a room socket
     # passes untouched (and RoomSockets, outside it, hands sockets on before it anyway).
     app.add_middleware(Compression)
+    app.add_middleware(RequestIds)  # an id for each request's log lines and response
     app.add_middleware(RoomSockets)  # last, so outermost: a room socket skips the layers above
     return app

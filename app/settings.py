@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per log line"
     )
+    log_level: Literal["debug", "info", "warning"] = Field(
+        default="info",
+        description="the app's log level; debug adds the traceback of a command that failed",
+    )
     metrics_token: str = Field(
         default="",
         description="/metrics requires `Authorization: Bearer <token>`; empty: /metrics answers "

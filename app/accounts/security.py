@@ -154,6 +154,15 @@ def facilitator_id_from_session(connection: HTTPConnection) -> int | None:
     return facilitator_id
 
 
+def resolved_facilitator(connection: HTTPConnection) -> int | None:
+    """The facilitator :func:`facilitator_id_from_session` already found for this request, or
+    ``None`` when it found none or was not asked: never a database look-up, so safe in async
+    code. A page that needs a login has asked (its dependency); a public page has not.
+    """
+    cached: tuple[int | None] | None = getattr(connection.state, "facilitator_session", None)
+    return None if cached is None else cached[0]
+
+
 # ----------------------------------------------------------------------------- CSRF
 
 

@@ -299,7 +299,11 @@ def route_template(scope: Scope, root_path: str) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Add ``/healthz``, ``/readyz``, ``/metrics`` and the HTTP request counter to ``app``."""
+    """Add ``/healthz``, ``/readyz``, ``/metrics`` and the HTTP request counter to ``app``;
+    record the release in ``atelier_build_info``."""
+    from app.version import build_info
+
+    metrics.build(build_info())
     app.state.readiness = Readiness()
     app.include_router(router)
     app.add_middleware(RequestMetrics)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final, Literal, ParamSpec, TypeVar, get_args
+from typing import TYPE_CHECKING, Final, Literal, ParamSpec, TypeVar, get_args
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -41,6 +41,9 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from app.observability import multiprocess
+
+if TYPE_CHECKING:
+    from app.version import BuildInfo
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +163,15 @@ BROKER_NOTICES = Counter(
     "Broker notices ('workshop N reached seq S') received by the rooms of this process.",
 )
 JOINS = Counter("atelier_joins_total", "Participants who joined a workshop.")
+#: Info-style (a gauge at 1 whose labels carry the facts): prometheus-client's ``Info`` has no
+#: multiprocess mode. ``livemax``: one series whatever the number of workers, gone with them.
+BUILD_INFO = Gauge(
+    "atelier_build_info",
+    "The release this process runs: version, and the commit and build date when the image's "
+    "build recorded them (else empty). Always 1.",
+    ["version", "commit", "date"],
+    multiprocess_mode="livemax",
+)
 HTTP_REQUESTS = Counter(
     "atelier_http_requests_total",
     "HTTP requests, by route template (unmatched: no route), method and status class.",
@@ -282,6 +294,11 @@ def broker_notice() -> None:
 def joined() -> None:
     """A participant joined a workshop (by code, over HTTP or the join form)."""
     JOINS.inc()
+
+
+def build(info: BuildInfo) -> None:
+    """Record which release this process runs (once, at start-up)."""
+    BUILD_INFO.labels(version=info.version, commit=info.commit, date=info.date).set(1)
 
 
 def http_request(route: str, method: str, status: int) -> None:

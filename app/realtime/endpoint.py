@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts.security import facilitator_id_from_session, session_id_of
 from app.limiting import Slots
+from app.logs import command_failed
 from app.observability import metrics
 from app.origins import origin_accepted
 from app.realtime.budget import FrameBudget
@@ -294,8 +295,13 @@ async def _command(connection: Connection, hub: Hub, command: Command) -> None:
         connection.leaving = False
         connection.offer(error(exc.code, exc.message, command.cid))
         return
-    except Exception:
-        log.exception("command %s failed", command.cid)
+    except Exception as exc:
+        command_failed(
+            log,
+            command_type=metrics.command_type(command),
+            workshop_id=connection.workshop_id,
+            error=exc,
+        )
         connection.offer(
             error("internal", "The server could not apply this; try again.", command.cid)
         )

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from app import labels
-from app.accounts.security import ensure_csrf_cookie
+from app.accounts.security import ensure_csrf_cookie, resolved_facilitator
 from app.i18n import (
     LANGUAGE_NAMES,
     imported_scripts,
@@ -21,9 +21,17 @@ from app.i18n import (
 )
 from app.settings import Settings
 from app.templating import templates
+from app.version import VERSION
 from app.web.vocabulary import vocabulary
 
 LANGUAGE_COOKIE = "atelier_lang"
+#: Pages of the room, for participants and the projector: never the version in their footer,
+#: even in a browser where a facilitator is signed in (the projector is often a window of the
+#: facilitator's own laptop). The version helps a facilitator report a problem; to anyone else
+#: it only tells which known weaknesses might apply.
+ROOM_PAGES = frozenset(
+    {"participant.html", "projector.html", "join.html", "join_code.html", "screen_pair.html"}
+)
 
 
 def request_language(
@@ -95,6 +103,7 @@ def render(
         page_modules=imported_scripts(page_script) if page_script else (),
         vocabulary=json_for_script(vocabulary(language)) if page_script else None,
         theme=settings.theme,  # the organisation's name, logo and colours (app/theme.py)
+        app_version=version_for(request, template),
         **context,
     )
     response.body = response.render(body)
@@ -102,6 +111,14 @@ def render(
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86_400, samesite="lax")
     return response
+
+
+def version_for(request: Request, template: str) -> str | None:
+    """The release's version for the footer of a page a facilitator is signed in to (one whose
+    route asked who is signed in); ``None`` for everyone else and on the room's pages."""
+    if template in ROOM_PAGES or resolved_facilitator(request) is None:
+        return None
+    return VERSION
 
 
 def json_for_script(data: object) -> Markup:

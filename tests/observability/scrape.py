@@ -22,6 +22,7 @@ FAMILIES = {
     "atelier_broker_notices",
     "atelier_joins",
     "atelier_http_requests",
+    "atelier_build_info",
 }
 
 

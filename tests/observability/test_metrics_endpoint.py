@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from app.version import VERSION
 from tests.observability.scrape import FAMILIES, scrape
 from tests.support.server import Server
 
@@ -31,6 +32,8 @@ def test_metrics_are_prometheus_text_with_every_metric(make_server: Callable[...
         assert result.value("atelier_open_sockets", role=role) == 0
     # One process, no PROMETHEUS_MULTIPROC_DIR: the default registry, with the process metrics.
     assert "process_resident_memory_bytes" in result.families
+    # Which release: info-style, one series at 1 (no build-info.json outside the image).
+    assert result.value("atelier_build_info", version=VERSION, commit="", date="") == 1
     # HTTP requests by route template and status class; never a raw path or an id.
     assert result.value("atelier_http_requests_total", route="/healthz", method="GET", status="2xx")
     assert result.value("atelier_http_requests_total", route="unmatched", status="4xx")
@@ -94,6 +97,7 @@ def test_metrics_add_up_the_processes_in_multiprocess_mode(
     assert result.value("atelier_open_sockets", role="participant") == 0
     assert result.value("atelier_http_requests_total", route="/healthz", status="2xx")
     assert "process_resident_memory_bytes" not in result.families  # per process: not summed
+    assert result.value("atelier_build_info", version=VERSION) == 1, "livemax: once, not summed"
     server.stop()
     # A worker that stopped takes its live gauges with it; its counters stay counted.
     assert not any(p.name.startswith("gauge_livesum_") for p in directory.iterdir())
