@@ -89,7 +89,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     if settings.workers > 1 and _is_sqlite(settings.database_url):
         raise Refused(SQLITE_ONE_PROCESS)
-    logging_config = log_config(settings.log_format)
+    logging_config = worker_crashes_as_errors(log_config(settings.log_format))
     logging.config.dictConfig(logging_config)  # the lines before uvicorn's look like its own
     with ExitStack() as metrics:
         # The workers' shared metrics directory goes into the environment before the app (and
@@ -137,6 +137,39 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
             uvicorn.run(create_app(settings), **options)
     return 0
+
+
+#: What uvicorn's supervisor (``uvicorn.supervisors.multiprocess``) logs, at INFO, when a worker
+#: process it did not stop has gone; it then starts a new one. ``tests/test_cli_serve.py`` kills
+#: a worker to hold this to the installed uvicorn.
+WORKER_DIED: re.Pattern[str] = re.compile(r"^Child process \[(\d+)\] died$")
+
+
+class WorkerCrashIsAnError(logging.Filter):
+    """A worker that crashed (or was killed) is an error, not news: raise uvicorn's INFO line.
+
+    Its sockets were cut and its requests lost, and a worker that keeps dying must reach the
+    operator's alerts, which watch for errors. The record keeps its logger (``uvicorn.error``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = WORKER_DIED.match(record.getMessage()) if record.levelno < logging.ERROR else None
+        if found is not None:
+            record.levelno, record.levelname = logging.ERROR, "ERROR"
+            record.msg = "Worker process [%s] ended unexpectedly; starting a new one"
+            record.args = (int(found.group(1)),)
+        return True
+
+
+def worker_crashes_as_errors(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` (a dictConfig dictionary) with :class:`WorkerCrashIsAnError` on uvicorn's log.
+
+    Names only, as the rest of the dictionary: uvicorn applies it again in each process.
+    """
+    config["filters"]["worker_crash"] = {"()": "app.cli.WorkerCrashIsAnError"}
+    logger = config["loggers"].setdefault("uvicorn.error", {"level": "INFO"})
+    logger["filters"] = [*logger.get("filters", []), "worker_crash"]
+    return config
 
 
 def _is_sqlite(database_url: str) -> bool:
