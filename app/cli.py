@@ -321,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         help="scrub participant details older than ATELIER_RETENTION_DAYS and withdrawn or"
         " replaced card texts from the event log, now",
     )
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -382,7 +383,69 @@ def main(argv: list[str] | None = None) -> int:
         from app.demo import seed_demo_command
 
         return seed_demo_command(settings)
+    if args.command in BACKUP_COMMANDS:
+        return backup_command(args, settings)
     return 2
+
+
+# ------------------------------------------------------------------------- backup and restore
+
+BACKUP_COMMANDS = ("backup", "restore", "new-epoch")
+
+
+def add_backup_commands(commands: Any) -> None:
+    """``atelier backup``, ``atelier restore`` and ``atelier new-epoch`` (see app/backups.py)."""
+    backup = commands.add_parser(
+        "backup", help="copy the database (and the photos) into new files only you can read"
+    )
+    backup.add_argument("--out", required=True, help="the database copy (a new file)")
+    backup.add_argument("--photos", default=None, help="also the photos, as this .tar.gz")
+    restore = commands.add_parser(
+        "restore",
+        help="put a SQLite backup (and photos) back, with a new log epoch; stop the server first",
+    )
+    restore.add_argument("backup", help="a file made by atelier backup (SQLite)")
+    restore.add_argument("--photos", default=None, help="a .tar.gz made by atelier backup")
+    commands.add_parser(
+        "new-epoch",
+        help="after restoring with other tools (pg_restore): phones resume from a fresh snapshot",
+    )
+
+
+def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one of :data:`BACKUP_COMMANDS`; a refusal is one line on stderr and exit code 2."""
+    from pathlib import Path
+
+    from app import backups
+    from app.db import make_engine, migrate
+    from app.realtime.epoch import new_epoch
+
+    try:
+        if args.command == "backup":
+            backups.back_up_database(settings.database_url, Path(args.out))
+            print(f"Database written to {args.out} (readable by you only).")
+            if args.photos:
+                count = backups.back_up_photos(settings.image_dir, Path(args.photos))
+                print(f"{count} photo files written to {args.photos} (readable by you only).")
+            return 0
+        if args.command == "restore":
+            backups.restore_sqlite(settings.database_url, Path(args.backup))
+            if args.photos:
+                count = backups.restore_photos(Path(args.photos), settings.image_dir)
+                print(f"{count} photo files restored into {settings.image_dir}.")
+        migrate(settings.database_url)  # a backup of an older version is brought up to date
+        engine = make_engine(settings.database_url)
+        try:
+            epoch = new_epoch(engine)
+        finally:
+            engine.dispose()
+        if args.command == "restore":
+            print(f"Database restored from {args.backup}.")
+        print(f"The event log's new epoch is {epoch}: phones resume from a fresh snapshot.")
+        return 0
+    except backups.BackupRefused as refusal:
+        print(f"atelier: {refusal}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":
