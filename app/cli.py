@@ -90,7 +90,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     if settings.workers > 1 and _is_sqlite(settings.database_url):
         raise Refused(SQLITE_ONE_PROCESS)
-    logging_config = log_config(settings.log_format, settings.log_level)
+    logging_config = worker_crashes_as_errors(log_config(settings.log_format, settings.log_level))
     logging.config.dictConfig(logging_config)  # the lines before uvicorn's look like its own
     with ExitStack() as metrics:
         # The workers' shared metrics directory goes into the environment before the app (and
@@ -138,6 +138,39 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
             uvicorn.run(create_app(settings), **options)
     return 0
+
+
+#: What uvicorn's supervisor (``uvicorn.supervisors.multiprocess``) logs, at INFO, when a worker
+#: process it did not stop has gone; it then starts a new one. ``tests/test_cli_serve.py`` kills
+#: a worker to hold this to the installed uvicorn.
+WORKER_DIED: re.Pattern[str] = re.compile(r"^Child process \[(\d+)\] died$")
+
+
+class WorkerCrashIsAnError(logging.Filter):
+    """A worker that crashed (or was killed) is an error, not news: raise uvicorn's INFO line.
+
+    Its sockets were cut and its requests lost, and a worker that keeps dying must reach the
+    operator's alerts, which watch for errors. The record keeps its logger (``uvicorn.error``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = WORKER_DIED.match(record.getMessage()) if record.levelno < logging.ERROR else None
+        if found is not None:
+            record.levelno, record.levelname = logging.ERROR, "ERROR"
+            record.msg = "Worker process [%s] ended unexpectedly; starting a new one"
+            record.args = (int(found.group(1)),)
+        return True
+
+
+def worker_crashes_as_errors(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` (a dictConfig dictionary) with :class:`WorkerCrashIsAnError` on uvicorn's log.
+
+    Names only, as the rest of the dictionary: uvicorn applies it again in each process.
+    """
+    config["filters"]["worker_crash"] = {"()": "app.cli.WorkerCrashIsAnError"}
+    logger = config["loggers"].setdefault("uvicorn.error", {"level": "INFO"})
+    logger["filters"] = [*logger.get("filters", []), "worker_crash"]
+    return config
 
 
 def _is_sqlite(database_url: str) -> bool:
@@ -300,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         help="scrub participant details older than ATELIER_RETENTION_DAYS and withdrawn or"
         " replaced card texts from the event log, now",
     )
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -374,7 +408,69 @@ def _run(args: argparse.Namespace) -> int:
         from app.demo import seed_demo_command
 
         return seed_demo_command(settings)
+    if args.command in BACKUP_COMMANDS:
+        return backup_command(args, settings)
     return 2
+
+
+# ------------------------------------------------------------------------- backup and restore
+
+BACKUP_COMMANDS = ("backup", "restore", "new-epoch")
+
+
+def add_backup_commands(commands: Any) -> None:
+    """``atelier backup``, ``atelier restore`` and ``atelier new-epoch`` (see app/backups.py)."""
+    backup = commands.add_parser(
+        "backup", help="copy the database (and the photos) into new files only you can read"
+    )
+    backup.add_argument("--out", required=True, help="the database copy (a new file)")
+    backup.add_argument("--photos", default=None, help="also the photos, as this .tar.gz")
+    restore = commands.add_parser(
+        "restore",
+        help="put a SQLite backup (and photos) back, with a new log epoch; stop the server first",
+    )
+    restore.add_argument("backup", help="a file made by atelier backup (SQLite)")
+    restore.add_argument("--photos", default=None, help="a .tar.gz made by atelier backup")
+    commands.add_parser(
+        "new-epoch",
+        help="after restoring with other tools (pg_restore): phones resume from a fresh snapshot",
+    )
+
+
+def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one of :data:`BACKUP_COMMANDS`; a refusal is one line on stderr and exit code 2."""
+    from pathlib import Path
+
+    from app import backups
+    from app.db import make_engine, migrate
+    from app.realtime.epoch import new_epoch
+
+    try:
+        if args.command == "backup":
+            backups.back_up_database(settings.database_url, Path(args.out))
+            print(f"Database written to {args.out} (readable by you only).")
+            if args.photos:
+                count = backups.back_up_photos(settings.image_dir, Path(args.photos))
+                print(f"{count} photo files written to {args.photos} (readable by you only).")
+            return 0
+        if args.command == "restore":
+            backups.restore_sqlite(settings.database_url, Path(args.backup))
+            if args.photos:
+                count = backups.restore_photos(Path(args.photos), settings.image_dir)
+                print(f"{count} photo files restored into {settings.image_dir}.")
+        migrate(settings.database_url)  # a backup of an older version is brought up to date
+        engine = make_engine(settings.database_url)
+        try:
+            epoch = new_epoch(engine)
+        finally:
+            engine.dispose()
+        if args.command == "restore":
+            print(f"Database restored from {args.backup}.")
+        print(f"The event log's new epoch is {epoch}: phones resume from a fresh snapshot.")
+        return 0
+    except backups.BackupRefused as refusal:
+        print(f"atelier: {refusal}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -209,6 +210,22 @@ def test_two_workers_on_postgres_serve_with_what_the_command_worked_out(
     wrong = httpx.get(f"{server.url}/join", headers={"Host": "other.test"}, timeout=10)
     assert wrong.status_code == 400
     assert f"{public}/join" in wrong.text, "the public URL reached the workers too"
+
+    # A worker that crashes is an error in the log (uvicorn says it at INFO), and is replaced.
+    crashed = min(workers)
+    os.kill(crashed, signal.SIGKILL)
+
+    wait_until(lambda: len(started()) == 3, why=server.log)
+    said = [
+        e
+        for e in json_lines(server)
+        if f"[{crashed}]" in e["message"] and ("died" in e["message"] or "ended" in e["message"])
+    ]
+    assert len(said) == 1, said
+    said = said[0]
+    assert said["level"] == "ERROR" and said["logger"] == "uvicorn.error", said
+    assert said["message"] == f"Worker process [{crashed}] ended unexpectedly; starting a new one"
+    workers = started() - {crashed}
 
     server.stop()
     wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))

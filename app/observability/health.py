@@ -2,11 +2,16 @@
 
 - ``/healthz`` answers from the event loop itself: 200 ``{"status": "ok"}`` as long as the loop
   runs. It checks nothing else, so a database outage never gets a healthy process restarted.
-- ``/readyz`` is 200 only when this process can serve a room: the database answers ``SELECT 1``,
-  Redis answers ``PING`` (when ``ATELIER_REDIS_URL`` is set) and the broker says it is healthy
-  (when it can tell: ``healthy()``). Else 503, naming the checks that failed and nothing more —
-  no addresses, no error texts (those go to the log, once per change). It is 503 from the moment
-  shutdown begins, so a load balancer sends no new sockets to a process that is leaving.
+- ``/readyz`` is 200 when this process can serve a room: the database answers ``SELECT 1`` and
+  the broker says it is healthy (when it can tell: ``healthy()``). Else 503, naming the checks
+  that failed and nothing more — no addresses, no error texts (those go to the log, once per
+  change). It is 503 from the moment shutdown begins, so a load balancer sends no new sockets to
+  a process that is leaving.
+- Redis (when ``ATELIER_REDIS_URL`` is set) is checked too, but it is not needed to serve a room:
+  without it presence and the rate limits are counted per process. So Redis gone is *degraded*:
+  still 200, with ``"status": "degraded"`` and ``"degraded": ["redis"]`` in the body. A proxy
+  that took every process out of rotation for a Redis outage would shut newcomers out of rooms
+  that work. ``atelier_dependency_up{dependency=…}`` in ``/metrics`` says the same per check.
 - ``/metrics`` answers loopback and private addresses only, or, with ``ATELIER_METRICS_TOKEN``
   set, only requests that carry ``Authorization: Bearer <token>``.
 
@@ -39,6 +44,8 @@ router = APIRouter(include_in_schema=False)
 
 #: Each readiness check gets this long; a load balancer's probe typically waits a few seconds.
 CHECK_TIMEOUT: Final = 2.0
+#: Checks whose failure leaves the process serving rooms (in a lesser way): degraded, not unready.
+OPTIONAL: Final = frozenset({"redis"})
 #: Headers a reverse proxy adds. Without ATELIER_TRUSTED_PROXIES uvicorn ignores them, and the
 #: peer address is then the proxy's own (often 127.0.0.1), which says nothing about the caller.
 FORWARDING_HEADERS: Final = ("forwarded", "x-forwarded-for", "x-real-ip")
@@ -94,12 +101,9 @@ class Readiness:
         names = list(checks)
         results = await asyncio.gather(*(self._run(name, checks[name]) for name in names))
         outcome = dict(zip(names, results, strict=True))
-        failed = [name for name, result in outcome.items() if result != "ok"]
-        status = "not ready" if failed else "ready"
-        body: dict[str, Any] = {"status": status, "checks": outcome}
-        if failed:
-            body["failed"] = failed
-        return not failed, body
+        for name, result in outcome.items():
+            metrics.dependency_up(name, up=result == "ok")
+        return verdict(outcome)
 
     async def _run(self, name: str, check: Callable[[], Awaitable[None]]) -> str:
         try:
@@ -117,10 +121,12 @@ class Readiness:
         """Log a check's failure once when it starts failing, and once when it recovers."""
         if failing and name not in self._failing:
             self._failing.add(name)
-            log.warning("not ready: the %s check failed (%s)", name, why)
+            what = "degraded" if name in OPTIONAL else "not ready"
+            log.warning("%s: the %s check failed (%s)", what, name, why)
         elif not failing and name in self._failing:
             self._failing.discard(name)
-            log.info("ready again: the %s check passes", name)
+            again = "whole" if name in OPTIONAL else "ready"
+            log.info("%s again: the %s check passes", again, name)
 
     async def _database(self, engine: Engine | None) -> None:
         if engine is None:
@@ -147,6 +153,22 @@ class Readiness:
                 connection.close()  # back to the pool, rolled back
         finally:
             self._database_busy.release()
+
+
+def verdict(outcome: dict[str, str]) -> tuple[bool, dict[str, Any]]:
+    """Ready or not, and the body, from each check's result (``ok``, ``failed``, ``timeout``).
+
+    A failed optional check (:data:`OPTIONAL`) makes the process *degraded*, still ready.
+    """
+    failed = [name for name, result in outcome.items() if result != "ok" and name not in OPTIONAL]
+    degraded = [name for name, result in outcome.items() if result != "ok" and name in OPTIONAL]
+    status = "not ready" if failed else "degraded" if degraded else "ready"
+    body: dict[str, Any] = {"status": status, "checks": outcome}
+    if failed:
+        body["failed"] = failed
+    if degraded:
+        body["degraded"] = degraded
+    return not failed, body
 
 
 async def _redis(url: str) -> None:
@@ -242,12 +264,20 @@ def metrics_refusal(request: Request, settings: Settings) -> Response | None:
 
 
 @router.get("/metrics")
-def prometheus_metrics(request: Request) -> Response:
-    """Prometheus text format. A plain ``def``: reading the worker files runs in a thread."""
+async def prometheus_metrics(request: Request) -> Response:
+    """Prometheus text format, after running the readiness checks.
+
+    The checks set ``atelier_dependency_up`` for this process, so a scrape reads it as it is now
+    even where no proxy probes ``/readyz``. Reading the worker files runs in a thread.
+    """
     refusal = metrics_refusal(request, request.app.state.settings)
     if refusal is not None:
         return refusal
-    return Response(metrics.render(), media_type=metrics.CONTENT_TYPE, headers=NO_STORE)
+    readiness: Readiness = request.app.state.readiness
+    if not readiness.shutting_down:
+        await readiness.report(request.app)
+    text = await to_thread.run_sync(metrics.render)
+    return Response(text, media_type=metrics.CONTENT_TYPE, headers=NO_STORE)
 
 
 # --------------------------------------------------------------------------- HTTP requests

@@ -121,6 +121,13 @@ OPEN_SOCKETS = Gauge(
     ["role"],
     multiprocess_mode="livesum",
 )
+DEPENDENCY_UP = Gauge(
+    "atelier_dependency_up",
+    "Whether a dependency answered this process's last readiness check (1) or not (0); "
+    "the lowest over the processes (database and broker: needed; redis: degraded without).",
+    ["dependency"],
+    multiprocess_mode="livemin",
+)
 OPEN_ROOMS = Gauge(
     "atelier_open_rooms",
     "Workshops with open sockets, summed over the server processes "
@@ -192,6 +199,14 @@ def socket_opened(role: str) -> None:
 def socket_closed(role: str) -> None:
     """A socket that :func:`socket_opened` counted has gone (call exactly once for each)."""
     OPEN_SOCKETS.labels(role=_known(role, ROLES)).dec()
+
+
+DEPENDENCIES: Final = frozenset({"database", "redis", "broker"})
+
+
+def dependency_up(dependency: str, *, up: bool) -> None:
+    """A readiness check's result (``/readyz``, and before each ``/metrics`` scrape)."""
+    DEPENDENCY_UP.labels(_known(dependency, DEPENDENCIES)).set(1 if up else 0)
 
 
 def rooms_open(count: int) -> None:

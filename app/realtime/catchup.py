@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.realtime.audience import cards_in, replayed
 from app.realtime.commands import Actor
+from app.realtime.epoch import current_epoch
 from app.realtime.models import Event
 from app.realtime.protocol import Snapshot, Synced, event_adapter
 from app.realtime.state import build_snapshot, cards_now
@@ -39,17 +40,27 @@ class Limits:
 
 
 def catch_up(
-    session: Session, workshop: Workshop, viewer: Actor, last_seq: int | None, limits: Limits
+    session: Session,
+    workshop: Workshop,
+    viewer: Actor,
+    last_seq: int | None,
+    limits: Limits,
+    *,
+    epoch: str | None,
 ) -> list[str]:
-    """The messages that bring ``viewer`` from ``last_seq`` to ``workshop.last_seq``.
+    """The messages that bring ``viewer`` from ``last_seq`` (seen in ``epoch``) to now.
 
-    A replay (the events after ``last_seq`` that are for the viewer, then ``synced``) when it is
-    at most ``max_replay_events`` behind and the replay fits half the send queue; otherwise a
-    ``snapshot`` (``recovered: false`` when the viewer asked to resume) and ``synced``.
+    A replay (the events after ``last_seq`` that are for the viewer, then ``synced``) when the
+    viewer's ``epoch`` is the log's, it is at most ``max_replay_events`` behind and the replay
+    fits half the send queue; otherwise a ``snapshot`` (``recovered: false`` when the viewer
+    asked to resume) and ``synced``. A ``last_seq`` of another epoch (a backup was restored
+    since) may name events that were written again with other content: never replayed from.
     """
     assert workshop.id is not None
     seq = workshop.last_seq
-    if last_seq is not None and 0 <= seq - last_seq <= limits.max_replay_events:
+    now = current_epoch(session)
+    same_history = epoch == now
+    if last_seq is not None and same_history and 0 <= seq - last_seq <= limits.max_replay_events:
         messages = replay(session, workshop.id, viewer, after=last_seq, upto=seq)
         # A replay must fit the socket's send queue with room to spare, or the client is cut
         # off (4008) on every resume; past that a snapshot is smaller anyway.
@@ -59,6 +70,7 @@ def catch_up(
     snapshot = Snapshot(
         type="snapshot",
         seq=seq,
+        epoch=now,
         recovered=last_seq is None,
         state=build_snapshot(session, workshop, viewer, k=limits.min_group_size),
     )

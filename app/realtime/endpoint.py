@@ -169,16 +169,17 @@ async def _open(websocket: WebSocket, settings: Settings, hub: Hub) -> Connectio
     elif access.actor.role is Role.SCREEN and token:
         connection.screen_token_hash = hash_token(token)
 
-    def welcome(seq: int) -> str:
+    def welcome(seq: int, epoch: str) -> str:
         return Welcome(
             type="welcome",
             role=access.actor.role,
             workshop_id=workshop_id,
             participant_id=access.actor.participant_id,
             seq=seq,
+            epoch=epoch,
         ).model_dump_json()
 
-    await hub.attach(connection, last_seq=hello.last_seq, welcome=welcome)
+    await hub.attach(connection, last_seq=hello.last_seq, epoch=hello.epoch, welcome=welcome)
     return connection
 
 

@@ -51,6 +51,7 @@ from app.realtime.commands import (
     uses_presence,
 )
 from app.realtime.connection import Connection
+from app.realtime.epoch import current_epoch
 from app.realtime.lanes import Lanes
 from app.realtime.models import Event, LogEntry
 from app.realtime.presence import Here, LocalPresence, PresenceBoard
@@ -247,17 +248,21 @@ class Hub:
         connection: Connection,
         *,
         last_seq: int | None,
-        welcome: Callable[[int], str] | None = None,
+        epoch: str | None = None,
+        welcome: Callable[[int, str], str] | None = None,
     ) -> None:
         """Send the catch-up (replay or snapshot) and start live delivery, atomically.
 
-        ``welcome`` makes the first message from the ``seq`` the catch-up was read at.
+        ``epoch`` is the one ``last_seq`` was seen in (:mod:`app.realtime.epoch`). ``welcome``
+        makes the first message from the ``seq`` and epoch the catch-up was read at.
         """
         room = await self._room(connection.workshop_id)
         async with room.lock:
-            messages, seq = await to_thread.run_sync(self._catch_up_messages, connection, last_seq)
+            messages, seq, now = await to_thread.run_sync(
+                self._catch_up_messages, connection, last_seq, epoch
+            )
             if welcome is not None:
-                connection.offer(welcome(seq))
+                connection.offer(welcome(seq, now))
             for message in messages:
                 connection.offer(message)
             connection.cursor = seq
@@ -297,18 +302,21 @@ class Hub:
             self._in_background(self.presence.leave(connection.workshop_id))
 
     def _catch_up_messages(
-        self, connection: Connection, last_seq: int | None
-    ) -> tuple[list[str], int]:
+        self, connection: Connection, last_seq: int | None, epoch: str | None
+    ) -> tuple[list[str], int, str]:
         with read_scope(self.engine, snapshot=True) as session:
+            now = current_epoch(session)
             workshop = session.get(Workshop, connection.workshop_id)
             if workshop is None:
-                return [], 0
+                return [], 0, now
             if connection.actor.participant_id is not None:
                 # As of the catch-up's seq: let in between the hello and now, they count.
                 person = session.get(Participant, connection.actor.participant_id)
                 connection.waiting = person is not None and person.waiting
-            messages = catch_up(session, workshop, connection.actor, last_seq, self.limits)
-            return messages, workshop.last_seq
+            messages = catch_up(
+                session, workshop, connection.actor, last_seq, self.limits, epoch=epoch
+            )
+            return messages, workshop.last_seq, now
 
     # ------------------------------------------------------------------ commands
 

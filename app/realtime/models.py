@@ -49,6 +49,21 @@ class CommandReceipt(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class LogEpoch(SQLModel, table=True):
+    """The epoch of every workshop's event log: one row, a new value after a restore or reset.
+
+    A ``seq`` names an event only within an epoch: after a backup is restored, the numbers after
+    it are written again with other content, so a client that resumes from another epoch gets a
+    snapshot instead of a replay (:mod:`app.realtime.epoch`).
+    """
+
+    __tablename__ = "log_epoch"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: str = Field(max_length=32)
+    started_at: datetime = Field(default_factory=utcnow)
+
+
 class LogEntry(Protocol):
     """What delivering an event needs of it: a row read from the log (:class:`Event`), or the
     :class:`LogRow` the batch that wrote it still holds."""

@@ -49,11 +49,16 @@ class Inbound(Message, WithoutNul):
 
 
 class Hello(Inbound):
-    """First message on every connection: who I am and the last ``seq`` I have."""
+    """First message on every connection: who I am, the last ``seq`` I have and its ``epoch``.
+
+    A ``last_seq`` is replayed from only within the epoch it was seen in: without ``epoch`` (or
+    with another one) the client gets a snapshot (:mod:`app.realtime.epoch`).
+    """
 
     type: Literal["hello"]
     token: str | None = Field(default=None, max_length=200)
     last_seq: int | None = Field(default=None, ge=0)
+    epoch: str | None = Field(default=None, max_length=32)
 
 
 class Ping(Inbound):
@@ -602,6 +607,7 @@ class Welcome(Message):
     workshop_id: int
     participant_id: int | None
     seq: int = Field(description="newest seq in the log when you connected")
+    epoch: str = Field(description="the log's epoch: seqs of another epoch name other events")
 
 
 class Snapshot(Message):
@@ -609,6 +615,7 @@ class Snapshot(Message):
 
     type: Literal["snapshot"]
     seq: int
+    epoch: str
     recovered: bool
     state: RoomState
 

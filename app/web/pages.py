@@ -26,6 +26,7 @@ from app.deps import (
 )
 from app.exports.registry import FORMATS
 from app.i18n import translations
+from app.realtime.epoch import current_epoch
 from app.realtime.protocol import CLOSE_NOT_FOUND
 from app.realtime.state import build_snapshot
 from app.settings import Settings
@@ -247,6 +248,7 @@ def phone_page(
         assert fresh is not None
         initial = {
             "seq": fresh.last_seq,
+            "epoch": current_epoch(session),
             "participant_id": access.actor.participant_id,
             "state": build_snapshot(
                 session, fresh, access.actor, k=settings.min_group_size

@@ -109,6 +109,7 @@ async def connect(
     cookie: str | None = None,
     last_seq: int | None = None,
     state: dict[str, Any] | None = None,
+    epoch: str | None = None,
 ) -> RoomClient:
     """A socket that was let in (``welcome``) and is caught up (``synced``)."""
     client = await RoomClient.connect(
@@ -118,6 +119,7 @@ async def connect(
         cookie=cookie,
         last_seq=last_seq,
         state=state,
+        epoch=epoch,
         name=name,
     )
     _opened.append(client)
@@ -183,6 +185,7 @@ class Member:
             cookie=self.cookie,
             last_seq=last_seq,
             state=old.state if last_seq is not None and old is not None else None,
+            epoch=old.epoch if old is not None else None,
         )
         self.node = node
         self.sockets.append((client, last_seq))

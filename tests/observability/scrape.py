@@ -13,6 +13,7 @@ from tests.support.server import Server
 FAMILIES = {
     "atelier_open_sockets",
     "atelier_open_rooms",
+    "atelier_dependency_up",
     "atelier_commands",
     "atelier_command_duration_seconds",
     "atelier_delivery_lag_seconds",

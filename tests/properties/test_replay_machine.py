@@ -39,6 +39,7 @@ from app.db import session_scope
 from app.handlers import install_handlers
 from app.realtime.catchup import Limits, catch_up
 from app.realtime.commands import Actor, CommandError, execute
+from app.realtime.epoch import current_epoch
 from app.realtime.models import Event
 from app.realtime.protocol import CardPostImage, Command, command_adapter
 from app.realtime.state import apply_event, build_snapshot
@@ -284,7 +285,9 @@ class ReplayMachine(RuleBasedStateMachine):
                 fresh = self.snapshots[workshop.last_seq][viewer]
                 held = sorted(s for s, viewers in self.snapshots.items() if viewer in viewers)
                 for seq in which(held):
-                    messages = catch_up(session, workshop, viewer, seq, NO_FALLBACK)
+                    messages = catch_up(
+                        session, workshop, viewer, seq, NO_FALLBACK, epoch=current_epoch(session)
+                    )
                     self.outcomes["(resumes checked)"] += 1
                     synced = json.loads(messages[-1])
                     assert synced["type"] == "synced" and synced["seq"] == workshop.last_seq

@@ -145,7 +145,13 @@ async def test_events_delivered_as_committed_are_the_ones_the_log_replays(server
 
     live = [m for m in annie.messages[seen_from:] if m["type"] == "event"]
     again = await RoomClient.connect(
-        server.ws_url, workshop["id"], token=annie.token, last_seq=since, state=state, name="again"
+        server.ws_url,
+        workshop["id"],
+        token=annie.token,
+        last_seq=since,
+        state=state,
+        epoch=annie.epoch,
+        name="again",
     )
     replayed = [m for m in again.messages if m["type"] == "event"]
     assert again.snapshot is None and len(replayed) >= 10

@@ -256,7 +256,7 @@ async def test_a_resume_larger_than_the_send_queue_becomes_a_snapshot(make_serve
     fac = await facilitator_client(server, workshop, fac_http.cookie_header)
     annie = join(server, workshop["join_code"], "Annie", "inwoner")
     a = await RoomClient.connect(server.ws_url, workshop["id"], token=annie["token"], name="a")
-    state, seq = a.state, a.last_seq
+    state, seq, epoch = a.state, a.last_seq, a.epoch
     await a.close()
     await goto(fac, "factoren")
     last = None
@@ -264,7 +264,13 @@ async def test_a_resume_larger_than_the_send_queue_becomes_a_snapshot(make_serve
         last = await fac.command("card.post", kind="factor", text=f"Kaart {n}")
     assert last is not None
     back = await RoomClient.connect(
-        server.ws_url, workshop["id"], token=annie["token"], last_seq=seq, state=state, name="a2"
+        server.ws_url,
+        workshop["id"],
+        token=annie["token"],
+        last_seq=seq,
+        state=state,
+        epoch=epoch,
+        name="a2",
     )
     assert back.snapshot is not None and back.snapshot["recovered"] is False
     assert back.close_code is None and back.last_seq >= last["seq"]

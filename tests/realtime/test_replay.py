@@ -74,6 +74,7 @@ async def test_a_resume_from_seq_0_replays_what_each_viewer_may_see_now(
             workshop["id"],
             last_seq=0,
             state=staff_at_0 if role == "facilitator" else room_at_0,
+            epoch=fac.epoch,
             name=role,
             **credentials[role],
         )

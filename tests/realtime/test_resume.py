@@ -22,7 +22,7 @@ async def test_reconnect_misses_nothing_and_doubles_nothing(
     )
     await goto(fac, "factoren")
     await bram.until_seq(fac.last_seq)
-    state, last = bram.state, bram.last_seq
+    state, last, epoch = bram.state, bram.last_seq, bram.epoch
     await bram.close()
 
     for i in range(20):  # 20 events while Bram is away
@@ -32,7 +32,13 @@ async def test_reconnect_misses_nothing_and_doubles_nothing(
     assert fac.last_seq - last >= 20
 
     back = await RoomClient.connect(
-        server.ws_url, workshop["id"], token=bram.token, last_seq=last, state=state, name="Bram2"
+        server.ws_url,
+        workshop["id"],
+        token=bram.token,
+        last_seq=last,
+        state=state,
+        epoch=epoch,
+        name="Bram2",
     )
     synced = next(m for m in back.messages if m["type"] == "synced")
     assert back.snapshot is None, "a short absence is replayed, not re-snapshotted"
@@ -52,18 +58,28 @@ async def test_far_behind_gets_a_snapshot_marked_not_recovered(make_server, tmp_
     old = await RoomClient.connect(
         server.ws_url, workshop["id"], token=workshop["screen_token"], name="old"
     )
-    state, last = old.state, old.last_seq
+    state, last, epoch = old.state, old.last_seq, old.epoch
     await old.close()
     await goto(fac, "factoren")
     for i in range(6):
         await fac.command("card.post", kind="factor", text=f"F{i}")
     behind = await RoomClient.connect(
-        server.ws_url, workshop["id"], token=workshop["screen_token"], last_seq=last, state=state
+        server.ws_url,
+        workshop["id"],
+        token=workshop["screen_token"],
+        last_seq=last,
+        state=state,
+        epoch=epoch,
     )
     assert behind.snapshot is not None and behind.snapshot["recovered"] is False
     assert len(behind.state["cards"]) == 6
     ahead = await RoomClient.connect(  # a seq from the future (e.g. another database) too
-        server.ws_url, workshop["id"], token=workshop["screen_token"], last_seq=10_000, state=state
+        server.ws_url,
+        workshop["id"],
+        token=workshop["screen_token"],
+        last_seq=10_000,
+        state=state,
+        epoch=epoch,
     )
     assert ahead.snapshot is not None and ahead.snapshot["recovered"] is False
     for client in (fac, behind, ahead):
@@ -115,6 +131,7 @@ async def test_sigkill_mid_workshop_keeps_every_acknowledged_event(
         token=people[0].token,
         last_seq=last,
         state=state,
+        epoch=people[0].epoch,
         name="back",
     )
     assert back.snapshot is None and back.last_seq >= last

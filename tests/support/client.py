@@ -41,6 +41,8 @@ class RoomClient:
         self.state: dict[str, Any] | None = None
         self.last_seq = 0
         self.welcome: dict[str, Any] | None = None
+        #: The epoch of the state this client holds (from its snapshot, or given to resume).
+        self.epoch: str | None = None
         self.snapshot: dict[str, Any] | None = None
         self.seqs: list[int] = []
         self._changed = asyncio.Condition()
@@ -57,6 +59,7 @@ class RoomClient:
         cookie: str | None = None,
         last_seq: int | None = None,
         state: dict[str, Any] | None = None,
+        epoch: str | None = None,
         name: str = "client",
         origin: str | None = None,
         hello: bool = True,
@@ -70,11 +73,13 @@ class RoomClient:
             open_timeout=10,
         )
         client = cls(ws, name)
+        client.epoch = epoch
         if state is not None:
             client.state = copy.deepcopy(state)
             client.last_seq = last_seq or 0
         if hello:
-            await client.send({"type": "hello", "token": token, "last_seq": last_seq})
+            hello = {"type": "hello", "token": token, "last_seq": last_seq, "epoch": epoch}
+            await client.send(hello)
             await client.wait_for(lambda m: m["type"] == "synced" or m["type"] == "error")
         return client
 
@@ -99,6 +104,7 @@ class RoomClient:
             self.welcome = message
         elif message["type"] == "snapshot":
             self.snapshot = message
+            self.epoch = message["epoch"]
             self.state = copy.deepcopy(message["state"])
             self.last_seq = message["seq"]
         elif message["type"] == "event":

@@ -325,13 +325,24 @@ $("#post-form").addEventListener("submit", async (e) => {
     }
     progress.hidden = true;
     $("#photo").value = "";
-  } else {
-    send("card.post", fields, error);
+    clearPostForm(kind);
+    return;
   }
+  // What was typed stays in the box until the ack: a post the server could not take yet (its
+  // database was away: "internal") goes again from the outbox, and a refusal is shown beside
+  // the text to correct. The same text twice while the first still waits is sent once.
+  const waiting = room.pending().some((m) => m.type === "card.post" && m.kind === kind && m.text === text);
+  if (waiting) return announce(t("Waiting to be sent"));
+  const typed = $("#post-text").value;
+  send("card.post", fields, error).then(() => { if ($("#post-text").value === typed) clearPostForm(kind); }, () => {});
+});
+
+// After the ack (or an uploaded photo): the form is empty for the next card.
+function clearPostForm(kind) {
   $("#post-text").value = "";
   for (const input of document.querySelectorAll("#post-form input[type=radio]")) input.checked = false;
   if (kind === "consequentie") factorPicker.clear();
-});
+}
 
 function showError(el, message) {
   el.hidden = false;

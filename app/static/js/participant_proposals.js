@@ -79,8 +79,16 @@ export class ProposalForm {
     if (!text) return this.showError(error, t("Write something first."));
     const fields = { text, ...this.picker.value() };
     if (kind === "opgave") Object.assign(fields, { in_scope: lines("#in-scope"), out_of_scope: lines("#out-scope"), core_themes: lines("#themes") });
-    if (this.amending) this.send("proposal.amend", { proposal_id: this.amending.id, ...fields }, error);
-    else this.send("proposal.create", { kind, ...fields }, error);
-    this.reset(); // the form stays open: a refusal is shown in it
+    const sent = this.amending
+      ? this.send("proposal.amend", { proposal_id: this.amending.id, ...fields }, error)
+      : this.send("proposal.create", { kind, ...fields }, error);
+    // Emptied on the ack, unless the person typed on meanwhile: until then what was typed stays
+    // (a command the server could not take yet goes again); a refusal is shown in the open form.
+    const typed = this.typed();
+    sent.then(() => { if (this.typed() === typed) this.reset(); }, () => {});
+  }
+
+  typed() {
+    return FIELDS.map((id) => $(id).value).join("\n");
   }
 }

@@ -2,25 +2,46 @@
 // commands with send(); they never touch the WebSocket.
 //
 // - Resumes from the last seq it has (kept with the state in localStorage, so a reload or a
-//   phone that slept resumes with a replay instead of a full snapshot).
+//   phone that slept resumes with a replay instead of a full snapshot), and the epoch of the log
+//   that seq belongs to: after a restore the server sees another epoch and sends a snapshot.
 // - Commands get a client id and wait in an outbox in localStorage until acknowledged; after a
 //   reconnect they are sent again and the server applies each exactly once. send() returns a
 //   promise of the answer: it resolves with the ack (its `result` says what the command made) and
-//   rejects with the refusal (the error message: code, message, cid). "rate_limited" is no answer:
-//   the command waits and goes again. A command still in the outbox from before a reload has no
-//   promise; its answer is only emitted, as every answer is ("ack", "error").
-// - Reconnects with exponential back-off and jitter; an application ping finds dead links.
+//   rejects with the refusal (the error message: code, message, cid). "rate_limited" and
+//   "internal" (the server failed, e.g. a database blip: nothing was applied) are no answer: the
+//   command waits and goes again with the same cid, after a capped back-off. A command still in
+//   the outbox from before a reload has no promise; its answer is only emitted, as every answer
+//   is ("ack", "error").
+// - Reconnects with exponential back-off and jitter, capped at RECONNECT_MAX so a phone is back
+//   within a few seconds of a server being ready again; an application ping finds dead links.
 // - Each event carries the seq of the message this socket got before it (prev): a client that
 //   lacks it has lost something and resumes, so a complete stream is told from a lossy one.
 
 import { applyEvent } from "./state.js";
 
 const PING_EVERY = 25_000;
-// Errors that mean "try again later", not "no": the command stays in the outbox.
-const RETRY = new Set(["rate_limited"]);
+// Errors that mean "try again later", not "no": the command stays in the outbox and goes again
+// with the same cid (the server applies a cid once, and "internal" applied nothing).
+const RETRY = new Set(["rate_limited", "internal"]);
 const PONG_WITHIN = 10_000;
-// The back-off step a "too many sockets opening here" close (4029) starts from: 500 ms * 2**4.
+// The longest wait before reconnecting (before jitter: 50-100 % of it). Restarting servers one
+// after the other takes each away for seconds; a back-off grown to 30 s would keep phones out
+// long after. The server's handshake limit (4029) and the jitter spread a room's reconnects.
+export const RECONNECT_MAX = 5_000;
+// Resending after "rate_limited" or "internal": 2 s doubling per try, at most this (plus jitter).
+export const RESEND_MAX = 15_000;
+// The back-off step a "too many sockets opening here" close (4029) starts from: the cap.
 const BUSY_ATTEMPT = 4;
+
+// The wait before reconnect attempt `attempt` (0, 1, …): exponential, capped, with jitter.
+export function reconnectDelay(attempt) {
+  return Math.min(RECONNECT_MAX, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+// The wait before resending the outbox after its `tries`-th "try again later" in a row.
+export function resendDelay(tries) {
+  return Math.min(RESEND_MAX, 2_000 * 2 ** tries) * (0.5 + Math.random() / 2);
+}
 
 function randomId() {
   const bytes = new Uint8Array(12);
@@ -36,6 +57,8 @@ export class Room {
     this.handlers = new Map();
     this.state = null;
     this.lastSeq = null;
+    this.epoch = null; // the log's epoch this state belongs to (from the snapshot)
+    this.resendTries = 0;
     this.role = null;
     this.participantId = null;
     this.status = "connecting";
@@ -48,6 +71,7 @@ export class Room {
     if (saved && saved.state) {
       this.state = saved.state;
       this.lastSeq = saved.seq;
+      this.epoch = saved.epoch ?? null;
       this.savedWho = saved.who;
       this.participantId = saved.who ?? null;
     }
@@ -55,6 +79,7 @@ export class Room {
     if (initial && (this.lastSeq === null || initial.seq > this.lastSeq || (saved && saved.who !== initial.participant_id))) {
       this.state = initial.state;
       this.lastSeq = initial.seq;
+      this.epoch = initial.epoch ?? null;
       this.participantId = initial.participant_id;
       this.savedWho = initial.participant_id;
     }
@@ -85,7 +110,7 @@ export class Room {
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;
       this._setStatus("catching-up");
-      ws.send(JSON.stringify({ type: "hello", token: this.token, last_seq: this.lastSeq }));
+      ws.send(JSON.stringify({ type: "hello", token: this.token, last_seq: this.lastSeq, epoch: this.epoch }));
     });
     ws.addEventListener("message", (e) => { if (ws === this.ws) this._receive(JSON.parse(e.data)); });
     ws.addEventListener("close", (e) => { if (ws === this.ws) this._closed(e.code); });
@@ -130,6 +155,7 @@ export class Room {
           // Same device, another identity (joined again): start from a fresh snapshot.
           this.savedWho = message.participant_id;
           this.lastSeq = null;
+          this.epoch = null;
           this.state = null;
           this.outbox = [];
           this._save("outbox", this.outbox);
@@ -143,6 +169,7 @@ export class Room {
       case "snapshot":
         this.state = message.state;
         this.lastSeq = message.seq;
+        this.epoch = message.epoch;
         this._emit("snapshot", message);
         this._emit("state", this.state);
         break;
@@ -168,10 +195,13 @@ export class Room {
         this._ping();
         break;
       case "error":
-        if (message.cid && RETRY.has(message.code)) {
-          // Not refused, only not now: keep it and send it again (same cid: applied once).
+        if (message.cid && RETRY.has(message.code) && this.outbox.some((m) => m.cid === message.cid)) {
+          // Not refused, only not now: keep it and send it again (same cid: applied once). Each
+          // "not now" in a row waits longer, up to RESEND_MAX; an ack starts again from 2 s.
           clearTimeout(this.retryCommands);
-          this.retryCommands = setTimeout(() => { for (const queued of this.outbox) this._transmit(queued); }, 2_000 + Math.random() * 3_000);
+          this.retryCommands = setTimeout(() => { for (const queued of this.outbox) this._transmit(queued); }, resendDelay(this.resendTries));
+          this.resendTries += 1;
+          this._emit("retrying", message);
           break;
         }
         if (message.cid) this._settle(message.cid);
@@ -179,6 +209,7 @@ export class Room {
         this._answer(message.cid, (waiting) => waiting.reject(message));
         break;
       case "ack":
+        this.resendTries = 0;
         if (message.cid) this._settle(message.cid);
         this._emit(message.type, message);
         this._answer(message.cid, (waiting) => waiting.resolve(message));
@@ -190,7 +221,7 @@ export class Room {
         this._emit(message.type, message); // presence, tally
     }
     if (message.type === "event" || message.type === "snapshot" || message.type === "synced") {
-      this._save("state", { seq: this.lastSeq, state: this.state, who: this.participantId });
+      this._save("state", { seq: this.lastSeq, epoch: this.epoch, state: this.state, who: this.participantId });
     }
   }
 
@@ -233,11 +264,11 @@ export class Room {
     if (final[code]) { this._setStatus(final[code]); this.stopped = true; return; }
     if (this.stopped) return;
     // Too many sockets from this network are opening at once (4029): not final, the crowd
-    // passes; wait at least a few seconds (4-8 s) instead of the first retries' half second.
+    // passes; wait the longest step (2.5-5 s) instead of the first retries' half second.
     if (code === 4029) this.attempt = Math.max(this.attempt, BUSY_ATTEMPT);
     this._setStatus(navigator.onLine === false ? "offline" : "reconnecting");
-    const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
-    this.attempt += 1;
+    const delay = reconnectDelay(this.attempt);
+    this.attempt = Math.min(this.attempt + 1, 16); // past the cap more steps change nothing
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
