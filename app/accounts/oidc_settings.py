@@ -94,17 +94,19 @@ def _read_secret(settings: Settings) -> None:
     path = settings.oidc_client_secret_file
     if path is not None and str(path) in ("", "."):
         path = settings.oidc_client_secret_file = None  # set but empty: no file
-    if path is not None and settings.oidc_client_secret:
-        raise ValueError(
-            "set ATELIER_OIDC_CLIENT_SECRET or ATELIER_OIDC_CLIENT_SECRET_FILE, not both"
-        )
     if path is not None:
         try:
-            settings.oidc_client_secret = path.read_text().strip()
+            from_file = path.read_text().strip()
         except OSError as exc:
             raise ValueError(
                 f"ATELIER_OIDC_CLIENT_SECRET_FILE {str(path)!r} cannot be read: {exc.strerror}"
             ) from None
+        # Checked against the file's text, not for emptiness: validating again is harmless.
+        if settings.oidc_client_secret and settings.oidc_client_secret != from_file:
+            raise ValueError(
+                "set ATELIER_OIDC_CLIENT_SECRET or ATELIER_OIDC_CLIENT_SECRET_FILE, not both"
+            )
+        settings.oidc_client_secret = from_file
     if not settings.oidc_client_secret:
         raise ValueError(
             "ATELIER_OIDC_CLIENT_SECRET (or ATELIER_OIDC_CLIENT_SECRET_FILE) is not set: the "
