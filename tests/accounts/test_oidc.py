@@ -9,6 +9,8 @@ HTTP too. The full journey in Chromium is ``test_oidc_browser.py``.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -22,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select, update
 
 from app.accounts.models import Facilitator, FacilitatorSession
+from app.accounts.oidc import OidcClient, ProviderError
 from app.accounts.service import ensure_setup_link
 from app.clock import utcnow
 from app.db import session_scope
@@ -192,6 +195,10 @@ async def test_logging_out_ends_the_session_here_and_at_the_provider(
     confirm = await web.post("/logout", data={"csrf_token": csrf_from(home.text)})
     # The provider asks whether to log out (oidc-provider's own page), with the hint checked.
     assert confirm.url.path.startswith("/session/end"), confirm.url
+    to_provider = parse_qs(urlsplit(confirm.history[0].headers["location"]).query)
+    assert to_provider["id_token_hint"] and to_provider["post_logout_redirect_uri"] == [
+        f"{APP}/login"
+    ]
     assert sessions(engine) == [], "the app's session ended before leaving for the provider"
     back = await web.post(
         urljoin(str(confirm.url), login_form_action(confirm.text)),
@@ -255,3 +262,32 @@ async def test_with_passwords_off_there_is_no_setup_link(settings: Settings, eng
     assert ensure_setup_link(engine, settings) is None
     settings.oidc_only = False
     assert ensure_setup_link(engine, settings) is not None
+
+
+async def test_the_id_token_is_checked_signature_audience_and_nonce(
+    web: httpx.AsyncClient, engine: Engine, settings: Settings
+):
+    """The ID token a real login got, checked again: as it came it passes; with another
+    nonce, for another client, or with a changed payload it is refused."""
+    await sign_in(web, ANNE)
+    [session] = sessions(engine)
+    id_token = session.id_token
+    assert id_token is not None
+    header, payload, signature = id_token.split(".")
+    nonce = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["nonce"]
+    client = OidcClient(settings)
+    claims = await client._checked_id_token(id_token, "no-at_hash-in-a-code-flow", nonce=nonce)
+    assert claims["sub"] == ANNE
+
+    with pytest.raises(ProviderError, match="nonce"):
+        await client._checked_id_token(id_token, "", nonce="another-" + nonce)
+    other = OidcClient(settings.model_copy(update={"oidc_client_id": "another-client"}))
+    with pytest.raises(ProviderError, match="aud"):
+        await other._checked_id_token(id_token, "", nonce=nonce)
+    forged = base64.urlsafe_b64encode(
+        json.dumps({**json.loads(base64.urlsafe_b64decode(payload + "==")), "sub": "bas"}).encode()
+    )
+    with pytest.raises(ProviderError):
+        await client._checked_id_token(
+            f"{header}.{forged.decode().rstrip('=')}.{signature}", "", nonce=nonce
+        )
