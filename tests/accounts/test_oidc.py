@@ -41,6 +41,7 @@ from tests.support.oidc import (
     login_form_action,
     oidc_provider,  # noqa: F401  (the fixture)
 )
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.anyio
 APP = "http://testserver"
@@ -291,3 +292,19 @@ async def test_the_id_token_is_checked_signature_audience_and_nonce(
         await client._checked_id_token(
             f"{header}.{forged.decode().rstrip('=')}.{signature}", "", nonce=nonce
         )
+
+
+@pytest.fixture
+def provider_away(settings: Settings) -> Settings:
+    """The provider's address answers nothing (a port nobody listens on)."""
+    settings.oidc_discovery_url = f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration"
+    return settings
+
+
+async def test_a_provider_that_cannot_be_reached_gets_a_plain_sentence(
+    provider_away: Settings, web: httpx.AsyncClient, engine: Engine
+):
+    page = await web.get("/login/oidc")
+    assert page.status_code == 502 and page.url.path == "/login/oidc"
+    assert "werkt op dit moment niet" in page.text
+    assert accounts(engine) == [] and sessions(engine) == []
