@@ -23,6 +23,7 @@ from tests.support.oidc import (
     oidc_provider,  # noqa: F401  (the fixture)
 )
 from tests.support.server import Server
+from tests.web.pages import Watched
 
 WAIT_MS = 15_000  # a shared, noisy machine: wait for a state up to this long
 
@@ -59,8 +60,11 @@ def test_a_facilitator_logs_in_with_the_organisation_and_lands_in_the_console(
     # Nothing leaves the machine: the provider's development pages ask for a web font.
     context.route("**/*", _loopback_only)
     try:
-        page = context.new_page()
+        login = Watched(context, "login")
+        page = login.page
         page.goto(f"{server.url}/login")
+        login.accessible("with the organisation's button and the password form")
+        assert login.problems == []  # no console error, no CSP violation on the app's page
         page.get_by_role("link", name="Inloggen met Gemeente Voorbeeld").click()
 
         # The provider's own login form (oidc-provider's development interaction).
