@@ -100,7 +100,9 @@ def authenticate(engine: Engine, *, email: str, password: str) -> Facilitator | 
         facilitator = session.exec(
             select(Facilitator).where(Facilitator.email == email.strip().lower())
         ).first()
-    if facilitator is None:
+    if facilitator is None or not facilitator.password_hash:
+        # No account, or one made by the organisation's sign-in (no password): the same work
+        # as a wrong password, so the time taken says neither.
         verify_password(dummy_hash(), password)
         return None
     if not verify_password(facilitator.password_hash, password):
