@@ -56,7 +56,8 @@ def start_session(
 
     Expired sessions of the same facilitator are cleared on the way, so the table stays small.
     ``id_token``: the ID token of a login through the organisation's provider, kept for
-    logging out there (one too long to keep is left out: the provider then asks who logs out).
+    logging out there (one too long to keep is left out: logging out then ends only the app's
+    session).
     """
     if id_token is not None and len(id_token) > ID_TOKEN_MAX_LENGTH:
         id_token = None
