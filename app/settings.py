@@ -166,6 +166,54 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="a login queued longer than this gets 503"
     )
 
+    # Sign-in with the organisation's account: OpenID Connect (docs/sign-in.md)
+    oidc_discovery_url: str = Field(
+        default="",
+        description="the provider's https://…/.well-known/openid-configuration; set, "
+        "facilitators can log in with the organisation's account",
+    )
+    oidc_client_id: str = Field(default="", max_length=500, description="the app's client id")
+    oidc_client_secret: str = Field(
+        default="", description="the app's client secret (or ATELIER_OIDC_CLIENT_SECRET_FILE)"
+    )
+    oidc_client_secret_file: Path | None = Field(
+        default=None, description="a file holding the client secret (a Kubernetes secret)"
+    )
+    oidc_organisation: str = Field(
+        default="",
+        max_length=80,
+        description="the organisation on the login button: 'Inloggen met <organisation>'",
+    )
+    oidc_scopes: str = Field(
+        default="openid email profile", description="scopes asked for; must include openid"
+    )
+    oidc_allowed_domains: list[str] = Field(
+        default_factory=list,
+        description="e-mail domains whose people get an account at their first login (only "
+        'with email_verified true); JSON list, e.g. ["gemeente.example"]',
+    )
+    oidc_groups_claim: str = Field(
+        default="groups", description="the claim with the person's groups or roles"
+    )
+    oidc_allowed_groups: list[str] = Field(
+        default_factory=list,
+        description="values of that claim that let a person in; JSON list",
+    )
+    oidc_only: bool = Field(
+        default=False,
+        description="switch local passwords off: facilitators log in only with the "
+        "organisation's account",
+    )
+
+    @model_validator(mode="after")
+    def _oidc_is_complete(self) -> Settings:
+        """An incomplete sign-in configuration stops the start with a sentence that says what
+        is missing, rather than a login button that fails in front of a facilitator."""
+        from app.accounts.oidc_settings import checked_oidc_settings
+
+        checked_oidc_settings(self)
+        return self
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if "public_url" not in self.model_fields_set:

@@ -2,6 +2,8 @@
 
 Every password check goes through :func:`_check_login`: the throttle first (no hash for a locked
 account or address), then the hash gate (a few Argon2 checks at a time, 503 past the wait).
+Logging in with the organisation's account is in :mod:`app.accounts.oidc_routes`; with local
+passwords switched off (``ATELIER_OIDC_ONLY``) every password form here is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.accounts.models import Facilitator
+from app.accounts.oidc_routes import login_choices, oidc_client
+from app.accounts.oidc_routes import router as oidc_router
+from app.accounts.oidc_settings import oidc_enabled, passwords_enabled
 from app.accounts.passwords import HashGate, HashGateBusy
 from app.accounts.security import (
     DEVICE_COOKIE,
@@ -35,7 +40,13 @@ from app.accounts.service import (
     consume_setup_token,
     setup_token_valid,
 )
-from app.accounts.sessions import end_session, end_session_by_number, list_sessions, start_session
+from app.accounts.sessions import (
+    end_session,
+    end_session_by_number,
+    id_token_of,
+    list_sessions,
+    start_session,
+)
 from app.accounts.throttle import LoginThrottle
 from app.db import session_scope
 from app.deps import (
@@ -59,10 +70,18 @@ TOO_MANY_ATTEMPTS = N_(
 )
 BUSY = N_("Many people are logging in at once. Try again in a moment.")
 NEW_PASSWORDS_DIFFER = N_("The two new passwords are not the same.")
+PASSWORDS_OFF = N_("Log in with your organisation's account: passwords are switched off here.")
 DEVICE_DAYS = 180
 
 T = TypeVar("T")
 router = APIRouter(tags=["accounts"])
+router.include_router(oidc_router)
+
+
+def _refuse_passwords(settings: Settings) -> None:
+    """With local passwords switched off, a password form or API call is refused (403)."""
+    if not passwords_enabled(settings):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, PASSWORDS_OFF)
 
 
 # ----------------------------------------------------------------------------- checking a login
@@ -200,7 +219,7 @@ def home(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return render(request, "login.html", settings)
+    return render(request, "login.html", settings, **login_choices(settings))
 
 
 @router.post("/login", dependencies=[CSRFProtected])
@@ -210,6 +229,11 @@ async def login(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
+    if not passwords_enabled(settings):
+        error = translations(request_language(request)).gettext(PASSWORDS_OFF)
+        return render(
+            request, "login.html", settings, status_code=403, error=error, **login_choices(settings)
+        )
     outcome = await _check_login(request, settings, email, password)
     if isinstance(outcome, Refusal):
         page = render(
@@ -219,6 +243,7 @@ async def login(
             status_code=outcome.status_code,
             email=email,
             error=outcome.say(request),
+            **login_choices(settings),
         )
         if outcome.retry_after is not None:
             page.headers["Retry-After"] = str(outcome.retry_after)
@@ -229,9 +254,22 @@ async def login(
 
 
 @router.post("/logout", dependencies=[CSRFProtected])
-def logout(request: Request, settings: SettingsDep) -> Response:
-    response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-    _end_current(request, response, settings)
+async def logout(request: Request, settings: SettingsDep) -> Response:
+    """End this session; one started at the organisation's provider is ended there too
+    (RP-initiated logout), when the provider offers it, and the provider sends the browser
+    back to the login page."""
+    target = "/login"
+    session_id = session_id_of(request, settings)
+    if oidc_enabled(settings) and session_id is not None:
+        engine = request.app.state.engine
+        id_token = await to_thread.run_sync(lambda: id_token_of(engine, session_id))
+        if id_token is not None:
+            provider_logout = await oidc_client(request).logout_url(
+                id_token=id_token, post_logout_redirect_uri=f"{settings.public_url}/login"
+            )
+            target = provider_logout or target
+    response = RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+    await to_thread.run_sync(lambda: _end_current(request, response, settings))
     return response
 
 
@@ -239,7 +277,7 @@ def logout(request: Request, settings: SettingsDep) -> Response:
 def setup_page(
     request: Request, token: str, engine: EngineDep, settings: SettingsDep
 ) -> HTMLResponse:
-    if not setup_token_valid(engine, token):
+    if not passwords_enabled(settings) or not setup_token_valid(engine, token):
         return render(request, "setup.html", settings, status_code=404, invalid=True)
     return render(request, "setup.html", settings, token=token)
 
@@ -254,6 +292,7 @@ async def setup(
     name: Annotated[str, Form(max_length=120)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
+    _refuse_passwords(settings)
     try:
         facilitator = await _hashing(
             request,
@@ -329,6 +368,7 @@ async def account_password(
     again: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     """Change the password; every other session ends, this one stays."""
+    _refuse_passwords(settings)
     language = request_language(request)
     if new != again:
         error = translations(language).gettext(NEW_PASSWORDS_DIFFER)
@@ -412,7 +452,9 @@ def csrf(request: Request, response: Response, settings: SettingsDep) -> dict[st
 async def create_session(
     body: Credentials, request: Request, response: Response, settings: SettingsDep
 ) -> FacilitatorPublic:
-    """Log in. Refused with 401 (wrong), 429 (too many wrong attempts) or 503 (busy)."""
+    """Log in. Refused with 401 (wrong), 429 (too many wrong attempts), 503 (busy) or 403
+    (passwords switched off)."""
+    _refuse_passwords(settings)
     outcome = await _check_login(request, settings, body.email, body.password)
     if isinstance(outcome, Refusal):
         status_code = 401 if outcome.status_code == 400 else outcome.status_code

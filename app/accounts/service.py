@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select, update
+from sqlmodel import Session, col, delete, select, update
 
 from app.accounts.models import Facilitator, SetupToken
+from app.accounts.oidc_settings import passwords_enabled
 from app.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from app.accounts.policy import MIN_PASSWORD_LENGTH, password_problem
 from app.accounts.sessions import end_all_sessions
@@ -98,7 +100,9 @@ def authenticate(engine: Engine, *, email: str, password: str) -> Facilitator | 
         facilitator = session.exec(
             select(Facilitator).where(Facilitator.email == email.strip().lower())
         ).first()
-    if facilitator is None:
+    if facilitator is None or not facilitator.password_hash:
+        # No account, or one made by the organisation's sign-in (no password): the same work
+        # as a wrong password, so the time taken says neither.
         verify_password(dummy_hash(), password)
         return None
     if not verify_password(facilitator.password_hash, password):
@@ -193,8 +197,10 @@ def ensure_setup_link(engine: Engine, settings: Settings) -> str | None:
     """On a fresh install, a one-time link to create the first facilitator (else ``None``).
 
     A new link on every start replaces the old ones, so a link printed in an old log is dead.
+    With local passwords switched off (``ATELIER_OIDC_ONLY``) there is none: the first
+    facilitator signs in with the organisation's account.
     """
-    if facilitator_exists(engine):
+    if facilitator_exists(engine) or not passwords_enabled(settings):
         return None
     token = secrets.token_urlsafe(24)
     with session_scope(engine) as session:
@@ -242,3 +248,113 @@ def consume_setup_token(
         session.exec(delete(SetupToken))
         session.flush()
         return facilitator
+
+
+# ----------------------------------------------------------------------------- organisation sign-in
+
+NOT_ADMITTED = N_(
+    "Your organisation's account is not one of those that may use Opgave Atelier as a "
+    "facilitator. Ask the administrator to give you access."
+)
+NO_EMAIL = N_(
+    "Your organisation did not tell us your email address, so no account can be made. Ask "
+    "the administrator."
+)
+ACCOUNT_TAKEN = N_(
+    "There is already an account with your email address, and it cannot be linked to your "
+    "organisation's account. Ask the administrator."
+)
+ACCOUNT_DISABLED = N_("This account has been disabled. Ask the administrator.")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the provider says signed in: its claims, after the ID token passed every check."""
+
+    issuer: str
+    subject: str
+    email: str | None
+    email_verified: bool
+    name: str
+    groups: frozenset[str]
+
+    @classmethod
+    def from_claims(
+        cls, *, issuer: str, subject: str, claims: dict[str, object], groups_claim: str
+    ) -> Identity:
+        """The claims this app uses, read defensively: a claim of the wrong type counts as
+        absent, and ``email_verified`` only as the JSON value ``true``."""
+        email = claims.get("email")
+        name = claims.get("name")
+        raw_groups = claims.get(groups_claim)
+        if isinstance(raw_groups, str):
+            raw_groups = [raw_groups]  # a single role, as some providers send it
+        groups = raw_groups if isinstance(raw_groups, list) else []
+        return cls(
+            issuer=issuer,
+            subject=subject,
+            email=email.strip().lower() if isinstance(email, str) and email.strip() else None,
+            email_verified=claims.get("email_verified") is True,
+            name=name.strip()[:120] if isinstance(name, str) and name.strip() else "",
+            groups=frozenset(str(group) for group in groups),
+        )
+
+
+def admitted(settings: Settings, identity: Identity) -> bool:
+    """Whether this person may be a facilitator: a verified address in an allowed domain, or
+    one of the allowed groups. Asked at every login, so leaving the group ends access."""
+    if identity.groups & set(settings.oidc_allowed_groups):
+        return True
+    if identity.email is None or not identity.email_verified:
+        return False
+    domain = identity.email.rpartition("@")[2]
+    return domain in settings.oidc_allowed_domains
+
+
+def sign_in_account(engine: Engine, settings: Settings, identity: Identity) -> Facilitator:
+    """The facilitator account of the person the provider vouched for: found by issuer and
+    subject, or an existing password account with the same (verified) address linked to it, or
+    a new one. Raises :class:`AccountError` (and changes nothing) for a person who is not
+    admitted, has no address, or whose address belongs to another account."""
+    if not admitted(settings, identity):
+        raise AccountError(NOT_ADMITTED)
+    try:
+        with session_scope(engine) as session:
+            account = session.exec(
+                select(Facilitator)
+                .where(Facilitator.oidc_issuer == identity.issuer)
+                .where(Facilitator.oidc_subject == identity.subject)
+            ).first()
+            if account is None:
+                account = _linked_or_new(session, identity)
+            if account.disabled_at is not None:
+                raise AccountError(ACCOUNT_DISABLED)
+            session.flush()
+            return account
+    except IntegrityError as exc:  # the same person, signing in twice at once (PostgreSQL)
+        raise AccountError(ACCOUNT_TAKEN) from exc
+
+
+def _linked_or_new(session: Session, identity: Identity) -> Facilitator:
+    if identity.email is None or not EMAIL.match(identity.email):
+        raise AccountError(NO_EMAIL)
+    existing = session.exec(
+        select(Facilitator).where(Facilitator.email == identity.email).with_for_update()
+    ).first()
+    if existing is not None:
+        # A password account from before: the same person only if the provider has verified
+        # the address, and the account is not already someone else's at a provider.
+        if not identity.email_verified or existing.oidc_subject is not None:
+            raise AccountError(ACCOUNT_TAKEN)
+        existing.oidc_issuer, existing.oidc_subject = identity.issuer, identity.subject
+        session.add(existing)
+        return existing
+    account = Facilitator(
+        email=identity.email,
+        name=identity.name or identity.email.partition("@")[0],
+        password_hash="",  # no password: verify_password() is False for any, see authenticate()
+        oidc_issuer=identity.issuer,
+        oidc_subject=identity.subject,
+    )
+    session.add(account)
+    return account

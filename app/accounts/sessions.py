@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select, update
 
-from app.accounts.models import Facilitator, FacilitatorSession
+from app.accounts.models import ID_TOKEN_MAX_LENGTH, Facilitator, FacilitatorSession
 from app.clock import utcnow
 from app.db import read_scope, session_scope
 from app.settings import Settings
@@ -45,12 +45,22 @@ def _aware(moment: datetime) -> datetime:
 
 
 def start_session(
-    engine: Engine, settings: Settings, facilitator_id: int, *, user_agent: str = ""
+    engine: Engine,
+    settings: Settings,
+    facilitator_id: int,
+    *,
+    user_agent: str = "",
+    id_token: str | None = None,
 ) -> str:
     """A new session for the facilitator; returns its id for the cookie (stored only hashed).
 
     Expired sessions of the same facilitator are cleared on the way, so the table stays small.
+    ``id_token``: the ID token of a login through the organisation's provider, kept for
+    logging out there (one too long to keep is left out: logging out then ends only the app's
+    session).
     """
+    if id_token is not None and len(id_token) > ID_TOKEN_MAX_LENGTH:
+        id_token = None
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
     with session_scope(engine) as session:
@@ -67,9 +77,20 @@ def start_session(
                 last_seen_at=now,
                 expires_at=now + timedelta(days=settings.session_max_age_days),
                 user_agent=summarise_user_agent(user_agent),
+                id_token=id_token,
             )
         )
     return session_id
+
+
+def id_token_of(engine: Engine, session_id: str) -> str | None:
+    """The ID token the session was started with (a login through the provider), or ``None``."""
+    with read_scope(engine) as session:
+        return session.exec(
+            select(FacilitatorSession.id_token).where(
+                FacilitatorSession.token_hash == _hash(session_id)
+            )
+        ).first()
 
 
 def facilitator_for_session(engine: Engine, settings: Settings, session_id: str) -> int | None:

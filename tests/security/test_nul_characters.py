@@ -164,6 +164,10 @@ def cases(ids: dict[str, Any]) -> list[Case]:
              fields=[("path", "table")], url_values={"table": "cards"}),
         Case("GET", "/address?next={next}", "none", "anyone", fields=[("query", "next")],
              url_values={"next": "/w/1"}),
+        Case("GET", "/login/oidc/callback?state={state}&code={code}&error={error}&iss={iss}",
+             "none", "anyone",
+             fields=[("query", "state"), ("query", "code"), ("query", "error"), ("query", "iss")],
+             url_values={"state": "s", "code": "c", "error": "", "iss": "https://idp.example"}),
     ]  # fmt: skip
 
 
