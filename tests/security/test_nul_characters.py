@@ -168,6 +168,11 @@ def cases(ids: dict[str, Any]) -> list[Case]:
              "none", "anyone",
              fields=[("query", "state"), ("query", "code"), ("query", "error"), ("query", "iss")],
              url_values={"state": "s", "code": "c", "error": "", "iss": "https://idp.example"}),
+        Case("GET", "/theme/{version}/theme.css", "none", "anyone", fields=[("path", "version")],
+             url_values={"version": "0123abcd"}),
+        Case("GET", "/theme/{version}/logo.{extension}", "none", "anyone",
+             fields=[("path", "version"), ("path", "extension")],
+             url_values={"version": "0123abcd", "extension": "png"}),
     ]  # fmt: skip
 
 
@@ -285,6 +290,7 @@ async def test_a_nul_in_any_text_field_of_any_command_is_invalid_and_applies_not
     server: Server, facilitator: Facilitator, workshop: dict[str, Any], database: Engine
 ):
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    joined = join(server, workshop["join_code"], "Bert", "inwoner")  # for a hello with a token
     before, _ = stored(database)
     failures = []
     for number, (type_, where, message) in enumerate(command_cases()):
@@ -297,13 +303,17 @@ async def test_a_nul_in_any_text_field_of_any_command_is_invalid_and_applies_not
         )
         if reply.get("code") != "invalid" or "NUL" not in reply.get("message", ""):
             failures.append((type_, where, reply))
-    # And in the hello's token: refused as invalid, not looked up.
-    phone = await RoomClient.connect(server.ws_url, workshop["id"], hello=False)
-    await phone.send({"type": "hello", "token": "abc" + NUL + "def", "last_seq": None})
-    reply = await phone.wait_for(lambda m: m["type"] == "error")
-    if reply["code"] != "invalid":
-        failures.append(("hello", ("token",), reply))
-    await phone.close()
+    # And in the hello's token and epoch: refused as invalid, not looked up.
+    for name, hello in (
+        ("token", {"token": "abc" + NUL + "def"}),
+        ("epoch", {"token": joined["token"], "last_seq": 1, "epoch": "ab" + NUL + "cd"}),
+    ):
+        phone = await RoomClient.connect(server.ws_url, workshop["id"], hello=False)
+        await phone.send({"type": "hello", "last_seq": None, **hello})
+        reply = await phone.wait_for(lambda m: m["type"] == "error")
+        if reply["code"] != "invalid":
+            failures.append(("hello", (name,), reply))
+        await phone.close()
     await fac.close()
     after, nuls = stored(database)
     assert failures == [], "\n".join(map(str, failures))
@@ -400,7 +410,7 @@ def test_the_lists_name_every_text_field(tmp_path: Path):
         for type_ in typing.get_args(model.model_fields["type"].annotation)
     }
     assert texts == set(COMMANDS)
-    assert _texts(Hello, "") == {"token"}
+    assert _texts(Hello, "") == {"token", "epoch"}
 
 
 def _template(url: str) -> str:
