@@ -342,6 +342,11 @@ def _account_page(
         settings,
         status_code=status_code,
         facilitator=facilitator,
+        # An account made by signing in with the organisation has no password to change, and
+        # with passwords switched off none is accepted: the page says where the password lives.
+        password_form=passwords_enabled(settings)
+        and facilitator is not None
+        and bool(facilitator.password_hash),
         sessions=sessions,
         error=error,
         notice=notice,

@@ -120,6 +120,10 @@ async def test_a_verified_address_in_an_allowed_domain_gets_an_account(
     assert "Welkom, Anne de Vries" in again.text
     assert len(accounts(engine)) == 1, "the second login finds the same account"
 
+    account = await web.get("/account")  # no password here to change: it is kept there
+    assert "Je logt in met het account van je organisatie" in account.text
+    assert 'name="current"' not in account.text
+
 
 async def test_a_group_lets_in_a_person_whose_address_is_not_verified(
     web: httpx.AsyncClient, engine: Engine
