@@ -217,6 +217,34 @@ def test_a_half_typed_card_on_the_phone_survives_a_burst_of_events(
     assert not annie.problems, annie.problems
 
 
+def test_a_press_held_while_the_room_redraws_still_clicks(
+    chromium: Any, server: Server, workshop: dict[str, Any], room: Room
+):
+    """A button replaced between press and release gets no click (the browser sends it to what
+    the old and new tree share): a list with a press in it waits for the release."""
+    bram = phone(chromium, "bram")
+    page = bram.page
+    join_by_form(bram, server, workshop["join_code"], "Bram", "Inwoner")
+    room.phase("factoren")
+    page.fill("#post-text", "De bus naar het dorpshuis rijdt niet op zondag")
+    page.click("#post-form button[type=submit]")
+    expect(page.locator("#my-cards li.waiting")).to_have_count(0)  # its copy in the outbox went
+    mine = page.locator("#my-cards li.card")
+    expect(mine).to_contain_text("Ontvangen")
+
+    button = mine.get_by_role("button", name="Bewerken")
+    button.hover()
+    page.mouse.down()  # pressed, not yet let go: the phones post meanwhile
+    asked = requested(page, "phone")
+    room.post([f"Factor {n} terwijl Bram drukt" for n in range(4)])
+    wait_for_requests(page, "phone", asked + 4)
+    expect(page.locator("#room-cards li")).to_have_count(4)  # the rest of the page follows
+    page.evaluate(SETTLE)
+    page.mouse.up()
+    expect(page.locator("#my-cards textarea")).to_be_focused()  # the click arrived: editing
+    assert not bram.problems, bram.problems
+
+
 def test_a_burst_of_events_is_drawn_once_per_frame(
     chromium: Any,
     server: Server,

@@ -222,8 +222,10 @@ function draw({ force = false } = {}) {
   $("#board-pool", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "pool"));
   $("#board-new-zone", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "new"));
   $("#board-new-zone", root).classList.toggle("is-ready", Boolean(ui.drag));
-  keep($("#board-pool-body", root), () => pool(cards, loose), { force });
-  keep($("#board-clusters-body", root), () => clusterBoxes(cards), { force });
+  // The lists redraw during a press on purpose (a drag starts, zones are marked); their taps are
+  // told from drags by board_drag.js, which finds the pressed card again after a redraw.
+  keep($("#board-pool-body", root), () => pool(cards, loose), { force, whilePressed: true });
+  keep($("#board-clusters-body", root), () => clusterBoxes(cards), { force, whilePressed: true });
   keep($("#board-inbox", root), () => inbox());
   fitToWindow();
   $("#board-shown", root).textContent = ui.filter.trim() ? tn("%(n)s card shown", "%(n)s cards shown", shown.length) : "";

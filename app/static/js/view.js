@@ -32,6 +32,13 @@
 // updating, so containers are kept small around their forms. A person's own action that ends
 // the typing (Enter saves, Escape cancels) passes { force: true }.
 //
+// And one rule for a press: a container with a mouse button or a finger held down on something in
+// it is not redrawn until that press is let go (and its click has been delivered). A button
+// replaced between press and release gets no click: the browser sends it to what the old and the
+// new tree have in common, so a tap on "Overnemen" or a vote in a busy room would silently do
+// nothing. A container whose own script redraws on purpose during a press (the board's lists, as a
+// drag starts) passes { whilePressed: true }.
+//
 // Test hook: `testing` counts requests and draws per key, and can hold frames back so that a
 // test can show that many requests in one frame give one draw.
 
@@ -94,7 +101,19 @@ document.addEventListener("visibilitychange", () => {
 
 // ---------------------------------------------------------------- keeping what the person does
 
-const deferred = new Map(); // container -> the latest draw it was asked for while someone typed
+const deferred = new Map(); // container -> the latest draw it was asked for while someone typed or pressed
+let pressed = null; // what a mouse button or a finger is held down on, until it is let go
+
+document.addEventListener("pointerdown", (e) => { pressed = e.target; }, true);
+function letGo() {
+  if (pressed === null) return;
+  pressed = null;
+  // After this input task, so the click that follows the release reaches the old tree first.
+  if (deferred.size) setTimeout(() => schedule("view:deferred", catchUp), 0);
+}
+document.addEventListener("pointerup", letGo, true);
+document.addEventListener("pointercancel", letGo, true); // a finger that scrolls instead
+window.addEventListener("blur", letGo); // released outside the window: no pointerup reaches us
 
 /** True for a field someone types in or chooses from with the keyboard. */
 export function isTyping(el) {
@@ -106,12 +125,13 @@ export function isTyping(el) {
 /**
  * Replace `container`'s children with what `draw()` returns (nodes, arrays of them, null), keeping
  * what the person is doing (see the top of this module). Returns false when the redraw waits for
- * focus to leave a field in the container.
+ * focus to leave a field in the container, or for a press in it to be let go.
  */
-export function keep(container, draw, { force = false } = {}) {
+export function keep(container, draw, { force = false, whilePressed = false } = {}) {
   const active = document.activeElement;
   const inside = active && active !== container && container.contains(active);
-  if (inside && isTyping(active) && !force) {
+  const held = !whilePressed && pressed !== null && container.contains(pressed);
+  if (((inside && isTyping(active)) || held) && !force) {
     deferred.set(container, draw);
     return false;
   }
