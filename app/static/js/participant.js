@@ -36,6 +36,7 @@ const panelOf = (phase) => (postingKind(phase) ? "panel-post" : PANELS[phase]);
 const received = new Set(); // ids of my cards whose post was acknowledged in this session
 const problems = new Map(); // form key -> what is wrong with it (rating forms are redrawn)
 let editing = null; // the id of my card being edited; its text is kept in its field by keep()
+let editProblem = null; // {cardId, message}: why the last save of the card being edited was refused
 let lastPhase = null;
 // The suggestion form says itself that its suggestion arrived.
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl, { quiet: true }) });
@@ -253,19 +254,30 @@ function renderPosting(state, kind) {
   if (kind === "consequentie") factorPicker.update(state);
 }
 
-// Editing one of my cards: the card shows a form instead of its text until it is saved or
-// cancelled; live updates draw it again with what was typed (keep(), by the field's id).
+// Editing one of my cards: the card shows a form instead of its text until the server has the
+// new text (the ack) or the edit is cancelled; live updates draw it again with what was typed
+// (keep(), by the field's id). As with a new card, what was typed stays until the ack: a save the
+// server could not take yet goes again from the outbox, a refusal is shown beside the text.
 function editForm(card) {
   const area = h("textarea", { id: `edit-${card.id}`, rows: 3, maxlength: 1000, "aria-label": t("Edit your card") }, card.text);
+  const problem = editProblem && editProblem.cardId === card.id ? editProblem.message : null;
   const form = h("form", { class: "stack editing" }, area,
+    h("p", { class: "error", role: "alert", id: `edit-error-${card.id}`, hidden: !problem }, problem || ""),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("Save")),
       h("button", { type: "button", class: "secondary", onclick: () => stopEditing(card.id) }, t("Cancel"))));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (!area.value.trim()) return;
-    send("card.edit", { card_id: card.id, text: area.value.trim() }); // a refusal is announced
-    stopEditing(card.id);
+    const text = area.value.trim();
+    if (!text) return;
+    editProblem = null;
+    send("card.edit", { card_id: card.id, text }).then(() => {
+      if (editing === card.id) stopEditing(card.id);
+    }, (error) => {
+      editProblem = { cardId: card.id, message: error.message }; // kept through redraws
+      const shown = document.getElementById(`edit-error-${card.id}`); // also while the list waits
+      if (shown) { shown.textContent = error.message; shown.hidden = false; }
+    });
   });
   return form;
 }
@@ -281,6 +293,7 @@ function editCard(cardId) {
 // that), and the keyboard is back on the card's "Edit".
 function stopEditing(cardId) {
   editing = null;
+  editProblem = null;
   const area = document.getElementById(`edit-${cardId}`);
   if (area && document.activeElement === area) area.blur();
   render(room.state);
