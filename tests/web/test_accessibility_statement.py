@@ -24,6 +24,14 @@ TESTS = Path(__file__).resolve().parent
 FOOTER = re.compile(r'<footer class="site-footer">(.*?)</footer>', re.S)
 
 
+def join_in(browser: httpx.Client, code: str, name: str, group: str) -> None:
+    """Join the room with this client, so that its cookie opens the phone's page."""
+    joined = browser.post(
+        "/api/join", json={"code": code, "display_name": name, "stakeholder_group": group}
+    )
+    assert joined.status_code == 201, joined.text
+
+
 def footer_of(page: httpx.Response) -> str:
     assert page.status_code == 200, (page.url, page.status_code)
     found = FOOTER.findall(page.text)
@@ -70,15 +78,7 @@ def test_every_page_footer_links_the_statement_and_only_facilitators_see_the_ver
             footer = footer_of(resident.get(path))
             assert link in footer, path
             assert "Versie" not in footer, f"{path}: no version without a sign-in"
-        joined = resident.post(
-            "/api/join",
-            json={
-                "code": workshop["join_code"],
-                "display_name": "Annie",
-                "stakeholder_group": "inwoner",
-            },
-        )
-        assert joined.status_code == 201, joined.text
+        join_in(resident, workshop["join_code"], "Annie", "inwoner")
         footer = footer_of(resident.get(f"/w/{workshop['id']}"))
         assert link in footer and "Versie" not in footer, "the phone: the link, no version"
 
@@ -98,15 +98,7 @@ def test_every_page_footer_links_the_statement_and_only_facilitators_see_the_ver
         assert link in footer, path
         assert version in footer, f"{path}: the facilitator's page names the version"
     # The facilitator's own browser joins as a participant: the phone still shows no version.
-    joined = desk.post(
-        "/api/join",
-        json={
-            "code": workshop["join_code"],
-            "display_name": "Fenna",
-            "stakeholder_group": "beleid",
-        },
-    )
-    assert joined.status_code == 201, joined.text
+    join_in(desk, workshop["join_code"], "Fenna", "beleid")
     footer = footer_of(desk.get(f"/w/{workshop['id']}"))
     assert version not in footer, "a room page never names the version"
 
