@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.suggest.embedding import Embedder, Unavailable, default_embedder, normalised
@@ -47,6 +47,8 @@ class ClusterSuggestion:
     card_ids: list[int]
     name: str
     cohesion: float
+    #: The two or three most central cards (most alike to the rest), most central first.
+    representatives: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,14 @@ def suggest_clusters(
         block = vectors[rows] @ vectors[rows].T
         pairs = len(rows) * (len(rows) - 1)
         cohesion = float((block.sum() - np.trace(block)) / pairs)
+        centrality = block.sum(axis=1)
+        central = sorted(range(len(rows)), key=lambda i: (-float(centrality[i]), ids[rows[i]]))
         clusters.append(
             ClusterSuggestion(
                 card_ids=[ids[r] for r in rows],
                 name=name or f"Groep {number}",
                 cohesion=round(cohesion, 4),
+                representatives=[ids[rows[i]] for i in central[: 3 if len(rows) >= 6 else 2]],
             )
         )
     return ClusterSuggestions(clusters, ungrouped, embedder.name)

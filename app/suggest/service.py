@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from app.suggest.embedding import Embedder, default_embedder
@@ -30,6 +30,8 @@ from app.suggest.engine import (
     find_duplicates,
     suggest_clusters,
 )
+from app.suggest.placing import Placements, place_cards
+from app.suggest.room import RoomCard
 
 __all__ = ["SuggestionBusy", "SuggestionService", "SuggestionTimeout"]
 
@@ -97,6 +99,20 @@ class SuggestionService:
         key = ("duplicates", tuple(sorted(frozen.items())), asked)
         return await self._shared(
             key, lambda: find_duplicates(frozen, among=asked, embedder=self._embedder()), workshop
+        )
+
+    async def placements(
+        self, cards: Sequence[RoomCard], clusters: Mapping[int, str], *, workshop: int | None = None
+    ) -> Placements:
+        """Where the loose ``cards`` go among the facilitator's ``clusters``; see
+        :func:`place_cards` (and ``workshop`` in :meth:`clusters`)."""
+        frozen_cards = tuple(sorted(cards, key=lambda c: c.id))
+        frozen_clusters = dict(clusters)
+        key = ("placements", frozen_cards, tuple(sorted(frozen_clusters.items())))
+        return await self._shared(
+            key,
+            lambda: place_cards(frozen_cards, frozen_clusters, embedder=self._embedder()),
+            workshop,
         )
 
     @property
