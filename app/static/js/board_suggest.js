@@ -379,7 +379,7 @@ export class SuggestPanel {
     const bar = $("#board-suggest-place", this.element);
     const shown = this.cards().filter((card) => this._placementOf(card)).length;
     const sure = this._sure().length;
-    bar.hidden = !shown;
+    bar.hidden = !shown && !bar.contains(document.activeElement); // not from under the focus
     const info = shown ? tn("The model suggests a cluster for %(n)s loose card (→ under the card).", "The model suggests a cluster for %(n)s loose cards (→ under each card).", shown) +
       " " + tn("%(n)s of them is sure.", "%(n)s of them are sure.", sure) : "";
     const text = $("#board-place-info", this.element);
