@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.realtime.helpers import join
+from tests.realtime.helpers import facilitator_client, join
+from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import console, projector
 
@@ -108,7 +109,7 @@ def test_the_join_form_asks_whether_you_were_here_before_and_keeps_it_to_itself(
 
 
 def test_console_and_projector_show_each_group_against_its_target(
-    chromium: Any, server: Server, facilitator: Facilitator
+    chromium: Any, loop: Loop, server: Server, facilitator: Facilitator
 ):
     trajectory = facilitator.post(
         "/api/trajectories",
@@ -138,6 +139,33 @@ def test_console_and_projector_show_each_group_against_its_target(
     join(server, workshop["join_code"], "Inwoner 2", "inwoner")  # live: one more arrives
     expect(screen.page.locator("#representation .targets")).to_contain_text("Inwoner: 3 van 3")
     expect(desk.page.locator("#presence .targets")).to_contain_text("Inwoner: 3 van 3")
+
+    # In the round's step, adopting while Jongeren is absent asks first, and says it after.
+    room = loop.run(facilitator_client(server, workshop, facilitator.cookie_header))
+    agenda = room.state["workshop"]["agenda"]  # type: ignore[index]
+    loop.run(room.command("phase.set", index=agenda.index("waarom"), open_items="close"))
+    made = loop.run(room.command("proposal.create", kind="waarom", text="Een dorp voor iedereen"))
+    proposal = made["result"]["proposal_id"]
+    row = desk.page.locator(f"li[data-proposal-id='{proposal}']")
+    expect(desk.page.locator("#controls .targets")).to_contain_text("Jongeren: nog niemand (van 2)")
+    row.locator("summary", has_text="Aannemen").click()
+    box = row.locator(f"#adopt-box-{proposal}")
+    expect(box).to_contain_text(
+        "Niet iedereen op wie we hoopten zit aan tafel: Jongeren (0 van 2)."
+    )
+    box.locator("textarea").fill("De tijd is op")
+    box.locator("button[type=submit]").click()
+    expect(desk.page.locator("body")).to_contain_text("Vink eerst „toch aannemen” aan")
+    assert room.state["proposals"][str(proposal)]["status"] == "open"  # type: ignore[index]
+    desk.accessible("adopting asks first")
+    box.get_by_label(
+        "Toch aannemen; het verslag noemt de groepen die te weinig aan tafel zaten"
+    ).check()
+    box.locator("button[type=submit]").click()
+    expect(row).to_contain_text(
+        "Aangenomen terwijl deze groepen onder het doel zaten: Jongeren (0 van 2)"
+    )
+    loop.run(room.close())
     for watched in (desk, screen):
         assert not watched.problems, watched.problems
         watched.context.close()

@@ -115,7 +115,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
     if (figures.objection_reasons.length) parts.push(h("ul", { class: "objections" }, figures.objection_reasons.map((r) => h("li", {}, r))));
   }
   if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
-  if (p.status === "adopted" && p.adopted_short && p.adopted_short.length) parts.push(h("p", { class: "warn" }, t("Adopted while these groups were below target: %(groups)s", { groups: shortText(p.adopted_short.map((s) => ({ ...s, short: true }))) })));
+  if (p.status === "adopted" && p.adopted_short && p.adopted_short.length) parts.push(h("p", { class: "warn" }, t("Adopted while these groups were below target: %(groups)s", { groups: shortText(p.adopted_short) })));
   if (p.status === "open" && !round) {
     const picker = pickerFor(`amend-${p.id}`, state, p);
     const amend = h("form", { class: "stack" }, ...proposalFields(`amend-${p.id}`, kind, p), picker.el, h("button", { type: "submit" }, t("Save amendment")));

@@ -37,8 +37,12 @@ export function distance(s) {
   return s.target === null ? String(s.here) : t("%(here)s of %(target)s", { here: s.here, target: s.target });
 }
 
-/** "Jongeren (0 of 4), Ondernemers (1 of 3)": for the question before adopting. */
-export const shortText = (short) => short.map((s) => `${groupName(s.group)} (${distance(s)})`).join(", ");
+/** "Jongeren (0 of 4), Ondernemers (1 of 3)": for the question before adopting, as the record
+ * words it (a group without a target is short only when nobody is there). */
+export const shortText = (short) => short.map((s) => {
+  const figure = s.target === null ? t("nobody yet") : t("%(here)s of %(target)s", { here: s.here, target: s.target });
+  return `${groupName(s.group)} (${figure})`;
+}).join(", ");
 
 /** The block the lobby, the console and each round show; null without targets or marks. */
 export function representationBlock(state, { heading = "h3", cls = "" } = {}) {
