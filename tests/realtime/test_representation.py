@@ -7,7 +7,9 @@ checked on what it received; every figure below is worked out by hand in the com
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import httpx
@@ -178,6 +180,17 @@ async def test_the_room_sees_each_group_against_its_target_and_adopting_asks_fir
     assert voices["total"] == {"ja": 10, "nee": 10, "weet_niet": 2, "geen_antwoord": 2}
     assert "Jongeren" not in json.dumps(voices)  # below k: never on its own
     assert record["representation"]["targets"] == TARGETS
+    # The trajectory page reads the record: the same sentence, the same pooled new voices.
+    page = facilitator.http.get(f"/trajectories/{workshop['trajectory_id']}").text
+    shown = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    assert (
+        "Aangenomen terwijl deze groepen onder het doel zaten: Ketenpartner (6 van 8), "
+        "Ervaringsdeskundige (3 van 4), Jongeren (2 van 4), Ondernemers (0 van 3)" in shown
+    )
+    assert (
+        "Beleid: 1 voor het eerst; Inwoner: 4 voor het eerst; Ketenpartner: 1 voor het eerst; "
+        "Overige groepen: 4 voor het eerst" in shown
+    )
 
     # The join answer never reaches a client per person: not in any snapshot or event.
     for client in (fac, screen, phone):
