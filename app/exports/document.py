@@ -154,6 +154,8 @@ class _Writer:
                     % {"reason": part.adopted_reason or "—"}
                 )
             )
+        if (short := people.adopted_short(self, proposal.adopted_short)) is not None:
+            add(Paragraph(short, emphasis=True))
 
     def changes(self, add: Add, c: Difference) -> None:
         """What this reframing changed against the starting point it began from: all of it."""

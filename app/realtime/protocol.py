@@ -332,6 +332,11 @@ class ProposalAdopt(Command):
     type: Literal["proposal.adopt"]
     proposal_id: Id
     reason: str = Field(default="", max_length=2000)
+    representation_confirmed: bool = Field(
+        default=False,
+        description="the facilitator saw which expected groups are absent or below target and "
+        "adopts anyway (app/workshops/targets.py); without it such an adoption is refused",
+    )
 
 
 class VertrekpuntSave(Command):
