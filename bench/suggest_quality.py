@@ -89,7 +89,7 @@ class Theme:
         }
 
 
-def load_themes(path: Path) -> list[Theme]:
+def load_themes(path: Path = SETS["own"]) -> list[Theme]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return [
         Theme(

@@ -384,13 +384,14 @@ async def room(texts: list[str], posts: int, server_cores: str) -> tuple[list[St
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cards", type=int, default=CARDS, help="cards in parts 1 and 2")
     parser.add_argument("--posts", type=int, default=150)
     parser.add_argument("--skip-room", action="store_true", help="only parts 1 and 2")
     parser.add_argument("--skip-runs", action="store_true", help="only part 3, the room")
     parser.add_argument("--server-cores", default="0", help="taskset list for the server")
     parser.add_argument("--client-cores", default="1", help="cores for this process (the room)")
     args = parser.parse_args()
-    texts = card_texts()
+    texts = card_texts(args.cards)
     print(
         f"{len(texts)} cards; {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}; "
         f"load average {os.getloadavg()[0]:.1f}\n"

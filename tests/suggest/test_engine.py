@@ -27,6 +27,7 @@ from app.suggest.embedding import (
     Unavailable,
     clear_default_embedder,
     default_embedder,
+    model_threads,
 )
 from app.suggest.engine import (
     MAX_CLUSTERS,
@@ -299,7 +300,6 @@ class Orthogonal:
     """Cards ``2k`` and ``2k+1`` share direction ``k``: many tight pairs, nothing else alike."""
 
     name = "orthogonal pairs"
-    cluster_distance = 0.1
     duplicate_similarity = 0.99
 
     def __init__(self, cards: dict[int, str]) -> None:
@@ -339,7 +339,6 @@ class Counting:
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
-        self.cluster_distance = inner.cluster_distance
         self.duplicate_similarity = inner.duplicate_similarity
         self.asked: list[str] = []
         self.threads: set[str] = set()
@@ -434,3 +433,14 @@ def test_no_network_call_while_loading_the_model_and_suggesting(
     assert result.clusters and result.model.startswith("multilingual-e5-small")
     assert [(p.card_id, p.other_id) for p in pairs] == [(102, 101)]
     assert attempts == []
+
+
+def test_the_model_leaves_a_core_for_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch, model: Embedder
+) -> None:
+    for cores, threads in (({0}, 1), ({0, 1}, 1), ({0, 1, 2, 3}, 3)):
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid, cores=cores: cores)
+        assert model_threads() == threads
+    monkeypatch.undo()
+    assert E5Embedder().threads == model_threads()
+    assert E5Embedder(threads=1).threads == 1
