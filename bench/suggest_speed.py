@@ -403,7 +403,7 @@ def main() -> None:
         med = {key: statistics.median(r[key] for r in cold) for key in cold[0] if key != "model"}
         cleared, kept, model = warm_runs(texts, args.runs)
         print(f"model: {model}; medians of {args.runs}\n")
-        print("| suggestion run, 300 cards | wall time |")
+        print(f"| suggestion run, {len(texts)} cards | wall time |")
         print("|---|---|")
         print(
             f"| cold, new process (import {med['import_s']:.2f} s + model load "
@@ -421,7 +421,7 @@ def main() -> None:
             f"(+{med['hwm_loaded_mb'] - med['hwm_before_mb']:.0f}) |"
         )
         print(
-            f"| after the 300-card run | {med['hwm_after_run_mb']:.0f} "
+            f"| after the {len(texts)}-card run | {med['hwm_after_run_mb']:.0f} "
             f"(+{med['hwm_after_run_mb'] - med['hwm_before_mb']:.0f}) |"
         )
         summary["cold"] = med

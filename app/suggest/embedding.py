@@ -71,6 +71,10 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vectors: ...
 
 
+#: The model embeds at most this many texts in one call.
+BATCH = 64
+
+
 def model_threads() -> int:
     """How many threads the model computes on: the cores this process may use (its CPU
     affinity, so ``taskset`` counts), less one for the event loop, at least one."""
@@ -122,11 +126,17 @@ class E5Embedder:
         np = numpy_or_unavailable()
         if not texts:
             return cast("Vectors", np.zeros((0, 384), dtype=np.float32))
+        texts = list(texts)
+        parts = []
         with self._lock:
             if self._set_threads is not None:
                 self._set_threads(self.threads)
-            vectors = self._model.query(list(texts))
-        return cast("Vectors", np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+            # In batches: the engine's working memory grows with the batch, its output does not
+            # depend on it (the vectors are the same however the texts are batched).
+            for start in range(0, len(texts), BATCH):
+                parts.append(self._model.query(texts[start : start + BATCH]))
+        rows = [np.asarray(part, dtype=np.float32).reshape(-1, 384) for part in parts]
+        return cast("Vectors", np.concatenate(rows))
 
 
 class TfidfEmbedder:

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 
 __all__ = ["STOP_WORDS", "cluster_name", "stem", "words"]
 
-# Dutch function words and the vague verbs and adverbs cards are full of ("er is geen …",
-# "veel mensen kunnen niet …"): they say nothing about what a cluster is about.
+# Dutch function words and the vague verbs, adverbs and adjectives cards are full of ("er is
+# geen …", "veel mensen kunnen niet …", "te weinig", "veel te hoog"): they say nothing about what
+# a cluster is about.
 _STOP_TEXT = """
     aan aangezien achter af al alle allemaal alleen alles als altijd ander andere anders ben
     bent bij bijna bijv binnen boven buiten daar daarna daarom dan dat de deden deze die dit
@@ -36,6 +37,8 @@ _STOP_TEXT = """
     denkt geef geeft geven hoeft hoeven langs pas toe terug gewoon helemaal hooguit niks
     nergens telkens tegenwoordig vandaag beetje dingen ding alsof twee drie vier vijf tien
     honderd uur eén één wel waarbij waardoor daarmee daarvoor ermee erover
+    slecht slechte beter vroeger later avonds ochtends middags weinig hoog hoge laag lage groot
+    grote klein kleine nieuw nieuwe lang lange snel moeilijk makkelijk genoeg meteen zomaar
 """
 #: The words a cluster name never contains.
 STOP_WORDS = frozenset(_STOP_TEXT.split())
