@@ -253,6 +253,7 @@ def variants() -> dict[str, tuple[Embedder, Ideas]]:
         found["e5, margin ranking"] = (model, replace(DEFAULT, margin=True))
         found["e5, any kinds"] = (model, replace(DEFAULT, kinds=False))
         found["e5, no titles"] = (model, replace(DEFAULT, names=False))
+        found["e5, one round of placements"] = (model, replace(DEFAULT, rounds=1))
     except Unavailable as error:
         print(f"shipped model unavailable: {error}")
     found["tf-idf (baseline), all ideas"] = (TfidfEmbedder(), DEFAULT)

@@ -15,7 +15,7 @@ when the card is hardly more like its best cluster than like the average card
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.suggest.embedding import Embedder, default_embedder, normalised
 from app.suggest.embedding import numpy_or_unavailable as _numpy
@@ -60,8 +60,33 @@ def place_cards(
     ideas: Ideas = DEFAULT,
 ) -> Placements:
     """A placement for every card with no ``cluster_id``, into one of ``clusters`` (id → title)
-    that holds at least one card; the cards in clusters are the seeds. Ids ascending."""
+    that holds at least one card; the cards in clusters are the seeds. Ids ascending.
+
+    In two rounds (``ideas.rounds``): the sure placements of the first round join their
+    clusters' centroids, and the other loose cards are placed again against those. A cluster
+    seeded with two cards is a thin picture of its mechanism; the cards that clearly belong to
+    it fill it in.
+    """
     embedder = default_embedder() if embedder is None else embedder
+    first = _place_once(cards, clusters, embedder, ideas)
+    if ideas.rounds < 2:
+        return first
+    sure = {p.card_id: p for p in first.placements if p.confidence >= CONFIDENT}
+    if not sure:
+        return first
+    grown = [
+        replace(card, cluster_id=sure[card.id].cluster_id) if card.id in sure else card
+        for card in cards
+    ]
+    second = _place_once(grown, clusters, embedder, ideas)
+    placements = sorted([*sure.values(), *second.placements], key=lambda p: p.card_id)
+    return Placements(placements, second.unplaced, first.model)
+
+
+def _place_once(
+    cards: Sequence[RoomCard], clusters: Mapping[int, str], embedder: Embedder, ideas: Ideas
+) -> Placements:
+    """One round of :func:`place_cards`: every loose card against the seeds' centroids."""
     rows, empty = board(cards)
     loose = [c.id for c in rows if c.cluster_id is None]
     loose_empty = sorted(c.id for c in cards if c.cluster_id is None and c.id in set(empty))

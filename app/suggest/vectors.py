@@ -35,7 +35,8 @@ class Ideas:
     ``margin``: duplicates among mutual nearest neighbours are ranked by their margin over the
     two cards' other neighbours, not by raw similarity (off: it did not help). ``names``: a
     cluster's title counts as one more seed card when placing. ``kinds``: only cards of one
-    kind can be duplicates (only those can be merged).
+    kind can be duplicates (only those can be merged). ``rounds``: placements are made again
+    once the sure ones have joined their clusters.
     """
 
     links: float = 0.5
@@ -43,6 +44,7 @@ class Ideas:
     margin: bool = False
     names: bool = True
     kinds: bool = True
+    rounds: int = 2
 
 
 DEFAULT = Ideas()

@@ -80,3 +80,24 @@ def test_the_order_of_the_cards_does_not_change_the_placements() -> None:
         random.Random(seed).shuffle(shuffled)
         assert place(shuffled) == first
     assert [p.card_id for p in first.placements] == sorted(p.card_id for p in first.placements)
+
+
+def test_sure_placements_fill_in_their_cluster_for_the_rest() -> None:
+    """Card 11 is most like card 5, which surely goes to the bus cluster; only once card 5 has
+    joined that cluster does card 11 fit it clearly enough."""
+    cards = [
+        *SEEDS,
+        *LOOSE,
+        RoomCard(
+            11, "factor", "De bus naar de stad rijdt maar een keer per uur, de chauffeurs zijn op"
+        ),
+    ]
+    one_round = place_cards(cards, CLUSTERS, embedder=TfidfEmbedder(), ideas=Ideas(rounds=1))
+    assert one_round.unplaced == [7, 11]
+    result = place(cards)
+    assert {(p.card_id, p.cluster_id) for p in result.placements} == {
+        (5, BUS),
+        (6, MONEY),
+        (11, BUS),
+    }
+    assert result.unplaced == [7]
