@@ -8,10 +8,15 @@ shipped model places cards is measured by ``bench/suggest_quality.py``.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+
+import pytest
 
 from app.suggest.embedding import TfidfEmbedder
+from app.suggest.engine import find_duplicates, suggest_clusters
 from app.suggest.placing import CONFIDENT, MIN_CONFIDENCE, Placements, place_cards
 from app.suggest.room import RoomCard
+from app.suggest.service import SuggestionService
 from app.suggest.vectors import Ideas
 
 BUS, MONEY = 3, 7
@@ -101,3 +106,22 @@ def test_sure_placements_fill_in_their_cluster_for_the_rest() -> None:
         (11, BUS),
     }
     assert result.unplaced == [7]
+
+
+@pytest.mark.anyio
+async def test_the_service_answers_the_three_questions_for_the_boards_cards() -> None:
+    """Off the event loop, with the board's cards: the same answers as the engine's."""
+    service = SuggestionService(embedder=TfidfEmbedder)
+    linked = RoomCard(12, "consequentie", "Ze blijven thuis", factor_ids=(1,))
+    cards = [*SEEDS, *LOOSE, linked]
+    try:
+        loose = [replace(card, cluster_id=None) for card in cards]
+        assert await service.clusters(loose, workshop=1) == suggest_clusters(
+            loose, embedder=TfidfEmbedder()
+        )
+        assert await service.duplicates(loose, workshop=1) == find_duplicates(
+            loose, embedder=TfidfEmbedder()
+        )
+        assert await service.placements(cards, CLUSTERS, workshop=1) == place(cards)
+    finally:
+        service.close()
