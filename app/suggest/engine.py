@@ -205,10 +205,10 @@ def _ranked_pairs(
     np.fill_diagonal(others, -np.inf)
     if ideas.kinds:
         # Only cards of one kind can be merged, so a beeld is no factor's duplicate.
-        kinds = [card.kind for card in rows]
-        for i, j in zip(*np.nonzero(np.ones_like(others, dtype=bool)), strict=True):
-            if kinds[i] and kinds[j] and kinds[i] != kinds[j]:
-                others[i, j] = -np.inf
+        kinds = np.array([card.kind for card in rows], dtype=object)
+        known = kinds != ""
+        apart = known[:, None] & known[None, :] & (kinds[:, None] != kinds[None, :])
+        others[apart] = -np.inf
     count = len(ids)
     nearest = others.argmax(axis=1)
     mutual = np.zeros((count, count), dtype=bool)
