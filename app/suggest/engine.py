@@ -78,9 +78,10 @@ class ClusterSuggestions:
 class DuplicatePair:
     """Two cards that may say the same thing; ``card_id`` is the one asked about (``among``).
 
-    ``similarity`` is their cosine similarity; ``score`` is what pairs are ranked by: how much
-    more alike the two are than each is to its other nearest cards (the scale of both depends
-    on the model, so compare them within one run only).
+    ``similarity`` is their cosine similarity; ``score`` is what pairs are ranked by after
+    "each other's nearest card": the similarity, or with ``Ideas.margin`` how much more alike
+    the two are than each is to its other nearest cards (the scale of both depends on the
+    model, so compare them within one run only).
     """
 
     card_id: int
@@ -187,9 +188,9 @@ def _ranked_pairs(
     The mutual-nearest condition is what keeps "merely about the same thing" out: in a busy
     sub-topic (five cards about the bus) many pairs pass any threshold that still catches
     paraphrases in a quiet one, but a paraphrase is nearly always its partner's closest card.
-    The score then asks how far the pair stands out from both cards' other close neighbours
-    (the margin), rather than how alike they are in absolute terms: a model puts every card of
-    one theme close together, and how close differs per theme and per model.
+    With ``ideas.margin`` the score asks how far the pair stands out from both cards' other
+    close neighbours rather than how alike they are; it ranked no better on either card set
+    (docs/suggestions.md), so it is off by default.
     """
     rows, _ = board(cards)
     ids = [card.id for card in rows]
