@@ -10,8 +10,8 @@ consequentie's linked factoren pull it towards their mechanism
 (:func:`~app.suggest.vectors.linked`), and the board's mean vector is taken out first
 (:func:`~app.suggest.vectors.centred`).
 
-Duplicates are ranked by relative similarity: two cards must be each other's nearest card, and
-among such pairs the one that stands out most from both cards' other neighbours comes first.
+Duplicates are ranked by relative similarity: two cards of one kind must be each other's
+nearest card (mutual nearest neighbours) before their similarity counts at all.
 
 Everything is sorted by card id first, so the same cards give the same suggestions whatever
 order they come in. These are suggestions only: nothing here changes a workshop. Card texts are
