@@ -28,7 +28,6 @@ class Counting:
     def __init__(self, inner: Embedder, name: str | None = None) -> None:
         self.inner = inner
         self.name = name or inner.name
-        self.cluster_distance = inner.cluster_distance
         self.duplicate_similarity = inner.duplicate_similarity
         self.asked: list[str] = []
 
