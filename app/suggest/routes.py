@@ -159,8 +159,8 @@ async def suggest_clusters(
     if isinstance(service, NotAvailable):
         return service
     cards, _clusters = await to_thread.run_sync(lambda: load_board(engine, workshop_id=workshop_id))
-    loose = {card.id: card.text for card in cards if card.cluster_id is None}
-    try:
+    loose = [card for card in cards if card.cluster_id is None]
+    try:  # the cards themselves, not only their texts: a consequentie's factoren count too
         found = await service.clusters(loose, workshop=workshop_id)
     except Unavailable as error:
         return NotAvailable(reason=str(error))
@@ -198,9 +198,7 @@ async def suggest_duplicates(
     cards, _clusters = await to_thread.run_sync(lambda: load_board(engine, workshop_id=workshop_id))
     kinds = {card.id: card.kind for card in cards}
     try:
-        found = await service.duplicates(
-            {card.id: card.text for card in cards}, workshop=workshop_id
-        )
+        found = await service.duplicates(cards, workshop=workshop_id)  # kinds count too
     except Unavailable as error:
         return NotAvailable(reason=str(error))
     except SuggestionBusy as error:
