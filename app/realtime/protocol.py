@@ -166,6 +166,9 @@ class ClusterCreate(Command):
     type: Literal["cluster.create"]
     title: Title
     card_ids: list[Id] = Field(default_factory=list, max_length=200)
+    #: Of ``card_ids``, the ones that stand for the cluster best (a taken-over suggestion's
+    #: most central cards): marked on the board, first in the projector's overview.
+    core_card_ids: list[Id] = Field(default_factory=list, max_length=3)
 
 
 class ClusterRename(Command):

@@ -59,7 +59,14 @@ def _assign(ctx: Context, card: Card, cluster_id: int | None) -> None:
 def create(ctx: Context, command: ClusterCreate) -> Result:
     _may_cluster(ctx)
     cards = [get_card(ctx, card_id) for card_id in dict.fromkeys(command.card_ids)]
-    cluster = Cluster(workshop_id=ctx.workshop_id, title=command.title.strip() or command.title)
+    core = list(dict.fromkeys(command.core_card_ids))
+    if not set(core) <= set(command.card_ids):
+        raise CommandError("invalid", "A core card must be one of the cluster's cards.")
+    cluster = Cluster(
+        workshop_id=ctx.workshop_id,
+        title=command.title.strip() or command.title,
+        core_card_ids=core,
+    )
     ctx.session.add(cluster)
     ctx.session.flush()
     ctx.emit(ClusterCreated(type="cluster.created", cluster=cluster_view(cluster)))

@@ -179,6 +179,8 @@ class Cluster(SQLModel, table=True):
     workshop_id: int = _workshop_fk()
     title: str = Field(max_length=200)
     tags: list[str] = _json_list()
+    #: The most central cards of a cluster taken over from the model's suggestion (0017).
+    core_card_ids: list[int] = _json_list()
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -150,6 +150,9 @@ class ClusterView(View):
     id: int
     title: str
     tags: list[Tag]
+    #: Cards that stand for the cluster best; a card that has left the cluster since is left
+    #: out by the clients (it is still listed here, as it was taken over).
+    core_card_ids: list[int] = []
 
 
 class TallyLine(View):
@@ -388,7 +391,12 @@ def card_image(card: CardFields) -> CardImage | None:
 
 def cluster_view(cluster: Cluster) -> ClusterView:
     assert cluster.id is not None
-    return ClusterView(id=cluster.id, title=cluster.title, tags=[Tag(t) for t in cluster.tags])
+    return ClusterView(
+        id=cluster.id,
+        title=cluster.title,
+        tags=[Tag(t) for t in cluster.tags],
+        core_card_ids=list(cluster.core_card_ids or []),
+    )
 
 
 def vote_view(vote: DotVote, results: list[TallyLine] | None) -> VoteView:

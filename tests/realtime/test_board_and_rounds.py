@@ -180,6 +180,42 @@ async def test_placing_many_cards_each_in_its_own_cluster_is_one_step(
     stranger.close()
 
 
+async def test_a_taken_over_suggestion_keeps_its_core_cards_for_the_board_and_the_screen(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    """``cluster.create`` with ``core_card_ids`` (a suggestion's most central cards): members
+    only, three at most; the projector gets them live and in a new snapshot."""
+    fac, screen, phones = await open_room(server, facilitator, workshop)
+    await goto(fac, "factoren")
+    ids = await post_factors(phones, 5)
+    await goto(fac, "clusteren")
+    before = fac.last_seq
+    await refused(
+        fac, "invalid", "cluster.create", title="Bus", card_ids=ids[:3], core_card_ids=[ids[4]]
+    )
+    await refused(
+        fac, "invalid", "cluster.create", title="Bus", card_ids=ids, core_card_ids=ids[:4]
+    )
+    await settle(fac, [screen])
+    assert fac.last_seq == before + 1 and screen.state["clusters"] == {}  # type: ignore[index]
+
+    made = await fac.command(
+        "cluster.create", title="Bus en vervoer", card_ids=ids[:4], core_card_ids=[ids[2], ids[0]]
+    )
+    await everyone_at([screen], made["seq"])
+    cluster = screen.state["clusters"][str(made["result"]["cluster_id"])]  # type: ignore[index]
+    assert cluster["core_card_ids"] == [ids[2], ids[0]]
+    plain = await fac.command("cluster.create", title="Zonder kern", card_ids=[ids[4]])
+    fresh = await RoomClient.connect(
+        server.ws_url, workshop["id"], token=workshop["screen_token"], name="screen-2"
+    )
+    clusters = fresh.state["clusters"]  # type: ignore[index]
+    assert clusters[str(made["result"]["cluster_id"])]["core_card_ids"] == [ids[2], ids[0]]
+    assert clusters[str(plain["result"]["cluster_id"])]["core_card_ids"] == []
+    for client in [fac, screen, fresh, *phones]:
+        await client.close()
+
+
 async def test_phones_suggest_and_only_the_console_hears_it(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):

@@ -204,6 +204,11 @@ def test_suggested_clusters_taken_over_edited_and_ignored_and_a_duplicate_marked
     expect(drops).to_have_count(before - 1)
     expect(drops.first).to_be_focused()  # the next card's button, not the page's top
     kept = sorted(int(d.get_attribute("data-drop") or 0) for d in drops.all())
+    core = [
+        int(card.locator("button[data-drop]").get_attribute("data-drop") or 0)
+        for card in first.locator(".board-suggest-card").all()
+        if card.locator(".board-suggest-core").count()
+    ]
     first.locator("button", has_text="Overnemen").click()
     expect(items).to_have_count(count - 1)
 
@@ -221,6 +226,9 @@ def test_suggested_clusters_taken_over_edited_and_ignored_and_a_duplicate_marked
     assert [e["cluster"]["title"] for e in created] == [NAME]
     assert room.facilitator.state is not None
     assert room.facilitator.state["clusters"][str(made)]["title"] == NAME
+    # The core cards go with it: the board marks them, the projector's overview shows them first.
+    assert room.facilitator.state["clusters"][str(made)]["core_card_ids"] == core
+    assert core and removed not in core
     expect(page.locator("#board-undo-what")).to_have_text(re.compile(NAME))
 
     # Ignore the next one: it goes, nothing is sent, the focus moves on.

@@ -256,6 +256,8 @@ function tile(card) {
   const dragging = ui.drag && ui.drag.ids.includes(card.id);
   const spotlit = state.workshop.spotlight_card_id === card.id;
   const open = ui.menu === card.id;
+  const cluster = card.cluster_id !== null ? state.clusters[card.cluster_id] : null;
+  const core = !!cluster && (cluster.core_card_ids || []).includes(card.id);
   return h("li", { class: "board-item", dataset: { key: `item:${card.id}` } },
     h("button", {
       type: "button", id: `board-card-${card.id}`, "aria-pressed": String(selected),
@@ -266,7 +268,7 @@ function tile(card) {
     card.image ? h("img", { src: card.image.thumb_url, alt: "", width: 48, height: 48 }) : null,
     h("span", { class: "board-text", lang: "nl" }, card.text),
     h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "",
-      spotlit ? ` · ${t("on the projector")}` : "")),
+      spotlit ? ` · ${t("on the projector")}` : "", core ? ` · ${t("core")}` : "")),
     suggest.duplicateMark(card), // right after its tile (board_suggest.js finds it there)
     suggest.placeButton(card), // a loose card: the model's cluster for it, one tap
     h("button", {
@@ -436,11 +438,14 @@ async function moveBack(previous) {
   }
 }
 
-function newCluster(cards, title) {
+// core: the cards that stand for the cluster best (a taken-over suggestion's "kern").
+function newCluster(cards, title, core = []) {
   if (!cards.length) { note(t("Select one or more cards first.")); return; }
   const previous = new Map(cards.map((c) => [c.id, c.cluster_id]));
   const done = t("New cluster “%(title)s”", { title });
-  const sent = command("cluster.create", { title, card_ids: cards.map((c) => c.id) }, done);
+  const body = { title, card_ids: cards.map((c) => c.id) };
+  if (core.length) body.core_card_ids = core.slice(0, 3);
+  const sent = command("cluster.create", body, done);
   sent.then(({ cluster_id: made }) => { ui.reveal = made ?? null; draw(); }, () => {});
   history.record(done, async () => {
     const { cluster_id: made } = await sent;

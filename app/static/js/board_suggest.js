@@ -44,7 +44,7 @@ const pairKey = (a, b) => (a < b ? `${a}-${b}` : `${b}-${a}`);
 
 export class SuggestPanel {
   // room: the console's socket (for card.posted); cards(): the board's visible cards;
-  // newCluster(cards, title) and mergePair(first, second): the board's own undoable steps;
+  // newCluster(cards, title, core) and mergePair(first, second): the board's own undoable steps;
   // redraw(): redraw the board (duplicate marks sit on its tiles).
   // placeMany([{card, clusterId}]): the board's one undoable step for many placements.
   constructor({ workshopId, room, state, cards, newCluster, mergePair, placeMany, redraw }) {
@@ -267,7 +267,8 @@ export class SuggestPanel {
   _send(s) {
     const cards = s.cardIds.map((id) => this.state().cards[id]).filter(Boolean);
     const name = s.name.trim() || t("Cluster");
-    if (cards.length) this.newCluster(cards, name.slice(0, 200));
+    const core = cards.filter((c) => s.core.has(c.id)).map((c) => c.id);
+    if (cards.length) this.newCluster(cards, name.slice(0, 200), core);
   }
 
   takeAll() {

@@ -4,8 +4,10 @@
 //
 // "Most telling", a rule simple enough to explain to the room:
 //   1. after a dot vote: the cards with the most dots in the last closed vote;
-//   2. then the cards that stand for the most people: most duplicates merged into them;
-//   3. then the longest-standing: posted first.
+//   2. then the cluster's core cards: those the model found most central when the facilitator
+//      took its suggested cluster over (the board marks them "kern");
+//   3. then the cards that stand for the most people: most duplicates merged into them;
+//   4. then the longest-standing: posted first.
 // Clusters keep the board's order; after a vote they are ranked by their dots (their own, then
 // their cards'). Cards not in a cluster are one more box, "Not in a cluster yet".
 //
@@ -40,15 +42,16 @@ export function dotsByTarget(state) {
 }
 
 /** A cluster's cards, most telling first (the rule at the top of this module). */
-export function telling(state, cards, dots) {
+export function telling(state, cards, dots, core = []) {
   const merged = new Map();
   for (const c of Object.values(state.cards)) {
     if (c.merged_into_id !== null && !c.hidden) merged.set(c.merged_into_id, (merged.get(c.merged_into_id) || 0) + 1);
   }
-  const score = (c) => [dots.get(`card:${c.id}`) || 0, merged.get(c.id) || 0, -c.id];
+  const central = new Set(core);
+  const score = (c) => [dots.get(`card:${c.id}`) || 0, central.has(c.id) ? 1 : 0, merged.get(c.id) || 0, -c.id];
   return [...cards].sort((a, b) => {
     const [x, y] = [score(a), score(b)];
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || y[3] - x[3];
   });
 }
 
@@ -92,7 +95,7 @@ export function overviewSections(state, perCluster, words) {
       key: `cluster:${cluster.id}`,
       cls: "cluster overview-box",
       header: header(cluster.title, mine.length, cluster.tags, voted ? dots.get(`cluster:${cluster.id}`) || 0 : null, ""),
-      items: telling(state, mine, dots).slice(0, perCluster).map((c) => cardLine(c, words, dots)),
+      items: telling(state, mine, dots, cluster.core_card_ids || []).slice(0, perCluster).map((c) => cardLine(c, words, dots)),
     };
   });
   const loose = of(null);
