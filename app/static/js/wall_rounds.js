@@ -79,7 +79,19 @@ function meter(state, figures, round) {
       h("strong", {}, figures.converged ? t("Converged") : t("Not yet")), " · ",
       t("%(agree)s agree (needs %(need)s)", { agree: percent(figures.agree_share), need: percent(need) }), " · ",
       t("%(raters)s of %(eligible)s rated", { raters: figures.raters, eligible: round.eligible }), " · ",
-      tn("%(n)s objection", "%(n)s objections", figures.objections)));
+      tn("%(n)s objection", "%(n)s objections", figures.objections)),
+    carried(state, figures));
+}
+
+/** With "every group must carry it": which groups do not yet. The server lists only groups the
+ * figures per group show (small groups pooled), so nothing here can name a group below k. */
+export function carried(state, figures) {
+  if (!state.workshop.settings.carried_by_every_group) return null;
+  const missing = figures.not_carried || [];
+  if (missing.length) {
+    return h("p", { class: "not-carried" }, t("Not yet carried by: %(groups)s", { groups: missing.map(groupName).join(", ") }));
+  }
+  return figures.by_group && figures.by_group.length ? h("p", { class: "carried" }, t("Carried by every group")) : null;
 }
 
 function comparison(state, p, round, figures) {
@@ -108,7 +120,8 @@ function byGroup(p, figures) {
       h("ul", {}, figures.by_group.map((g) => h("li", {},
         h("span", { class: "group" }, groupName(g.group)), ": ",
         t("%(agree)s agree", { agree: percent(g.agree_share) }), " ",
-        h("span", { class: "meta" }, "· ", tn("%(n)s person rated", "%(n)s people rated", g.raters), " · ", tn("%(n)s objection", "%(n)s objections", g.objections)))))),
+        h("span", { class: "meta" }, "· ", tn("%(n)s person rated", "%(n)s people rated", g.raters), " · ", tn("%(n)s objection", "%(n)s objections", g.objections))))),
+      figures.lowest_group_share == null ? null : h("p", { class: "meta" }, t("Lowest agreement in a group: %(share)s", { share: percent(figures.lowest_group_share) }))),
   };
 }
 
