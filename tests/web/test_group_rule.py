@@ -45,7 +45,7 @@ def test_the_projector_says_which_group_does_not_carry_it_yet(
     screen = projector(chromium, server, workshop)
     desk = console(chromium, server, facilitator, workshop)
     wall = screen.page.locator("#view")
-    expect(wall.locator(".by-group")).to_contain_text("Laagste instemming in een groep: 33%")
+    expect(wall.locator(".by-group-lowest")).to_have_text("Laagste instemming in een groep: 33%")
     expect(wall.locator(".meter")).to_contain_text("Geconvergeerd")  # the room's rule: 82% ≥ 75%
     expect(wall.locator(".not-carried")).to_have_count(0)
 
