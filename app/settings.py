@@ -6,6 +6,7 @@ One place for each knob: the rest of the code receives a :class:`Settings` insta
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from pathlib import Path
@@ -127,8 +128,28 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses of reverse proxies whose X-Forwarded-For is believed; "
-        'JSON list, e.g. ["10.0.0.5"]',
+        'JSON list of addresses or networks, e.g. ["10.0.0.5", "10.1.0.0/16"], or ["*"]',
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        """Each entry an IP address, a network or ``*``. uvicorn quietly keeps anything else as
+        a literal that no connection ever matches, so a typo ("10.0.0.5:443", a host name) would
+        leave every visitor counted as the proxy's one address: refused at start instead."""
+        tidy = [entry.strip() for entry in value]
+        if "*" in tidy:
+            if len(tidy) > 1:
+                raise ValueError('"*" trusts every address; list it alone')
+            return tidy
+        for entry in tidy:
+            try:
+                ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+            except ValueError as error:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.1.0.0/16)"
+                ) from error
+        return tidy
 
     # Joining
     join_failures_per_minute: int = 10

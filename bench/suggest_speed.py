@@ -384,13 +384,14 @@ async def room(texts: list[str], posts: int, server_cores: str) -> tuple[list[St
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cards", type=int, default=CARDS, help="cards in parts 1 and 2")
     parser.add_argument("--posts", type=int, default=150)
     parser.add_argument("--skip-room", action="store_true", help="only parts 1 and 2")
     parser.add_argument("--skip-runs", action="store_true", help="only part 3, the room")
     parser.add_argument("--server-cores", default="0", help="taskset list for the server")
     parser.add_argument("--client-cores", default="1", help="cores for this process (the room)")
     args = parser.parse_args()
-    texts = card_texts()
+    texts = card_texts(args.cards)
     print(
         f"{len(texts)} cards; {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')}; "
         f"load average {os.getloadavg()[0]:.1f}\n"
@@ -402,7 +403,7 @@ def main() -> None:
         med = {key: statistics.median(r[key] for r in cold) for key in cold[0] if key != "model"}
         cleared, kept, model = warm_runs(texts, args.runs)
         print(f"model: {model}; medians of {args.runs}\n")
-        print("| suggestion run, 300 cards | wall time |")
+        print(f"| suggestion run, {len(texts)} cards | wall time |")
         print("|---|---|")
         print(
             f"| cold, new process (import {med['import_s']:.2f} s + model load "
@@ -420,7 +421,7 @@ def main() -> None:
             f"(+{med['hwm_loaded_mb'] - med['hwm_before_mb']:.0f}) |"
         )
         print(
-            f"| after the 300-card run | {med['hwm_after_run_mb']:.0f} "
+            f"| after the {len(texts)}-card run | {med['hwm_after_run_mb']:.0f} "
             f"(+{med['hwm_after_run_mb'] - med['hwm_before_mb']:.0f}) |"
         )
         summary["cold"] = med

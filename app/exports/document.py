@@ -154,6 +154,8 @@ class _Writer:
                     % {"reason": part.adopted_reason or "—"}
                 )
             )
+        if (short := people.adopted_short(self, proposal.adopted_short)) is not None:
+            add(Paragraph(short, emphasis=True))
         self.deciding(add, part)
 
     def rule(self, rule: ConvergenceRule) -> str:

@@ -14,6 +14,8 @@ from app.exports.blocks import Block, Chart, Heading, Items, Paragraph, Table
 from app.exports.summary import Summary
 from app.privacy import OTHER_GROUPS
 from app.workshops.heard import COUNTS, Heard, HeardGroup
+from app.workshops.schemas import Shortfall
+from app.workshops.targets import UNANSWERED
 
 Add = Callable[[Block], None]
 
@@ -103,6 +105,8 @@ def table(w: Writer, add: Add) -> None:
                 emphasis=True,
             )
         )
+    targets(w, add)
+    new_voices(w, add)
     if not summary.workshop.anonymous:
         named = [p for p in summary.participants if p.display_name]
         if named:
@@ -219,3 +223,70 @@ def heard(w: Writer, add: Add, heard: Heard) -> None:
     shown = sum(g.people for g in heard.groups)
     if shown < total.people or any(g.group == OTHER_GROUPS for g in heard.groups):
         k_note(w, add, heard.min_group_size)
+
+
+def distance(w: Writer, group: str, here: int, target: int | None) -> str:
+    """One group against its target: "Bewoners (4 van 6)", "Jongeren (nog niemand)"."""
+    if target is None:
+        return w._("%(group)s (%(here)s, no target)") % {"group": w.group(group), "here": here}
+    return w._("%(group)s (%(here)s of %(target)s)") % {
+        "group": w.group(group),
+        "here": here,
+        "target": target,
+    }
+
+
+def listed(w: Writer, items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return w._("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def adopted_short(w: Writer, short: list[Shortfall] | None) -> str | None:
+    """The record's sentence for a proposal adopted while expected groups were short:
+    "Aangenomen terwijl Jongeren (0 van 4) en Ondernemers (1 van 3) onder het doel zaten."."""
+    if not short:
+        return None
+    groups = listed(w, [distance(w, s.group, s.here, s.target) for s in short])
+    return w._("Adopted while %(groups)s were below target.") % {"groups": groups}
+
+
+def targets(w: Writer, add: Add) -> None:
+    """Each expected group with a target against it (present as it was: not pooled)."""
+    rep = w.summary.representation
+    if not rep.targets and not rep.often_missing:
+        return
+    _ = w._
+    add(Heading(3, _("Against what the trajectory intended")))
+    lines = []
+    for g in rep.expected:
+        line = distance(w, g, rep.present.get(g, 0), rep.targets.get(g))
+        if g in rep.often_missing:
+            line += " — " + _("often not at the table")
+        lines.append(line)
+    add(Items(lines))
+
+
+def new_voices(w: Writer, add: Add) -> None:
+    """Who came for the first time, per shown group (k rule): never per person."""
+    voices = w.summary.representation.new_voices
+    if voices is None or not any(voices.total.values()):
+        return
+    _, group = w._, w.group
+    add(Heading(3, _("New voices")))
+    add(
+        Paragraph(
+            _(
+                "At joining, people could say whether they had been to a meeting of this "
+                "trajectory before. Counted per group only."
+            )
+        )
+    )
+    columns = ("nee", "ja", "weet_niet", UNANSWERED)
+    headers = [_("First time"), _("Been before"), _("Does not know"), _("No answer")]
+    rows = [[group(g), *(str(c.get(k, 0)) for k in columns)] for g, c in voices.by_group.items()]
+    rows.append([_("Total"), *(str(voices.total.get(k, 0)) for k in columns)])
+    add(Table([_("Stakeholder group"), *headers], rows))
+    if len(voices.by_group) > 0 and OTHER_GROUPS in voices.by_group:
+        k_note(w, add, w.summary.representation.min_group_size)

@@ -175,6 +175,13 @@ class AdoptedPart(Part):
     )
 
 
+class NewVoices(Part):
+    """Who came for the first time: per shown group, and the total of the groups shown."""
+
+    by_group: dict[str, dict[str, int]]
+    total: dict[str, int]
+
+
 class RepresentationPart(Part):
     expected: list[str]
     present: dict[str, int] = Field(
@@ -195,6 +202,17 @@ class RepresentationPart(Part):
         default_factory=dict,
         description="per group present, the key of `contributing` its contributors are counted "
         "under: the group itself, 'overige groepen', or null when not per group",
+    )
+    targets: dict[str, int] = Field(
+        default_factory=dict, description="people the trajectory hoped to see per expected group"
+    )
+    often_missing: list[str] = Field(
+        default_factory=list, description="expected groups the trajectory marked often missing"
+    )
+    new_voices: NewVoices | None = Field(
+        default=None,
+        description="answers to 'Was je eerder bij een bijeenkomst van dit traject?' per shown "
+        "group (small groups merged by the workshop's labels) and in total; never per person",
     )
 
     def table_rows(self) -> list[TableRow]:
@@ -580,6 +598,9 @@ class _Builder:
             people_contributing=seen["people_contributing"],
             counted_as=seen["counted_as"],
             min_group_size=self.k,
+            targets=seen["targets"],
+            often_missing=seen["often_missing"],
+            new_voices=NewVoices.model_validate(seen["new_voices"]),
         )
 
     def changes(self, saved: Vertrekpunt | None) -> Difference | None:

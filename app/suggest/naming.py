@@ -8,6 +8,7 @@ pointing at the cards.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 
 __all__ = ["STOP_WORDS", "cluster_name", "stem", "words"]
 
-# Dutch function words and the vague verbs and adverbs cards are full of ("er is geen …",
-# "veel mensen kunnen niet …"): they say nothing about what a cluster is about.
+# Dutch function words and the vague verbs, adverbs and adjectives cards are full of ("er is
+# geen …", "veel mensen kunnen niet …", "te weinig", "veel te hoog"): they say nothing about what
+# a cluster is about.
 _STOP_TEXT = """
     aan aangezien achter af al alle allemaal alleen alles als altijd ander andere anders ben
     bent bij bijna bijv binnen boven buiten daar daarna daarom dan dat de deden deze die dit
@@ -35,6 +37,8 @@ _STOP_TEXT = """
     denkt geef geeft geven hoeft hoeven langs pas toe terug gewoon helemaal hooguit niks
     nergens telkens tegenwoordig vandaag beetje dingen ding alsof twee drie vier vijf tien
     honderd uur eén één wel waarbij waardoor daarmee daarvoor ermee erover
+    slecht slechte beter vroeger later avonds ochtends middags weinig hoog hoge laag lage groot
+    grote klein kleine nieuw nieuwe lang lange snel moeilijk makkelijk genoeg meteen zomaar
 """
 #: The words a cluster name never contains.
 STOP_WORDS = frozenset(_STOP_TEXT.split())
@@ -63,46 +67,93 @@ def stem(word: str) -> str:
     return word
 
 
-def cluster_name(members: Sequence[str], rest: Sequence[str], *, max_words: int = 3) -> str:
-    """One to three characteristic words of ``members`` against ``rest``, first one capitalised.
+def cluster_name(members: Sequence[str], rest: Sequence[str]) -> str:
+    """A short theme phrase of two to four words for ``members`` against ``rest``, first letter
+    capitalised, or an empty string when no card has a content word.
 
-    A word scores by how many of the cluster's cards use it and how much more often than the
+    Words score by how many of the cluster's cards use them and how much more often than the
     other cards do (a smoothed log ratio), so a theme word on every card of the workshop does
-    not name one cluster. A word also counts where it ends a compound, because in Dutch the
-    last part names the thing: "bus" is on a card about the "buurtbus". Ties go to the more
-    common word, then the longer, then alphabetically, so the same cards always get the same
-    name. Returns an empty string when no card has a content word.
+    not name one cluster. A word also counts where it ends a compound, because in Dutch the last
+    part names the thing: "bus" is on a card about the "buurtbus". The best word then becomes a
+    phrase the way a facilitator writes one: the word with the one the cards put before it
+    ("platte dak", "volle zon") when two cards say it so, otherwise the best two words joined
+    ("Riool en kolken"), and the best word with its most common neighbour on the cards when it
+    is the only telling one. Ties go to the more common word, then the longer, then
+    alphabetically, so the same cards always get the same name.
     """
+    scored = _scored(members, rest)
+    if not scored:
+        return ""
+    surface = Counter(w for text in members for w in words(text))
+    best = scored[0][2]
+    phrase = _phrase(best, members)
+    if phrase is None:
+        # A second word shared by two of the cluster's cards, or the word most often beside
+        # the first: a word of one card would make the name that card's.
+        second = next(
+            (
+                key
+                for _score, count, key in scored[1:]
+                if count >= min(2, len(members))
+                and not key.endswith(best)
+                and not best.endswith(key)
+            ),
+            None,
+        )
+        if second is None:
+            second = _neighbour(best, members)
+        head = _most_used_form(best, surface)
+        phrase = head if second is None else f"{head} en {_most_used_form(second, surface)}"
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _scored(members: Sequence[str], rest: Sequence[str]) -> list[tuple[float, int, str]]:
+    """(score, cards, key) of every word key more common on ``members`` than on ``rest``, best
+    first."""
     inside = [_tails(text) for text in members]
     outside = [_tails(text) for text in rest]
-    surface = Counter(w for text in members for w in words(text))
+    keys = sorted({stem(w) for text in members for w in words(text)})
     n_in, n_out = max(1, len(members)), len(rest) + 1
     scored: list[tuple[float, int, str]] = []
-    for key in sorted({stem(w) for w in surface}):
+    for key in keys:
         count = sum(key in tails for tails in inside)
         share_in = count / n_in
         share_out = (sum(key in tails for tails in outside) + 0.5) / n_out
         if share_in <= share_out:
             continue
         scored.append((share_in * math.log(share_in / share_out), count, key))
-    if not scored:
-        return ""
     # Longer words first among equals: in Dutch they are the specific nouns ("energierekening").
     scored.sort(key=lambda s: (-s[0], -s[1], -len(s[2]), s[2]))
-    best_score = scored[0][0]
-    chosen = [scored[0][2]]
-    for score, count, key in scored[1:]:
-        if len(chosen) == max_words:
-            break
-        # Further words only when shared by cards of the cluster and nearly as telling (a word
-        # of one card would make the name that card's), and not a compound of one already in.
-        if count < 2 or score < 0.6 * best_score:
-            continue
-        if any(key.endswith(other) or other.endswith(key) for other in chosen):
-            continue
-        chosen.append(key)
-    name = ", ".join(_most_used_form(key, surface) for key in chosen)
-    return name[:1].upper() + name[1:]
+    return scored
+
+
+def _phrase(key: str, members: Sequence[str]) -> str | None:
+    """The two-word phrase with ``key`` that at least two of ``members`` use, the most used one:
+    ``key`` after a word ("platte dak", "openbaar vervoer") or before one ("platte dak" for
+    "platte"). Both words are content words."""
+    found: Counter[str] = Counter()
+    for text in members:
+        tokens = _WORD.findall(text.lower())
+        seen = set()
+        for before, after in itertools.pairwise(tokens):
+            if key not in (stem(before), stem(after)):
+                continue
+            if all(len(w) > 2 and w not in STOP_WORDS for w in (before, after)):
+                seen.add(f"{before} {after}")
+        found.update(seen)
+    common = sorted((-n, phrase) for phrase, n in found.items() if n >= 2)
+    return common[0][1] if common else None
+
+
+def _neighbour(key: str, members: Sequence[str]) -> str | None:
+    """The content word (key) most often on the same card as ``key``, other than itself."""
+    together: Counter[str] = Counter()
+    for text in members:
+        keys = {stem(w) for w in words(text)}
+        if key in keys:
+            together.update(k for k in keys if k != key and not k.endswith(key))
+    common = sorted(((-n, -len(k), k) for k, n in together.items()))
+    return common[0][2] if common else None
 
 
 def _tails(text: str) -> frozenset[str]:

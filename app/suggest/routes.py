@@ -6,6 +6,11 @@ the texts already, so a text travels no further than it must. Nothing here logs 
 The suggestions decide nothing: the console turns an accepted one into an ordinary
 ``cluster.create`` command, and a merge into ``card.merge``, so both are in the log and undoable.
 
+The third question, placements, is where the model helps most and errs least: the facilitator
+starts a few clusters and the model suggests, for each loose card, which of them it belongs to.
+The console takes a placement over as ``cluster.move`` (one card) or ``cluster.place`` (all the
+confident ones as one undoable step).
+
 Model work is the costliest thing a facilitator can ask for, so it is bounded twice: at most
 :data:`PER_MINUTE` requests per facilitator per minute (counted in the app's rate limits, so
 across processes through Redis), and one job of each kind per workshop at a time in a process
@@ -15,29 +20,28 @@ across processes through Redis), and one job of each kind per workshop at a time
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from app.db import session_scope
 from app.deps import CurrentFacilitator, EngineDep, Id
 from app.suggest.engine import Unavailable
+from app.suggest.placing import CONFIDENT
+from app.suggest.room import load_board
 from app.suggest.service import SuggestionBusy, SuggestionService, SuggestionTimeout
 from app.workshops.access import resolve
-from app.workshops.models import Card
 from app.workshops.ratelimit import WindowLimiter
 
 router = APIRouter(prefix="/api/workshops", tags=["suggestions"])
 log = logging.getLogger(__name__)
 
-#: Suggestion requests per facilitator per minute, clusters and duplicates together. The console
-#: asks for duplicates by itself at most every 2 s while cards come in, and for clusters when
-#: the facilitator presses the button: a person at a console stays well under it.
+#: Suggestion requests per facilitator per minute, the three kinds together. The console asks
+#: for duplicates by itself at most every 2 s while cards come in, for placements at most every
+#: 4 s while cards are sorted (board_suggest.js), and for clusters when the facilitator presses
+#: the button: a person at a console stays under it.
 PER_MINUTE = 30
 TOO_MANY = "Too many suggestion requests; wait a minute and ask again."
 
@@ -64,6 +68,8 @@ class SuggestedCluster(BaseModel):
 
     name: str
     card_ids: list[int]
+    #: Two or three of ``card_ids``, the most central first: the cards that show what it is about.
+    representatives: list[int]
 
 
 class Clusters(BaseModel):
@@ -75,6 +81,28 @@ class Clusters(BaseModel):
     model: str
     clusters: list[SuggestedCluster]
     ungrouped: list[int]
+
+
+class Placement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    card_id: int
+    cluster_id: int
+    #: 0 to 1; from ``confident`` on, the console's "Plaats alle zekere" takes it.
+    confidence: float
+
+
+class Placements(BaseModel):
+    """Where the cards in no cluster go among the facilitator's own clusters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    available: Literal[True] = True
+    model: str
+    #: The confidence from which a placement counts as sure.
+    confident: float
+    placements: list[Placement]
+    unplaced: list[int]
 
 
 class Pair(BaseModel):
@@ -92,29 +120,6 @@ class Duplicates(BaseModel):
 
     available: Literal[True] = True
     pairs: list[Pair]
-
-
-@dataclass(frozen=True)
-class BoardCard:
-    id: int
-    kind: str
-    text: str
-    cluster_id: int | None
-
-
-def board_cards(engine: Engine, *, workshop_id: int) -> list[BoardCard]:
-    """The cards the board shows: not hidden, not merged into another (beeld captions too)."""
-    with session_scope(engine) as session:
-        rows = session.exec(
-            select(Card.id, Card.kind, Card.text, Card.cluster_id)
-            .where(
-                Card.workshop_id == workshop_id,
-                col(Card.hidden).is_(False),
-                col(Card.merged_into_id).is_(None),
-            )
-            .order_by(col(Card.id))
-        ).all()
-    return [BoardCard(id, kind, text, cluster_id) for id, kind, text, cluster_id in rows if id]
 
 
 async def _service(
@@ -153,7 +158,7 @@ async def suggest_clusters(
     service = await _service(request, engine, workshop_id, facilitator_id)
     if isinstance(service, NotAvailable):
         return service
-    cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
+    cards, _clusters = await to_thread.run_sync(lambda: load_board(engine, workshop_id=workshop_id))
     loose = {card.id: card.text for card in cards if card.cluster_id is None}
     try:
         found = await service.clusters(loose, workshop=workshop_id)
@@ -171,7 +176,12 @@ async def suggest_clusters(
     )
     return Clusters(
         model=found.model,
-        clusters=[SuggestedCluster(name=c.name, card_ids=list(c.card_ids)) for c in found.clusters],
+        clusters=[
+            SuggestedCluster(
+                name=c.name, card_ids=list(c.card_ids), representatives=list(c.representatives)
+            )
+            for c in found.clusters
+        ],
         ungrouped=list(found.ungrouped),
     )
 
@@ -185,7 +195,7 @@ async def suggest_duplicates(
     service = await _service(request, engine, workshop_id, facilitator_id)
     if isinstance(service, NotAvailable):
         return service
-    cards = await to_thread.run_sync(lambda: board_cards(engine, workshop_id=workshop_id))
+    cards, _clusters = await to_thread.run_sync(lambda: load_board(engine, workshop_id=workshop_id))
     kinds = {card.id: card.kind for card in cards}
     try:
         found = await service.duplicates(
@@ -203,3 +213,38 @@ async def suggest_duplicates(
         if kinds.get(p.card_id) is not None and kinds.get(p.card_id) == kinds.get(p.other_id)
     ]
     return Duplicates(pairs=sorted(pairs, key=lambda p: -p.similarity))
+
+
+@router.get("/{workshop_id}/suggestions/placements")
+async def suggest_placements(
+    request: Request, workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> Placements | NotAvailable:
+    """For each card in no cluster, the facilitator's cluster it most likely belongs to, with a
+    confidence; cards that fit no cluster well enough are ``unplaced``."""
+    service = await _service(request, engine, workshop_id, facilitator_id)
+    if isinstance(service, NotAvailable):
+        return service
+    cards, clusters = await to_thread.run_sync(lambda: load_board(engine, workshop_id=workshop_id))
+    try:
+        found = await service.placements(cards, clusters, workshop=workshop_id)
+    except Unavailable as error:
+        return NotAvailable(reason=str(error))
+    except SuggestionBusy as error:
+        raise _busy(error) from error
+    except SuggestionTimeout as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+    log.info(
+        "suggestions: workshop %d, %d placements, %d unplaced",
+        workshop_id,
+        len(found.placements),
+        len(found.unplaced),
+    )
+    return Placements(
+        model=found.model,
+        confident=CONFIDENT,
+        placements=[
+            Placement(card_id=p.card_id, cluster_id=p.cluster_id, confidence=round(p.confidence, 4))
+            for p in found.placements
+        ],
+        unplaced=list(found.unplaced),
+    )

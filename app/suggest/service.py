@@ -72,31 +72,32 @@ class SuggestionService:
         self._closed = False
 
     async def clusters(
-        self, cards: Mapping[int, str], *, workshop: int | None = None
+        self, cards: Mapping[int, str] | Sequence[RoomCard], *, workshop: int | None = None
     ) -> ClusterSuggestions:
-        """Suggested clusters for ``cards`` (id → text); see :func:`suggest_clusters`.
+        """Suggested clusters for ``cards`` (id → text, or the board's cards, whose links to
+        factoren then count); see :func:`suggest_clusters`.
 
         With ``workshop``: :class:`SuggestionBusy` while another clusters job of that workshop
         is queued or running.
         """
-        frozen = dict(cards)
-        key = ("clusters", tuple(sorted(frozen.items())))
+        frozen, content = _frozen(cards)
+        key = ("clusters", content)
         return await self._shared(
             key, lambda: suggest_clusters(frozen, embedder=self._embedder()), workshop
         )
 
     async def duplicates(
         self,
-        cards: Mapping[int, str],
+        cards: Mapping[int, str] | Sequence[RoomCard],
         among: Iterable[int] | None = None,
         *,
         workshop: int | None = None,
     ) -> list[DuplicatePair]:
-        """Possible duplicates among ``cards``; see :func:`find_duplicates` (and ``workshop``
-        in :meth:`clusters`)."""
-        frozen = dict(cards)
+        """Possible duplicates among ``cards`` (id → text, or the board's cards, whose kinds
+        then count); see :func:`find_duplicates` (and ``workshop`` in :meth:`clusters`)."""
+        frozen, content = _frozen(cards)
         asked = None if among is None else tuple(sorted(set(among)))
-        key = ("duplicates", tuple(sorted(frozen.items())), asked)
+        key = ("duplicates", content, asked)
         return await self._shared(
             key, lambda: find_duplicates(frozen, among=asked, embedder=self._embedder()), workshop
         )
@@ -167,3 +168,15 @@ class SuggestionService:
             return
         del self._jobs[key]
         job.cancel()  # no effect once running or done
+
+
+def _frozen(
+    cards: Mapping[int, str] | Sequence[RoomCard],
+) -> tuple[dict[int, str] | tuple[RoomCard, ...], Hashable]:
+    """A copy of ``cards`` the worker can use after the caller moves on, and a hashable key of
+    its content (the same cards in any order give the same key)."""
+    if isinstance(cards, Mapping):
+        frozen = dict(cards)
+        return frozen, tuple(sorted(frozen.items()))
+    rows = tuple(sorted(cards, key=lambda c: c.id))
+    return rows, rows

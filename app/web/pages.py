@@ -51,6 +51,7 @@ from app.workshops.routes import (
     trajectory_for,
 )
 from app.workshops.sharing import facilitator_names
+from app.workshops.targets import MAX_TARGET, tidy_targets
 
 router = APIRouter(include_in_schema=False)
 
@@ -155,6 +156,7 @@ async def join_submit(
             drijfveer_use=values.get("drijfveer_use") or "facilitator",
             contribution_use=values.get("contribution_use") or "facilitator",
             name_in_verslag=not anonymous and values.get("name_in_verslag") == "on",
+            been_before=values.get("been_before") or None,
         )
     except ValidationError:
         return _join_form_again(request, settings, engine, workshop, values, 400, error=True)
@@ -341,6 +343,29 @@ def _expected(raw: str) -> list[str]:
     return expected_groups(raw.replace("\n", ",").split(","))  # as typed, each once
 
 
+def _targets(
+    trajectory: Trajectory, groups: list[str], targets: list[str], often_missing: list[str]
+) -> None:
+    """Set the targets and "often missing" marks from the form's rows (one per group shown).
+
+    An empty or 0 target is no target; a row whose group is no longer expected is dropped
+    (:func:`app.workshops.targets.tidy_targets`). A target that is not a whole number from 0 to
+    999 refuses the form (400), and nothing changes.
+    """
+    if len(groups) != len(targets):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Each target needs its group.")
+    wanted: dict[str, int] = {}
+    for group, raw in zip(groups, targets, strict=True):
+        if not raw.strip():
+            continue
+        if not raw.strip().isdigit() or int(raw) > MAX_TARGET:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "A target is a number from 0 to 999.")
+        wanted[group] = int(raw)
+    trajectory.group_targets, trajectory.often_missing = tidy_targets(
+        trajectory.expected_groups, wanted, often_missing
+    )
+
+
 @router.get("/trajectories/new", response_class=HTMLResponse)
 def new_trajectory_page(
     request: Request, settings: SettingsDep, facilitator_id: CurrentFacilitator
@@ -361,6 +386,9 @@ def create_trajectory_form(
     theme: Annotated[str, Form(min_length=1, max_length=300)],
     description: Annotated[str, Form(max_length=4000)] = "",
     expected_groups: Annotated[str, Form(max_length=2000)] = "",
+    target_group: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006 (FastAPI copies)
+    target: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006
+    often_missing: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006
 ) -> Response:
     with session_scope(engine) as session:
         trajectory = Trajectory(
@@ -369,6 +397,7 @@ def create_trajectory_form(
             description=description.strip(),
             expected_groups=_expected(expected_groups),
         )
+        _targets(trajectory, target_group, target, often_missing)
         session.add(trajectory)
         session.flush()
         trajectory_id = trajectory.id
@@ -429,6 +458,9 @@ def edit_trajectory_form(
     theme: Annotated[str, Form(min_length=1, max_length=300)],
     description: Annotated[str, Form(max_length=4000)] = "",
     expected_groups: Annotated[str, Form(max_length=2000)] = "",
+    target_group: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006 (FastAPI copies)
+    target: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006
+    often_missing: Annotated[list[str], Form(max_length=30)] = [],  # noqa: B006
 ) -> Response:
     trajectory_for(engine, trajectory_id, facilitator_id)
     with session_scope(engine) as session:
@@ -437,6 +469,7 @@ def edit_trajectory_form(
         trajectory.theme = theme.strip()
         trajectory.description = description.strip()
         trajectory.expected_groups = _expected(expected_groups)
+        _targets(trajectory, target_group, target, often_missing)
         session.add(trajectory)
     return RedirectResponse(f"/trajectories/{trajectory_id}", status.HTTP_303_SEE_OTHER)
 

@@ -17,6 +17,7 @@ from app.realtime.protocol import (
     ClusterDelete,
     ClusterDeleted,
     ClusterMove,
+    ClusterPlace,
     ClusterRename,
     ClusterTag,
     ClusterUpdated,
@@ -122,6 +123,32 @@ def move(ctx: Context, command: ClusterMove) -> Result:
     for card in cards:
         if card.cluster_id != command.cluster_id:
             _assign(ctx, card, command.cluster_id)
+            moved += 1
+    if not moved:
+        raise CommandError("invalid", "The cards are already there.")
+    return {"moved": moved}
+
+
+@handles(ClusterPlace, roles=CLUSTERERS, phases=CLUSTEREN)
+def place(ctx: Context, command: ClusterPlace) -> Result:
+    """Place many cards, each into its own cluster, as one step: all of them or, on any bad
+    card or cluster (another workshop's, hidden, merged into another), none. A card named
+    twice must go to the same cluster both times."""
+    targets: dict[int, int] = {}
+    for placement in command.placements:
+        if targets.setdefault(placement.card_id, placement.cluster_id) != placement.cluster_id:
+            raise CommandError("invalid", f"Card {placement.card_id} is placed twice.")
+    cards = [get_card(ctx, card_id) for card_id in targets]
+    for card in cards:
+        if card.hidden or card.merged_into_id is not None:
+            raise CommandError("invalid", f"Card {card.id} is not on the wall.")
+    for cluster_id in dict.fromkeys(targets.values()):
+        get_cluster(ctx, cluster_id)
+    moved = 0
+    for card in cards:
+        assert card.id is not None
+        if card.cluster_id != targets[card.id]:
+            _assign(ctx, card, targets[card.id])
             moved += 1
     if not moved:
         raise CommandError("invalid", "The cards are already there.")

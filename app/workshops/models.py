@@ -73,6 +73,16 @@ class Trajectory(SQLModel, table=True):
     theme: str = Field(max_length=300)
     description: str = Field(default="", max_length=4000)
     expected_groups: list[str] = _json_list()
+    group_targets: dict[str, int] = Field(
+        default_factory=empty_dict,
+        sa_column=Column(JSON, nullable=False),
+        description="how many people it hopes to see per expected group (app.workshops.targets)",
+    )
+    often_missing: list[str] = Field(
+        default_factory=empty_list,
+        sa_column=Column(JSON, nullable=False),
+        description="expected groups that are often not at the table",
+    )
     ssd_step: int = Field(default=1, ge=1, le=5, description="where the trajectory stands (§2)")
     current_vertrekpunt_id: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
@@ -163,6 +173,12 @@ class Participant(SQLModel, table=True):
         default=False,
         description="joined while the workshop admits people, and not let in (yet): may not "
         "post, rate or vote, and is not counted as present",
+    )
+    been_before: str | None = Field(
+        default=None,
+        max_length=10,
+        description="was at a meeting of this trajectory before: ja | nee | weet_niet; only "
+        "ever counted per group (app.workshops.targets.new_voices), never sent per person",
     )
 
 
@@ -259,6 +275,12 @@ class Proposal(SQLModel, table=True):
     merged_from: list[int] = _json_list()
     adopted_reason: str | None = Field(default=None, max_length=2000)
     adopted_at: datetime | None = None
+    adopted_short: list[dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="expected groups absent or below target when adopted (the facilitator "
+        "confirmed): [{group, here, target}] (app.workshops.targets)",
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -35,6 +35,7 @@ from app.workshops.groups import canonical
 from app.workshops.models import Card, Participant, Proposal, Trajectory, Workshop
 from app.workshops.pooling import count_by_label, decide, everyone_who_took_part
 from app.workshops.schemas import participant_view
+from app.workshops.targets import BeenBefore
 
 
 def authors(session: Session, workshop_id: int) -> set[int]:
@@ -113,6 +114,11 @@ class JoinRequest(BaseModel):
         description="consent: my name may stand beside my cards and proposals in the record "
         "(the exports); ignored without a name or in an anonymous workshop",
     )
+    been_before: BeenBefore | None = Field(
+        default=None,
+        description="“Was je eerder bij een bijeenkomst van dit traject?” (optional): only "
+        "ever counted per group, never shown or sent per person",
+    )
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,7 @@ class JoinJob:
             # Only a name can be consented to: nothing to keep for someone without one.
             name_in_verslag=name is not None and request.name_in_verslag,
             waiting=workshop.workshop_settings().admit,
+            been_before=request.been_before,
         )
         session.add(participant)
         session.flush()

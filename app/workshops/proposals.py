@@ -28,6 +28,7 @@ from app.workshops.models import Card, Cluster, Proposal
 from app.workshops.participants import is_named
 from app.workshops.rounds import PROPOSAL_PHASES, latest_figures, open_round
 from app.workshops.schemas import ProposalView, proposal_view
+from app.workshops.targets import shortfall_record, shortfalls
 
 PROPOSERS = (Role.PARTICIPANT, Role.FACILITATOR)
 ADOPTION_PHASES = (Phase.WAAROM, Phase.OPGAVE, Phase.AFRONDING)
@@ -157,7 +158,10 @@ def adopt(ctx: Context, command: ProposalAdopt) -> Result:
     """Adopt a proposal as the room's waarom or opgave.
 
     A converged proposal is adopted as is; an unconverged one only with a written reason, which
-    the record keeps. Adopting another proposal of the same kind un-adopts the previous one.
+    the record keeps. While an expected group is absent or below the trajectory's target, the
+    facilitator confirms first (``representation_confirmed``), and the proposal keeps which
+    groups were short, for the record (:mod:`app.workshops.targets`). Adopting another proposal
+    of the same kind un-adopts the previous one.
     """
     proposal = _get(ctx, command.proposal_id)
     if proposal.status != ProposalStatus.OPEN:
@@ -172,6 +176,14 @@ def adopt(ctx: Context, command: ProposalAdopt) -> Result:
             "reason_required",
             "This proposal has not converged; adopting it anyway needs a written reason.",
         )
+    short = shortfalls(ctx.session, ctx.workshop_id, ctx.trajectory)
+    if short and not command.representation_confirmed:
+        raise CommandError(
+            "representation_unconfirmed",
+            "Expected groups are absent or below target ("
+            + ", ".join(f"{s.group}: {s.here} of {s.target or '-'}" for s in short)
+            + "); adopting anyway needs representation_confirmed.",
+        )
     previous = ctx.session.exec(
         select(Proposal).where(
             Proposal.workshop_id == ctx.workshop_id,
@@ -180,10 +192,11 @@ def adopt(ctx: Context, command: ProposalAdopt) -> Result:
         )
     ).all()
     for old in previous:
-        old.adopted_reason, old.adopted_at = None, None
+        old.adopted_reason, old.adopted_at, old.adopted_short = None, None, None
         _set_status(ctx, old, ProposalStatus.OPEN)
     proposal.adopted_reason = None if converged else reason
     proposal.adopted_at = utcnow()
+    proposal.adopted_short = shortfall_record(short) if short else None
     _set_status(ctx, proposal, ProposalStatus.ADOPTED)
     return {"proposal_id": proposal.id}
 

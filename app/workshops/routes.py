@@ -45,6 +45,7 @@ from app.workshops.presets import PRESETS, Plan
 from app.workshops.ratelimit import JoinRate, WrongCodeGate
 from app.workshops.reframing import difference
 from app.workshops.sharing import may_act
+from app.workshops.targets import tidy_targets
 
 router = APIRouter(prefix="/api", tags=["workshops"])
 
@@ -56,6 +57,16 @@ class TrajectoryCreate(BaseModel):
     description: str = Field(default="", max_length=4000)
     expected_groups: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
         default_factory=list, max_length=30
+    )
+    group_targets: dict[
+        Annotated[str, Field(min_length=1, max_length=60)], Annotated[int, Field(ge=0, le=999)]
+    ] = Field(
+        default_factory=dict,
+        max_length=30,
+        description="people hoped for per expected group (others are dropped)",
+    )
+    often_missing: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list, max_length=30, description="expected groups often not at the table"
     )
 
 
@@ -145,6 +156,9 @@ def create_trajectory(
             theme=body.theme,
             description=body.description,
             expected_groups=groups,
+        )
+        trajectory.group_targets, trajectory.often_missing = tidy_targets(
+            groups, body.group_targets, body.often_missing
         )
         session.add(trajectory)
         session.flush()

@@ -74,6 +74,12 @@ class WorkshopView(View):
     timer_ends_at: str | None
     spotlight_card_id: int | None
     expected_groups: list[str]
+    group_targets: dict[str, int] = Field(
+        default_factory=dict, description="people the trajectory hopes to see per expected group"
+    )
+    often_missing: list[str] = Field(
+        default_factory=list, description="expected groups that are often not at the table"
+    )
     screen: ScreenState = Field(default_factory=ScreenState)
     phase_minutes: list[int] = Field(default_factory=list, description="planned minutes per step")
     ssd_step: int = 1
@@ -165,6 +171,14 @@ class MyDot(View):
     count: int
 
 
+class Shortfall(View):
+    """An expected group that was absent or below its target when a proposal was adopted."""
+
+    group: str
+    here: int
+    target: int | None
+
+
 class ProposalView(View):
     id: int
     kind: ProposalKind
@@ -186,6 +200,11 @@ class ProposalView(View):
     amends_id: int | None
     merged_from: list[int]
     adopted_reason: str | None
+    adopted_short: list[Shortfall] | None = Field(
+        default=None,
+        description="expected groups absent or below target when it was adopted (confirmed by "
+        "the facilitator); people present per group are not pooled",
+    )
 
 
 class GroupAgreement(View):
@@ -296,6 +315,8 @@ def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
         timer_ends_at=iso(workshop.timer_ends_at),
         spotlight_card_id=workshop.spotlight_card_id,
         expected_groups=list(trajectory.expected_groups),
+        group_targets=dict(trajectory.group_targets),
+        often_missing=list(trajectory.often_missing),
         screen=ScreenState.model_validate(workshop.screen or {}),
         phase_minutes=list(workshop.phase_minutes),
         ssd_step=workshop.ssd_step,
@@ -420,6 +441,9 @@ def proposal_view(proposal: Proposal, *, author_named: bool = False) -> Proposal
         amends_id=proposal.amends_id,
         merged_from=list(proposal.merged_from),
         adopted_reason=proposal.adopted_reason,
+        adopted_short=None
+        if proposal.adopted_short is None
+        else [Shortfall.model_validate(s) for s in proposal.adopted_short],
     )
 
 

@@ -30,6 +30,7 @@ from app.workshops.models import (
     Participant,
     Proposal,
     Rating,
+    Trajectory,
     Vertrekpunt,
     Workshop,
 )
@@ -38,6 +39,7 @@ from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
+from app.workshops.targets import new_voices
 
 RECORD_VERSION = 2
 """2 added the chain as a tree, who was heard and what people consented to share (see
@@ -49,11 +51,12 @@ def representation(
 ) -> dict[str, Any]:
     """Who was at the table per stakeholder group, who contributed, and who was missing.
 
-    Who was *present* is shown per group as it is (the room saw who was there); who
-    *contributed* is about what people did, so it is pooled by the workshop's labels, the same
-    the console and projector showed (:mod:`app.workshops.pooling`), and its total counts the
-    people those groups show. Every reader — the trajectory page, the console, each export —
-    shows these figures, so none can be set against another.
+    Who was *present* is shown per group as it is (the room saw who was there), beside the
+    trajectory's targets; who *contributed*, and who came for the first time (the join question,
+    :func:`app.workshops.targets.new_voices`), are about people, so they are pooled by the
+    workshop's labels, the same the console and projector showed (:mod:`app.workshops.pooling`),
+    and their totals count the people those groups show. Every reader — the trajectory page,
+    the console, each export — shows these figures, so none can be set against another.
     """
     participants = session.exec(  # who was never let in (the admit step) was not at the table
         select(Participant).where(
@@ -77,6 +80,7 @@ def representation(
         contributors.add(voter)
     present = Counter(group_of.values())
     labels = workshop_labels(session, workshop, k)
+    trajectory = session.get(Trajectory, workshop.trajectory_id)
     contributing = count_by_label((group_of[p] for p in contributors if p in group_of), labels)
     return {
         "expected": list(expected),
@@ -87,6 +91,9 @@ def representation(
         else len(contributors & set(group_of)),
         "missing": [g for g in expected if group_key(g) not in {group_key(p) for p in present}],
         "counted_as": {group: label_of(labels, group) for group in sorted(present)},
+        "targets": dict(trajectory.group_targets) if trajectory else {},
+        "often_missing": list(trajectory.often_missing) if trajectory else [],
+        "new_voices": new_voices(session, workshop, k),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,11 +21,13 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
 from sqlmodel import select, update
 
 from app.accounts.models import Facilitator, FacilitatorSession
 from app.accounts.oidc import OidcClient, ProviderError
+from app.accounts.oidc_routes import FLOW_SECONDS
 from app.accounts.service import ensure_setup_link
 from app.clock import utcnow
 from app.db import session_scope
@@ -311,4 +314,53 @@ async def test_a_provider_that_cannot_be_reached_gets_a_plain_sentence(
     page = await web.get("/login/oidc")
     assert page.status_code == 502 and page.url.path == "/login/oidc"
     assert "werkt op dit moment niet" in page.text
+    assert accounts(engine) == [] and sessions(engine) == []
+
+
+async def callback_params(web: httpx.AsyncClient, login: str) -> dict[str, str]:
+    """Log in at the provider and stop where it sends the browser back: the callback's query."""
+    form = await provider_login_form(web)
+    answer = await web.post(
+        urljoin(str(form.url), login_form_action(form.text)),
+        data={"prompt": "login", "login": login, "password": "x"},
+        follow_redirects=False,
+    )
+    while not answer.headers["location"].startswith(f"{APP}/login/oidc/callback"):
+        answer = await web.get(
+            urljoin(str(answer.url), answer.headers["location"]), follow_redirects=False
+        )
+    query = urlsplit(answer.headers["location"]).query
+    return {key: values[0] for key, values in parse_qs(query).items()}
+
+
+async def test_a_refusal_from_the_provider_is_a_plain_sentence_and_makes_nothing(
+    web: httpx.AsyncClient, engine: Engine
+):
+    params = await callback_params(web, ANNE)
+    said_no = {"state": params["state"], "error": "access_denied", "error_description": "nee"}
+    refused = await web.get(f"/login/oidc/callback?{urlencode(said_no)}")
+    assert refused.status_code == 403
+    assert "Je organisatie heeft het inloggen niet toegestaan" in refused.text
+    assert accounts(engine) == [] and sessions(engine) == []
+
+
+async def test_a_login_that_took_longer_than_ten_minutes_starts_again(
+    web: httpx.AsyncClient, engine: Engine, settings: Settings
+):
+    """The browser comes back with the right code and state, but its flow cookie was signed
+    more than FLOW_SECONDS ago: refused, nothing made, and the page offers the button again."""
+    params = await callback_params(web, ANNE)
+    (cookie,) = [c for c in web.cookies.jar if "oidc_flow" in c.name]
+    assert cookie.value is not None
+    fresh = URLSafeTimedSerializer(settings.secret_key, salt="oidc-flow")
+
+    class ElevenMinutesAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - FLOW_SECONDS - 60
+
+    aged = URLSafeTimedSerializer(settings.secret_key, salt="oidc-flow", signer=ElevenMinutesAgo)
+    web.cookies.set(cookie.name, aged.dumps(fresh.loads(cookie.value)), cookie.domain, cookie.path)
+    late = await web.get(f"/login/oidc/callback?{urlencode(params)}")
+    assert late.status_code == 400 and "duurde te lang" in late.text
+    assert 'href="/login/oidc"' in late.text
     assert accounts(engine) == [] and sessions(engine) == []

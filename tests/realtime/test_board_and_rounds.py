@@ -13,7 +13,7 @@ import pytest
 
 from tests.realtime.helpers import facilitator_client, goto, participant_clients
 from tests.support.client import Rejected, RoomClient
-from tests.support.server import Facilitator, Server
+from tests.support.server import Facilitator, Server, facilitator_with_workshop
 
 pytestmark = pytest.mark.anyio
 
@@ -97,6 +97,87 @@ async def test_moving_many_cards_and_unmerging(
     await refused(fac, "invalid", "cluster.move", card_ids=[], cluster_id=None)
     await refused(phones[0], "forbidden", "cluster.create", title="Zelf geclusterd")
     assert fac.last_seq == before
+
+
+async def test_placing_many_cards_each_in_its_own_cluster_is_one_step(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    """``cluster.place`` (the console's "Plaats alle zekere"): all of them or none."""
+    fac, screen, phones = await open_room(server, facilitator, workshop)
+    await goto(fac, "factoren")
+    ids = await post_factors(phones, 8)
+    hidden, merged = ids[6], ids[7]
+    await fac.command("card.hide", card_id=hidden, hidden=True)
+    await fac.command("card.merge", card_id=merged, into_id=ids[5])
+    # Another workshop's card and cluster.
+    stranger, theirs = facilitator_with_workshop(server)
+    their_desk = await facilitator_client(server, theirs, stranger.cookie_header)
+    their_phones = await participant_clients(server, theirs, [("Dirk", "inwoner")])
+    await goto(their_desk, "factoren")
+    their_card = (
+        await their_phones[0].command("card.post", kind="factor", text="Elders geschreven")
+    )["result"]["card_id"]
+    await goto(their_desk, "clusteren")
+    their_cluster = (await their_desk.command("cluster.create", title="Elders"))["result"][
+        "cluster_id"
+    ]
+
+    one = [{"card_id": ids[0], "cluster_id": their_cluster}]
+    await refused(fac, "wrong_phase", "cluster.place", placements=one)
+    await goto(fac, "clusteren")
+    first = (await fac.command("cluster.create", title="Eerste", card_ids=[ids[0]]))["result"][
+        "cluster_id"
+    ]
+    second = (await fac.command("cluster.create", title="Tweede", card_ids=[ids[1]]))["result"][
+        "cluster_id"
+    ]
+    place = [
+        {"card_id": ids[2], "cluster_id": first},
+        {"card_id": ids[3], "cluster_id": second},
+        {"card_id": ids[4], "cluster_id": first},
+    ]
+    # Bad input changes nothing, and a phone may not place.
+    before = fac.last_seq
+    for bad, code in [
+        ([*place, {"card_id": 99_999, "cluster_id": first}], "not_found"),
+        ([*place, {"card_id": ids[5], "cluster_id": 99_999}], "not_found"),
+        ([*place, {"card_id": their_card, "cluster_id": first}], "not_found"),
+        ([*place, {"card_id": ids[5], "cluster_id": their_cluster}], "not_found"),
+        ([*place, {"card_id": hidden, "cluster_id": first}], "invalid"),
+        ([*place, {"card_id": merged, "cluster_id": first}], "invalid"),
+        ([*place, {"card_id": ids[2], "cluster_id": second}], "invalid"),  # one card, two places
+        ([], "invalid"),
+    ]:
+        await refused(fac, code, "cluster.place", placements=bad)
+    await refused(phones[0], "forbidden", "cluster.place", placements=place)
+    await refused(their_desk, "not_found", "cluster.place", placements=place)
+    await settle(fac, [screen, *phones])
+    assert fac.last_seq == before + 1  # only the barrier
+    for client in (fac, screen, *phones):
+        assert [c["cluster_id"] for c in (client.state["cards"][str(i)] for i in ids[2:5])] == [  # type: ignore[index]
+            None,
+            None,
+            None,
+        ]
+
+    placed = await fac.command("cluster.place", placements=place)
+    assert placed["result"] == {"moved": 3}
+    await everyone_at([screen, *phones], placed["seq"])
+    for client in (fac, screen, *phones):
+        cards = client.state["cards"]  # type: ignore[index]
+        assert [cards[str(i)]["cluster_id"] for i in ids[2:5]] == [first, second, first]
+    # Again with one more: only what is elsewhere moves; all already there is refused.
+    again = await fac.command(
+        "cluster.place", placements=[*place, {"card_id": ids[5], "cluster_id": second}]
+    )
+    assert again["result"] == {"moved": 1}
+    await refused(fac, "invalid", "cluster.place", placements=place)
+    # The console's undo of the step: one cluster.move back to the pool.
+    back = await fac.command("cluster.move", card_ids=[*ids[2:6]], cluster_id=None)
+    assert back["result"] == {"moved": 4}
+    for client in [fac, screen, *phones, their_desk, *their_phones]:
+        await client.close()
+    stranger.close()
 
 
 async def test_phones_suggest_and_only_the_console_hears_it(

@@ -62,7 +62,14 @@ class Case:
 
 def cases(ids: dict[str, Any]) -> list[Case]:
     t, w, code = ids["trajectory"], ids["workshop"], ids["code"]
-    trajectory_form = {"theme": "Thema", "description": "Uitleg", "expected_groups": "inwoner"}
+    trajectory_form = {
+        "theme": "Thema",
+        "description": "Uitleg",
+        "expected_groups": "inwoner",
+        "target_group": "inwoner",
+        "target": "3",
+        "often_missing": "inwoner",
+    }
     join_body = {
         "code": code,
         "display_name": "Gerda",
@@ -112,8 +119,9 @@ def cases(ids: dict[str, Any]) -> list[Case]:
         Case("POST", "/api/session", "json", "anyone", {"email": "a@b.nl", "password": "x"},
              [("email",), ("password",)]),
         Case("POST", "/api/trajectories", "json", "facilitator",
-             {"theme": "Thema", "description": "Uitleg", "expected_groups": ["inwoner"]},
-             [("theme",), ("description",), ("expected_groups", 0)]),
+             {"theme": "Thema", "description": "Uitleg", "expected_groups": ["inwoner"],
+              "often_missing": ["inwoner"]},
+             [("theme",), ("description",), ("expected_groups", 0), ("often_missing", 0)]),
         Case("POST", f"/api/trajectories/{t}/workshops", "json", "facilitator",
              {"title": "Sessie", "theme_question": "Waarom?", "preset": "startbijeenkomst",
               "settings": {"language": "nl"}},

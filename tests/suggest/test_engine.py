@@ -27,14 +27,18 @@ from app.suggest.embedding import (
     Unavailable,
     clear_default_embedder,
     default_embedder,
+    model_threads,
 )
 from app.suggest.engine import (
     MAX_CLUSTERS,
+    MAX_SHARE,
     ClusterSuggestions,
     find_duplicates,
+    rank_duplicates,
     suggest_clusters,
 )
-from app.suggest.naming import STOP_WORDS, words
+from app.suggest.naming import STOP_WORDS, cluster_name, words
+from app.suggest.room import RoomCard
 
 CARDS = {
     # Openbaar vervoer
@@ -126,18 +130,130 @@ def test_paraphrases_together_and_unrelated_cards_apart(model: Embedder) -> None
     assert 3 <= len(result.clusters) <= 7
 
 
-def test_names_are_short_characteristic_words_without_stop_words(model: Embedder) -> None:
+def test_names_are_short_theme_phrases_from_the_clusters_own_words(model: Embedder) -> None:
     result = suggest_clusters(CARDS, embedder=model)
     for cluster in result.clusters:
-        name_words = cluster.name.split(", ")
-        assert 1 <= len(name_words) <= 3, cluster.name
+        name_words = cluster.name.split()
+        assert 2 <= len(name_words) <= 4, cluster.name
+        assert "," not in cluster.name, cluster.name  # a phrase, not a list of keywords
         assert cluster.name[0].isupper(), cluster.name
         used = {w for i in cluster.card_ids for w in words(CARDS[i])}
-        for word in name_words:
-            assert word.lower() not in STOP_WORDS, cluster.name
-            assert word.lower() in used, cluster.name
+        content = [w.lower() for w in name_words if w.lower() != "en"]
+        assert content, cluster.name
+        for word in content:
+            assert word not in STOP_WORDS, cluster.name
+            assert word in used, cluster.name
     bus = next(c for c in result.clusters if 101 in c.card_ids)
     assert "bus" in bus.name.lower()
+
+
+def test_a_phrase_the_cards_share_names_the_cluster() -> None:
+    members = [
+        "Het platte dak wordt snikheet",
+        "Onder het platte dak slaap je slecht",
+        "Een platte dak zonder isolatie",
+    ]
+    rest = ["De bus rijdt niet", "Geen geld voor boodschappen", "Het riool loopt over"]
+    assert cluster_name(members, rest) == "Platte dak"
+    # No shared phrase: the two most telling words, joined as a facilitator would.
+    members = ["De kolken zitten verstopt", "Het riool kan de bui niet aan", "Kolken en riool"]
+    assert cluster_name(members, rest).lower() in {"kolken en riool", "riool en kolken"}
+
+
+def test_no_suggested_cluster_holds_more_than_thirty_percent() -> None:
+    # Every card says "bus": word overlap alone would make one cluster of all of them.
+    cards = {
+        i: f"De bus {topic} {detail}"
+        for i, (topic, detail) in enumerate(
+            (t, d)
+            for t in ("rijdt niet op zondag", "is te duur", "komt te laat", "stopt te ver weg")
+            for d in ("in het dorp", "voor ouderen", "voor scholieren", "in de winter", "nu")
+        )
+    }
+    result = suggest_clusters(cards, embedder=TfidfEmbedder())
+    assert result.clusters
+    assert max(len(c.card_ids) for c in result.clusters) <= MAX_SHARE * len(cards)
+    placed = [i for cluster in result.clusters for i in cluster.card_ids] + result.ungrouped
+    assert sorted(placed) == sorted(cards)
+
+
+def test_representatives_are_the_clusters_own_central_cards(model: Embedder) -> None:
+    result = suggest_clusters(CARDS, embedder=model)
+    for cluster in result.clusters:
+        assert 2 <= len(cluster.representatives) <= 3
+        assert len(set(cluster.representatives)) == len(cluster.representatives)
+        assert set(cluster.representatives) <= set(cluster.card_ids)
+
+
+def test_a_near_miss_is_not_a_duplicate(model: Embedder) -> None:
+    """The same word in another meaning (a bench in the park, a bank's loan) is no duplicate;
+    the same meaning in other words is, and ranks first."""
+    cards = {
+        1: "De bank in het park staat de hele dag in de volle zon",
+        2: "De bank wil geen lening geven voor een groen dak",
+        3: "Er is nergens een bankje in de schaduw om even te zitten",
+        4: "Op de zitbanken in het plantsoen is geen schaduw",
+        5: "Het riool kan de hoosbuien niet aan",
+        6: "Bij een wolkbreuk loopt de kelder onder water",
+        7: "Subsidie voor een groen dak is ingewikkeld",
+        8: "Ouderen drinken te weinig als het heet is",
+    }
+    ranked = rank_duplicates(cards, embedder=model)
+    assert (ranked[0].card_id, ranked[0].other_id) == (3, 4)
+    top = {frozenset((p.card_id, p.other_id)) for p in ranked[:2]}
+    assert frozenset((1, 2)) not in top
+    marked = {frozenset((p.card_id, p.other_id)) for p in find_duplicates(cards, embedder=model)}
+    assert frozenset((3, 4)) in marked and frozenset((1, 2)) not in marked
+
+
+def test_only_cards_of_one_kind_are_duplicates() -> None:
+    cards = [
+        RoomCard(1, "factor", "De bus rijdt niet op zondag"),
+        RoomCard(2, "beeld", "De bus rijdt niet op zondag"),
+        RoomCard(3, "factor", "Te weinig geld voor de huur"),
+    ]
+    assert find_duplicates(cards, embedder=TfidfEmbedder()) == []
+    same = [RoomCard(1, "factor", cards[0].text), RoomCard(2, "factor", cards[1].text), cards[2]]
+    assert [(p.card_id, p.other_id) for p in find_duplicates(same, embedder=TfidfEmbedder())] == [
+        (1, 2)
+    ]
+
+
+def test_a_consequentie_joins_the_mechanism_of_its_factoren() -> None:
+    """Words alone put "mensen blijven thuis" nowhere; its link to the bus factoren does."""
+    bus = [
+        "De bus rijdt niet op zondag",
+        "De laatste bus gaat om zeven uur",
+        "Geen bus meer naar de stad",
+        "De bus is te duur",
+        "De bus stopt ver weg",
+    ]
+    money = [
+        "De huur is te hoog",
+        "Geen geld voor de huur",
+        "De huur stijgt elk jaar",
+        "Huur betalen lukt niet",
+        "Achterstand met de huur",
+    ]
+    cards = [RoomCard(i, "factor", text) for i, text in enumerate(bus + money, start=1)]
+    alone = [*cards, RoomCard(11, "consequentie", "Ze blijven thuis")]
+    assert 11 in suggest_clusters(alone, embedder=TfidfEmbedder()).ungrouped
+    cards.append(RoomCard(11, "consequentie", "Ze blijven thuis", factor_ids=(1, 2)))
+    result = suggest_clusters(cards, embedder=TfidfEmbedder())
+    with_consequentie = next(c for c in result.clusters if 11 in c.card_ids)
+    assert set(with_consequentie.card_ids) <= {1, 2, 3, 4, 5, 11}
+    assert {1, 2} & set(with_consequentie.card_ids)
+
+
+def test_room_cards_and_their_order_give_the_same_suggestions() -> None:
+    cards = [RoomCard(i, "factor", text) for i, text in CARDS.items()]
+    baseline = TfidfEmbedder()
+    first = suggest_clusters(cards, embedder=baseline)
+    assert first == suggest_clusters(CARDS, embedder=baseline)
+    shuffled = list(cards)
+    random.Random(3).shuffle(shuffled)
+    assert suggest_clusters(shuffled, embedder=baseline) == first
+    assert find_duplicates(shuffled, embedder=baseline) == find_duplicates(cards, embedder=baseline)
 
 
 def test_cohesion_is_the_mean_similarity_within_a_cluster(model: Embedder) -> None:
@@ -184,7 +300,6 @@ class Orthogonal:
     """Cards ``2k`` and ``2k+1`` share direction ``k``: many tight pairs, nothing else alike."""
 
     name = "orthogonal pairs"
-    cluster_distance = 0.1
     duplicate_similarity = 0.99
 
     def __init__(self, cards: dict[int, str]) -> None:
@@ -224,7 +339,6 @@ class Counting:
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
-        self.cluster_distance = inner.cluster_distance
         self.duplicate_similarity = inner.duplicate_similarity
         self.asked: list[str] = []
         self.threads: set[str] = set()
@@ -319,3 +433,14 @@ def test_no_network_call_while_loading_the_model_and_suggesting(
     assert result.clusters and result.model.startswith("multilingual-e5-small")
     assert [(p.card_id, p.other_id) for p in pairs] == [(102, 101)]
     assert attempts == []
+
+
+def test_the_model_leaves_a_core_for_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch, model: Embedder
+) -> None:
+    for cores, threads in (({0}, 1), ({0, 1}, 1), ({0, 1, 2, 3}, 3)):
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid, cores=cores: cores)
+        assert model_threads() == threads
+    monkeypatch.undo()
+    assert E5Embedder().threads == model_threads()
+    assert E5Embedder(threads=1).threads == 1

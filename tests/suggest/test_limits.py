@@ -28,7 +28,6 @@ class Counting:
     def __init__(self, inner: Embedder, name: str | None = None) -> None:
         self.inner = inner
         self.name = name or inner.name
-        self.cluster_distance = inner.cluster_distance
         self.duplicate_similarity = inner.duplicate_similarity
         self.asked: list[str] = []
 
@@ -104,6 +103,10 @@ async def test_one_job_of_each_kind_per_workshop_identical_requests_share_it() -
         service.close()
 
 
+#: The three suggestion calls, counted together.
+KINDS = ("clusters", "duplicates", "placements")
+
+
 async def test_a_burst_of_requests_from_one_facilitator_is_limited(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
@@ -114,7 +117,7 @@ async def test_a_burst_of_requests_from_one_facilitator_is_limited(
     await fac.close()
     url = f"/api/workshops/{workshop['id']}/suggestions"
     answers = [
-        facilitator.http.get(f"{url}/{'clusters' if n % 2 else 'duplicates'}", timeout=120)
+        facilitator.http.get(f"{url}/{KINDS[n % len(KINDS)]}", timeout=120)
         for n in range(PER_MINUTE + 3)
     ]
     statuses = [a.status_code for a in answers]

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.suggest.placing import CONFIDENT
 from tests.conftest import started_with_facilitator
 from tests.realtime.helpers import facilitator_client, goto, participant_clients
 from tests.support.client import RoomClient
@@ -133,6 +134,10 @@ async def test_suggests_for_cards_not_yet_clustered_and_again_without_a_new_clus
     on_board = set(theme_of) - {hidden, merged}
     assert sorted(suggested_ids(answer)) == sorted(on_board)  # each card once; beeld included
     assert all(c["name"].strip() and c["card_ids"] for c in answer["clusters"])
+    for cluster in answer["clusters"]:  # its most central cards, two or three of its own
+        assert set(cluster["representatives"]) <= set(cluster["card_ids"]), cluster
+        assert len(set(cluster["representatives"])) == len(cluster["representatives"])
+        assert 2 <= len(cluster["representatives"]) <= 3 or len(cluster["card_ids"]) < 2
     # Sensible, on the whole (the engine's own tests and bench/ judge the quality): most cards
     # are suggested with cards of their own theme.
     clustered = [[theme_of[i] for i in c["card_ids"]] for c in answer["clusters"]]
@@ -187,12 +192,72 @@ async def test_duplicates_are_pairs_of_the_same_kind_on_the_board(
         await client.close()
 
 
+async def test_placements_put_loose_cards_in_the_facilitators_clusters(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    """Three themes seeded by hand with three cards each; the rest of their cards, a fourth
+    theme's and a hidden card are loose. Ids and figures come back, never a text."""
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    phones = await participant_clients(server, workshop)
+    await goto(fac, "factoren")
+    texts = [text for lines in THEMES.values() for text in lines]
+    ids = await post_cards(fac, phones, texts)
+    hidden = ids[THEMES["geld"][9]]
+    await fac.command("card.hide", card_id=hidden, hidden=True)
+    await goto(fac, "clusteren")
+    loose = set(ids.values()) - {hidden}
+    nothing_yet = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
+    assert nothing_yet.json() == {
+        "available": True,
+        "model": nothing_yet.json()["model"],
+        "confident": CONFIDENT,
+        "placements": [],
+        "unplaced": sorted(loose),
+    }
+
+    seeded = {"ontmoeting": "Alleen en geen contact", "geld": "Geldzorgen", "vervoer": "Vervoer"}
+    cluster_of = {}
+    for theme, title in seeded.items():
+        made = await fac.command(
+            "cluster.create", title=title, card_ids=[ids[t] for t in THEMES[theme][:3]]
+        )
+        cluster_of[theme] = made["result"]["cluster_id"]
+        loose -= {ids[t] for t in THEMES[theme][:3]}
+    response = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert set(answer) == {"available", "model", "confident", "placements", "unplaced"}
+    assert answer["available"] is True and answer["model"] and answer["confident"] == CONFIDENT
+    for text in [*texts, *seeded.values()]:
+        assert text not in response.text  # ids and figures only: the console has the texts
+    placed = {p["card_id"]: p for p in answer["placements"]}
+    assert sorted([*placed, *answer["unplaced"]]) == sorted(loose)  # each loose card once
+    assert all(set(p) == {"card_id", "cluster_id", "confidence"} for p in placed.values())
+    assert {p["cluster_id"] for p in placed.values()} <= set(cluster_of.values())
+    assert all(0 <= p["confidence"] <= 1 for p in placed.values())
+    # Sensible, on the whole (bench/ judges the quality): most seeded themes' placed cards land
+    # in their theme's cluster.
+    theme_of = {ids[text]: theme for theme, lines in THEMES.items() for text in lines}
+    own = [p for i, p in placed.items() if theme_of[i] in seeded]
+    right = [p for p in own if p["cluster_id"] == cluster_of[theme_of[p["card_id"]]]]
+    assert own and len(right) / len(own) >= 0.6, (len(right), len(own))
+
+    # Placed by hand: it is no longer asked about.
+    first = next(iter(placed))
+    await fac.command("cluster.move", card_ids=[first], cluster_id=placed[first]["cluster_id"])
+    again = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies).json()
+    assert first not in {p["card_id"] for p in again["placements"]} | set(again["unplaced"])
+    assert not [text for text in texts if text in server.log()]  # card texts never logged
+    for client in [fac, *phones]:
+        await client.close()
+
+
 async def test_only_the_workshops_facilitators_may_ask(
     server: Server, facilitator: Facilitator, workshop: dict[str, Any]
 ):
     stranger, _their_workshop = facilitator_with_workshop(server)
     phones = await participant_clients(server, workshop, [("Annie", "inwoner")])
-    for what in ("clusters", "duplicates"):
+    for what in ("clusters", "duplicates", "placements"):
         assert api(server, workshop["id"], what).status_code == 401
         assert api(server, workshop["id"], what, cookies=stranger.http.cookies).status_code == 404
         bearer = {"Authorization": f"Bearer {phones[0].token}"}  # type: ignore[attr-defined]
@@ -205,7 +270,7 @@ async def test_only_the_workshops_facilitators_may_ask(
 async def test_switched_off_the_api_says_so_and_why(make_server: Callable[..., Server]):
     server = started_with_facilitator(make_server, ATELIER_SUGGESTIONS="false")
     http, workshop = facilitator_with_workshop(server)
-    for what in ("clusters", "duplicates"):
+    for what in ("clusters", "duplicates", "placements"):
         response = api(server, workshop["id"], what, cookies=http.http.cookies)
         assert response.status_code == 200, response.text
         answer = response.json()
@@ -229,7 +294,7 @@ async def test_without_the_extra_the_api_explains_how_to_enable_it(
     phones = await participant_clients(server, workshop, [("Annie", "inwoner")])
     await goto(fac, "factoren")
     await post_cards(fac, phones, THEMES["geld"][:3])
-    for what in ("clusters", "duplicates"):
+    for what in ("clusters", "duplicates", "placements"):
         answer = api(server, workshop["id"], what, cookies=http.http.cookies).json()
         assert answer["available"] is False, answer
         assert "pip install" in answer["reason"] and "suggest" in answer["reason"], answer
@@ -245,7 +310,7 @@ def test_answers_are_plain_json_documents() -> None:
 
     schema = create_app(Settings(database_url="sqlite://", secret_key="s" * 40)).openapi()
     paths = schema["paths"]
-    for what in ("clusters", "duplicates"):
+    for what in ("clusters", "duplicates", "placements"):
         operation = paths[f"/api/workshops/{{workshop_id}}/suggestions/{what}"]["get"]
         body = json.dumps(operation["responses"]["200"])
         assert "NotAvailable" in body

@@ -30,7 +30,6 @@ class Gated:
     called it and from which thread."""
 
     name = "gated"
-    cluster_distance = 0.5
     duplicate_similarity = 0.99
 
     def __init__(self) -> None:

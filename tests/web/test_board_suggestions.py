@@ -3,7 +3,9 @@
 Sixty cards arrive from ``websockets`` phones; the facilitator asks for suggested clusters, edits
 one's name, takes a card out of it and takes it over (an ordinary ``cluster.create`` in the log,
 undoable), ignores another, and follows a mark on a possible duplicate into the merge dialog.
-Without the model (here: switched off), the button says why and how to enable it.
+Without the model (here: switched off), the button says why and how to enable it. With three
+clusters started by hand, each loose card shows its suggested cluster: one tap (or Enter) places
+it, "Plaats alle zekere" places every sure one in one command, and one undo takes that batch back.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from tests.support.loop import Loop
 from tests.support.server import Facilitator, Server
 from tests.web.pages import AXE_SOURCE, WCAG_TAGS, Watched, console
 from tests.web.test_board import PEOPLE, Room
+
+#: Two animation frames: what the page drew for the last event is on the screen.
+SETTLE = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 CARDS: dict[str, list[str]] = {
     "ontmoeting": [
@@ -181,6 +186,11 @@ def test_suggested_clusters_taken_over_edited_and_ignored_and_a_duplicate_marked
     expect(page.locator("#board-suggest-status")).to_contain_text("voorgesteld")
     count = items.count()
     assert count >= 2, count
+    # Each suggestion lists its most central cards first, marked "kern".
+    for item in items.all():
+        expect(
+            item.locator(".board-suggest-card").first.locator(".board-suggest-core")
+        ).to_have_text("kern")
     accessible_panel(desk, "the suggested clusters and a duplicate mark")
 
     # The first suggestion: a new name, one card taken out, then taken over.
@@ -277,3 +287,130 @@ def test_without_the_model_the_button_explains_how_to_enable_it(
     accessible_panel(desk, "the panel without the model")
     expect_clean(desk)
     facilitator.close()
+
+
+SEEDED = {"ontmoeting": "Alleen thuis", "geld": "Geldzorgen", "vervoer": "Bus en vervoer"}
+
+
+def seeded_room(
+    loop: Loop, server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+) -> tuple[Room, dict[str, int]]:
+    """Three phones post eight cards of each of three themes and three of a fourth; in Clusteren
+    the facilitator starts a cluster per theme with its first three cards."""
+
+    async def setup() -> tuple[Room, dict[str, int]]:
+        desk = await facilitator_client(server, workshop, facilitator.cookie_header)
+        people = []
+        for name, group in PEOPLE[:3]:
+            joined = join(server, workshop["join_code"], name, group)
+            people.append(
+                await RoomClient.connect(
+                    server.ws_url, workshop["id"], token=joined["token"], name=name
+                )
+            )
+        await goto(desk, "factoren")
+        texts = [*(t for theme in SEEDED for t in CARDS[theme][:8]), *CARDS["jeugdzorg"][:3]]
+        ids = {}
+        for index, text in enumerate(texts):
+            ack = await people[index % 3].command("card.post", kind="factor", text=text)
+            ids[text] = ack["result"]["card_id"]
+        await goto(desk, "clusteren")
+        clusters = {}
+        for theme, title in SEEDED.items():
+            made = await desk.command(
+                "cluster.create", title=title, card_ids=[ids[t] for t in CARDS[theme][:3]]
+            )
+            clusters[title] = made["result"]["cluster_id"]
+        await people[0].until_seq(desk.last_seq)
+        return Room(loop, desk, people), clusters
+
+    return loop.run(setup(), timeout=60)
+
+
+def test_loose_cards_placed_with_one_tap_and_all_sure_ones_in_one_undoable_step(
+    chromium: Any,
+    loop: Loop,
+    server: Server,
+    facilitator: Facilitator,
+    workshop: dict[str, Any],
+) -> None:
+    room, clusters = seeded_room(loop, server, facilitator, workshop)
+    titles = {cid: title for title, cid in clusters.items()}
+    desk = console(chromium, server, facilitator, workshop)
+    page = desk.page
+    expect(page.locator("#board-pool .board-tile")).to_have_count(18)
+    expect(page.locator("#board-suggest")).to_have_attribute("data-placements", re.compile("."))
+    buttons = page.locator("#board-pool .board-place")
+    expect(buttons.first).to_be_visible()
+    assert buttons.count() >= 3, buttons.count()
+    expect(page.locator("#board-place-info")).to_contain_text("Het model stelt een cluster voor")
+
+    # axe-core on the whole board, with the placement buttons shown (from the top: a button
+    # scrolled under the sticky toolbar would count as too small a target).
+    page.evaluate("window.scrollTo(0, 0)")
+    desk.page.evaluate(AXE_SOURCE)
+    result = page.evaluate(
+        """tags => axe.run({include: [["#board"]]}, {runOnly: {type: "tag", values: tags}})""",
+        WCAG_TAGS,
+    )
+    assert not [v["id"] for v in result["violations"]], result["violations"]
+
+    def shown(button: Any) -> tuple[int, int]:
+        return int(button.get_attribute("data-place")), int(button.get_attribute("data-place-to"))
+
+    def cluster_of(card_id: int) -> int | None:
+        state = room.observer.state
+        assert state is not None
+        return state["cards"][str(card_id)]["cluster_id"]
+
+    # One tap: "→ <the facilitator's title>", named "Plaats in <title>" for a screen reader.
+    first = buttons.first
+    card, target = shown(first)
+    expect(first).to_have_text("→ " + titles[target])
+    expect(first).to_have_attribute("aria-label", re.compile("^Plaats in " + titles[target]))
+    # Pressed while the room moves another card: the pool waits for the release, so the press
+    # still clicks (docs/client.md, "the rule for a press").
+    other, other_target = shown(buttons.last)
+    first.hover()
+    page.mouse.down()
+    loop.run(room.facilitator.command("cluster.move", card_ids=[other], cluster_id=other_target))
+    expect(page.locator(f"#board-clusters-body #board-card-{other}")).to_be_visible()
+    page.evaluate(SETTLE)
+    page.mouse.up()
+    room.until(lambda: cluster_of(card) == target)
+    expect(page.locator(f"#board-pool #board-card-{other}")).to_have_count(0)
+    expect(page.locator(f"#board-place-{card}")).to_have_count(0)
+    # The keyboard: the next card's button has the focus; Enter places that one too.
+    focused = page.locator("#board-pool .board-place:focus")
+    expect(focused).to_have_count(1)
+    second, second_target = shown(focused)
+    page.keyboard.press("Enter")
+    room.until(lambda: cluster_of(second) == second_target)
+    by_hand = {card: target, second: second_target}
+
+    # "Plaats alle zekere": every sure placement, in one command.
+    expect(page.locator(f"#board-place-{second}")).to_have_count(0)
+    sure = dict(shown(b) for b in page.locator("#board-pool .board-place.is-sure").all())
+    assert sure, "no sure placement among these cards: the step below would prove nothing"
+    loose_before = [
+        int(i) for i, c in room.observer.state["cards"].items() if c["cluster_id"] is None
+    ]
+    seq = room.facilitator.last_seq
+    page.locator("#board-place-sure").click()
+    room.until(lambda: all(cluster_of(i) == c for i, c in sure.items()))
+    assert all(cluster_of(i) is None for i in loose_before if i not in sure)
+    acks = [
+        m
+        for m in room.facilitator.messages
+        if m["type"] == "event" and m["event"]["type"] == "card.updated" and m["seq"] > seq
+    ]
+    assert sorted(m["event"]["card"]["id"] for m in acks) == sorted(sure)
+    expect(page.locator("#board-undo-what")).to_contain_text(str(len(sure)))
+
+    # One undo takes the whole batch back to the pool; the cards placed by hand stay.
+    page.locator("#board-undo").click()
+    room.until(lambda: all(cluster_of(i) is None for i in sure))
+    assert all(cluster_of(i) == c for i, c in {**by_hand, other: other_target}.items())
+    expect(page.locator("#board-pool .board-tile")).to_have_count(15)
+    expect_clean(desk)
+    room.close()

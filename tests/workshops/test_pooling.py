@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from app.db import session_scope
 from app.exports.formats import render
-from app.exports.summary import Summary, build_summary
+from app.exports.summary import NewVoices, Summary, build_summary
 from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
@@ -32,11 +32,14 @@ from app.workshops.models import AgreementRound, Vertrekpunt, Workshop, Workshop
 from app.workshops.participants import contributing
 from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
+from app.workshops.targets import ANSWERS, UNANSWERED
 from app.workshops.vertrekpunt import representation
 from tests.workshops.scripted import facilitator_and_trajectory, new_room, run_to_vertrekpunt
 
 K = 3
 GROUPS = ("inwoner", "beleid", "bestuur", "ketenpartner")
+#: The join question's answers, given in turn (None: not answered).
+BEEN_BEFORE: list[str | None] = [None, "ja", "nee", "weet_niet", "nee"]
 JSON = dict[str, Any]
 
 _texts = itertools.count(1)
@@ -224,6 +227,8 @@ class Truth:
     #: per round: the people let in when it opened, and the ratings as they stand
     open_with: dict[int, list[int]] = field(default_factory=dict)
     ratings: dict[tuple[int, int], dict[int, int]] = field(default_factory=dict)
+    #: each person's answer to the join question (None: not answered)
+    answer: dict[int, str | None] = field(default_factory=dict)
     #: the people let in when the room left its first step (the workshop's labels)
     at_start: list[int] = field(default_factory=list)
     #: whether convergence needed every group to carry a proposal (carried_by_every_group)
@@ -239,6 +244,7 @@ class Seen:
 
     rounds: list[tuple[JSON, dict[tuple[int, int], dict[int, int]]]] = field(default_factory=list)
     contributing: list[tuple[dict[str, int], set[int]]] = field(default_factory=list)
+    new_voices: list[tuple[NewVoices | None, list[int]]] = field(default_factory=list)
 
 
 def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list[Summary]]:
@@ -249,10 +255,13 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
     logged = 0
 
     def let_in(group: str) -> None:
-        actor = room.join(None, group)
+        # The join question's answer in turn (not drawn: the draws above stay as they were).
+        answer = BEEN_BEFORE[len(truth.let_in) % len(BEEN_BEFORE)]
+        actor = room.join(None, group, been_before=answer)
         assert actor.participant_id is not None
         actors[actor.participant_id] = actor
         truth.group[actor.participant_id] = group
+        truth.answer[actor.participant_id] = answer
         truth.let_in.append(actor.participant_id)
 
     def look() -> None:
@@ -269,6 +278,7 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
         made = build_summary(engine, workshop_id=room.workshop_id, min_group_size=K)
         assert made is not None
         summaries.append(made)
+        seen.new_voices.append((made.representation.new_voices, list(truth.let_in)))
 
     for group in data.draw(st.lists(st.sampled_from(GROUPS), min_size=3, max_size=10)):
         let_in(group)
@@ -435,6 +445,30 @@ def check_contributing(truth: Truth, seen: Seen, labels: JSON) -> int:
     return shown
 
 
+def check_new_voices(truth: Truth, seen: Seen, labels: JSON) -> int:
+    """The join question's answers, per row of the record, are exactly those of the people
+    behind the row's label, and every label stands for at least k people (the workshop's labels,
+    as for who contributed); the total is the sum of the rows."""
+    at_start = truth.people(truth.at_start)
+    shown = 0
+    for voices, who in seen.new_voices:
+        assert voices is not None
+        for label, row in voices.by_group.items():
+            shown += 1
+            behind = members(labels, label, set(GROUPS))
+            assert sum(at_start[g] for g in behind) >= K, (label, labels)
+            for key in (*ANSWERS, UNANSWERED):
+                wanted = key if key != UNANSWERED else None
+                truly = sum(
+                    1 for p in who if truth.group[p] in behind and truth.answer[p] == wanted
+                )
+                assert row[key] == truly, (label, key, row, labels)
+        if voices.by_group:
+            for key, n in voices.total.items():
+                assert n == sum(row[key] for row in voices.by_group.values())
+    return shown
+
+
 def check_exports(seen: Seen, summaries: list[Summary]) -> None:
     """Every export gives each closed round the figures the room saw when it closed, and each
     rating the label its group had in those figures."""
@@ -472,6 +506,7 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
         workshop_labels, round_labels = stored_labels(engine, room.workshop_id)
         totals["round figures"] += check_rounds(truth, seen, round_labels)
         totals["contributing figures"] += check_contributing(truth, seen, workshop_labels)
+        totals["new voices"] += check_new_voices(truth, seen, workshop_labels)
         check_exports(seen, summaries)
         totals["exports"] += len(summaries)
         totals["every group must carry it"] += truth.every_group
@@ -480,6 +515,7 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
     # The bounded run must have shown figures per group, or it proves little.
     assert totals["round figures"] > 20 and totals["contributing figures"] > 20, totals
     assert totals["exports"] > 25, totals
+    assert totals["new voices"] > 20, totals
     assert totals["every group must carry it"] > 5, totals
 
 

@@ -127,7 +127,7 @@ window.addEventListener("resize", () => { if (root && !root.hidden) fitToWindow(
 function build(socket) {
   suggest = new SuggestPanel({
     workshopId: socket.workshopId, room: socket, state: () => state, cards: () => boardCards(state),
-    newCluster, mergePair, redraw: () => draw(),
+    newCluster, mergePair, placeMany, redraw: () => draw(),
   });
   const [tagHelp, tagNotes] = [[], []];
   for (const tag of Object.keys(TAGS)) {
@@ -222,10 +222,12 @@ function draw({ force = false } = {}) {
   $("#board-pool", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "pool"));
   $("#board-new-zone", root).classList.toggle("is-over", Boolean(ui.drag && ui.drag.over === "new"));
   $("#board-new-zone", root).classList.toggle("is-ready", Boolean(ui.drag));
-  // The lists redraw during a press on purpose (a drag starts, zones are marked); their taps are
-  // told from drags by board_drag.js, which finds the pressed card again after a redraw.
-  keep($("#board-pool-body", root), () => pool(cards, loose), { force, whilePressed: true });
-  keep($("#board-clusters-body", root), () => clusterBoxes(cards), { force, whilePressed: true });
+  // The lists redraw during a press on a tile on purpose (a drag starts, zones are marked); its
+  // tap is told from a drag by board_drag.js, which finds the pressed card again after a redraw.
+  // A press on any other button in them (a card's "→ cluster", its menu) holds the redraw.
+  const onTile = (el) => Boolean(el.closest && el.closest(".board-tile"));
+  keep($("#board-pool-body", root), () => pool(cards, loose), { force, whilePressed: onTile });
+  keep($("#board-clusters-body", root), () => clusterBoxes(cards), { force, whilePressed: onTile });
   keep($("#board-inbox", root), () => inbox());
   fitToWindow();
   $("#board-shown", root).textContent = ui.filter.trim() ? tn("%(n)s card shown", "%(n)s cards shown", shown.length) : "";
@@ -266,6 +268,7 @@ function tile(card) {
     h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "",
       spotlit ? ` · ${t("on the projector")}` : "")),
     suggest.duplicateMark(card), // right after its tile (board_suggest.js finds it there)
+    suggest.placeButton(card), // a loose card: the model's cluster for it, one tap
     h("button", {
       type: "button", class: "board-tile-menu", id: `board-menu-${card.id}`, "aria-expanded": String(open),
       "aria-label": t("More for: %(card)s", { card: short(card.text) }), dataset: { menu: card.id },
@@ -446,6 +449,33 @@ function newCluster(cards, title) {
   }, sent);
   note("", false); // the console says what was done (#feedback); the note is for why nothing was
   ui.selected.clear();
+  draw();
+}
+
+// One tap on a loose card's "→ cluster": the cluster that button showed, as any move. The keyboard
+// goes on to the next loose card's button (or tile), as this one leaves the pool.
+function placeOne(cardId, clusterId) {
+  const card = state.cards[cardId];
+  if (!card || !state.clusters[clusterId]) { note(t("That cluster or card is no longer on the board.")); return; }
+  const tiles = [...root.querySelectorAll("#board-pool-body .board-tile")];
+  const here = tiles.findIndex((el) => Number(el.dataset.cardId) === cardId);
+  const next = tiles[here + 1] || tiles[here - 1];
+  moveCards([card], clusterId);
+  if (!next) return;
+  const id = Number(next.dataset.cardId);
+  (document.getElementById(`board-place-${id}`) || next).focus();
+}
+
+// "Plaats alle zekere": every confident placement in one command, so one undo takes all back.
+function placeMany(placements) {
+  const moving = placements.filter(({ card, clusterId }) => card.cluster_id !== clusterId && state.clusters[clusterId]);
+  if (!moving.length) { note(t("Those cards are already there.")); return; }
+  const previous = new Map(moving.map(({ card }) => [card.id, card.cluster_id]));
+  const done = tn("Placed %(n)s card in its suggested cluster", "Placed %(n)s cards in their suggested clusters", moving.length);
+  const sent = command("cluster.place", { placements: moving.map(({ card, clusterId }) => ({ card_id: card.id, cluster_id: clusterId })) }, done);
+  history.record(done, () => moveBack(previous), sent);
+  note("", false);
+  for (const { card } of moving) ui.selected.delete(card.id);
   draw();
 }
 
@@ -639,6 +669,7 @@ function listen() {
     else if (data.tag) retag(Number(data.cluster), data.tag);
     else if (data.pick) select(Object.values(state.cards).filter((c) => c.cluster_id === Number(data.pick) && KINDS.has(c.kind) && !c.hidden && c.merged_into_id === null).map((c) => c.id));
     else if (data.dissolve) dissolve(Number(data.dissolve));
+    else if (data.place) placeOne(Number(data.place), Number(data.placeTo));
     else if (data.accept) decide(Number(data.accept), true);
     else if (data.decline) decide(Number(data.decline), false);
     else if (target.id === "board-select-shown") select(shownToSelect());

@@ -1,8 +1,15 @@
 // Suggestions from the model on this server, on the console's board: clusters for the cards not
-// yet in one, and possible duplicates. The model never decides: each suggested cluster is taken
-// over ("Overnemen", one ordinary cluster.create through the board, so it is in the log and
-// undoable like any board step), edited or ignored; a possible duplicate opens the board's merge
-// dialog, or is dismissed for this browser session.
+// yet in one, where each loose card goes among the facilitator's own clusters, and possible
+// duplicates. The model never decides: each suggested cluster is taken over ("Overnemen", one
+// ordinary cluster.create through the board, so it is in the log and undoable like any board
+// step), edited or ignored, its most central cards first with a "kern" badge; a loose card's
+// suggested cluster is one tap on its tile ("→ Bus en vervoer", a cluster.move), and "Plaats alle
+// zekere" places every confident one in one cluster.place (one undo); a possible duplicate opens
+// the board's merge dialog, or is dismissed for this browser session.
+//
+// Placements follow the board: when a card or cluster changes they are asked again, DEBOUNCE_MS
+// after the last change and at most every PLACE_GAP_MS, so a facilitator sorting fast stays well
+// under the server's per-minute limit (30 suggestion requests, duplicates included).
 //
 // The API answers ids and names only (app/suggest/routes.py): the texts shown here are the room's
 // own, from the console's state. Nothing is sent anywhere but this server.
@@ -16,6 +23,7 @@ import { CARD_KINDS, label } from "./labels.js";
 import { keep } from "./view.js";
 
 export const DEBOUNCE_MS = 2000; // after the last card.posted, look for duplicates again
+export const PLACE_GAP_MS = 4000; // placements at most this often (15 a minute)
 
 // The reasons the server gives (in English) that the interface can say in its own language; any
 // other reason is shown as the server wrote it.
@@ -38,12 +46,14 @@ export class SuggestPanel {
   // room: the console's socket (for card.posted); cards(): the board's visible cards;
   // newCluster(cards, title) and mergePair(first, second): the board's own undoable steps;
   // redraw(): redraw the board (duplicate marks sit on its tiles).
-  constructor({ workshopId, room, state, cards, newCluster, mergePair, redraw }) {
+  // placeMany([{card, clusterId}]): the board's one undoable step for many placements.
+  constructor({ workshopId, room, state, cards, newCluster, mergePair, placeMany, redraw }) {
     this.workshopId = workshopId;
     this.state = state;
     this.cards = cards;
     this.newCluster = newCluster;
     this.mergePair = mergePair;
+    this.placeMany = placeMany;
     this.redraw = redraw;
     this.available = null; // null: not known yet
     this.reason = "";
@@ -56,6 +66,12 @@ export class SuggestPanel {
     this.dismissed = this._loadDismissed();
     this.marks = new Map(); // card id -> the older cards it may duplicate
     this.timer = null;
+    this.placements = new Map(); // loose card id -> {cluster_id, confidence}
+    this.confident = 1; // from the answer: the confidence from which a placement is sure
+    this.boardKey = null; // what the placements were asked for (cards' clusters, cluster titles)
+    this.placeTimer = null;
+    this.placeAsked = 0; // when placements were last asked for (ms)
+    this.placeFetching = false;
     this.element = this._build();
     room.on("event:card.posted", () => this.lookForDuplicates(DEBOUNCE_MS));
     this.lookForDuplicates(0); // on load: marks, and whether the model is there
@@ -70,6 +86,9 @@ export class SuggestPanel {
         h("h4", { id: "board-suggest-title" }, t("Suggestions from the model")),
         h("button", { type: "button", id: "board-suggest-run", class: "small", "aria-describedby": "board-suggest-how board-suggest-why" }, t("Suggest clusters")),
         h("p", { id: "board-suggest-status", class: "board-suggest-status", role: "status", "aria-live": "polite" })),
+      h("div", { id: "board-suggest-place", class: "board-suggest-place", hidden: true },
+        h("p", { id: "board-place-info" }),
+        h("button", { type: "button", id: "board-place-sure", class: "small", "aria-describedby": "board-place-info" }, t("Place all sure ones"))),
       h("p", { id: "board-suggest-how", class: "hint" }, t("A model on this server groups the cards not yet in a cluster by meaning. No text leaves the server, and the room decides.")),
       h("p", { id: "board-suggest-why", class: "board-suggest-why", hidden: true }),
       h("div", { id: "board-suggest-list" }));
@@ -80,6 +99,7 @@ export class SuggestPanel {
       if (button.id === "board-suggest-run") this.run();
       else if (button.id === "board-suggest-all") this.takeAll();
       else if (button.id === "board-suggest-clear") this.ignoreAll();
+      else if (button.id === "board-place-sure") this.placeSure();
       else if (drop) this.dropCard(suggestion, Number(drop));
       else if (take) this.take(take);
       else if (ignore) this.ignore(ignore);
@@ -132,7 +152,7 @@ export class SuggestPanel {
       if (!answer.available) { this._status(""); announce(this.reason); return; }
       this.runs += 1;
       this.model = answer.model;
-      this.suggestions = answer.clusters.map((c, i) => ({ key: `${this.runs}-${i}`, name: c.name, cardIds: c.card_ids.slice() }));
+      this.suggestions = answer.clusters.map((c, i) => ({ key: `${this.runs}-${i}`, name: c.name, cardIds: c.card_ids.slice(), core: new Set(c.representatives) }));
       this.ungrouped = answer.ungrouped.slice();
       this.update();
       this._status(this.suggestions.length
@@ -161,15 +181,18 @@ export class SuggestPanel {
     this._index();
     this._prune();
     keep($("#board-suggest-list", this.element), () => this._list());
+    this._followBoard();
+    this._placeBar();
   }
 
   _list() {
     if (!this.suggestions.length && !this.ungrouped.length) return null;
     const cards = this.state().cards;
-    const item = (id, extra) => {
+    const item = (id, extra, core = false) => {
       const card = cards[id];
       if (!card) return null;
       return h("li", { class: `board-suggest-card kind-${card.kind}` },
+        core ? h("span", { class: "board-suggest-core", title: t("One of the cards that show best what this suggestion is about") }, t("core")) : null,
         h("span", { class: "board-suggest-text" }, card.text),
         h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind)),
         extra);
@@ -185,9 +208,9 @@ export class SuggestPanel {
         return h("li", {}, h("div", { class: "board-suggest-item", id: `board-suggest-${s.key}`, role: "group", "aria-label": t("Suggestion %(n)s", { n: index + 1 }) },
           h("label", { for: nameId }, t("Name of suggestion %(n)s", { n: index + 1 })),
           h("input", { id: nameId, value: s.name, maxlength: 200, autocomplete: "off", dataset: { name: s.key } }),
-          h("ul", { class: "board-suggest-cards" }, s.cardIds.map((id) => item(id,
+          h("ul", { class: "board-suggest-cards" }, this._coreFirst(s).map((id) => item(id,
             h("button", { type: "button", class: "secondary small", id: `board-suggest-drop-${s.key}-${id}`, dataset: { suggestion: s.key, drop: id } },
-              t("Take out"), h("span", { class: "visually-hidden" }, " " + t("from this suggestion: %(card)s", { card: quote(cards[id] ? cards[id].text : "?") })))))),
+              t("Take out"), h("span", { class: "visually-hidden" }, " " + t("from this suggestion: %(card)s", { card: quote(cards[id] ? cards[id].text : "?") }))), s.core.has(id)))),
           h("div", { class: "board-suggest-actions" },
             h("button", { type: "button", class: "small", id: `board-suggest-take-${s.key}`, dataset: { take: s.key } },
               t("Take over"), h("span", { class: "visually-hidden" }, " " + tn("(%(n)s card)", "(%(n)s cards)", s.cardIds.length))),
@@ -218,10 +241,11 @@ export class SuggestPanel {
   dropCard(key, cardId) {
     const s = this.suggestions.find((x) => x.key === key);
     if (!s) return;
-    const at = s.cardIds.indexOf(cardId);
+    const at = this._coreFirst(s).indexOf(cardId); // as shown: the core cards first
     s.cardIds = s.cardIds.filter((id) => id !== cardId);
-    const then = s.cardIds.length
-      ? [`board-suggest-drop-${key}-${s.cardIds[Math.min(at, s.cardIds.length - 1)]}`]
+    const shown = this._coreFirst(s);
+    const then = shown.length
+      ? [`board-suggest-drop-${key}-${shown[Math.min(at, shown.length - 1)]}`]
       : this._neighbours(key);
     const card = this.state().cards[cardId];
     if (!s.cardIds.length) this.suggestions = this.suggestions.filter((x) => x !== s);
@@ -269,6 +293,106 @@ export class SuggestPanel {
     this.update();
     this._focusAfter([]);
     announce(t("Suggestions ignored"));
+  }
+
+  // A suggestion's cards with its most central ones (the model's representatives) first.
+  _coreFirst(s) {
+    return [...s.cardIds.filter((id) => s.core.has(id)), ...s.cardIds.filter((id) => !s.core.has(id))];
+  }
+
+  // ------------------------------------------------------------ placements
+
+  // Ask again when the board changed: which cards are in which cluster, and the clusters' titles.
+  _followBoard() {
+    const state = this.state();
+    const cards = this.cards();
+    const key = [
+      cards.map((c) => `${c.id}:${c.cluster_id}`).join(","),
+      Object.values(state.clusters).map((cl) => `${cl.id}:${cl.title}`).sort().join("|"),
+    ].join("/");
+    if (key === this.boardKey) return;
+    const first = this.boardKey === null;
+    this.boardKey = key;
+    const seeded = cards.some((c) => c.cluster_id !== null);
+    const loose = cards.some((c) => c.cluster_id === null);
+    if (!seeded || !loose) { clearTimeout(this.placeTimer); this.placements = new Map(); return; }
+    this.lookForPlacements(first ? 0 : DEBOUNCE_MS);
+  }
+
+  lookForPlacements(delay) {
+    clearTimeout(this.placeTimer);
+    if (this.available === false) return;
+    const wait = Math.max(delay, this.placeAsked + PLACE_GAP_MS - Date.now());
+    this.placeTimer = setTimeout(() => this._fetchPlacements(), wait);
+  }
+
+  async _fetchPlacements() {
+    this.placeTimer = null;
+    if (this.placeFetching) { this.lookForPlacements(DEBOUNCE_MS); return; } // one at a time
+    const asked = this.boardKey;
+    this.placeFetching = true;
+    this.placeAsked = Date.now();
+    try {
+      const answer = await this._get("placements");
+      if (!answer.available) { this.placements = new Map(); return; }
+      this.confident = answer.confident;
+      this.placements = new Map(answer.placements.map((p) => [p.card_id, p]));
+      this.element.dataset.placements = String(this.placements.size); // when they are known
+      this._placeBar();
+      this.redraw();
+    } catch (error) {
+      // A help, not a must: the next change asks again; refused as too many or while the model
+      // still works for this workshop (429), try again when told to.
+      if (error.message === "429") this.lookForPlacements(Math.max(DEBOUNCE_MS, error.retryAfter * 1000));
+    } finally {
+      this.placeFetching = false;
+      if (asked !== this.boardKey && this.placeTimer === null) this.lookForPlacements(DEBOUNCE_MS);
+    }
+  }
+
+  // The placement still meant for `card`: it is loose, and the cluster is still on the board.
+  _placementOf(card) {
+    const p = card.cluster_id === null ? this.placements.get(card.id) : null;
+    const cluster = p ? this.state().clusters[p.cluster_id] : null;
+    return cluster ? { cluster, sure: p.confidence >= this.confident } : null;
+  }
+
+  _sure() {
+    return this.cards().map((card) => ({ card, placement: this._placementOf(card) }))
+      .filter(({ placement }) => placement && placement.sure)
+      .map(({ card, placement }) => ({ card, clusterId: placement.cluster.id }));
+  }
+
+  // Under a loose tile: "→ Bus en vervoer", the facilitator's own title; the board moves the card.
+  placeButton(card) {
+    const placement = this._placementOf(card);
+    if (!placement) return null;
+    const { cluster, sure } = placement;
+    return h("button", {
+      type: "button", class: `board-place${sure ? " is-sure" : ""}`, id: `board-place-${card.id}`,
+      "aria-label": sure ? t("Place in %(title)s (sure)", { title: cluster.title }) : t("Place in %(title)s", { title: cluster.title }),
+      dataset: { place: card.id, placeTo: cluster.id },
+    }, "→ " + short(cluster.title));
+  }
+
+  _placeBar() {
+    const bar = $("#board-suggest-place", this.element);
+    const shown = this.cards().filter((card) => this._placementOf(card)).length;
+    const sure = this._sure().length;
+    bar.hidden = !shown && !bar.contains(document.activeElement); // not from under the focus
+    const info = shown ? tn("The model suggests a cluster for %(n)s loose card (→ under the card).", "The model suggests a cluster for %(n)s loose cards (→ under each card).", shown) +
+      " " + tn("%(n)s of them is sure.", "%(n)s of them are sure.", sure) : "";
+    const text = $("#board-place-info", this.element);
+    if (text.textContent !== info) text.textContent = info;
+    // aria-disabled, not disabled: the button keeps the focus after it placed the last sure card.
+    const button = $("#board-place-sure", this.element);
+    if (button.getAttribute("aria-disabled") !== String(!sure)) button.setAttribute("aria-disabled", String(!sure));
+  }
+
+  placeSure() {
+    const sure = this._sure();
+    if (!sure.length) { announce(t("No placement is sure enough: place the cards one by one.")); return; }
+    this.placeMany(sure);
   }
 
   // ------------------------------------------------------------ possible duplicates

@@ -7,6 +7,7 @@ import { byId, latestRound, openRound } from "./state.js";
 import { $, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CitePicker } from "./cite_picker.js";
+import { representationBlock, shortText, shortfalls } from "./representation.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { groupName } from "./labels.js";
 import { carried } from "./wall_rounds.js";
@@ -93,6 +94,7 @@ export function proposals(state, kind, ctx) {
   return h("section", {},
     h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
     h("div", { class: "row" }, roundControls),
+    representationBlock(state, { heading: "h4" }),
     list.length ? h("ul", { class: "proposals" }, rows) : h("p", { class: "hint" }, t("No proposals yet.")),
     mergeForm,
     h("details", { id: `new-proposal-${kind}` }, h("summary", {}, t("Add a proposal on behalf of the room")), create));
@@ -116,6 +118,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
     parts.push(...perGroup(state, figures));
   }
   if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
+  if (p.status === "adopted" && p.adopted_short && p.adopted_short.length) parts.push(h("p", { class: "warn" }, t("Adopted while these groups were below target: %(groups)s", { groups: shortText(p.adopted_short) })));
   if (p.status === "open" && !round) {
     const picker = pickerFor(`amend-${p.id}`, state, p);
     const amend = h("form", { class: "stack" }, ...proposalFields(`amend-${p.id}`, kind, p), picker.el, h("button", { type: "submit" }, t("Save amendment")));
@@ -126,17 +129,26 @@ function proposalRow(state, p, kind, round, latest, ctx) {
     });
     const converged = figures && figures.converged;
     const reasonId = `adopt-reason-${p.id}`;
+    // An expected group absent or below target: the facilitator confirms, the record says so.
+    const short = shortfalls(state);
+    const confirmId = `adopt-confirm-${p.id}`;
     const adopt = h("form", { class: "stack" },
       converged ? h("p", { class: "ok" }, t("This proposal converged in its latest round.")) :
         h("p", { class: "warn" }, t("This proposal has not converged. Adopting it anyway needs a written reason, which the record keeps.")),
       converged ? null : h("label", { for: reasonId }, t("Reason for adopting")),
       converged ? null : h("textarea", { id: reasonId, rows: 2, required: true }),
+      short.length ? h("p", { class: "warn", id: `${confirmId}-why` }, t("Not everyone we hoped for is at the table: %(groups)s.", { groups: shortText(short) })) : null,
+      short.length ? h("div", { class: "check" },
+        h("input", { type: "checkbox", id: confirmId, "aria-describedby": `${confirmId}-why` }),
+        h("label", { for: confirmId }, t("Adopt anyway; the record says which groups were short"))) : null,
       h("button", { type: "submit" }, kind === "waarom" ? t("Adopt as the room's why") : t("Adopt as the room's mission")));
     adopt.addEventListener("submit", (e) => {
       e.preventDefault();
       const reason = converged ? "" : $(`#${reasonId}`).value.trim();
       if (!converged && !reason) { ctx.feedback(t("Write the reason for adopting first."), true); return; }
-      ctx.command("proposal.adopt", { proposal_id: p.id, reason }, t("Adopted"));
+      const confirmed = short.length ? $(`#${confirmId}`).checked : false;
+      if (short.length && !confirmed) { ctx.feedback(t("Tick “adopt anyway” first: not every expected group is at the table."), true); return; }
+      ctx.command("proposal.adopt", { proposal_id: p.id, reason, representation_confirmed: confirmed }, t("Adopted"));
     });
     parts.push(h("div", { class: "actions" },
       h("details", { id: `amend-box-${p.id}` }, h("summary", {}, t("Amend")), amend),

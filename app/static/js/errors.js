@@ -13,6 +13,7 @@ const BY_CODE = {
   rate_limited: () => t("Too many actions at once. Wait a moment and try again."),
   internal: () => t("Something went wrong on the server. Nothing was changed; try again."),
   already_saved: () => t("This workshop's starting point is already saved. A workshop saves once; to make another starting point current, go to the trajectory page."),
+  representation_unconfirmed: () => t("Not every expected group is at the table (or as many as hoped): tick “adopt anyway” first."),
   not_adopted: () => t("Adopt a why and a mission first, then save the starting point."),
 };
 

@@ -8,6 +8,7 @@ import { $, announce, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CARD_KINDS, TAGS, WORLDS, groupName, label, phaseName, postingKind, tagsIn } from "./labels.js";
 import { keep, schedule } from "./view.js";
+import { representationBlock } from "./representation.js";
 import { Countdown, endsAt } from "./timer.js";
 import { showDriver } from "./cofacilitation.js";
 import { mountBoard } from "./board.js";
@@ -362,7 +363,8 @@ function renderRoom(state) {
   keep($("#presence"), () => [
     h("p", {}, t("%(n)s connected", { n: presence.participants })),
     h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
-    missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null]);
+    missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
+    representationBlock(state)]);
   people.render(state, new Set(presence.participant_ids || []));
 }
 

@@ -16,6 +16,7 @@ import { agreementWall, roundHead } from "./wall_rounds.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
 import { startingPointBlock } from "./starting_point.js";
+import { representationBlock } from "./representation.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const joinBase = document.body.dataset.joinBase;
@@ -236,7 +237,8 @@ function representation(state, full) {
     h("ul", { class: "meta" },
       groups.map((g) => line(presence.by_group[g] ? "here" : "away", groupName(g), groupCounts(g))),
       pooled.length || OTHER_GROUPS in (presence.contributing || {}) ? line("pooled", groupName(OTHER_GROUPS), pooledCounts(pooled)) : null),
-    missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+    missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
+    representationBlock(state, { heading: "h3", cls: "meta" }));
 }
 
 // Counted by the server, with groups too small to stay anonymous pooled (under OTHER_GROUPS) or

@@ -37,7 +37,9 @@
 // replaced between press and release gets no click: the browser sends it to what the old and the
 // new tree have in common, so a tap on "Overnemen" or a vote in a busy room would silently do
 // nothing. A container whose own script redraws on purpose during a press (the board's lists, as a
-// drag starts) passes { whilePressed: true }.
+// drag starts) passes { whilePressed: true }, or a test of what is pressed ({ whilePressed: (el)
+// => … }: the board's lists redraw under a press on a tile, which may become a drag, but not
+// under one on a button beside it, such as a card's "→ cluster").
 //
 // Test hook: `testing` counts requests and draws per key, and can hold frames back so that a
 // test can show that many requests in one frame give one draw.
@@ -130,7 +132,8 @@ export function isTyping(el) {
 export function keep(container, draw, { force = false, whilePressed = false } = {}) {
   const active = document.activeElement;
   const inside = active && active !== container && container.contains(active);
-  const held = !whilePressed && pressed !== null && container.contains(pressed);
+  const allowed = typeof whilePressed === "function" ? pressed !== null && whilePressed(pressed) : whilePressed;
+  const held = !allowed && pressed !== null && container.contains(pressed);
   if (((inside && isTyping(active)) || held) && !force) {
     deferred.set(container, draw);
     return false;
