@@ -169,7 +169,7 @@ function perGroup(state, figures) {
     out.push(h("p", { class: "meta" }, t("Lowest agreement in a group: %(share)s", { share: `${Math.round(figures.lowest_group_share * 100)}%` })));
   }
   const line = carried(state, figures);
-  if (line) out.push(h("p", { class: line.cls }, line.text));
+  if (line) out.push(h("p", { class: `${line.cls} ${line.cls === "carried" ? "ok" : "warn"}` }, line.text));
   return out;
 }
 
