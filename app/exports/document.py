@@ -33,7 +33,7 @@ from app.exports.summary import AdoptedPart, CardPart, Summary
 from app.i18n import translations
 from app.privacy import OTHER_GROUPS
 from app.workshops.reframing import Difference, moves
-from app.workshops.schemas import ChainNode, Convergence
+from app.workshops.schemas import ChainNode, Convergence, ConvergenceRule
 
 __all__ = [
     "Block",
@@ -156,6 +156,74 @@ class _Writer:
             )
         if (short := people.adopted_short(self, proposal.adopted_short)) is not None:
             add(Paragraph(short, emphasis=True))
+        self.deciding(add, part)
+
+    def rule(self, rule: ConvergenceRule) -> str:
+        """The convergence rule in words: the room's threshold, and each group's when it applied."""
+        text = self._(
+            "Rule: at least %(agree)s%% rate 4 or 5, at most %(objections)s objections, and at "
+            "least %(share)s%% of those present rated."
+        ) % {
+            "agree": round(rule.agree_share * 100),
+            "objections": rule.allow_objections,
+            "share": round(rule.min_participation * 100),
+        }
+        if rule.carried_by_every_group:
+            text += " " + self._(
+                "Also: every group at least %(group)s%% in favour, no objection."
+            ) % {"group": round(rule.group_agree_share * 100)}
+        return text
+
+    def deciding(self, add: Add, part: AdoptedPart) -> None:
+        """The rule that applied and the figures per group of the round that decided."""
+        _ = self._
+        if part.rule is not None:
+            add(Paragraph(self.rule(part.rule)))
+        held = next(
+            (
+                r
+                for r in self.summary.rounds
+                if r.kind == part.proposal.kind and r.number == part.deciding_round
+            ),
+            None,
+        )
+        measured = held.figures.get(str(part.proposal.id)) if held is not None else None
+        if held is None or measured is None:
+            return
+        add(
+            Paragraph(
+                _("Round %(n)s decided: %(agree)s rated 4 or 5, %(raters)s of %(eligible)s rated.")
+                % {
+                    "n": held.number,
+                    "agree": self.agreement(measured),
+                    "raters": measured.raters,
+                    "eligible": held.eligible,
+                }
+            )
+        )
+        if not measured.by_group:
+            add(Paragraph(_("Too few people rated to show agreement per group.")))
+            return
+        add(
+            Table(
+                [_("Group"), _("Agree (4–5)"), _("Rated"), _("Objections")],
+                [
+                    [
+                        self.group(g.group),
+                        f"{round(g.agree_share * 100)}%",
+                        str(g.raters),
+                        str(g.objections),
+                    ]
+                    for g in measured.by_group
+                ],
+            )
+        )
+        if measured.lowest_group_share is not None:
+            lowest = f"{round(measured.lowest_group_share * 100)}%"
+            add(Paragraph(_("Lowest agreement in a group: %(share)s.") % {"share": lowest}))
+        if measured.not_carried:
+            names = ", ".join(self.group(g) for g in measured.not_carried)
+            add(Paragraph(_("Not carried by: %(groups)s.") % {"groups": names}))
 
     def changes(self, add: Add, c: Difference) -> None:
         """What this reframing changed against the starting point it began from: all of it."""

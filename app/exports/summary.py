@@ -33,6 +33,7 @@ from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
 from app.workshops.chain import chain, lineage, tree
+from app.workshops.convergence import rule_of
 from app.workshops.heard import Heard, consented, heard
 from app.workshops.models import (
     AgreementRound,
@@ -52,6 +53,7 @@ from app.workshops.rounds import figures
 from app.workshops.schemas import (
     ChainNode,
     Convergence,
+    ConvergenceRule,
     ProposalView,
     TallyLine,
     proposal_view,
@@ -163,6 +165,14 @@ class AdoptedPart(Part):
     converged: bool
     adopted_reason: str | None
     lineage: list[int]
+    rule: ConvergenceRule | None = Field(
+        default=None, description="the convergence rule it was measured by (the settings)"
+    )
+    deciding_round: int | None = Field(
+        default=None,
+        description="the number of its latest round (of its kind), whose figures decided "
+        "whether it converged; null when it was never rated",
+    )
 
 
 class NewVoices(Part):
@@ -414,19 +424,15 @@ class _Builder:
         if chosen is None or chosen.id is None:
             return None
         history = lineage(self.session, chosen)
-        latest = next(
-            (
-                self.measured[r.id][chosen.id]
-                for r in reversed(self.rounds)
-                if chosen.id in r.proposal_ids
-            ),
-            None,
-        )
+        deciding = next((r for r in reversed(self.rounds) if chosen.id in r.proposal_ids), None)
+        latest = self.measured[deciding.id][chosen.id] if deciding is not None else None
         return AdoptedPart(
             proposal=self.shown_proposal(chosen),
             converged=latest is not None and latest.converged,
             adopted_reason=chosen.adopted_reason,
             lineage=[p.id for p in history if p.id is not None],
+            rule=rule_of(self.settings),
+            deciding_round=deciding.number if deciding is not None else None,
         )
 
     def summary(self, trajectory: Trajectory) -> Summary:

@@ -86,6 +86,8 @@ class WorkshopDraft:
     agree_share: str = _percent(DEFAULTS.agree_share)
     min_participation: str = _percent(DEFAULTS.min_participation)
     allow_objections: str = str(DEFAULTS.allow_objections)
+    carried_by_every_group: bool = DEFAULTS.carried_by_every_group
+    group_agree_share: str = _percent(DEFAULTS.group_agree_share)
     dot_budget: str = str(DEFAULTS.dot_budget)
     problems: list[Problem] = field(default_factory=list)
 
@@ -163,6 +165,7 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
     agree = _share(draft.agree_share, DEFAULTS.agree_share)
     participation = _share(draft.min_participation, DEFAULTS.min_participation)
     objections = _whole(draft.allow_objections, 0, 100)
+    group_agree = _share(draft.group_agree_share, DEFAULTS.group_agree_share)
     budget = _whole(draft.dot_budget, 1, 50)
     checks = (
         ("agree_share", agree, N_("Give the agreement needed as a percentage from 1 to 100.")),
@@ -176,12 +179,23 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
             objections,
             N_("Give the objections allowed as a whole number from 0 to 100."),
         ),
+        (
+            "group_agree_share",
+            group_agree,
+            N_("Give the agreement needed in each group as a percentage from 1 to 100."),
+        ),
         ("dot_budget", budget, N_("Give the dots per person as a whole number from 1 to 50.")),
     )
     for name, value, message in checks:
         if value is None:
             draft.problems.append(Problem(name, message))
-    if agree is None or participation is None or objections is None or budget is None:
+    if (
+        agree is None
+        or participation is None
+        or objections is None
+        or group_agree is None
+        or budget is None
+    ):
         return None
     try:
         return WorkshopSettings(
@@ -191,6 +205,8 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
             agree_share=agree,
             min_participation=participation,
             allow_objections=objections,
+            carried_by_every_group=draft.carried_by_every_group,
+            group_agree_share=group_agree,
             dot_budget=budget,
         )
     except ValidationError:  # pragma: no cover - the checks above keep every field in range
@@ -241,6 +257,9 @@ def read(form: Any) -> tuple[WorkshopDraft, NewWorkshop | None]:
         min_participation=_text(form, "min_participation", 10)
         or _percent(DEFAULTS.min_participation),
         allow_objections=_text(form, "allow_objections", 10) or str(DEFAULTS.allow_objections),
+        carried_by_every_group=form.get("carried_by_every_group") == "on",
+        group_agree_share=_text(form, "group_agree_share", 10)
+        or _percent(DEFAULTS.group_agree_share),
         dot_budget=_text(form, "dot_budget", 10) or str(DEFAULTS.dot_budget),
     )
     if not draft.title:

@@ -57,6 +57,14 @@ class WorkshopSettings(BaseModel):
         default=False,
         description="joins wait in the lobby until the facilitator lets them in",
     )
+    carried_by_every_group: bool = PField(
+        default=False,
+        description="convergence also needs every group shown per group to agree, without "
+        "objection (app.workshops.convergence)",
+    )
+    group_agree_share: float = PField(
+        default=0.6, gt=0, le=1, description="share of 4s and 5s each group needs, with the rule on"
+    )
 
 
 class Trajectory(SQLModel, table=True):

@@ -32,11 +32,12 @@ from app.realtime.protocol import (
     WorkshopConfigured,
 )
 from app.types import Phase, ProposalKind, Role
+from app.workshops.convergence import rule_of
 from app.workshops.heard import heard
 from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpunt
 from app.workshops.pooling import settle_workshop
 from app.workshops.presets import minutes_for
-from app.workshops.rounds import cancel_round, close_round, open_rounds
+from app.workshops.rounds import announce, cancel_round, close_round, open_rounds
 from app.workshops.schemas import ScreenState, proposal_view, workshop_view
 from app.workshops.votes import cancel_vote, close_vote, current_vote
 
@@ -82,6 +83,7 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
 def configure(ctx: Context, command: WorkshopConfigure) -> None:
     """Edit the workshop, also while it runs. The current phase must stay on the agenda."""
     workshop = ctx.workshop
+    rule_before = rule_of(ctx.settings)
     if command.agenda is not None:
         agenda = [p.value for p in command.agenda]
         current = workshop.agenda[workshop.phase_index]
@@ -114,6 +116,10 @@ def configure(ctx: Context, command: WorkshopConfigure) -> None:
             type="workshop.configured", workshop=workshop_view(workshop, ctx.trajectory)
         )
     )
+    if command.settings is not None and rule_of(command.settings) != rule_before:
+        # An open round is measured by the rule as it is now: its figures say so at once.
+        for round_ in open_rounds(ctx.session, ctx.workshop_id):
+            announce(ctx, round_)
 
 
 def seed_from_vertrekpunt(ctx: Context, kind: ProposalKind) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.privacy import DEFAULT_K, Labels, arrives_unshown, label_of
+from app.privacy import DEFAULT_K, arrives_unshown
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     MyRatingGiven,
@@ -18,7 +18,7 @@ from app.realtime.protocol import (
     RoundUpdated,
 )
 from app.types import Phase, ProposalStatus, Role
-from app.workshops.convergence import measure
+from app.workshops.convergence import Rated, measure
 from app.workshops.models import (
     AgreementRound,
     Participant,
@@ -27,7 +27,7 @@ from app.workshops.models import (
     WorkshopSettings,
 )
 from app.workshops.pooling import decide, round_labels, settle_workshop, taking_part
-from app.workshops.schemas import Convergence, GroupAgreement, MyRating, RoundView, round_view
+from app.workshops.schemas import Convergence, MyRating, RoundView, round_view
 
 PROPOSAL_PHASES = (Phase.WAAROM, Phase.OPGAVE)
 
@@ -40,7 +40,8 @@ def figures(
     Each proposal's figures carry the agreement per stakeholder group, with the groups that were
     smaller than ``k`` when the round opened pooled (the round's labels, :mod:`app.privacy`), so
     the room sees whether, say, residents and policy agree without anyone's score being singled
-    out — in this message or by subtracting it from another.
+    out — in this message or by subtracting it from another. What the figures say per group is
+    measured in :mod:`app.workshops.convergence`.
     """
     rows = session.exec(
         select(Rating, Participant.stakeholder_group)
@@ -48,41 +49,14 @@ def figures(
         .where(Rating.round_id == round_.id)
         .order_by(col(Rating.id))
     ).all()
-    by_proposal: dict[int, list[tuple[int, str]]] = {pid: [] for pid in round_.proposal_ids}
-    groups: dict[int, dict[str, list[int]]] = {pid: {} for pid in round_.proposal_ids}
+    by_proposal: dict[int, list[Rated]] = {pid: [] for pid in round_.proposal_ids}
     for rating, group in rows:
-        by_proposal.setdefault(rating.proposal_id, []).append((rating.score, rating.reason))
-        groups.setdefault(rating.proposal_id, {}).setdefault(group, []).append(rating.score)
+        by_proposal.setdefault(rating.proposal_id, []).append((rating.score, rating.reason, group))
     labels = round_labels(session, round_, k)
     return {
-        pid: measure(rated, eligible=round_.eligible, settings=settings).model_copy(
-            update={"by_group": by_group(groups.get(pid, {}), labels, k)}
-        )
+        pid: measure(rated, eligible=round_.eligible, settings=settings, labels=labels, k=k)
         for pid, rated in by_proposal.items()
     }
-
-
-def by_group(scores: dict[str, list[int]], labels: Labels, k: int) -> list[GroupAgreement]:
-    """Agreement (share of 4s and 5s) and objections (1s) per label of the round.
-
-    Nothing per group while fewer than ``k`` people rated the proposal in all.
-    """
-    if sum(len(s) for s in scores.values()) < k:
-        return []
-    pooled: dict[str, list[int]] = {}
-    for group, group_scores in scores.items():
-        label = label_of(labels, group)
-        if label is not None:
-            pooled.setdefault(label, []).extend(group_scores)
-    return [
-        GroupAgreement(
-            group=label,
-            raters=len(s),
-            agree_share=round(sum(1 for x in s if x >= 4) / len(s), 4),
-            objections=sum(1 for x in s if x == 1),
-        )
-        for label, s in sorted(pooled.items(), key=lambda item: (-len(item[1]), item[0]))
-    ]
 
 
 def raters(session: Session, round_id: int | None) -> int:
@@ -145,7 +119,8 @@ def _get_round(ctx: Context, round_id: int) -> AgreementRound:
     return round_
 
 
-def _announce(ctx: Context, round_: AgreementRound) -> None:
+def announce(ctx: Context, round_: AgreementRound) -> None:
+    """The round with its figures as they stand, to everyone (trimmed per viewer)."""
     ctx.emit(
         RoundUpdated(
             type="round.updated",
@@ -275,7 +250,7 @@ def rate(ctx: Context, command: RatingGive) -> None:
         ),
         audience=participant_id,
     )
-    _announce(ctx, round_)
+    announce(ctx, round_)
 
 
 def _group_of(ctx: Context, participant_id: int) -> str:
@@ -294,4 +269,4 @@ def close_round(ctx: Context, round_: AgreementRound) -> None:
     round_.is_open = False
     round_.closed_at = utcnow()
     ctx.session.add(round_)
-    _announce(ctx, round_)
+    announce(ctx, round_)

@@ -232,6 +232,27 @@ class Convergence(View):
     by_group: list[GroupAgreement] = Field(
         default_factory=list, description="per group, small groups pooled; empty below k raters"
     )
+    lowest_group_share: float | None = Field(
+        default=None,
+        description="the group-aware figure: the lowest agree_share of the groups in by_group; "
+        "null when by_group is empty",
+    )
+    not_carried: list[str] = Field(
+        default_factory=list,
+        description="with carried_by_every_group on: the groups (as by_group shows them) that "
+        "have not reached group_agree_share without objection yet, sorted; else empty",
+    )
+
+
+class ConvergenceRule(View):
+    """The rule a proposal was measured by: the workshop's convergence settings, as the record
+    states them."""
+
+    agree_share: float
+    allow_objections: int
+    min_participation: float
+    carried_by_every_group: bool = False
+    group_agree_share: float = 0.6
 
 
 class RoundView(View):

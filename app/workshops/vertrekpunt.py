@@ -17,6 +17,7 @@ from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
 from app.types import Phase, ProposalKind, Role
 from app.workshops.chain import chain, last_tally, lineage, tree, unattributed
+from app.workshops.convergence import rule_of
 from app.workshops.groups import group_key
 from app.workshops.heard import consented, heard
 from app.workshops.history import SAVED, becomes_current
@@ -105,6 +106,7 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
         .order_by(col(AgreementRound.number))
     ).all()
     round_figures = []
+    deciding = None
     for round_ in rounds:
         measured = figures(ctx.session, round_, ctx.settings, k=ctx.group_size)
         for pid, convergence in measured.items():
@@ -112,11 +114,17 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
                 round_figures.append(
                     {"round": round_.number, "proposal_id": pid, **dump(convergence)}
                 )
+            if pid == proposal.id:
+                deciding = round_.number
     return {
         **dump(unattributed(proposal_view(proposal))),
         "adopted_at": iso(proposal.adopted_at),
         "history": [dump(unattributed(proposal_view(p))) for p in history[1:]],
         "rounds": round_figures,
+        # The rule it was measured by, and the round whose figures (with those per group)
+        # decided: the adopted proposal's latest round, as the adoption check reads it.
+        "rule": dump(rule_of(ctx.settings)),
+        "deciding_round": deciding,
     }
 
 

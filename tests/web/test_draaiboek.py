@@ -107,6 +107,8 @@ def test_an_own_agenda_repeats_a_step_and_sets_the_thresholds(
         agree_share="80",
         min_participation="67",
         allow_objections="1",
+        carried_by_every_group="on",
+        group_agree_share="70",
         dot_budget="3",
         ssd_step="3",
         language="en",
@@ -122,6 +124,10 @@ def test_an_own_agenda_repeats_a_step_and_sets_the_thresholds(
     assert (settings.agree_share, settings.allow_objections, settings.dot_budget) == (0.8, 1, 3)
     assert settings.min_participation == 2 / 3, "67 shown is the exact default, not 0.67"
     assert settings.anonymous and settings.language == "en"
+    assert settings.carried_by_every_group and settings.group_agree_share == 0.7
+    assert "Ook: elke groep minstens 70% voor, geen bezwaar." in words(
+        facilitator.http.get(f"/console/{workshop.id}/draaiboek").text
+    )
 
     count = len(facilitator.get(f"/api/trajectories/{trajectory['id']}")["workshops"])
     refused = create(
@@ -133,6 +139,7 @@ def test_an_own_agenda_repeats_a_step_and_sets_the_thresholds(
         step_phase=["lobby", "opgave"],
         step_minutes=["5", "veel"],
         agree_share="150",
+        group_agree_share="0",
     )
     assert refused.status_code == 400
     text = words(refused.text)
@@ -140,10 +147,12 @@ def test_an_own_agenda_repeats_a_step_and_sets_the_thresholds(
     assert "Een sessie heeft een titel nodig." in text
     assert "Stap 2: geef de minuten als heel getal van 1 tot 240." in text
     assert "Geef het nodige draagvlak als percentage van 1 tot 100." in text
+    assert "Geef het nodige draagvlak in elke groep als percentage van 1 tot 100." in text
     assert ">Blijft staan</textarea>" in refused.text and 'value="veel"' in refused.text
     assert 'id="preset-custom" name="preset" value="custom" checked' in refused.text
     assert re.search(r'id="title"[^>]*aria-invalid="true"', refused.text)
     assert re.search(r'id="agree_share"[^>]*aria-invalid="true"', refused.text)
+    assert re.search(r'id="group_agree_share"[^>]*aria-invalid="true"', refused.text)
     assert len(facilitator.get(f"/api/trajectories/{trajectory['id']}")["workshops"]) == count
 
 

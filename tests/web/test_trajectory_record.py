@@ -20,7 +20,7 @@ from app.db import make_engine, session_scope
 from app.images.storage import LocalImageStore, file_key
 from app.realtime.commands import execute
 from app.realtime.protocol import CardPostImage
-from app.workshops.models import Vertrekpunt
+from app.workshops.models import Vertrekpunt, WorkshopSettings
 from app.workshops.presets import PRESETS, Plan
 from app.workshops.routes import create_workshop_row
 from app.workshops.runner import Runner
@@ -434,3 +434,34 @@ def test_a_version_1_record_shows_its_flat_chain(server: Server, facilitator: Fa
     assert "voordat de keten als boom werd vastgelegd" in text
     assert "Factor Een oude factor Angel" in text
     assert "Wie er gehoord is" not in text, "a version-1 record has no such figures"
+
+
+def test_the_record_states_the_rule_its_proposals_were_measured_by(
+    server: Server, facilitator: Facilitator
+):
+    """A workshop where every group had to carry it (70%): the page says so under the
+    statements, as the verslag does; a room of two is one group for that rule."""
+    trajectory_id, facilitator_id = new_trajectory(facilitator, ["inwoner"])
+    engine = make_engine(server.database_url)
+    try:
+        workshop, _ = create_workshop_row(
+            engine,
+            trajectory_id=trajectory_id,
+            title="Iedereen mee",
+            plan=Plan.from_request(None),
+            settings=WorkshopSettings(carried_by_every_group=True, group_agree_share=0.7),
+        )
+        room = Runner(engine, workshop, facilitator_id)
+        room.join("Annie", "inwoner")
+        room.join("Bert", "beleid")
+        adopt(room, "waarom", text="Iedereen doet mee.")
+        adopt(room, "opgave", text="Een plek voor iedereen")
+        room.phase("afronding")
+        room.do(room.facilitator, type="vertrekpunt.save")
+    finally:
+        engine.dispose()
+    text = words(facilitator.http.get(f"/trajectories/{trajectory_id}").text)
+    assert (
+        "Regel: minstens 75% geeft een 4 of 5, hoogstens 0 bezwaren, en minstens 67% van de "
+        "aanwezigen gaf een score. Ook: elke groep minstens 70% voor, geen bezwaar."
+    ) in text

@@ -28,7 +28,7 @@ from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
 from app.workshops.heard import heard
-from app.workshops.models import AgreementRound, Vertrekpunt, Workshop
+from app.workshops.models import AgreementRound, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import contributing
 from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
@@ -231,6 +231,8 @@ class Truth:
     answer: dict[int, str | None] = field(default_factory=dict)
     #: the people let in when the room left its first step (the workshop's labels)
     at_start: list[int] = field(default_factory=list)
+    #: whether convergence needed every group to carry a proposal (carried_by_every_group)
+    every_group: bool = False
 
     def people(self, who: list[int]) -> Counter[str]:
         return Counter(self.group[p] for p in who)
@@ -296,6 +298,10 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
             truth.contributors.add(person)
         look()
     room.phase("waarom")
+    truth.every_group = data.draw(st.booleans())
+    if truth.every_group:
+        rule = WorkshopSettings(carried_by_every_group=True, group_agree_share=0.5)
+        room.do(room.facilitator, type="workshop.configure", settings=rule.model_dump())
     proposals = []
     for _ in range(data.draw(st.integers(1, 2))):
         person = someone()
@@ -380,6 +386,7 @@ def check_rounds(truth: Truth, seen: Seen, kept: dict[int, JSON]) -> int:
             assert figures["raters"] == len(given)
             assert figures["objection_reasons"] == sorted(figures["objection_reasons"])
             by_label = rows(message, proposal)
+            check_carried(truth, labels, figures, by_label)
             if len(given) < K:
                 assert not by_label, "figures per group below k raters in all"
                 continue
@@ -394,6 +401,28 @@ def check_rounds(truth: Truth, seen: Seen, kept: dict[int, JSON]) -> int:
                 # At least k people who could take part when the round opened stand behind it.
                 assert sum(could[g] for g in behind) >= K
     return shown
+
+
+def check_carried(truth: Truth, labels: JSON, figures: JSON, by_label: dict[str, JSON]) -> None:
+    """The group-aware figure and the groups not carried yet follow from the rows shown and
+    the round's labels alone: they name no group the rows do not, and add nothing to them."""
+    shown = {label for label in labels.values() if label is not None}
+    assert figures["lowest_group_share"] == (
+        min((row["agree_share"] for row in by_label.values()), default=None)
+    )
+    if not truth.every_group:
+        assert figures["not_carried"] == []
+        return
+    assert set(figures["not_carried"]) <= shown
+    assert figures["not_carried"] == sorted(
+        label
+        for label in shown
+        if label not in by_label
+        or by_label[label]["agree_share"] < 0.5
+        or by_label[label]["objections"] > 0
+    )
+    if figures["converged"] and shown:
+        assert figures["not_carried"] == [] and len(by_label) == len(shown)
 
 
 def check_contributing(truth: Truth, seen: Seen, labels: JSON) -> int:
@@ -480,12 +509,14 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
         totals["new voices"] += check_new_voices(truth, seen, workshop_labels)
         check_exports(seen, summaries)
         totals["exports"] += len(summaries)
+        totals["every group must carry it"] += truth.every_group
 
     one_workshop()
     # The bounded run must have shown figures per group, or it proves little.
     assert totals["round figures"] > 20 and totals["contributing figures"] > 20, totals
     assert totals["exports"] > 25, totals
     assert totals["new voices"] > 20, totals
+    assert totals["every group must carry it"] > 5, totals
 
 
 # ---------------------------------------------------------------------- who was at the table

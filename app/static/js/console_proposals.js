@@ -9,6 +9,8 @@ import { t, tn } from "./i18n.js";
 import { CitePicker } from "./cite_picker.js";
 import { representationBlock, shortText, shortfalls } from "./representation.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
+import { groupName } from "./labels.js";
+import { carried } from "./wall_rounds.js";
 
 const pickers = new Map(); // form prefix -> its CitePicker
 const STATUS = { open: () => t("open"), superseded: () => t("replaced"), adopted: () => t("adopted"), withdrawn: () => t("withdrawn") };
@@ -113,6 +115,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
       t("%(agree)s agree, %(raters)s of %(eligible)s rated", { agree: `${Math.round(figures.agree_share * 100)}%`, raters: figures.raters, eligible: latest.eligible }), ", ",
       tn("%(n)s objection", "%(n)s objections", figures.objections)));
     if (figures.objection_reasons.length) parts.push(h("ul", { class: "objections" }, figures.objection_reasons.map((r) => h("li", {}, r))));
+    parts.push(...perGroup(state, figures));
   }
   if (p.status === "adopted" && p.adopted_reason) parts.push(h("p", { class: "muted" }, t("Adopted without converging, because: %(reason)s", { reason: p.adopted_reason })));
   if (p.status === "adopted" && p.adopted_short && p.adopted_short.length) parts.push(h("p", { class: "warn" }, t("Adopted while these groups were below target: %(groups)s", { groups: shortText(p.adopted_short) })));
@@ -153,6 +156,21 @@ function proposalRow(state, p, kind, round, latest, ctx) {
       h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) ctx.command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
   }
   return h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id, key: `proposal:${p.id}` } }, parts);
+}
+
+// Agreement per group as the room may see it (small groups pooled by the server), the
+// group-aware figure, and, with "every group must carry it", which groups do not yet.
+function perGroup(state, figures) {
+  const out = [];
+  if (figures.by_group && figures.by_group.length) {
+    out.push(h("p", { class: "meta" }, t("Per group: %(groups)s", {
+      groups: figures.by_group.map((g) => `${groupName(g.group)} ${Math.round(g.agree_share * 100)}% (${g.raters}, ${g.objections}×1)`).join(" · "),
+    })));
+    out.push(h("p", { class: "meta" }, t("Lowest agreement in a group: %(share)s", { share: `${Math.round(figures.lowest_group_share * 100)}%` })));
+  }
+  const line = carried(state, figures);
+  if (line) out.push(h("p", { class: `${line.cls} ${line.cls === "carried" ? "ok" : "warn"}` }, line.text));
+  return out;
 }
 
 function mergeProposals(state, kind, open, ctx) {

@@ -82,6 +82,16 @@ function meter(state, figures, round) {
       tn("%(n)s objection", "%(n)s objections", figures.objections)));
 }
 
+/** With "every group must carry it": which groups do not yet, as `{cls, text}` (null when the
+ * rule is off or nothing can be said per group). The server lists only groups the figures per
+ * group show (small groups pooled), so nothing here can name a group below k. */
+export function carried(state, figures) {
+  if (!state.workshop.settings.carried_by_every_group) return null;
+  const missing = figures.not_carried || [];
+  if (missing.length) return { cls: "not-carried", text: t("Not yet carried by: %(groups)s", { groups: missing.map(groupName).join(", ") }) };
+  return figures.by_group && figures.by_group.length ? { cls: "carried", text: t("Carried by every group") } : null;
+}
+
 function comparison(state, p, round, figures) {
   const before = previousFigures(state, p, round);
   if (!before) return null;
@@ -118,6 +128,10 @@ function figureItems(state, p) {
   const figures = round.figures[p.id];
   if (!figures) return []; // an open round that reveals at close: the line above the wall says so
   const items = [{ key: `meter:${p.id}`, build: () => meter(state, figures, round) }];
+  // Lines of their own (with text, so the pager may split them), not inside the meter or the
+  // list per group: those cannot be split and must stay within one column.
+  const line = carried(state, figures);
+  if (line) items.push(textItem(`carried:${p.id}`, line.cls, line.text));
   if (figures.objection_reasons.length) {
     const reasons = figures.objection_reasons;
     items.push({
@@ -134,6 +148,9 @@ function figureItems(state, p) {
   }
   const groups = byGroup(p, figures);
   if (groups) items.push(groups);
+  if (figures.lowest_group_share != null) {
+    items.push(textItem(`lowest:${p.id}`, "by-group-lowest meta", t("Lowest agreement in a group: %(share)s", { share: percent(figures.lowest_group_share) })));
+  }
   return items;
 }
 
