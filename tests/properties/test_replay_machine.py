@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -49,6 +50,8 @@ from app.workshops.participants import JoinRequest, join
 from app.workshops.presets import Plan
 from app.workshops.routes import create_workshop_row
 from tests.workshops.scripted import facilitator_and_trajectory
+
+pytestmark = pytest.mark.slow  # about a minute: handed out first (tests/conftest.py)
 
 JSON = dict[str, Any]
 
