@@ -90,7 +90,7 @@ def schulze(candidates: Sequence[T], rankings: Sequence[Sequence[T]]) -> Outcome
     if len(set(candidates)) != len(candidates):
         raise ValueError("The candidates must differ.")
     for ranking in rankings:
-        if sorted(map(candidates.index, ranking)) != list(range(len(candidates))):
+        if len(ranking) != len(candidates) or set(ranking) != set(candidates):
             raise ValueError("A ranking must order every candidate exactly once.")
     d = pairwise(candidates, rankings)
     p = strongest_paths(d)
