@@ -16,11 +16,13 @@ close the order and — from k rankings up — the pairwise counts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
+from app.privacy import DEFAULT_K
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import (
     MyRankingGiven,
@@ -36,7 +38,7 @@ from app.realtime.protocol import (
     VariantWithdraw,
 )
 from app.types import ProposalKind, ProposalStatus, Role
-from app.workshops.models import AgreementRound, Proposal, Ranking, Redraft, Variant
+from app.workshops.models import AgreementRound, Proposal, Ranking, Redraft, Variant, Workshop
 from app.workshops.participants import is_named
 from app.workshops.proposals import amend_with
 from app.workshops.rounds import PROPOSAL_PHASES, figures, open_round
@@ -45,6 +47,7 @@ from app.workshops.schemas import (
     RedraftResult,
     RedraftView,
     VariantView,
+    View,
 )
 from app.workshops.schulze import schulze
 
@@ -340,3 +343,161 @@ def cancel_redraft(ctx: Context, redraft: Redraft) -> None:
     ctx.session.delete(redraft)
     ctx.session.flush()
     ctx.emit(RedraftCancelled(type="redraft.cancelled", redraft_id=redraft.id))
+
+
+# --------------------------------------------------------------------------- the record
+
+
+class GroupGain(View):
+    """Agreement (share of 4–5) in one group before and after a redraft.
+
+    Only groups the two rounds both show under the same label (their own figures are k-safe,
+    :func:`app.workshops.rounds.by_group`), so the gain tells nothing the two rounds' own
+    figures in the record do not."""
+
+    group: str
+    before: float
+    after: float
+    gained: float
+
+
+class VariantRecord(View):
+    id: int
+    text: str
+    answers: list[str] = Field(description="the objections it answered, as they were written")
+    won: bool
+
+
+class RedraftRecord(View):
+    """One closed redraft in the record: the ledger of variants against objections, the Schulze
+    count and what it gained — the round before against the first round the winner was in."""
+
+    kind: ProposalKind
+    proposal_id: int
+    round_number: int | None = Field(description="the round that did not converge")
+    objections: list[str]
+    variants: list[VariantRecord]
+    result: RedraftResult
+    winner_proposal_id: int | None
+    next_round_number: int | None = Field(description="the first round the winner was in")
+    agree_before: float | None
+    agree_after: float | None
+    gained: float | None = Field(description="agree_after - agree_before, overall")
+    converged_after: bool | None
+    by_group: list[GroupGain] = Field(default_factory=list)
+
+
+def _first_round_with(rounds: list[AgreementRound], proposal_id: int | None, after: int) -> Any:
+    return next(
+        (r for r in rounds if r.number > after and proposal_id in r.proposal_ids and not r.is_open),
+        None,
+    )
+
+
+def redraft_records(
+    session: Session, workshop: Workshop, *, k: int = DEFAULT_K
+) -> list[RedraftRecord]:
+    """Every closed redraft of the workshop, for the vertrekpunt's record and the exports."""
+    settings = workshop.workshop_settings()
+    redrafts = session.exec(
+        select(Redraft)
+        .where(Redraft.workshop_id == workshop.id, Redraft.stage == "closed")
+        .order_by(col(Redraft.id))
+    ).all()
+    records = []
+    for redraft in redrafts:
+        if redraft.result is None:
+            continue
+        result = RedraftResult.model_validate(redraft.result)
+        rounds = list(
+            session.exec(
+                select(AgreementRound)
+                .where(
+                    AgreementRound.workshop_id == workshop.id,
+                    AgreementRound.kind == redraft.kind,
+                )
+                .order_by(col(AgreementRound.number))
+            )
+        )
+        before_round = next((r for r in rounds if r.id == redraft.round_id), None)
+        before = (
+            figures(session, before_round, settings, k=k).get(redraft.proposal_id)
+            if before_round
+            else None
+        )
+        after_round = _first_round_with(
+            rounds, redraft.winner_proposal_id, before_round.number if before_round else 0
+        )
+        after = (
+            figures(session, after_round, settings, k=k).get(redraft.winner_proposal_id or 0)
+            if after_round
+            else None
+        )
+        gains = []
+        if before is not None and after is not None:
+            earlier = {g.group: g.agree_share for g in before.by_group}
+            for group in after.by_group:
+                if group.group in earlier:
+                    gains.append(
+                        GroupGain(
+                            group=group.group,
+                            before=earlier[group.group],
+                            after=group.agree_share,
+                            gained=round(group.agree_share - earlier[group.group], 4),
+                        )
+                    )
+        written = session.exec(
+            select(Variant).where(Variant.redraft_id == redraft.id).order_by(col(Variant.id))
+        ).all()
+        records.append(
+            RedraftRecord(
+                kind=ProposalKind(redraft.kind),
+                proposal_id=redraft.proposal_id,
+                round_number=before_round.number if before_round else None,
+                objections=list(redraft.objections),
+                variants=[
+                    VariantRecord(
+                        id=v.id,
+                        text=v.text,
+                        answers=[redraft.objections[a] for a in v.answers],
+                        won=v.id == result.winner_id,
+                    )
+                    for v in written
+                    if v.id in result.variant_ids
+                ],
+                result=result,
+                winner_proposal_id=redraft.winner_proposal_id,
+                next_round_number=after_round.number if after_round else None,
+                agree_before=before.agree_share if before else None,
+                agree_after=after.agree_share if after else None,
+                gained=round(after.agree_share - before.agree_share, 4)
+                if before and after
+                else None,
+                converged_after=after.converged if after else None,
+                by_group=gains,
+            )
+        )
+    return records
+
+
+def rounds_to_convergence(
+    session: Session, workshop: Workshop, proposal_ids: set[int], kind: str, *, k: int = DEFAULT_K
+) -> int | None:
+    """How many rounds of ``kind`` the proposal and its forerunners (``proposal_ids``: its
+    lineage) were rated in, up to the first where one of them converged; ``None``: never."""
+    settings = workshop.workshop_settings()
+    rounds = session.exec(
+        select(AgreementRound)
+        .where(AgreementRound.workshop_id == workshop.id, AgreementRound.kind == kind)
+        .order_by(col(AgreementRound.number))
+    ).all()
+    taken = 0
+    for round_ in rounds:
+        mine = [p for p in round_.proposal_ids if p in proposal_ids]
+        if not mine or round_.is_open:
+            continue
+        taken += 1
+        measured = figures(session, round_, settings, k=k)
+        if any(measured[p].converged for p in mine):
+            return taken
+    return None
