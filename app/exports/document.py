@@ -395,12 +395,8 @@ class _Writer:
             ranked = _("%(n)s people ranked the variants; the Schulze method chose the winner.")
             add(Paragraph(ranked % {"n": r.result.rankers}))
             if r.result.ties_broken:
-                add(
-                    Paragraph(
                 tie = _("A tie was broken: more first places, then the variant written first.")
                 add(Paragraph(tie))
-                    )
-                )
             if r.gained is not None and r.agree_before is not None and r.agree_after is not None:
                 add(
                     Paragraph(
