@@ -8,6 +8,7 @@ import { $, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CitePicker } from "./cite_picker.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
+import { redraftControls, redraftStart } from "./console_redraft.js";
 
 const pickers = new Map(); // form prefix -> its CitePicker
 const STATUS = { open: () => t("open"), superseded: () => t("replaced"), adopted: () => t("adopted"), withdrawn: () => t("withdrawn") };
@@ -91,6 +92,7 @@ export function proposals(state, kind, ctx) {
   return h("section", {},
     h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
     h("div", { class: "row" }, roundControls),
+    redraftControls(state, kind, ctx),
     list.length ? h("ul", { class: "proposals" }, rows) : h("p", { class: "hint" }, t("No proposals yet.")),
     mergeForm,
     h("details", { id: `new-proposal-${kind}` }, h("summary", {}, t("Add a proposal on behalf of the room")), create));
@@ -138,6 +140,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
     parts.push(h("div", { class: "actions" },
       h("details", { id: `amend-box-${p.id}` }, h("summary", {}, t("Amend")), amend),
       h("details", { id: `adopt-box-${p.id}` }, h("summary", {}, t("Adopt")), adopt),
+      redraftStart(state, p, figures, ctx),
       h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) ctx.command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
   }
   return h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id, key: `proposal:${p.id}` } }, parts);
