@@ -54,7 +54,10 @@ from app.workshops.models import (
     Dot,
     DotVote,
     Proposal,
+    Ranking,
     Rating,
+    Redraft,
+    Variant,
     Workshop,
     WorkshopSettings,
 )
@@ -68,7 +71,7 @@ pytestmark = pytest.mark.slow
 JSON = dict[str, Any]
 GROUPS = ["inwoner", "ervaringsdeskundige", "beleid"]
 AGENDA = list(Phase)
-PRIVATE_EVENTS = ("my_dots.changed", "my_rating.given")
+PRIVATE_EVENTS = ("my_dots.changed", "my_rating.given", "my_ranking.given")
 
 #: Commands the bounded run must get applied at least once, or the machine proves little.
 SHOULD_APPLY = (
@@ -141,6 +144,7 @@ def privacy_problems(
     event: Event | None = None,
     own_dots: dict[tuple[int, str, int], int] | None = None,
     own_ratings: list[JSON] | None = None,
+    own_rankings: dict[str, list[int]] | None = None,
 ) -> list[str]:
     """What ``viewer`` (a participant or the screen) must not have, found in ``data``.
 
@@ -175,6 +179,12 @@ def privacy_problems(
             f"rating that is not mine: {r}"
             for r in data["my_ratings"].values()
             if r not in (own_ratings or [])
+        ]
+    if "my_rankings" in data:
+        problems += [
+            f"ranking that is not mine: {redraft} {order}"
+            for redraft, order in data["my_rankings"].items()
+            if (own_rankings or {}).get(redraft) != order
         ]
     return problems
 
@@ -512,6 +522,43 @@ class RoomMachine(RuleBasedStateMachine):
         self.go_to(data, Phase.WAAROM, Phase.OPGAVE)
         self.do(self.facilitator, type="round.close", round_id=self.some_id(data, AgreementRound))
 
+    @precondition(lambda self: self.people)
+    @rule(data=st.data())
+    def redraft_and_rank(self, data: st.DataObject) -> None:
+        """A redraft through its stages, each step now and then out of turn or by the wrong
+        one: open it, write versions (a phone too), rank, close."""
+        self.go_to(data, Phase.WAAROM, Phase.OPGAVE)
+        kind = self.phase_kind().value
+        self.do(
+            self.facilitator,
+            type="redraft.open",
+            proposal_id=self.some_id(data, Proposal, kind=kind, status="open"),
+            phones_write=data.draw(st.booleans()),
+        )
+        redraft = self.some_id(data, Redraft)
+        for _ in range(data.draw(st.integers(0, 3))):
+            self.do(
+                self.anyone(data),
+                type="variant.create",
+                redraft_id=redraft,
+                text=self.marker("versie"),
+                answers=data.draw(st.lists(st.integers(0, 1), max_size=1)),
+            )
+        self.do(self.facilitator, type="ranking.open", redraft_id=redraft)
+        with session_scope(self.engine) as session:
+            versions = list(
+                session.exec(
+                    select(Variant.id).where(
+                        Variant.redraft_id == redraft, col(Variant.withdrawn).is_(False)
+                    )
+                )
+            )
+        for _ in range(data.draw(st.integers(0, 3))):
+            order = data.draw(st.permutations(versions)) if versions else [999_999]
+            self.do(self.participant(data), type="ranking.give", redraft_id=redraft, order=order)
+        if data.draw(st.booleans()):
+            self.do(self.facilitator, type="redraft.close", redraft_id=redraft)
+
     @precondition(lambda self: len(self.people) - len(self.left) > 2)
     @rule(data=st.data())
     def leave(self, data: st.DataObject) -> None:
@@ -615,7 +662,10 @@ class RoomMachine(RuleBasedStateMachine):
                 select(Card).where(Card.workshop_id == self.workshop_id, col(Card.hidden))
             )
         ]
-        return Private(dots, ratings, hidden)
+        rankings: dict[int | None, dict[str, list[int]]] = {}
+        for x in session.exec(select(Ranking).where(col(Ranking.participant_id).in_(people))):
+            rankings.setdefault(x.participant_id, {})[str(x.redraft_id)] = list(x.order)
+        return Private(dots, ratings, hidden, rankings)
 
     def private_problems(
         self, viewer: Actor, snapshot: JSON, log: list[Event], private: Private
@@ -632,6 +682,7 @@ class RoomMachine(RuleBasedStateMachine):
                 hidden_texts=private.hidden,
                 own_dots=private.dots.get(me, {}),
                 own_ratings=private.ratings.get(me, []),
+                own_rankings=private.rankings.get(me, {}),
             )
         ]
         searched = self.searched_seq.get(viewer, 0)
@@ -658,6 +709,7 @@ class Private:
     dots: dict[int | None, dict[tuple[int, str, int], int]]
     ratings: dict[int | None, list[JSON]]
     hidden: list[str]
+    rankings: dict[int | None, dict[str, list[int]]]
 
 
 def test_random_rooms_stay_consistent_and_private(engine: Engine) -> None:

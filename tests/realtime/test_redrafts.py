@@ -195,7 +195,14 @@ async def test_phones_may_write_when_allowed_and_leaving_the_phase_drops_the_red
         ack = await phones[n + 1].command("variant.create", redraft_id=redraft, text=f"Nr {n}")
         ids.append(ack["result"]["variant_id"])
     await refused(phones[0], "invalid", "variant.create", redraft_id=redraft, text="Vijfde")
-    await phones[0].command("variant.withdraw", variant_id=mine["result"]["variant_id"])
+    gone = await phones[0].command("variant.withdraw", variant_id=mine["result"]["variant_id"])
+    # The facilitator sees who wrote a version (they took part with a name); no phone does.
+    for client in (fac, *phones):
+        await client.until_seq(gone["seq"])
+    shown = fac.state["redrafts"][str(redraft)]["variants"]  # type: ignore[index]
+    assert [v["author_id"] for v in shown] == [p.welcome["participant_id"] for p in phones[1:4]]  # type: ignore[index]
+    for phone in phones:
+        assert {v["author_id"] for v in phone.state["redrafts"][str(redraft)]["variants"]} == {None}  # type: ignore[index]
     await fac.command("ranking.open", redraft_id=redraft)
     await phones[2].command("ranking.give", redraft_id=redraft, order=ids[::-1])
     # Leaving the phase asks first, then drops the unfinished redraft with its rankings.

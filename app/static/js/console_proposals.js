@@ -8,7 +8,7 @@ import { $, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
 import { CitePicker } from "./cite_picker.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
-import { redraftControls, redraftStart } from "./console_redraft.js";
+import { redraftControls, redraftStart, rewriting } from "./console_redraft.js";
 
 const pickers = new Map(); // form prefix -> its CitePicker
 const STATUS = { open: () => t("open"), superseded: () => t("replaced"), adopted: () => t("adopted"), withdrawn: () => t("withdrawn") };
@@ -82,7 +82,7 @@ export function proposals(state, kind, ctx) {
   const roundControls = round ?
     [h("button", { type: "button", dataset: { key: `round-close-${kind}` }, onclick: () => ctx.command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
       h("p", { class: "hint" }, round.reveal === "live" ? t("The room sees the figures as they come in.") : t("The room sees the figures when you close the round."))] :
-    [h("button", { type: "button", dataset: { key: `round-open-${kind}` }, disabled: !open.length, onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
+    [h("button", { type: "button", dataset: { key: `round-open-${kind}` }, disabled: !open.length || rewriting(state, kind), onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
       h("span", { class: "check" }, h("input", { type: "checkbox", id: liveId }), h("label", { for: liveId }, t("Show the figures live (otherwise: when the round closes)")))];
   if (open.length > 1 && !round) used.add(`merge-${kind}`);
   for (const p of open) if (!round) used.add(`amend-${p.id}`);

@@ -8,6 +8,12 @@ import { currentRedraft, latestRound, openRound } from "./state.js";
 
 const short = (text) => (text.length > 60 ? text.slice(0, 57) + "…" : text);
 
+/** A redraft of this kind is being written or ranked: no agreement round until it is done. */
+export function rewriting(state, kind) {
+  const redraft = currentRedraft(state, kind);
+  return Boolean(redraft && redraft.stage !== "closed");
+}
+
 /** The "rewrite" control under a proposal that did not converge in its latest round. */
 export function redraftStart(state, p, figures, ctx) {
   const busy = currentRedraft(state, p.kind);
