@@ -8,7 +8,7 @@
 // my_rankings, which only this phone receives.
 import { $, announce, h } from "./dom.js";
 import { t, tn } from "./i18n.js";
-import { currentRedraft } from "./state.js";
+import { currentRedraft, latestRound } from "./state.js";
 import { keep } from "./view.js";
 
 const orders = new Map(); // redraft id -> variant ids in the order being made on this phone
@@ -58,7 +58,8 @@ export class RedraftPanel {
     if (!redraft || !redraft.result) return null;
     const winner = redraft.variants.find((v) => v.id === redraft.result.winner_id);
     const proposal = state.proposals[redraft.winner_proposal_id];
-    if (!winner || !proposal || proposal.status !== "open") return null;
+    const latest = latestRound(state, redraft.kind);
+    if (!winner || !proposal || proposal.status !== "open" || (latest && latest.id !== redraft.round_id)) return null; // measured since
     return h("section", { class: "redraft", "aria-labelledby": "redraft-title" },
       h("h2", { id: "redraft-title" }, t("The room chose a new version")),
       h("p", { class: "statement", lang: this.lang }, winner.text),
