@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
@@ -333,13 +334,14 @@ def cancel(ctx: Context, command: RedraftCancel) -> None:
 
 
 def cancel_redraft(ctx: Context, redraft: Redraft) -> None:
-    """Drop an unfinished redraft with its variants and rankings (also when leaving the phase)."""
+    """Drop an unfinished redraft with its variants and rankings (also when leaving the phase).
+
+    Its rows go by statement, before the redraft itself, as :func:`app.workshops.rounds.cancel_round` drops
+    ratings: the unit of work would not order the deletes of rows it knows no relation between.
+    """
     assert redraft.id is not None
-    for row in [
-        *rankings_of(ctx.session, redraft.id),
-        *ctx.session.exec(select(Variant).where(Variant.redraft_id == redraft.id)),
-    ]:
-        ctx.session.delete(row)
+    ctx.session.execute(delete(Ranking).where(col(Ranking.redraft_id) == redraft.id))
+    ctx.session.execute(delete(Variant).where(col(Variant.redraft_id) == redraft.id))
     ctx.session.delete(redraft)
     ctx.session.flush()
     ctx.emit(RedraftCancelled(type="redraft.cancelled", redraft_id=redraft.id))

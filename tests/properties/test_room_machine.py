@@ -526,17 +526,38 @@ class RoomMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def redraft_and_rank(self, data: st.DataObject) -> None:
         """A redraft through its stages, each step now and then out of turn or by the wrong
-        one: open it, write versions (a phone too), rank, close."""
+        one: usually a round with an objection first, then open it, write versions (a phone
+        too), rank, close."""
         self.go_to(data, Phase.WAAROM, Phase.OPGAVE)
-        kind = self.phase_kind().value
-        self.do(
-            self.facilitator,
-            type="redraft.open",
-            proposal_id=self.some_id(data, Proposal, kind=kind, status="open"),
-            phones_write=data.draw(st.booleans()),
-        )
+        kind = self.phase_kind()
+        unfinished = self.ids(Redraft, stage="writing") + self.ids(Redraft, stage="ranking")
+        if not unfinished and data.draw(st.integers(0, 3)) < 3:
+            self.ensure(
+                data,
+                not self.ids(Proposal, kind=kind.value, status="open"),
+                type="proposal.create",
+                kind=kind,
+                text=self.marker("voorstel"),
+            )
+            opened = self.do(self.facilitator, type="round.open", kind=kind)
+            if opened is not None:
+                self.do(
+                    self.participant(data),
+                    type="rating.give",
+                    round_id=opened["round_id"],
+                    proposal_id=self.some_id(data, Proposal, kind=kind.value, status="open"),
+                    score=1,
+                    reason=self.marker("reden"),
+                )
+                self.do(self.facilitator, type="round.close", round_id=opened["round_id"])
+            self.do(
+                self.facilitator,
+                type="redraft.open",
+                proposal_id=self.some_id(data, Proposal, kind=kind.value, status="open"),
+                phones_write=data.draw(st.booleans()),
+            )
         redraft = self.some_id(data, Redraft)
-        for _ in range(data.draw(st.integers(0, 3))):
+        for _ in range(2 + data.draw(st.integers(0, 2))):
             self.do(
                 self.anyone(data),
                 type="variant.create",
@@ -553,10 +574,10 @@ class RoomMachine(RuleBasedStateMachine):
                     )
                 )
             )
-        for _ in range(data.draw(st.integers(0, 3))):
+        for _ in range(1 + data.draw(st.integers(0, 2))):
             order = data.draw(st.permutations(versions)) if versions else [999_999]
             self.do(self.participant(data), type="ranking.give", redraft_id=redraft, order=order)
-        if data.draw(st.booleans()):
+        if data.draw(st.integers(0, 3)) < 3:
             self.do(self.facilitator, type="redraft.close", redraft_id=redraft)
 
     @precondition(lambda self: len(self.people) - len(self.left) > 2)
