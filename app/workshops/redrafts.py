@@ -336,8 +336,8 @@ def cancel(ctx: Context, command: RedraftCancel) -> None:
 def cancel_redraft(ctx: Context, redraft: Redraft) -> None:
     """Drop an unfinished redraft with its variants and rankings (also when leaving the phase).
 
-    Its rows go by statement, before the redraft itself, as :func:`app.workshops.rounds.cancel_round` drops
-    ratings: the unit of work would not order the deletes of rows it knows no relation between.
+    Its rows go by statement, before the redraft itself (as ``cancel_round`` drops ratings): the
+    unit of work would not order the deletes of rows it knows no relation between.
     """
     assert redraft.id is not None
     ctx.session.execute(delete(Ranking).where(col(Ranking.redraft_id) == redraft.id))
