@@ -56,8 +56,6 @@ from app.workshops.models import (
     Proposal,
     Ranking,
     Rating,
-    Redraft,
-    Variant,
     Workshop,
     WorkshopSettings,
 )
@@ -521,64 +519,6 @@ class RoomMachine(RuleBasedStateMachine):
     def close_round(self, data: st.DataObject) -> None:
         self.go_to(data, Phase.WAAROM, Phase.OPGAVE)
         self.do(self.facilitator, type="round.close", round_id=self.some_id(data, AgreementRound))
-
-    @precondition(lambda self: self.people)
-    @rule(data=st.data())
-    def redraft_and_rank(self, data: st.DataObject) -> None:
-        """A redraft through its stages, each step now and then out of turn or by the wrong
-        one: usually a round with an objection first, then open it, write versions (a phone
-        too), rank, close."""
-        self.go_to(data, Phase.WAAROM, Phase.OPGAVE)
-        kind = self.phase_kind()
-        unfinished = self.ids(Redraft, stage="writing") + self.ids(Redraft, stage="ranking")
-        if not unfinished and data.draw(st.integers(0, 3)) < 3:
-            self.ensure(
-                data,
-                not self.ids(Proposal, kind=kind.value, status="open"),
-                type="proposal.create",
-                kind=kind,
-                text=self.marker("voorstel"),
-            )
-            opened = self.do(self.facilitator, type="round.open", kind=kind)
-            if opened is not None:
-                self.do(
-                    self.participant(data),
-                    type="rating.give",
-                    round_id=opened["round_id"],
-                    proposal_id=self.some_id(data, Proposal, kind=kind.value, status="open"),
-                    score=1,
-                    reason=self.marker("reden"),
-                )
-                self.do(self.facilitator, type="round.close", round_id=opened["round_id"])
-            self.do(
-                self.facilitator,
-                type="redraft.open",
-                proposal_id=self.some_id(data, Proposal, kind=kind.value, status="open"),
-                phones_write=data.draw(st.booleans()),
-            )
-        redraft = self.some_id(data, Redraft)
-        for _ in range(2 + data.draw(st.integers(0, 2))):
-            self.do(
-                self.anyone(data),
-                type="variant.create",
-                redraft_id=redraft,
-                text=self.marker("versie"),
-                answers=data.draw(st.lists(st.integers(0, 1), max_size=1)),
-            )
-        self.do(self.facilitator, type="ranking.open", redraft_id=redraft)
-        with session_scope(self.engine) as session:
-            versions = list(
-                session.exec(
-                    select(Variant.id).where(
-                        Variant.redraft_id == redraft, col(Variant.withdrawn).is_(False)
-                    )
-                )
-            )
-        for _ in range(1 + data.draw(st.integers(0, 2))):
-            order = data.draw(st.permutations(versions)) if versions else [999_999]
-            self.do(self.participant(data), type="ranking.give", redraft_id=redraft, order=order)
-        if data.draw(st.integers(0, 3)) < 3:
-            self.do(self.facilitator, type="redraft.close", redraft_id=redraft)
 
     @precondition(lambda self: len(self.people) - len(self.left) > 2)
     @rule(data=st.data())
