@@ -124,6 +124,7 @@ class _Writer:
         self.clusters(add)
         self.dot_vote(add)
         self.rounds(add)
+        self.redrafts(add)
         people.table(self, add)
         if summary.heard is not None:
             people.heard(self, add, summary.heard)
@@ -145,6 +146,13 @@ class _Writer:
             if lines:
                 add(Heading(3, heading))
                 add(Items(list(lines)))
+        if part.rounds_to_convergence is not None:
+            add(
+                Paragraph(
+                    _("Converged in agreement round %(n)s of its line.")
+                    % {"n": part.rounds_to_convergence}
+                )
+            )
         if part.converged:
             add(Paragraph(_("Adopted after it converged.")))
         else:
@@ -426,6 +434,66 @@ class _Writer:
             return found.text
         marker = self._("the starting point this workshop began from")
         return f"{found.text} ({marker})"
+
+    def redrafts(self, add: Add) -> None:
+        """Each redraft: the objections, the variants that answered them, the room's ranking
+        (Schulze) and the agreement it gained — overall and per group as the rounds showed it."""
+        _ = self._
+        if not self.summary.redrafts:
+            return
+        add(Heading(2, _("Redrafts")))
+        for n, r in enumerate(self.summary.redrafts, start=1):
+            kind = _("Why") if r.kind == "waarom" else _("Mission")
+            add(Heading(3, _("%(kind)s, redraft %(n)s") % {"kind": kind, "n": n}))
+            if r.objections:
+                add(Paragraph(_("Objections in round %(n)s:") % {"n": r.round_number or "—"}))
+                add(Items(list(r.objections)))
+            place = {vid: i for i, vid in enumerate(r.result.order, start=1)}
+            add(
+                Table(
+                    [_("Variant"), _("Answers the objection"), _("Place in the ranking")],
+                    [
+                        [
+                            v.text + (" ✓" if v.won else ""),
+                            "; ".join(v.answers) or "—",
+                            str(place.get(v.id, "—")),
+                        ]
+                        for v in r.variants
+                    ],
+                )
+            )
+            ranked = _("%(n)s people ranked the variants; the Schulze method chose the winner.")
+            add(Paragraph(ranked % {"n": r.result.rankers}))
+            if r.result.ties_broken:
+                tie = _("A tie was broken: more first places, then the variant written first.")
+                add(Paragraph(tie))
+            if r.gained is not None and r.agree_before is not None and r.agree_after is not None:
+                add(
+                    Paragraph(
+                        _("Agreement (4–5) went from %(before)s to %(after)s in round %(n)s.")
+                        % {
+                            "before": f"{round(r.agree_before * 100)}%",
+                            "after": f"{round(r.agree_after * 100)}%",
+                            "n": r.next_round_number,
+                        }
+                    )
+                )
+            else:
+                add(Paragraph(_("The winning variant has not been rated yet.")))
+            if r.by_group:
+                add(
+                    Table(
+                        [_("Group"), _("Before"), _("After")],
+                        [
+                            [
+                                self.group(g.group),
+                                f"{round(g.before * 100)}%",
+                                f"{round(g.after * 100)}%",
+                            ]
+                            for g in r.by_group
+                        ],
+                    )
+                )
 
     def agreement(self, measured: Convergence) -> str:
         """The share of 4–5, or "not rated": nobody rating a proposal is not 0% agreement."""

@@ -48,6 +48,7 @@ from app.workshops.models import (
     Workshop,
 )
 from app.workshops.pooling import round_labels, workshop_labels
+from app.workshops.redrafts import RedraftRecord, redraft_records, rounds_to_convergence
 from app.workshops.reframing import Difference, difference
 from app.workshops.rounds import figures
 from app.workshops.schemas import (
@@ -165,6 +166,10 @@ class AdoptedPart(Part):
     converged: bool
     adopted_reason: str | None
     lineage: list[int]
+    rounds_to_convergence: int | None = Field(
+        default=None,
+        description="rounds it and its forerunners were rated in up to the first that converged",
+    )
     rule: ConvergenceRule | None = Field(
         default=None, description="the convergence rule it was measured by (the settings)"
     )
@@ -300,6 +305,11 @@ class Summary(Part):
     consented: ConsentedPart | None = Field(
         default=None, description="drijfveren and contributions people agreed to share"
     )
+    redrafts: list[RedraftRecord] = Field(
+        default_factory=list,
+        description="closed redrafts: variants, the objections each answered, the Schulze "
+        "count and the agreement gained (per group only as the rounds showed it)",
+    )
 
 
 def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
@@ -433,6 +443,9 @@ class _Builder:
             lineage=[p.id for p in history if p.id is not None],
             rule=rule_of(self.settings),
             deciding_round=deciding.number if deciding is not None else None,
+            rounds_to_convergence=rounds_to_convergence(
+                self.session, self.workshop, {p.id for p in history if p.id}, kind, k=self.k
+            ),
         )
 
     def summary(self, trajectory: Trajectory) -> Summary:
@@ -510,6 +523,7 @@ class _Builder:
             tree=tree(session, workshop_id, self.adopted_row("waarom"), self.adopted_row("opgave")),
             heard=heard(session, workshop_id, k),
             consented=self.consented_part(),
+            redrafts=redraft_records(session, self.workshop, k=k),
         )
 
     def participants(self) -> list[ParticipantPart]:

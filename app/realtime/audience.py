@@ -38,12 +38,20 @@ from app.realtime.protocol import (
     ParticipantJoined,
     ProposalCreated,
     ProposalUpdated,
+    RedraftOpened,
+    RedraftUpdated,
     RoundOpened,
     RoundUpdated,
     event_adapter,
 )
 from app.types import Role
-from app.workshops.schemas import CardView, ParticipantView, ProposalView, RoundView
+from app.workshops.schemas import (
+    CardView,
+    ParticipantView,
+    ProposalView,
+    RedraftView,
+    RoundView,
+)
 
 JSON = dict[str, Any]
 
@@ -107,6 +115,23 @@ def round_for(round_: RoundView, viewer: Actor) -> RoundView:
     if viewer.role is Role.FACILITATOR or not round_.is_open or round_.reveal == "live":
         return round_
     return round_.model_copy(update={"figures": {}})
+
+
+def redraft_for(redraft: RedraftView, viewer: Actor) -> RedraftView:
+    """A redraft as ``viewer`` may see it: a variant's author only for the facilitator, and only
+    when they take part with a name. Nobody's ranking is in it, for anyone: the room gets the
+    count of rankings, and the pairwise counts from k rankers up (:mod:`app.workshops.redrafts`)."""
+    if viewer.role is Role.FACILITATOR:
+        variants = [
+            v.model_copy(update={"author_id": v.author_id if v.author_named else None})
+            for v in redraft.variants
+        ]
+    else:
+        variants = [
+            v.model_copy(update={"author_id": None, "author_named": False})
+            for v in redraft.variants
+        ]
+    return redraft.model_copy(update={"variants": variants})
 
 
 #: Events about one person coming, being let in or going. A phone shows only its own profile,
@@ -180,6 +205,8 @@ def project(event: AnyEvent, viewer: Actor) -> AnyEvent:
         return event.model_copy(update={"participant": participant_for(event.participant, viewer)})
     if isinstance(event, RoundOpened | RoundUpdated):
         return event.model_copy(update={"round": round_for(event.round, viewer)})
+    if isinstance(event, RedraftOpened | RedraftUpdated):
+        return event.model_copy(update={"redraft": redraft_for(event.redraft, viewer)})
     return event
 
 

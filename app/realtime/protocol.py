@@ -19,9 +19,11 @@ from app.workshops.schemas import (
     ClusterView,
     Focus,
     MyDot,
+    MyRanking,
     MyRating,
     ParticipantView,
     ProposalView,
+    RedraftView,
     RoomState,
     RoundView,
     ScreenState,
@@ -331,6 +333,59 @@ class RoundClose(Command):
     round_id: Id
 
 
+class RedraftOpen(Command):
+    """Facilitator: rewrite a proposal that did not converge in its latest round as variants.
+    ``phones_write``: participants may write variants too."""
+
+    type: Literal["redraft.open"]
+    proposal_id: Id
+    phones_write: bool = False
+
+
+class VariantCreate(Command):
+    """A variant of the proposal in a redraft; ``answers`` are the positions (from 0) of the
+    objections in ``redraft.objections`` it answers."""
+
+    type: Literal["variant.create"]
+    redraft_id: Id
+    text: Annotated[str, Field(min_length=1, max_length=2000)]
+    answers: list[Annotated[int, Field(ge=0, le=999)]] = Field(default_factory=list, max_length=50)
+
+
+class VariantWithdraw(Command):
+    type: Literal["variant.withdraw"]
+    variant_id: Id
+
+
+class RankingOpen(Command):
+    """Facilitator: stop writing, let the room rank the redraft's two to four variants."""
+
+    type: Literal["ranking.open"]
+    redraft_id: Id
+
+
+class RankingGive(Command):
+    """Participant: one's order of all the redraft's variants, best first; again replaces it."""
+
+    type: Literal["ranking.give"]
+    redraft_id: Id
+    order: list[Id] = Field(min_length=1, max_length=10)
+
+
+class RedraftClose(Command):
+    """Facilitator: count the rankings (Schulze); the winner becomes the proposal's new text."""
+
+    type: Literal["redraft.close"]
+    redraft_id: Id
+
+
+class RedraftCancel(Command):
+    """Facilitator: drop a redraft that is not closed, with its variants and rankings."""
+
+    type: Literal["redraft.cancel"]
+    redraft_id: Id
+
+
 class ProposalAdopt(Command):
     type: Literal["proposal.adopt"]
     proposal_id: Id
@@ -407,6 +462,13 @@ AnyCommand = Annotated[
     | RoundOpen
     | RatingGive
     | RoundClose
+    | RedraftOpen
+    | VariantCreate
+    | VariantWithdraw
+    | RankingOpen
+    | RankingGive
+    | RedraftClose
+    | RedraftCancel
     | ProposalAdopt
     | VertrekpuntSave
     | ParticipantLeave
@@ -578,6 +640,31 @@ class MyRatingGiven(Message):
     rating: MyRating
 
 
+class RedraftOpened(Message):
+    type: Literal["redraft.opened"]
+    redraft: RedraftView
+
+
+class RedraftUpdated(Message):
+    """A variant written or withdrawn, the ranking opened, a ranking given (the count only), or
+    the redraft closed with its result."""
+
+    type: Literal["redraft.updated"]
+    redraft: RedraftView
+
+
+class RedraftCancelled(Message):
+    type: Literal["redraft.cancelled"]
+    redraft_id: int
+
+
+class MyRankingGiven(Message):
+    """Private to one participant: the ranking they gave."""
+
+    type: Literal["my_ranking.given"]
+    ranking: MyRanking
+
+
 class VertrekpuntSaved(Message):
     """``current`` is false when a newer workshop's vertrekpunt stays the trajectory's current
     one: an older result never replaces it silently (see ``app/workshops/history.py``)."""
@@ -616,6 +703,10 @@ AnyEvent = Annotated[
     | RoundOpened
     | RoundUpdated
     | MyRatingGiven
+    | RedraftOpened
+    | RedraftUpdated
+    | RedraftCancelled
+    | MyRankingGiven
     | VertrekpuntSaved,
     Field(discriminator="type"),
 ]

@@ -14,7 +14,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.privacy import DEFAULT_K
-from app.realtime.audience import card_for, participant_for, proposal_for, round_for
+from app.realtime.audience import (
+    card_for,
+    participant_for,
+    proposal_for,
+    redraft_for,
+    round_for,
+)
 from app.realtime.commands import Actor, driver_of
 from app.types import Role
 from app.workshops.models import (
@@ -24,12 +30,15 @@ from app.workshops.models import (
     DotVote,
     Participant,
     Proposal,
+    Ranking,
     Rating,
+    Redraft,
     Suggestion,
     Trajectory,
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.redrafts import redraft_view
 from app.workshops.rounds import full_view
 from app.workshops.schemas import (
     CardView,
@@ -85,6 +94,16 @@ def build_snapshot(
                 score=rating.score,
                 reason=rating.reason,
             )
+    redrafts = rows(Redraft)
+    my_rankings: dict[str, list[int]] = {}
+    if me is not None and redrafts:
+        for ranking in session.exec(
+            select(Ranking).where(
+                Ranking.participant_id == me,
+                col(Ranking.redraft_id).in_([r.id for r in redrafts]),
+            )
+        ):
+            my_rankings[str(ranking.redraft_id)] = list(ranking.order)
     saved = session.exec(
         select(Vertrekpunt.id)
         .where(Vertrekpunt.workshop_id == wid)
@@ -116,6 +135,8 @@ def build_snapshot(
         rounds={str(r.id): round_for(full_view(session, r, settings, k=k), viewer) for r in rounds},
         my_dots=_my_dots(session, votes, me),
         my_ratings=my_ratings,
+        redrafts={str(r.id): redraft_for(redraft_view(session, r), viewer) for r in redrafts},
+        my_rankings=my_rankings,
         vertrekpunt_id=saved,
         vertrekpunt_current=saved is not None and saved == trajectory.current_vertrekpunt_id,
         starts_from=starting_point(session, workshop.starts_from_id),
@@ -229,6 +250,13 @@ def apply_event(state: JSON, event: JSON) -> None:
     elif kind == "my_rating.given":
         rating = event["rating"]
         state["my_ratings"][f"{rating['round_id']}:{rating['proposal_id']}"] = rating
+    elif kind in ("redraft.opened", "redraft.updated"):
+        state["redrafts"][str(event["redraft"]["id"])] = event["redraft"]
+    elif kind == "redraft.cancelled":
+        state["redrafts"].pop(str(event["redraft_id"]), None)
+        state["my_rankings"].pop(str(event["redraft_id"]), None)
+    elif kind == "my_ranking.given":
+        state["my_rankings"][str(event["ranking"]["redraft_id"])] = event["ranking"]["order"]
     elif kind == "vertrekpunt.saved":
         state["vertrekpunt_id"] = event["vertrekpunt_id"]
         state["vertrekpunt_current"] = event["current"]

@@ -388,3 +388,64 @@ class TrajectoryStep(SQLModel, table=True):
     started_on: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
     ended_on: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Redraft(SQLModel, table=True):
+    """A proposal that did not converge, being rewritten: variants, then the room ranks them.
+
+    ``objections`` are the reasons given with the 1s in ``round_id`` (as that round's figures
+    show them, sorted), copied here so each variant can say which it answers by position, and
+    so the ledger keeps them after the round's ratings are forgotten. ``stage`` goes
+    ``writing`` → ``ranking`` → ``closed``; ``result`` holds the count once closed
+    (:mod:`app.workshops.schulze`), ``winner_proposal_id`` the proposal it became.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    kind: str = Field(max_length=10)
+    proposal_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("proposal.id", ondelete="CASCADE"), nullable=False)
+    )
+    round_id: int | None = _optional_fk("agreement_round.id")
+    objections: list[str] = _json_list()
+    phones_write: bool = False
+    stage: str = Field(default="writing", max_length=10)
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    winner_proposal_id: int | None = _optional_fk("proposal.id")
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class Variant(SQLModel, table=True):
+    """One rewrite in a redraft, and the objections (positions in ``Redraft.objections``) it
+    answers: the ledger of which variant answered which objection."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    redraft_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("redraft.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    author_id: int | None = _optional_fk("participant.id")
+    text: str = Field(max_length=2000)
+    answers: list[int] = _json_list()
+    withdrawn: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Ranking(SQLModel, table=True):
+    """One person's order of a redraft's variants, best first. Never shown to anyone else."""
+
+    __table_args__ = (UniqueConstraint("redraft_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    redraft_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("redraft.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    participant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("participant.id", ondelete="CASCADE"), nullable=False)
+    )
+    order: list[int] = _json_list()
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -37,6 +37,7 @@ from app.workshops.heard import heard
 from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpunt
 from app.workshops.pooling import settle_workshop
 from app.workshops.presets import minutes_for
+from app.workshops.redrafts import cancel_redraft, unfinished
 from app.workshops.rounds import announce, cancel_round, close_round, open_rounds
 from app.workshops.schemas import ScreenState, proposal_view, workshop_view
 from app.workshops.votes import cancel_vote, close_vote, current_vote
@@ -55,8 +56,9 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
     # whether it counts (close) or not (cancel), and the choice is in the log.
     vote = current_vote(ctx)
     rounds = open_rounds(ctx.session, ctx.workshop_id)
-    if (vote or rounds) and command.open_items is None:
-        what = "dot vote" if vote else "agreement round"
+    redrafts = unfinished(ctx.session, ctx.workshop_id)
+    if (vote or rounds or redrafts) and command.open_items is None:
+        what = "dot vote" if vote else "agreement round" if rounds else "redraft"
         raise CommandError(
             "open_items", f"The {what} is still open: close it or cancel it before moving on."
         )
@@ -65,6 +67,8 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
         (cancel_vote if cancel else close_vote)(ctx, vote)
     for round_ in rounds:
         (cancel_round if cancel else close_round)(ctx, round_)
+    for redraft in redrafts:  # unfinished: there is no result to keep, only to drop
+        cancel_redraft(ctx, redraft)
     ctx.workshop.phase_index = command.index
     ctx.workshop.timer_ends_at = None
     settle_workshop(ctx.session, ctx.workshop, ctx.group_size)  # who contributed: pooled once

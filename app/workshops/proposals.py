@@ -83,10 +83,12 @@ def _new(
         cluster = ctx.session.get(Cluster, cluster_id)
         if cluster is None or cluster.workshop_id != ctx.workshop_id:
             raise CommandError("invalid", f"Cluster {cluster_id} cannot be cited: it is not here.")
+    # A redraft's winner is written by whoever wrote the variant, not by who closed it.
+    author_id = lineage.pop("author_id", ctx.actor.participant_id)
     proposal = Proposal(
         workshop_id=ctx.workshop_id,
         kind=kind.value,
-        author_id=ctx.actor.participant_id,
+        author_id=author_id,  # type: ignore[arg-type]
         text=fields.text.strip() or fields.text,
         in_scope=list(fields.in_scope),
         out_of_scope=list(fields.out_of_scope),
@@ -211,3 +213,24 @@ def adopted(ctx: Context, kind: ProposalKind) -> Proposal | None:
         )
         .order_by(col(Proposal.id))
     ).first()
+
+
+def amend_with(ctx: Context, original: Proposal, text: str, *, author_id: int | None) -> Proposal:
+    """Supersede ``original`` by a proposal with ``text`` (a redraft's winning variant, written
+    by ``author_id``), keeping its scope and citations, as ``proposal.amend`` would."""
+    fields = ProposalFields(
+        cid="redraft",
+        text=text,
+        in_scope=original.in_scope,
+        out_of_scope=original.out_of_scope,
+        core_themes=original.core_themes,
+    )
+    _set_status(ctx, original, ProposalStatus.SUPERSEDED)
+    return _new(
+        ctx,
+        ProposalKind(original.kind),
+        fields,
+        grew_from=[original],
+        author_id=author_id,
+        amends_id=original.id,
+    )

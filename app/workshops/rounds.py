@@ -24,6 +24,7 @@ from app.workshops.models import (
     Participant,
     Proposal,
     Rating,
+    Redraft,
     WorkshopSettings,
 )
 from app.workshops.pooling import decide, round_labels, settle_workshop, taking_part
@@ -149,6 +150,14 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
         raise CommandError("wrong_phase", f"Rounds on {command.kind.value} belong to that phase.")
     if open_round(ctx.session, ctx.workshop_id, command.kind.value) is not None:
         raise CommandError("invalid", "A round is already open.")
+    if ctx.session.exec(
+        select(Redraft.id).where(
+            Redraft.workshop_id == ctx.workshop_id,
+            Redraft.kind == command.kind.value,
+            col(Redraft.stage) != "closed",
+        )
+    ).first():
+        raise CommandError("redraft_open", "Close or cancel the redraft before the next round.")
     proposals = ctx.session.exec(
         select(Proposal)
         .where(

@@ -276,6 +276,52 @@ class MyRating(View):
     reason: str
 
 
+class VariantView(View):
+    """One variant in a redraft. No author for phones or the projector; a named author's id
+    for the facilitator only (:mod:`app.realtime.audience`)."""
+
+    id: int
+    text: str
+    answers: list[int] = Field(description="positions in the redraft's objections it answers")
+    author_id: int | None = Field(default=None, description="facilitators only, named authors")
+    author_named: bool = False
+
+
+class RedraftResult(View):
+    """The count of a closed redraft (Schulze, :mod:`app.workshops.schulze`).
+
+    ``pairwise[i][j]``: how many ranked ``order_ids[i]`` above ``order_ids[j]`` (``order_ids`` in
+    the order the variants were written); only when at least k people ranked, so a ranking of
+    one or two people cannot be read back from it. Never anyone's own ranking.
+    """
+
+    winner_id: int
+    order: list[int] = Field(description="variant ids, the room's preferred first")
+    variant_ids: list[int] = Field(description="the variants counted, in the order written")
+    pairwise: list[list[int]] | None
+    ties_broken: bool = Field(description="the tie-break decided part of the order")
+    rankers: int
+
+
+class RedraftView(View):
+    id: int
+    kind: ProposalKind
+    proposal_id: int
+    round_id: int | None
+    objections: list[str] = Field(description="the reasons given with the 1s in that round")
+    phones_write: bool
+    stage: Literal["writing", "ranking", "closed"]
+    variants: list[VariantView]
+    rankers: int = Field(default=0, description="how many people gave a ranking (never who)")
+    result: RedraftResult | None = None
+    winner_proposal_id: int | None = None
+
+
+class MyRanking(View):
+    redraft_id: int
+    order: list[int]
+
+
 class RoomState(View):
     """Everything a screen needs to draw the room, as of one ``seq``."""
 
@@ -288,6 +334,10 @@ class RoomState(View):
     rounds: dict[str, RoundView]
     my_dots: dict[str, list[MyDot]] = Field(description="per vote id; participants only")
     my_ratings: dict[str, MyRating] = Field(description="per 'round:proposal'; participants only")
+    redrafts: dict[str, RedraftView] = Field(default_factory=dict)
+    my_rankings: dict[str, list[int]] = Field(
+        default_factory=dict, description="per redraft id: one's own ranking; participants only"
+    )
     vertrekpunt_id: int | None = Field(description="this workshop's saved vertrekpunt, if any")
     vertrekpunt_current: bool = Field(
         default=False, description="that vertrekpunt is the trajectory's current one"

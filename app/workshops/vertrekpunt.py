@@ -37,6 +37,7 @@ from app.workshops.models import (
 from app.workshops.participants import authors
 from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
+from app.workshops.redrafts import redraft_records, rounds_to_convergence
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
 from app.workshops.targets import new_voices
@@ -119,6 +120,9 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
     return {
         **dump(unattributed(proposal_view(proposal))),
         "adopted_at": iso(proposal.adopted_at),
+        "rounds_to_convergence": rounds_to_convergence(
+            ctx.session, ctx.workshop, {i for i in ids if i}, proposal.kind, k=ctx.group_size
+        ),
         "history": [dump(unattributed(proposal_view(p))) for p in history[1:]],
         "rounds": round_figures,
         # The rule it was measured by, and the round whose figures (with those per group)
@@ -201,6 +205,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         ),
         "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
+        "redrafts": [dump(r) for r in redraft_records(ctx.session, ctx.workshop, k=ctx.group_size)],
     }
     current = becomes_current(ctx.session, trajectory, ctx.workshop)
     vertrekpunt = Vertrekpunt(

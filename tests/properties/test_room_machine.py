@@ -54,6 +54,7 @@ from app.workshops.models import (
     Dot,
     DotVote,
     Proposal,
+    Ranking,
     Rating,
     Workshop,
     WorkshopSettings,
@@ -68,7 +69,7 @@ pytestmark = pytest.mark.slow
 JSON = dict[str, Any]
 GROUPS = ["inwoner", "ervaringsdeskundige", "beleid"]
 AGENDA = list(Phase)
-PRIVATE_EVENTS = ("my_dots.changed", "my_rating.given")
+PRIVATE_EVENTS = ("my_dots.changed", "my_rating.given", "my_ranking.given")
 
 #: Commands the bounded run must get applied at least once, or the machine proves little.
 SHOULD_APPLY = (
@@ -142,6 +143,7 @@ def privacy_problems(
     event: Event | None = None,
     own_dots: dict[tuple[int, str, int], int] | None = None,
     own_ratings: list[JSON] | None = None,
+    own_rankings: dict[str, list[int]] | None = None,
 ) -> list[str]:
     """What ``viewer`` (a participant or the screen) must not have, found in ``data``.
 
@@ -176,6 +178,12 @@ def privacy_problems(
             f"rating that is not mine: {r}"
             for r in data["my_ratings"].values()
             if r not in (own_ratings or [])
+        ]
+    if "my_rankings" in data:
+        problems += [
+            f"ranking that is not mine: {redraft} {order}"
+            for redraft, order in data["my_rankings"].items()
+            if (own_rankings or {}).get(redraft) != order
         ]
     return problems
 
@@ -616,7 +624,10 @@ class RoomMachine(RuleBasedStateMachine):
                 select(Card).where(Card.workshop_id == self.workshop_id, col(Card.hidden))
             )
         ]
-        return Private(dots, ratings, hidden)
+        rankings: dict[int | None, dict[str, list[int]]] = {}
+        for x in session.exec(select(Ranking).where(col(Ranking.participant_id).in_(people))):
+            rankings.setdefault(x.participant_id, {})[str(x.redraft_id)] = list(x.order)
+        return Private(dots, ratings, hidden, rankings)
 
     def private_problems(
         self, viewer: Actor, snapshot: JSON, log: list[Event], private: Private
@@ -633,6 +644,7 @@ class RoomMachine(RuleBasedStateMachine):
                 hidden_texts=private.hidden,
                 own_dots=private.dots.get(me, {}),
                 own_ratings=private.ratings.get(me, []),
+                own_rankings=private.rankings.get(me, {}),
             )
         ]
         searched = self.searched_seq.get(viewer, 0)
@@ -659,6 +671,7 @@ class Private:
     dots: dict[int | None, dict[tuple[int, str, int], int]]
     ratings: dict[int | None, list[JSON]]
     hidden: list[str]
+    rankings: dict[int | None, dict[str, list[int]]]
 
 
 def test_random_rooms_stay_consistent_and_private(engine: Engine) -> None:

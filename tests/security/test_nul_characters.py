@@ -345,6 +345,7 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "proposal.merge": {"proposal_ids": [1, 2], "text": "t", "in_scope": ["a"],
                        "out_of_scope": ["b"], "core_themes": ["c"]},
     "rating.give": {"round_id": 1, "proposal_id": 1, "score": 1, "reason": "r"},
+    "variant.create": {"redraft_id": 1, "text": "t", "answers": [0]},
     "proposal.adopt": {"proposal_id": 1, "reason": "r"},
 }  # fmt: skip
 

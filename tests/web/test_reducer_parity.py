@@ -133,6 +133,10 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
         "round_id"
     ]
     room.do(annie, type="rating.give", round_id=round_id, proposal_id=merged, score=4)
+    room.do(room.facilitator, type="round.close", round_id=round_id)
+    won = redraft_and_rank(room, merged, annie, bram)
+    again = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")["round_id"]
+    room.do(annie, type="rating.give", round_id=again, proposal_id=won, score=4)
     room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
     room.do(bram, type="participant.leave")
     room.do(room.facilitator, type="workshop.configure", settings={"admit": True})
@@ -140,6 +144,30 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     room.do(room.facilitator, type="participant.admit", participant_ids=[late.participant_id])
     room.do(room.facilitator, type="participant.remove_many", participant_ids=[late.participant_id])
     return workshop_id
+
+
+def redraft_and_rank(room: Runner, proposal: int, annie: Actor, bram: Actor) -> int:
+    """A redraft ranked and closed, then one cancelled: every redraft event; the winner's id."""
+    redraft = room.do(
+        room.facilitator, type="redraft.open", proposal_id=proposal, phones_write=True
+    )
+    rid = redraft["redraft_id"]
+    one = room.do(annie, type="variant.create", redraft_id=rid, text="x1")["variant_id"]
+    two = room.do(room.facilitator, type="variant.create", redraft_id=rid, text="x2")["variant_id"]
+    spare = room.do(room.facilitator, type="variant.create", redraft_id=rid, text="x3")
+    room.do(room.facilitator, type="variant.withdraw", variant_id=spare["variant_id"])
+    room.do(room.facilitator, type="ranking.open", redraft_id=rid)
+    room.do(annie, type="ranking.give", redraft_id=rid, order=[one, two])
+    room.do(bram, type="ranking.give", redraft_id=rid, order=[two, one])
+    room.do(annie, type="ranking.give", redraft_id=rid, order=[two, one])
+    won = room.do(room.facilitator, type="redraft.close", redraft_id=rid)["proposal_id"]
+    measured = room.do(room.facilitator, type="round.open", kind="waarom")["round_id"]
+    room.do(annie, type="rating.give", round_id=measured, proposal_id=won, score=4)
+    room.do(room.facilitator, type="round.close", round_id=measured)
+    dropped = room.do(room.facilitator, type="redraft.open", proposal_id=won)["redraft_id"]
+    room.do(room.facilitator, type="redraft.cancel", redraft_id=dropped)
+    assert isinstance(won, int)
+    return won
 
 
 def co_facilitator(engine, trajectory_id: int) -> int:
@@ -186,6 +214,8 @@ def test_state_js_agrees_with_state_py(db_url: str, viewer: str):
         "rounds",
         "my_dots",
         "my_ratings",
+        "redrafts",
+        "my_rankings",
     ):
         empty[key] = {}
     empty["vertrekpunt_id"] = None
@@ -204,6 +234,8 @@ def test_state_js_agrees_with_state_py(db_url: str, viewer: str):
         "rounds",
         "my_dots",
         "my_ratings",
+        "redrafts",
+        "my_rankings",
     ):
         assert browser_state[key] == fresh[key], key
     engine.dispose()

@@ -11,6 +11,7 @@ import { representationBlock, shortText, shortfalls } from "./representation.js"
 import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { groupName } from "./labels.js";
 import { carried } from "./wall_rounds.js";
+import { redraftControls, redraftStart, rewriting } from "./console_redraft.js";
 
 const pickers = new Map(); // form prefix -> its CitePicker
 const STATUS = { open: () => t("open"), superseded: () => t("replaced"), adopted: () => t("adopted"), withdrawn: () => t("withdrawn") };
@@ -84,7 +85,7 @@ export function proposals(state, kind, ctx) {
   const roundControls = round ?
     [h("button", { type: "button", dataset: { key: `round-close-${kind}` }, onclick: () => ctx.command("round.close", { round_id: round.id }, t("Round closed")) }, t("Close round %(n)s", { n: round.number })),
       h("p", { class: "hint" }, round.reveal === "live" ? t("The room sees the figures as they come in.") : t("The room sees the figures when you close the round."))] :
-    [h("button", { type: "button", dataset: { key: `round-open-${kind}` }, disabled: !open.length, onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
+    [h("button", { type: "button", dataset: { key: `round-open-${kind}` }, disabled: !open.length || rewriting(state, kind), onclick: () => ctx.command("round.open", { kind, reveal: $(`#${liveId}`).checked ? "live" : "at_close" }, t("Round opened")) }, t("Open an agreement round")),
       h("span", { class: "check" }, h("input", { type: "checkbox", id: liveId }), h("label", { for: liveId }, t("Show the figures live (otherwise: when the round closes)")))];
   if (open.length > 1 && !round) used.add(`merge-${kind}`);
   for (const p of open) if (!round) used.add(`amend-${p.id}`);
@@ -95,6 +96,7 @@ export function proposals(state, kind, ctx) {
     h("h3", {}, kind === "waarom" ? t("Proposals for the why") : t("Proposals for the mission")),
     h("div", { class: "row" }, roundControls),
     representationBlock(state, { heading: "h4" }),
+    redraftControls(state, kind, ctx),
     list.length ? h("ul", { class: "proposals" }, rows) : h("p", { class: "hint" }, t("No proposals yet.")),
     mergeForm,
     h("details", { id: `new-proposal-${kind}` }, h("summary", {}, t("Add a proposal on behalf of the room")), create));
@@ -153,6 +155,7 @@ function proposalRow(state, p, kind, round, latest, ctx) {
     parts.push(h("div", { class: "actions" },
       h("details", { id: `amend-box-${p.id}` }, h("summary", {}, t("Amend")), amend),
       h("details", { id: `adopt-box-${p.id}` }, h("summary", {}, t("Adopt")), adopt),
+      redraftStart(state, p, figures, ctx),
       h("button", { type: "button", class: "secondary small", onclick: () => { if (confirm(t("Withdraw this proposal?"))) ctx.command("proposal.withdraw", { proposal_id: p.id }, t("Proposal withdrawn")); } }, t("Withdraw"))));
   }
   return h("li", { class: `proposal status-${p.status}`, dataset: { proposalId: p.id, key: `proposal:${p.id}` } }, parts);

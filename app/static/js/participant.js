@@ -13,6 +13,7 @@ import { GLOSSARY, enhanceGlossary, helpToggle, withHelp } from "./glossary.js";
 import { SuggestBox } from "./participant_suggest.js";
 import { MergeNotices } from "./participant_notices.js";
 import { ProposalForm } from "./participant_proposals.js";
+import { RedraftPanel } from "./participant_redraft.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { startingPointBlock } from "./starting_point.js";
 import { CitePicker } from "./cite_picker.js";
@@ -41,6 +42,7 @@ let lastPhase = null;
 // The suggestion form says itself that its suggestion arrived.
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl, { quiet: true }) });
 const notices = new MergeNotices($("#notices"), workshopId);
+const redraftPanel = new RedraftPanel({ el: $("#redraft"), send: (type, fields, errorEl) => send(type, fields, errorEl), redraw: () => redraw(), contentLang });
 const proposalForm = new ProposalForm({ send: (type, fields, errorEl) => send(type, fields, errorEl), state: () => room.state, showError: (el, message) => showError(el, message) });
 // The factoren a consequentie comes from: searched, not scrolled (100 factoren are 100 check
 // boxes), those most like the text being written first, then the newest (likeness.js).
@@ -506,6 +508,7 @@ function renderProposals(state, kind) {
     result(p),
     amend(p))) :
     h("li", { class: "muted" }, t("No proposals yet."))));
+  redraftPanel.render(state, kind);
   renderRating(state, kind);
 }
 

@@ -13,6 +13,7 @@ import { Pager, paginate } from "./wall_pages.js";
 import { adoptedWall, arrived, cardWall, focusWall, voteProgress, worldWalls } from "./wall_views.js";
 import { overviewWall } from "./wall_overview.js";
 import { agreementWall, roundHead } from "./wall_rounds.js";
+import { activeRedraft, redraftHead, redraftWall } from "./wall_redraft.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
 import { startingPointBlock } from "./starting_point.js";
@@ -104,9 +105,11 @@ function viewOf(state) {
     return { key, head: progress || (closed ? help(t("Ranked by dots; under each cluster the cards with the most dots.")) : null), parts: [{ wall: overviewWall(state) }], empty: t("The vote opens soon.") };
   }
   if (phase === "waarom" || phase === "opgave") {
+    const redraft = activeRedraft(state, phase);
+    if (redraft) return { key: `redraft:${redraft.id}`, head: h("div", { class: "wall-lines" }, redraftHead(state, phase)), parts: [{ wall: redraftWall(state, redraft) }] };
     const wall = agreementWall(state, phase);
     const themes = phase === "opgave" && byId(state.proposals).some((p) => p.kind === "opgave" && p.core_themes.length);
-    const head = h("div", { class: "wall-lines" }, roundHead(state, phase), themes ? help(`${termName("kernthema")}: ${explain("kernthema")}`) : null);
+    const head = h("div", { class: "wall-lines" }, roundHead(state, phase), redraftHead(state, phase), themes ? help(`${termName("kernthema")}: ${explain("kernthema")}`) : null);
     return { key: phase, head, parts: [{ wall }], empty: t("Proposals are being written…") };
   }
   return { key: phase, parts: [{ wall: adoptedWall(state) }], empty: t("The facilitator is wrapping up.") };

@@ -43,6 +43,13 @@ export function applyEvent(state, event) {
       state.my_ratings[`${r.round_id}:${r.proposal_id}`] = r;
       break;
     }
+    case "redraft.opened":
+    case "redraft.updated": state.redrafts[event.redraft.id] = event.redraft; break;
+    case "redraft.cancelled":
+      delete state.redrafts[event.redraft_id];
+      delete state.my_rankings[event.redraft_id];
+      break;
+    case "my_ranking.given": state.my_rankings[event.ranking.redraft_id] = event.ranking.order; break;
     case "vertrekpunt.saved":
       state.vertrekpunt_id = event.vertrekpunt_id;
       state.vertrekpunt_current = event.current;
@@ -69,6 +76,12 @@ export function openRound(state, kind) {
 
 export function latestRound(state, kind) {
   return byId(state.rounds).filter((r) => r.kind === kind).pop() || null;
+}
+
+// The redraft of a kind that is being written or ranked, else the newest closed one.
+export function currentRedraft(state, kind) {
+  const mine = byId(state.redrafts || {}).filter((r) => r.kind === kind);
+  return mine.find((r) => r.stage !== "closed") || mine.pop() || null;
 }
 
 export function visibleCards(state, kind) {
