@@ -57,6 +57,7 @@ from app.workshops.schemas import (
     proposal_view,
 )
 from app.workshops.vertrekpunt import representation
+from app.workshops.voice import Voice, voice
 from app.workshops.votes import tally
 
 SCHEMA_VERSION = "atelier.summary/1"
@@ -272,6 +273,11 @@ class Summary(Part):
     consented: ConsentedPart | None = Field(
         default=None, description="drijfveren and contributions people agreed to share"
     )
+    voice: Voice | None = Field(
+        default=None,
+        description="equal voice: the check-out question's figures and how evenly people "
+        "contributed (per shown group)",
+    )
 
 
 def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
@@ -486,6 +492,7 @@ class _Builder:
             tree=tree(session, workshop_id, self.adopted_row("waarom"), self.adopted_row("opgave")),
             heard=heard(session, workshop_id, k),
             consented=self.consented_part(),
+            voice=voice(session, workshop_id, k),
         )
 
     def participants(self) -> list[ParticipantPart]:

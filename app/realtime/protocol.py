@@ -29,6 +29,7 @@ from app.workshops.schemas import (
     VoteView,
     WorkshopView,
 )
+from app.workshops.voice import CheckOutFigures
 
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -349,6 +350,25 @@ class ParticipantLeave(Command):
     type: Literal["participant.leave"]
 
 
+class CheckOutOpen(Command):
+    """Facilitator only: put the check-out question ("Voelde je je gehoord?") on every phone."""
+
+    type: Literal["checkout.open"]
+
+
+class CheckOutGive(Command):
+    """A participant's answer to the check-out question, 1–5; may change while it is open."""
+
+    type: Literal["checkout.answer"]
+    score: int = Field(ge=1, le=5)
+
+
+class CheckOutClose(Command):
+    """Facilitator only: close the check-out question; its figures then stand (no reopening)."""
+
+    type: Literal["checkout.close"]
+
+
 AnyCommand = Annotated[
     PhaseSet
     | WorkshopConfigure
@@ -388,7 +408,10 @@ AnyCommand = Annotated[
     | ParticipantLeave
     | ParticipantRemove
     | ParticipantRemoveMany
-    | ParticipantAdmit,
+    | ParticipantAdmit
+    | CheckOutOpen
+    | CheckOutGive
+    | CheckOutClose,
     Field(discriminator="type"),
 ]
 
@@ -564,6 +587,26 @@ class VertrekpuntSaved(Message):
     current: bool = True
 
 
+class CheckOutOpened(Message):
+    """The check-out question is open: every phone asks it."""
+
+    type: Literal["checkout.opened"]
+
+
+class CheckOutClosed(Message):
+    """The check-out question is closed, with its figures (per group by the k rule)."""
+
+    type: Literal["checkout.closed"]
+    figures: CheckOutFigures
+
+
+class MyCheckOutGiven(Message):
+    """Private to one participant: their own answer to the check-out question."""
+
+    type: Literal["my_checkout.given"]
+    score: int = Field(ge=1, le=5)
+
+
 AnyEvent = Annotated[
     PhaseChanged
     | WorkshopConfigured
@@ -592,7 +635,10 @@ AnyEvent = Annotated[
     | RoundOpened
     | RoundUpdated
     | MyRatingGiven
-    | VertrekpuntSaved,
+    | VertrekpuntSaved
+    | CheckOutOpened
+    | CheckOutClosed
+    | MyCheckOutGiven,
     Field(discriminator="type"),
 ]
 event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
@@ -673,6 +719,18 @@ class Presence(Message):
     )
     participant_ids: list[int] | None = Field(
         default=None, description="facilitators only: who is online"
+    )
+    not_yet: dict[str, int] = Field(
+        default_factory=dict,
+        description="people taking part per group who posted no card or proposal yet; "
+        "groups below k merged, by the same labels as contributing",
+    )
+    not_yet_ids: list[int] | None = Field(
+        default=None,
+        description="facilitators only: the named people among them (never anonymous ones)",
+    )
+    checked_out: int | None = Field(
+        default=None, description="answers to the check-out question while it is open"
     )
     facilitators: int
     screens: int

@@ -25,6 +25,7 @@ from app.workshops.models import (
     Workshop,
     WorkshopSettings,
 )
+from app.workshops.voice import CheckOutView
 
 
 class View(BaseModel):
@@ -257,6 +258,12 @@ class RoomState(View):
     )
     driver_id: int | None = Field(
         default=None, description="facilitators only: the account whose console drives"
+    )
+    check_out: CheckOutView | None = Field(
+        default=None, description="the check-out question, once opened; figures once closed"
+    )
+    my_check_out: int | None = Field(
+        default=None, description="participants only: their own check-out answer"
     )
 
 

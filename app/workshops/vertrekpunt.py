@@ -32,11 +32,11 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
-from app.workshops.participants import authors
 from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
+from app.workshops.voice import authors, voice
 
 RECORD_VERSION = 2
 """2 added the chain as a tree, who was heard and what people consented to share (see
@@ -186,6 +186,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         ),
         "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
+        "voice": dump(voice(ctx.session, ctx.workshop_id, ctx.group_size)),
     }
     current = becomes_current(ctx.session, trajectory, ctx.workshop)
     vertrekpunt = Vertrekpunt(

@@ -43,6 +43,9 @@ export function applyEvent(state, event) {
       state.my_ratings[`${r.round_id}:${r.proposal_id}`] = r;
       break;
     }
+    case "checkout.opened": state.check_out = { open: true, figures: null }; break;
+    case "checkout.closed": state.check_out = { open: false, figures: event.figures }; break;
+    case "my_checkout.given": state.my_check_out = event.score; break;
     case "vertrekpunt.saved":
       state.vertrekpunt_id = event.vertrekpunt_id;
       state.vertrekpunt_current = event.current;
