@@ -57,6 +57,13 @@ class WorkshopSettings(BaseModel):
         default=False,
         description="joins wait in the lobby until the facilitator lets them in",
     )
+    nudge_minutes: int | None = PField(
+        default=None,
+        ge=1,
+        le=60,
+        description="after this many minutes of a posting phase, a phone whose person has "
+        "shared nothing asks gently whether they want to (only that phone; null: never)",
+    )
 
 
 class Trajectory(SQLModel, table=True):

@@ -15,6 +15,7 @@ import { overviewWall } from "./wall_overview.js";
 import { agreementWall, roundHead } from "./wall_rounds.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
+import { checkOutView, voiceAside } from "./wall_voice.js";
 import { startingPointBlock } from "./starting_point.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
@@ -133,6 +134,14 @@ function render(state) {
     pager.place("heard", [{ keys: [] }], null);
     return;
   }
+  if (state.check_out && state.check_out.open && !focused) {
+    // The check-out question is on every phone: the view asks it too, with how many answered.
+    shown = null;
+    keep(view, () => checkOutView(presence));
+    pageIndicator(0, 1);
+    pager.place("check-out", [{ keys: [] }], null);
+    return;
+  }
   if (inLobby) {
     shown = null;
     keep(view, () => lobby(state));
@@ -236,7 +245,8 @@ function representation(state, full) {
     h("ul", { class: "meta" },
       groups.map((g) => line(presence.by_group[g] ? "here" : "away", groupName(g), groupCounts(g))),
       pooled.length || OTHER_GROUPS in (presence.contributing || {}) ? line("pooled", groupName(OTHER_GROUPS), pooledCounts(pooled)) : null),
-    missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null);
+    missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
+    voiceAside(state, presence));
 }
 
 // Counted by the server, with groups too small to stay anonymous pooled (under OTHER_GROUPS) or
