@@ -30,7 +30,8 @@ export class EqualVoice {
       h("h4", {}, t("Not shared anything yet")),
       groups.length ? h("ul", { class: "plain" }, groups.map((g) => h("li", {}, h("strong", {}, groupName(g)), ": ", tn("%(n)s person", "%(n)s people", counts[g])))) :
         h("p", { class: "hint" }, t("Counted per group once the room has moved on from the lobby.")),
-      byGroup.size ? h("ul", { class: "plain not-yet-names" }, [...byGroup].map(([g, names]) => h("li", {}, groupName(g), ": ", names.sort().join(", ")))) : null,
+      // By their own group: a pooled group's people are named under it, not under the pool.
+      byGroup.size ? h("ul", { class: "plain not-yet-names", "aria-label": t("Names") }, [...byGroup].map(([g, names]) => h("li", {}, groupName(g), ": ", names.sort().join(", ")))) : null,
       h("p", { class: "hint" }, t("Only you see the names. People who take part anonymously are only counted.")));
   }
 
