@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from app.db import session_scope
+from app.exports.formats import render
+from app.exports.summary import build_summary
 from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
@@ -165,6 +167,19 @@ def test_check_out_figures_per_group_and_overall(engine: Engine):
     # The opgave proposal (beleid's first, now 3) came after: 7+4+3+3+3 = 20 of 34 = 59%.
     assert saved["voice"]["evenness"]["total"]["share"] == 59
     assert "heard" in saved
+    # And every export: the CSV table and the document, with the same figures and no person.
+    summary = build_summary(engine, workshop_id=room.workshop_id, min_group_size=K)
+    assert summary is not None and summary.voice is not None
+    assert summary.voice.check_out == figures
+    table = str(render(summary, "voice.csv", "nl", None)).splitlines()
+    assert table[0].startswith("measure,stakeholder_group,answers,average,counts_1_to_5")
+    assert "check_out,uitvoering,3,4.3,0 0 0 2 1,,,,,," in table
+    assert "check_out,total,19,3.5,2 2 3 8 4,,,,,," in table
+    assert "evenness,total,,,,24,34,5,20,59,21" in table
+    assert not any(",bestuur," in row for row in table)  # below k: only in the pool
+    markdown = str(render(summary, "md", "nl", None))
+    assert "Voelden mensen zich gehoord?" in markdown and "Hoe gelijk mensen bijdroegen" in markdown
+    assert "3,5" in markdown  # the average in Dutch
 
 
 def record_after_adopting(room: Runner, people: dict[str, list[Actor]]) -> dict[str, Any]:
