@@ -21,7 +21,7 @@ from app.realtime.protocol import (
     CheckOutOpened,
     MyCheckOutGiven,
 )
-from app.types import Role
+from app.types import Phase, Role
 from app.workshops.voice import answers_of, check_out_figures
 from app.workshops.voice_tables import CheckOut, CheckOutAnswer
 
@@ -36,9 +36,13 @@ def _question(ctx: Context) -> CheckOut:
     return question
 
 
-@handles(CheckOutOpen, roles=(Role.FACILITATOR,))
+#: Not in the lobby: nobody can have been heard before the room has begun.
+AFTER_THE_LOBBY = tuple(phase for phase in Phase if phase is not Phase.LOBBY)
+
+
+@handles(CheckOutOpen, roles=(Role.FACILITATOR,), phases=AFTER_THE_LOBBY)
 def open_(ctx: Context, _command: CheckOutOpen) -> None:
-    """Ask every phone the check-out question (once per workshop)."""
+    """Ask every phone the check-out question (once per workshop), after the lobby."""
     question = ctx.session.get(CheckOut, ctx.workshop_id)
     if question is not None:
         raise CommandError(

@@ -93,6 +93,10 @@ async def test_a_check_out_answer_reaches_no_one_else_and_the_figures_are_pooled
     with pytest.raises(Rejected) as refused:
         await annie.command("checkout.open")
     assert refused.value.code == "forbidden"
+    with pytest.raises(Rejected) as refused:
+        await fac.command("checkout.open")  # in the lobby: nobody has been heard yet
+    assert refused.value.code == "wrong_phase"
+    await goto(fac, "afronding")
     opened = await fac.command("checkout.open")
     for client in (screen, *phones):
         await client.until_seq(opened["seq"])

@@ -222,6 +222,10 @@ def test_refusals_change_nothing(engine: Engine):
             room.do(actor, **message)
         assert error.value.code == code
 
+    lobby = new_room(engine)
+    with pytest.raises(CommandError) as error:  # nobody has been heard before the room began
+        lobby.do(lobby.facilitator, type="checkout.open")
+    assert error.value.code == "wrong_phase"
     refused(someone, "not_open", type="checkout.answer", score=4)  # not opened yet
     refused(room.facilitator, "not_open", type="checkout.close")
     refused(someone, "forbidden", type="checkout.open")  # a phone may not open it
