@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from app.exports.blocks import Heading, Paragraph, Table
 from app.exports.people import Add, Writer, k_note, percent
-from app.workshops.voice import CheckOutFigures, Evenness, Voice
+from app.workshops.check_out_views import CheckOutFigures
+from app.workshops.voice import Evenness, Voice
 
 
 def voice(w: Writer, add: Add, figures: Voice, *, language: str) -> None:

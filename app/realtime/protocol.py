@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.inputs import WithoutNul
 from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
+from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
     CardView,
@@ -29,7 +30,6 @@ from app.workshops.schemas import (
     VoteView,
     WorkshopView,
 )
-from app.workshops.voice import CheckOutFigures
 
 Text = Annotated[str, Field(min_length=1, max_length=1000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]

@@ -32,10 +32,23 @@ from app.realtime.protocol import (
 from app.types import Contribution, Role
 from app.workshops.access import hash_token, new_token
 from app.workshops.groups import canonical
-from app.workshops.models import Participant, Trajectory, Workshop
+from app.workshops.models import Card, Participant, Proposal, Trajectory, Workshop
 from app.workshops.pooling import count_by_label, decide, everyone_who_took_part
 from app.workshops.schemas import participant_view
-from app.workshops.voice import authors
+
+
+def authors(session: Session, workshop_id: int) -> set[int]:
+    """The participants who posted a card or a proposal in this workshop."""
+    found: set[int] = set()
+    for model in (Card, Proposal):
+        found.update(
+            a
+            for a in session.exec(
+                select(model.author_id).where(model.workshop_id == workshop_id).distinct()
+            )
+            if a is not None
+        )
+    return found
 
 
 def contributing(session: Session, workshop: Workshop, k: int) -> dict[str, int]:

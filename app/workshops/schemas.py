@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.clock import iso
 from app.types import CardKind, ProposalKind, Tag, VoteTarget, World
+from app.workshops.check_out_views import CheckOutView
 from app.workshops.heard import Heard
 from app.workshops.models import (
     AgreementRound,
@@ -25,7 +26,6 @@ from app.workshops.models import (
     Workshop,
     WorkshopSettings,
 )
-from app.workshops.voice import CheckOutView
 
 
 class View(BaseModel):

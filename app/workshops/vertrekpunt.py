@@ -32,11 +32,12 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.participants import authors
 from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
-from app.workshops.voice import authors, voice
+from app.workshops.voice import voice
 
 RECORD_VERSION = 2
 """2 added the chain as a tree, who was heard and what people consented to share (see

@@ -29,7 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from app.privacy import Labels, label_of, merge_small_groups, shown_per_group
+from app.workshops.check_out_views import CheckOutFigures, CheckOutView, ScoreLine
 from app.workshops.models import Card, Participant, Proposal, Workshop
+from app.workshops.participants import authors
 from app.workshops.pooling import decide, workshop_labels
 from app.workshops.voice_tables import CheckOut, CheckOutAnswer
 
@@ -43,20 +45,6 @@ class View(BaseModel):
 
 
 # --------------------------------------------------------------------------- not yet contributed
-
-
-def authors(session: Session, workshop_id: int) -> set[int]:
-    """The participants who posted a card or a proposal in this workshop."""
-    found: set[int] = set()
-    for model in (Card, Proposal):
-        found.update(
-            a
-            for a in session.exec(
-                select(model.author_id).where(model.workshop_id == workshop_id).distinct()
-            )
-            if a is not None
-        )
-    return found
 
 
 def not_yet(
@@ -97,32 +85,6 @@ def not_yet_now(session: Session, workshop: Workshop, k: int) -> tuple[dict[str,
 
 
 # --------------------------------------------------------------------------- check-out
-
-
-class ScoreLine(View):
-    """Answers of one group (``group`` "" for everyone): how many, their average (one decimal)
-    and how many gave each score (``counts[0]`` the 1s … ``counts[4]`` the 5s)."""
-
-    group: str
-    answers: int
-    average: float
-    counts: list[int] = Field(min_length=5, max_length=5)
-
-
-class CheckOutFigures(View):
-    """The check-out's figures: ``total`` and ``groups`` only when at least k people answered."""
-
-    answers: int
-    total: ScoreLine | None
-    groups: list[ScoreLine]
-    min_group_size: int
-
-
-class CheckOutView(View):
-    """The check-out question as every screen sees it; figures only once it is closed."""
-
-    open: bool
-    figures: CheckOutFigures | None = None
 
 
 def _score_line(group: str, scores: list[int]) -> ScoreLine:

@@ -27,13 +27,14 @@ from app.exports.summary import Summary, build_summary
 from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
+from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.heard import heard
 from app.workshops.models import AgreementRound, Vertrekpunt, Workshop
 from app.workshops.participants import contributing
 from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
 from app.workshops.vertrekpunt import representation
-from app.workshops.voice import CheckOutFigures, Evenness, not_yet_now
+from app.workshops.voice import Evenness, not_yet_now
 from tests.workshops.scripted import facilitator_and_trajectory, new_room, run_to_vertrekpunt
 
 K = 3

@@ -30,10 +30,10 @@ from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
 from app.realtime.state import build_snapshot
 from app.types import Role
+from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.models import Vertrekpunt, Workshop
 from app.workshops.runner import Runner
 from app.workshops.voice import (
-    CheckOutFigures,
     check_out_figures,
     evenness,
     not_yet_now,
