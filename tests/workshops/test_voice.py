@@ -16,9 +16,11 @@ What each person says (cards, and one proposal for the first inwoner), in joinin
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -180,6 +182,11 @@ def test_check_out_figures_per_group_and_overall(engine: Engine):
     markdown = str(render(summary, "md", "nl", None))
     assert "Voelden mensen zich gehoord?" in markdown and "Hoe gelijk mensen bijdroegen" in markdown
     assert "3,5" in markdown  # the average in Dutch
+    book = load_workbook(io.BytesIO(render(summary, "xlsx", "nl", None)))  # type: ignore[arg-type]
+    rows = [[c.value for c in row] for row in book["Check-out"].iter_rows()]
+    assert rows[-1] == ["Totaal", 19, 3.5, 2, 2, 3, 8, 4]
+    even = [[c.value for c in row] for row in book["Gelijke verdeling"].iter_rows()]
+    assert even[-1] == ["Totaal", 24, 34, 5, 0.59, 0.21]
 
 
 def record_after_adopting(room: Runner, people: dict[str, list[Actor]]) -> dict[str, Any]:
