@@ -18,6 +18,7 @@ from types import ModuleType
 from app.realtime import commands
 from app.workshops import (
     cards,
+    check_out,
     clusters,
     participants,
     phases,
@@ -30,6 +31,7 @@ from app.workshops import (
 
 HANDLER_MODULES: tuple[ModuleType, ...] = (
     cards,
+    check_out,
     clusters,
     participants,
     phases,

@@ -21,10 +21,13 @@ from app.workshops.models import (
 )
 from app.workshops.pairing import ScreenPairing
 from app.workshops.sharing import TrajectoryShare
+from app.workshops.voice_tables import CheckOut, CheckOutAnswer
 
 __all__ = [
     "AgreementRound",
     "Card",
+    "CheckOut",
+    "CheckOutAnswer",
     "Cluster",
     "CommandReceipt",
     "Dot",

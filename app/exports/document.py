@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import people
+from app.exports import people, voice_section
 from app.exports.blocks import (
     Block,
     Chart,
@@ -128,6 +128,8 @@ class _Writer:
         people.table(self, add)
         if summary.heard is not None:
             people.heard(self, add, summary.heard)
+        if summary.voice is not None:
+            voice_section.voice(self, add, summary.voice, language=self.language)
         return doc
 
     def adopted(self, add: Add, title: str, part: AdoptedPart | None) -> None:

@@ -158,6 +158,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     _table("rounds", N_("Rounds (CSV)")),
     _table("heard", N_("Who was heard (CSV)")),
     _table("consented", N_("Motivations and contributions (CSV)")),
+    _table("voice", N_("Equal voice (CSV)")),
 )
 
 #: By ``--format`` name.

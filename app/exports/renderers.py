@@ -324,7 +324,60 @@ def csv_table(summary: Summary, table: str) -> str:
             else []
         )
         rows = [*drijfveren, *wishes]
+    elif table == "voice":
+        writer.writerow(VOICE_COLUMNS)
+        rows = voice_rows(summary)
     else:
         raise ValueError(f"no CSV table {table!r}")
     writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+#: ``voice.csv``: the check-out's lines (``measure`` ``check_out``) and the evenness lines
+#: (``evenness``), each per shown group and for everyone (``total``); a column that does not
+#: belong to a measure is empty.
+VOICE_COLUMNS = [
+    "measure",
+    "stakeholder_group",
+    "answers",
+    "average",
+    "counts_1_to_5",
+    "people",
+    "said",
+    "top_fifth",
+    "top_fifth_said",
+    "share",
+    "even_share",
+]
+
+
+def voice_rows(summary: Summary) -> list[list[object]]:
+    """The rows of ``voice.csv``: figures per group only, never one person's."""
+    voice = summary.voice
+    if voice is None:
+        return []
+    rows: list[list[object]] = []
+    check = voice.check_out
+    if check is not None and check.total is not None:
+        for line in [*check.groups, check.total]:
+            counts = " ".join(map(str, line.counts))
+            rows.append(
+                ["check_out", line.group or "total", line.answers, line.average, counts, *[""] * 6]
+            )
+    for even in [*voice.evenness.groups, voice.evenness.total]:
+        share = "" if even.share is None else even.share
+        even_share = "" if even.even_share is None else even.even_share
+        rows.append(
+            [
+                "evenness",
+                even.group or "total",
+                *["", "", ""],
+                even.people,
+                even.said,
+                even.top,
+                even.top_said,
+                share,
+                even_share,
+            ]
+        )
+    return rows

@@ -100,6 +100,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     sheets.ratings()
     sheets.at_the_table()
     sheets.heard()
+    sheets.voice()
     sheets.consented()
     out = io.BytesIO()
     book.save(out)
@@ -375,6 +376,55 @@ class _Sheets:
                 ],
             ],
             shares=frozenset({6, 7}),
+        )
+
+    def voice(self) -> None:
+        """Equal voice: the check-out per group (when it was asked, and k people answered) and
+        how evenly people contributed. Absent from a summary written before it was recorded."""
+        _ = self._
+        voice = self.summary.voice
+        if voice is None:
+            return
+        check = voice.check_out
+        if check is not None and check.total is not None:
+            _sheet(
+                self.book,
+                _("Check-out"),
+                [_("Stakeholder group"), _("Answers"), _("Average"), "1", "2", "3", "4", "5"],
+                (
+                    [
+                        self.group(line.group) if line.group else _("Total"),
+                        line.answers,
+                        line.average,
+                        *line.counts,
+                    ]
+                    for line in [*check.groups, check.total]
+                ),
+            )
+        even = voice.evenness
+        _sheet(
+            self.book,
+            _("Evenness"),
+            [
+                _("Stakeholder group"),
+                _("People"),
+                _("Cards and proposals"),
+                _("Most active fifth"),
+                _("Their share"),
+                _("If everyone wrote as much"),
+            ],
+            (
+                [
+                    self.group(line.group) if line.group else _("Total"),
+                    line.people,
+                    line.said,
+                    line.top,
+                    _fraction(line.share),
+                    _fraction(line.even_share),
+                ]
+                for line in [*even.groups, even.total]
+            ),
+            shares=frozenset({4, 5}),
         )
 
     def consented(self) -> None:

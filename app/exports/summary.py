@@ -60,6 +60,7 @@ from app.workshops.schemas import (
     proposal_view,
 )
 from app.workshops.vertrekpunt import representation
+from app.workshops.voice import Voice, voice
 from app.workshops.votes import tally
 
 SCHEMA_VERSION = "atelier.summary/1"
@@ -310,6 +311,11 @@ class Summary(Part):
         description="closed redrafts: variants, the objections each answered, the Schulze "
         "count and the agreement gained (per group only as the rounds showed it)",
     )
+    voice: Voice | None = Field(
+        default=None,
+        description="equal voice: the check-out question's figures and how evenly people "
+        "contributed (per shown group)",
+    )
 
 
 def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
@@ -524,6 +530,7 @@ class _Builder:
             heard=heard(session, workshop_id, k),
             consented=self.consented_part(),
             redrafts=redraft_records(session, self.workshop, k=k),
+            voice=voice(session, workshop_id, k),
         )
 
     def participants(self) -> list[ParticipantPart]:

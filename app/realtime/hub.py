@@ -77,10 +77,23 @@ from app.workshops.participants import (
     contributing,
     counted_as,
 )
+from app.workshops.voice import answer_count, not_yet_now
+from app.workshops.voice_tables import CheckOut
 from app.workshops.votes import open_vote, progress
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Voiced:
+    """Equal voice, live, for the staff's screens: who has not said anything yet per group
+    (``not_yet``), the named ones among them (``not_yet_ids``, for facilitators only) and how
+    many answered the open check-out question (``checked_out``, ``None`` when none is open)."""
+
+    not_yet: dict[str, int]
+    not_yet_ids: list[int]
+    checked_out: int | None
 
 
 def channel(workshop_id: int) -> str:
@@ -115,9 +128,20 @@ def fan_out(event: LogEntry, connections: Iterable[Connection]) -> int:
     return offered
 
 
-#: Events after which the room's "contributing per group" figure is recomputed.
+#: Events after which the room's "contributing per group" figures (who contributed, who has
+#: not yet, how many answered the check-out) are recomputed.
 CONTRIBUTIONS = frozenset(
-    {"card.posted", "card.withdrawn", "proposal.created", "participant.joined"}
+    {
+        "card.posted",
+        "card.withdrawn",
+        "proposal.created",
+        "participant.joined",
+        "participant.left",
+        "participant.admitted",
+        "checkout.opened",
+        "checkout.closed",
+        "my_checkout.given",
+    }
 )
 
 
@@ -142,6 +166,7 @@ class Room:
     contributing_dirty: bool = True
     contributing: dict[str, int] = field(default_factory=dict)
     counted_as: dict[str, str | None] = field(default_factory=dict)
+    voice: Voiced = field(default_factory=lambda: Voiced({}, [], None))
     #: Who is connected in every process (this one's sockets when presence is not shared).
     everyone: Here = field(default_factory=Here)
     #: A delivery pass is running or asked for (coalesces a flood of notices).
@@ -518,8 +543,9 @@ class Hub:
                 if contributing is not None and contributing != (
                     room.contributing,
                     room.counted_as,
+                    room.voice,
                 ):
-                    room.contributing, room.counted_as = contributing
+                    room.contributing, room.counted_as, room.voice = contributing
                     room.presence_dirty = True
             changed, room.presence_dirty = room.presence_dirty, False
             everyone = await self._guarded(
@@ -551,27 +577,46 @@ class Hub:
             by_group=dict(sorted(Counter(everyone.participants.values()).items())),
             contributing=room.contributing,
             counted_as=room.counted_as,
+            not_yet=room.voice.not_yet,
+            checked_out=room.voice.checked_out,
             facilitators=everyone.facilitators,
             screens=everyone.screens,
         )
         for_facilitator = public.model_copy(
-            update={"participant_ids": sorted(everyone.participants)}
+            update={
+                "participant_ids": sorted(everyone.participants),
+                "not_yet_ids": room.voice.not_yet_ids,
+            }
         ).model_dump_json()
         for_screen = public.model_dump_json()
         for connection in list(room.staff):
             is_facilitator = connection.actor.role is Role.FACILITATOR
             connection.offer(for_facilitator if is_facilitator else for_screen)
 
-    def _contributing(self, workshop_id: int) -> tuple[dict[str, int], dict[str, str | None]]:
+    def _contributing(
+        self, workshop_id: int
+    ) -> tuple[dict[str, int], dict[str, str | None], Voiced]:
         """People per stakeholder group who posted a card or a proposal, pooled by the labels
-        the workshop decided once (see :mod:`app.workshops.pooling`), and which label each
-        group is counted under (so no screen shows a pooled group as a zero)."""
+        the workshop decided once (see :mod:`app.workshops.pooling`), which label each group
+        is counted under (so no screen shows a pooled group as a zero), and who has not said
+        anything yet (:mod:`app.workshops.voice`)."""
         with read_scope(self.engine) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                return {}, {}
+                return {}, {}, Voiced({}, [], None)
             k = self.settings.min_group_size
-            return contributing(session, workshop, k), counted_as(session, workshop, k)
+            silent, named = not_yet_now(session, workshop, k)
+            question = session.get(CheckOut, workshop_id)
+            checked_out = (
+                answer_count(session, workshop_id)
+                if question is not None and question.closed_at is None
+                else None
+            )
+            return (
+                contributing(session, workshop, k),
+                counted_as(session, workshop, k),
+                Voiced(silent, named, checked_out),
+            )
 
     def _tally(self, workshop_id: int) -> Tally | None:
         with read_scope(self.engine) as session:

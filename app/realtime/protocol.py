@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.inputs import WithoutNul
 from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
+from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import (
     CardView,
@@ -427,6 +428,25 @@ class ParticipantLeave(Command):
     type: Literal["participant.leave"]
 
 
+class CheckOutOpen(Command):
+    """Facilitator only: put the check-out question ("Voelde je je gehoord?") on every phone."""
+
+    type: Literal["checkout.open"]
+
+
+class CheckOutGive(Command):
+    """A participant's answer to the check-out question, 1–5; may change while it is open."""
+
+    type: Literal["checkout.answer"]
+    score: int = Field(ge=1, le=5)
+
+
+class CheckOutClose(Command):
+    """Facilitator only: close the check-out question; its figures then stand (no reopening)."""
+
+    type: Literal["checkout.close"]
+
+
 AnyCommand = Annotated[
     PhaseSet
     | WorkshopConfigure
@@ -474,7 +494,10 @@ AnyCommand = Annotated[
     | ParticipantLeave
     | ParticipantRemove
     | ParticipantRemoveMany
-    | ParticipantAdmit,
+    | ParticipantAdmit
+    | CheckOutOpen
+    | CheckOutGive
+    | CheckOutClose,
     Field(discriminator="type"),
 ]
 
@@ -675,6 +698,26 @@ class VertrekpuntSaved(Message):
     current: bool = True
 
 
+class CheckOutOpened(Message):
+    """The check-out question is open: every phone asks it."""
+
+    type: Literal["checkout.opened"]
+
+
+class CheckOutClosed(Message):
+    """The check-out question is closed, with its figures (per group by the k rule)."""
+
+    type: Literal["checkout.closed"]
+    figures: CheckOutFigures
+
+
+class MyCheckOutGiven(Message):
+    """Private to one participant: their own answer to the check-out question."""
+
+    type: Literal["my_checkout.given"]
+    score: int = Field(ge=1, le=5)
+
+
 AnyEvent = Annotated[
     PhaseChanged
     | WorkshopConfigured
@@ -707,7 +750,10 @@ AnyEvent = Annotated[
     | RedraftUpdated
     | RedraftCancelled
     | MyRankingGiven
-    | VertrekpuntSaved,
+    | VertrekpuntSaved
+    | CheckOutOpened
+    | CheckOutClosed
+    | MyCheckOutGiven,
     Field(discriminator="type"),
 ]
 event_adapter: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
@@ -788,6 +834,18 @@ class Presence(Message):
     )
     participant_ids: list[int] | None = Field(
         default=None, description="facilitators only: who is online"
+    )
+    not_yet: dict[str, int] = Field(
+        default_factory=dict,
+        description="people taking part per group who posted no card or proposal yet; "
+        "groups below k merged, by the same labels as contributing",
+    )
+    not_yet_ids: list[int] | None = Field(
+        default=None,
+        description="facilitators only: the named people among them (never anonymous ones)",
+    )
+    checked_out: int | None = Field(
+        default=None, description="answers to the check-out question while it is open"
     )
     facilitators: int
     screens: int

@@ -54,6 +54,7 @@ from app.workshops.schemas import (
     vote_view,
     workshop_view,
 )
+from app.workshops.voice import check_out_view, my_answer
 from app.workshops.votes import my_dots, tally
 
 JSON = dict[str, Any]
@@ -144,6 +145,8 @@ def build_snapshot(
         if viewer.role is Role.FACILITATOR
         else {},
         driver_id=driver_of(workshop, trajectory) if viewer.role is Role.FACILITATOR else None,
+        check_out=check_out_view(session, wid, k),
+        my_check_out=my_answer(session, wid, me) if me is not None else None,
     )
 
 
@@ -257,6 +260,12 @@ def apply_event(state: JSON, event: JSON) -> None:
         state["my_rankings"].pop(str(event["redraft_id"]), None)
     elif kind == "my_ranking.given":
         state["my_rankings"][str(event["ranking"]["redraft_id"])] = event["ranking"]["order"]
+    elif kind == "checkout.opened":
+        state["check_out"] = {"open": True, "figures": None}
+    elif kind == "checkout.closed":
+        state["check_out"] = {"open": False, "figures": event["figures"]}
+    elif kind == "my_checkout.given":
+        state["my_check_out"] = event["score"]
     elif kind == "vertrekpunt.saved":
         state["vertrekpunt_id"] = event["vertrekpunt_id"]
         state["vertrekpunt_current"] = event["current"]

@@ -65,6 +65,13 @@ class WorkshopSettings(BaseModel):
     group_agree_share: float = PField(
         default=0.6, gt=0, le=1, description="share of 4s and 5s each group needs, with the rule on"
     )
+    nudge_minutes: int | None = PField(
+        default=None,
+        ge=1,
+        le=60,
+        description="after this many minutes of a posting phase, a phone whose person has "
+        "shared nothing asks gently whether they want to (only that phone; null: never)",
+    )
 
 
 class Trajectory(SQLModel, table=True):

@@ -18,6 +18,7 @@ from app.workshops.models import Trajectory, Workshop
 from app.workshops.presets import PRESETS
 from app.workshops.routes import trajectory_for
 from app.workshops.steps import Step, StepNotes, save_step, steps
+from app.workshops.voice import voice
 
 router = APIRouter(prefix="/api", tags=["record"])
 
@@ -54,6 +55,7 @@ def at_the_table(
         assert trajectory is not None
         return {
             "heard": heard(session, workshop_id, k).model_dump(),
+            "voice": voice(session, workshop_id, k).model_dump(),
             "trajectory": table_check(session, trajectory, k).model_dump(),
         }
 

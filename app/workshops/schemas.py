@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.clock import iso
 from app.types import CardKind, ProposalKind, Tag, VoteTarget, World
+from app.workshops.check_out_views import CheckOutView
 from app.workshops.heard import Heard
 from app.workshops.models import (
     AgreementRound,
@@ -350,6 +351,12 @@ class RoomState(View):
     )
     driver_id: int | None = Field(
         default=None, description="facilitators only: the account whose console drives"
+    )
+    check_out: CheckOutView | None = Field(
+        default=None, description="the check-out question, once opened; figures once closed"
+    )
+    my_check_out: int | None = Field(
+        default=None, description="participants only: their own check-out answer"
     )
 
 

@@ -41,6 +41,7 @@ from app.workshops.redrafts import redraft_records, rounds_to_convergence
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
 from app.workshops.targets import new_voices
+from app.workshops.voice import voice
 
 RECORD_VERSION = 2
 """2 added the chain as a tree, who was heard and what people consented to share (see
@@ -206,6 +207,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         "heard": dump(heard(ctx.session, ctx.workshop_id, ctx.group_size)),
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
         "redrafts": [dump(r) for r in redraft_records(ctx.session, ctx.workshop, k=ctx.group_size)],
+        "voice": dump(voice(ctx.session, ctx.workshop_id, ctx.group_size)),
     }
     current = becomes_current(ctx.session, trajectory, ctx.workshop)
     vertrekpunt = Vertrekpunt(

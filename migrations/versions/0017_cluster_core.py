@@ -5,7 +5,7 @@ model found most representative (``core_card_ids``); the board marks them and th
 overview shows them first. Clusters made by hand, and existing rows, have none.
 
 Revision ID: 0017_cluster_core
-Revises: 0015_redrafts
+Revises: 0016_check_out
 Create Date: 2026-12-07 17:45:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_cluster_core"
-down_revision: str | None = "0015_redrafts"
+down_revision: str | None = "0016_check_out"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -100,7 +100,11 @@ def test_private_events_reach_only_their_participant(recorded):
         ).all()
         staff = [e for e in private if e.audience == FACILITATORS_ONLY]
         private = [e for e in private if e.audience != FACILITATORS_ONLY]
-        assert {e.type for e in private} == {"my_dots.changed", "my_rating.given"}
+        assert {e.type for e in private} == {
+            "my_dots.changed",
+            "my_rating.given",
+            "my_checkout.given",
+        }
         assert {e.type for e in staff} == {
             "suggestion.made",
             "suggestion.decided",
@@ -113,8 +117,11 @@ def test_private_events_reach_only_their_participant(recorded):
                 assert (event_for(event, viewer) is None) == (viewer.role is not Role.FACILITATOR)
             if viewer.role is not Role.PARTICIPANT:
                 assert state.my_dots == {} and state.my_ratings == {}
+                assert state.my_check_out is None
             else:
                 mine = {e.audience for e in private} & {viewer.participant_id}
                 assert bool(state.my_ratings) == bool(mine)
+                answered = {e.audience for e in private if e.type == "my_checkout.given"}
+                assert (state.my_check_out is not None) == (viewer.participant_id in answered)
             if viewer.role is not Role.FACILITATOR:
                 assert state.suggestions == {} and state.driver_id is None

@@ -138,6 +138,10 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     again = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")["round_id"]
     room.do(annie, type="rating.give", round_id=again, proposal_id=won, score=4)
     room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
+    room.do(room.facilitator, type="checkout.open")
+    room.do(annie, type="checkout.answer", score=3)
+    room.do(annie, type="checkout.answer", score=4)
+    room.do(room.facilitator, type="checkout.close")
     room.do(bram, type="participant.leave")
     room.do(room.facilitator, type="workshop.configure", settings={"admit": True})
     late = room.join("Chris", "inwoner")

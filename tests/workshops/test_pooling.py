@@ -27,6 +27,7 @@ from app.exports.summary import NewVoices, Summary, build_summary
 from app.privacy import OTHER_GROUPS
 from app.realtime.commands import Actor, CommandError
 from app.realtime.models import Event
+from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.heard import heard
 from app.workshops.models import AgreementRound, Vertrekpunt, Workshop, WorkshopSettings
 from app.workshops.participants import contributing
@@ -34,6 +35,7 @@ from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.runner import Runner
 from app.workshops.targets import ANSWERS, UNANSWERED
 from app.workshops.vertrekpunt import representation
+from app.workshops.voice import Evenness, not_yet_now
 from tests.workshops.scripted import facilitator_and_trajectory, new_room, run_to_vertrekpunt
 
 K = 3
@@ -245,6 +247,10 @@ class Seen:
     rounds: list[tuple[JSON, dict[tuple[int, int], dict[int, int]]]] = field(default_factory=list)
     contributing: list[tuple[dict[str, int], set[int]]] = field(default_factory=list)
     new_voices: list[tuple[NewVoices | None, list[int]]] = field(default_factory=list)
+    #: who had not contributed yet per label, beside who had and who was let in
+    not_yet: list[tuple[dict[str, int], set[int], list[int]]] = field(default_factory=list)
+    #: the check-out's figures when it closed, beside every answer (person → score)
+    check_out: tuple[CheckOutFigures, dict[int, int]] | None = None
 
 
 def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list[Summary]]:
@@ -273,6 +279,11 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
         seen.contributing.append(
             (now_contributing(engine, room.workshop_id), set(truth.contributors))
         )
+        with session_scope(engine) as session:
+            workshop = session.get(Workshop, room.workshop_id)
+            assert workshop is not None
+            silent, _ = not_yet_now(session, workshop, K)
+        seen.not_yet.append((silent, set(truth.contributors), list(truth.let_in)))
 
     def summary() -> None:
         made = build_summary(engine, workshop_id=room.workshop_id, min_group_size=K)
@@ -346,6 +357,20 @@ def play(engine: Engine, data: st.DataObject) -> tuple[Runner, Truth, Seen, list
         room.do(room.facilitator, type="round.close", round_id=round_id)
         look()
         summary()
+    # The check-out: some of the people answer (some twice), then it closes.
+    room.do(room.facilitator, type="checkout.open")
+    answers: dict[int, int] = {}
+    for person, score in data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(truth.let_in), st.integers(1, 5)), min_size=2, max_size=14
+        )
+    ):
+        room.do(actors[person], type="checkout.answer", score=score)
+        answers[person] = score
+    room.do(room.facilitator, type="checkout.close")
+    summary()
+    assert summaries[-1].voice is not None and summaries[-1].voice.check_out is not None
+    seen.check_out = (summaries[-1].voice.check_out, answers)
     return room, truth, seen, summaries
 
 
@@ -469,6 +494,51 @@ def check_new_voices(truth: Truth, seen: Seen, labels: JSON) -> int:
     return shown
 
 
+def check_not_yet(seen: Seen, labels: JSON, truth: Truth) -> int:
+    """Who has not contributed yet, per label kept when the room began: each row is the truth
+    behind its label, and at least k people stood behind it then."""
+    at_start = truth.people(truth.at_start)
+    shown = 0
+    for message, spoke, let_in in seen.not_yet:
+        silent = Counter(truth.group[p] for p in let_in if p not in spoke)
+        for label, n in message.items():
+            shown += 1
+            behind = members(labels, label, set(GROUPS))
+            assert n == sum(silent[g] for g in behind), (label, message, silent, labels)
+            assert sum(at_start[g] for g in behind) >= K
+    return shown
+
+
+def check_check_out(seen: Seen, truth: Truth) -> int:
+    """The check-out's figures: nothing per group or overall below k answers; every row stands
+    for at least k answers, and the rows add up to the total (no remainder to subtract)."""
+    assert seen.check_out is not None
+    figures, answers = seen.check_out
+    assert figures.answers == len(answers)
+    if len(answers) < K:
+        assert figures.total is None and figures.groups == []
+        return 0
+    assert figures.total is not None
+    assert figures.total.counts == [list(answers.values()).count(s) for s in range(1, 6)]
+    assert all(line.answers >= K for line in figures.groups)
+    assert sum(line.answers for line in figures.groups) == len(answers)
+    for line in figures.groups:
+        scores = [s for p, s in answers.items() if truth.group[p] == line.group]
+        if line.group != OTHER_GROUPS:
+            assert line.counts == [scores.count(s) for s in range(1, 6)]
+    return len(figures.groups)
+
+
+def check_evenness(evenness: Evenness, labels: JSON, truth: Truth) -> None:
+    """Evenness per label: at least k people behind each row, and the rows add up."""
+    at_start = truth.people(truth.at_start)
+    for line in evenness.groups:
+        assert sum(at_start[g] for g in members(labels, line.group, set(GROUPS))) >= K
+    if evenness.groups:
+        assert sum(line.people for line in evenness.groups) == evenness.total.people
+        assert sum(line.said for line in evenness.groups) == evenness.total.said
+
+
 def check_exports(seen: Seen, summaries: list[Summary]) -> None:
     """Every export gives each closed round the figures the room saw when it closed, and each
     rating the label its group had in those figures."""
@@ -507,6 +577,11 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
         totals["round figures"] += check_rounds(truth, seen, round_labels)
         totals["contributing figures"] += check_contributing(truth, seen, workshop_labels)
         totals["new voices"] += check_new_voices(truth, seen, workshop_labels)
+        totals["not yet figures"] += check_not_yet(seen, workshop_labels, truth)
+        totals["check-out figures"] += check_check_out(seen, truth)
+        for made in summaries:
+            assert made.voice is not None
+            check_evenness(made.voice.evenness, workshop_labels, truth)
         check_exports(seen, summaries)
         totals["exports"] += len(summaries)
         totals["every group must carry it"] += truth.every_group
@@ -514,6 +589,7 @@ def test_no_group_below_k_comes_back_from_any_two_messages(engine: Engine):
     one_workshop()
     # The bounded run must have shown figures per group, or it proves little.
     assert totals["round figures"] > 20 and totals["contributing figures"] > 20, totals
+    assert totals["not yet figures"] > 20 and totals["check-out figures"] > 5, totals
     assert totals["exports"] > 25, totals
     assert totals["new voices"] > 20, totals
     assert totals["every group must carry it"] > 5, totals

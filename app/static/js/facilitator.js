@@ -14,6 +14,7 @@ import { showDriver } from "./cofacilitation.js";
 import { mountBoard } from "./board.js";
 import { proposals } from "./console_proposals.js";
 import { AtTable } from "./at_table.js";
+import { EqualVoice } from "./console_voice.js";
 import { errorText } from "./errors.js";
 import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
@@ -27,6 +28,7 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 let presence = { participants: 0, by_group: {}, participant_ids: [] };
 let tally = null;
 const atTable = new AtTable($("#at-table"), { workshopId, command });
+const equalVoice = new EqualVoice({ command });
 const agendaEditor = new AgendaEditor($("#agenda-dialog"), { command, state: () => room.state });
 const people = new People({ waiting: $("#waiting"), list: $("#participants"), actions: $("#people-actions") }, { command });
 $("#edit-agenda").addEventListener("click", () => { if (room.state) agendaEditor.open(); });
@@ -366,6 +368,7 @@ function renderRoom(state) {
     missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
     representationBlock(state)]);
   people.render(state, new Set(presence.participant_ids || []));
+  keep($("#equal-voice-body"), () => equalVoice.render(state, presence));
 }
 
 // The settings as drawn from the room; what the facilitator changed and has not saved yet stays
@@ -387,6 +390,8 @@ function settingsFields(w) {
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-anonymous", checked: s.anonymous }), h("label", { for: "set-anonymous" }, t("Anonymous (only before anyone joins)"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-cluster", checked: s.participants_cluster }), h("label", { for: "set-cluster" }, t("Phones may suggest where cards belong, and tag them"))),
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-admit", checked: s.admit }), h("label", { for: "set-admit" }, t("Let people in from the lobby"))),
+    ...field("set-nudge", t("Ask someone who has shared nothing, after … minutes of a phase (empty: never)"), h("input", { id: "set-nudge", type: "number", min: 1, max: 60, value: s.nudge_minutes ?? "", "aria-describedby": "set-nudge-hint" })),
+    h("p", { class: "hint", id: "set-nudge-hint" }, t("Only their own phone shows “Would you like to share something too?”, once per phase; they can close it.")),
     h("button", { type: "submit" }, t("Save settings"))];
 }
 
@@ -408,6 +413,7 @@ $("#settings-form").addEventListener("submit", (e) => {
       anonymous: $("#set-anonymous").checked,
       participants_cluster: $("#set-cluster").checked,
       admit: $("#set-admit").checked,
+      nudge_minutes: $("#set-nudge").value ? Number($("#set-nudge").value) : null,
     },
   }, t("Settings saved"));
 });

@@ -14,6 +14,7 @@ import { SuggestBox } from "./participant_suggest.js";
 import { MergeNotices } from "./participant_notices.js";
 import { ProposalForm } from "./participant_proposals.js";
 import { RedraftPanel } from "./participant_redraft.js";
+import { CheckOutBox, Nudge } from "./participant_voice.js";
 import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { startingPointBlock } from "./starting_point.js";
 import { CitePicker } from "./cite_picker.js";
@@ -43,6 +44,9 @@ let lastPhase = null;
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl, { quiet: true }) });
 const notices = new MergeNotices($("#notices"), workshopId);
 const redraftPanel = new RedraftPanel({ el: $("#redraft"), send: (type, fields, errorEl) => send(type, fields, errorEl), redraw: () => redraw(), contentLang });
+const checkOut = new CheckOutBox({ send: (type, fields, errorEl) => send(type, fields, errorEl) });
+const nudge = new Nudge(workshopId);
+nudge.onChange = () => redraw();
 const proposalForm = new ProposalForm({ send: (type, fields, errorEl) => send(type, fields, errorEl), state: () => room.state, showError: (el, message) => showError(el, message) });
 // The factoren a consequentie comes from: searched, not scrolled (100 factoren are 100 check
 // boxes), those most like the text being written first, then the newest (likeness.js).
@@ -151,6 +155,8 @@ function render(state) {
   lastPhase = phase;
   renderTimer(w.timer_ends_at);
   notices.update(state);
+  keep($("#check-out"), () => checkOut.render(state));
+  keep($("#nudge"), () => nudge.render(state));
   if (phase === "lobby") renderLobby(state);
   else if (postingKind(phase)) renderPosting(state, postingKind(phase));
   else if (phase === "clusteren") renderClusters(state);

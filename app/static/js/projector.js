@@ -16,6 +16,7 @@ import { agreementWall, roundHead } from "./wall_rounds.js";
 import { activeRedraft, redraftHead, redraftWall } from "./wall_redraft.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
+import { checkOutView, voiceAside } from "./wall_voice.js";
 import { startingPointBlock } from "./starting_point.js";
 import { representationBlock } from "./representation.js";
 
@@ -137,6 +138,14 @@ function render(state) {
     pager.place("heard", [{ keys: [] }], null);
     return;
   }
+  if (state.check_out && state.check_out.open && !focused) {
+    // The check-out question is on every phone: the view asks it too, with how many answered.
+    shown = null;
+    keep(view, () => checkOutView(presence));
+    pageIndicator(0, 1);
+    pager.place("check-out", [{ keys: [] }], null);
+    return;
+  }
   if (inLobby) {
     shown = null;
     keep(view, () => lobby(state));
@@ -241,7 +250,8 @@ function representation(state, full) {
       groups.map((g) => line(presence.by_group[g] ? "here" : "away", groupName(g), groupCounts(g))),
       pooled.length || OTHER_GROUPS in (presence.contributing || {}) ? line("pooled", groupName(OTHER_GROUPS), pooledCounts(pooled)) : null),
     missing.length ? h("p", { class: "missing meta" }, t("Missing: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
-    representationBlock(state, { heading: "h3", cls: "meta" }));
+    representationBlock(state, { heading: "h3", cls: "meta" }),
+    voiceAside(state, presence));
 }
 
 // Counted by the server, with groups too small to stay anonymous pooled (under OTHER_GROUPS) or

@@ -50,6 +50,9 @@ export function applyEvent(state, event) {
       delete state.my_rankings[event.redraft_id];
       break;
     case "my_ranking.given": state.my_rankings[event.ranking.redraft_id] = event.ranking.order; break;
+    case "checkout.opened": state.check_out = { open: true, figures: null }; break;
+    case "checkout.closed": state.check_out = { open: false, figures: event.figures }; break;
+    case "my_checkout.given": state.my_check_out = event.score; break;
     case "vertrekpunt.saved":
       state.vertrekpunt_id = event.vertrekpunt_id;
       state.vertrekpunt_current = event.current;
