@@ -150,7 +150,13 @@ class Workshop(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     def workshop_settings(self) -> WorkshopSettings:
-        return WorkshopSettings.model_validate(self.settings)
+        """The stored settings, leaving out keys this version does not know: a newer version
+        may have stored them, and during a rolling upgrade or after a rollback this version
+        must still open the workshop (a facilitator's ``workshop.configure`` stays strict)."""
+        known = WorkshopSettings.model_fields
+        return WorkshopSettings.model_validate(
+            {key: value for key, value in self.settings.items() if key in known}
+        )
 
 
 class Participant(SQLModel, table=True):
