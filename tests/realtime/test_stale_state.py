@@ -103,6 +103,7 @@ def test_private_events_reach_only_their_participant(recorded):
         assert {e.type for e in private} == {
             "my_dots.changed",
             "my_rating.given",
+            "my_ranking.given",
             "my_checkout.given",
         }
         assert {e.type for e in staff} == {
