@@ -335,7 +335,14 @@ async def room(texts: list[str], posts: int, server_cores: str) -> tuple[list[St
     """Quiet; then during the server's first suggestion request (model load, 300 cards to
     embed); then while the console keeps asking (the cache warm)."""
     with tempfile.TemporaryDirectory() as tmp, database_url(Path(tmp)) as url:
-        server = PinnedServer(cores=server_cores, data_dir=Path(tmp), database_url=url)
+        server = PinnedServer(
+            cores=server_cores,
+            data_dir=Path(tmp),
+            database_url=url,
+            # The console seeds 300 cards as fast as the acks come: above a person's frame limit.
+            ATELIER_FRAMES_PER_SECOND="500",
+            ATELIER_FRAMES_BURST="500",
+        )
         server.start()
         try:
             http, workshop = facilitator_with_workshop(server)

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import os
+import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -64,7 +67,7 @@ class SuggestionService:
         self._embedder = embedder
         self._timeout = timeout
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="suggestions"
+            max_workers=1, thread_name_prefix="suggestions", initializer=_behind_the_room
         )
         self._jobs: dict[Hashable, tuple[concurrent.futures.Future[Any], int]] = {}
         #: Per workshop and kind of question, its job queued or running (or done: ask again).
@@ -168,6 +171,19 @@ class SuggestionService:
             return
         del self._jobs[key]
         job.cancel()  # no effect once running or done
+
+
+#: How far behind the event loop the model's thread comes when both want the same core.
+NICENESS = 10
+
+
+def _behind_the_room() -> None:
+    """Lower the worker thread's priority (on Linux a nice value is per thread), so a model run
+    never delays the room's fan-out when the event loop and the model share a core: the loop's
+    short bursts come first, the model takes what is left. Without permission or support (another
+    OS), the thread keeps its priority."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
 def _frozen(
