@@ -51,6 +51,10 @@ class Watched:
             for v in found
         ]
         assert not violations, f"{self.name} at {moment}: {violations}"
+        if folder := os.environ.get("ATELIER_LOOK_DIR"):  # to look at each screen axe checked
+            slug = "".join(c if c.isalnum() else "-" for c in f"{self.name}-{moment}")[:80]
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(folder) / f"{slug}.png"), full_page=True)
 
     def screenshot(self, name: str, locator: Any = None) -> None:
         """The page (or ``locator``) as the README shows it: written to docs/screenshots only with
