@@ -33,8 +33,8 @@ def test_not_yet_shared_the_nudge_and_the_check_out_question(
     desk.page.click("#next")  # beelden: the groups are counted from now on
     annie.page.fill("#post-text", "Een leeg bankje bij de bushalte")
     annie.page.click("#post-form button[type=submit]")
-    expect(desk.page.locator("#not-yet")).to_contain_text("Inwoner: 2 mensen")
-    expect(desk.page.locator("#not-yet .not-yet-names")).to_have_text("Inwoner: Bram, Chantal")
+    expect(desk.page.locator("#not-yet")).to_contain_text("Nog niets gedeeld: Inwoner 2")
+    expect(desk.page.locator("#not-yet .not-yet-names")).to_have_text("Bram, Chantal (Inwoner)")
     expect(screen.page.locator("#representation")).to_contain_text("Nog niets gedeeld: Inwoner 2")
     expect(screen.page.locator("#representation")).not_to_contain_text("Bram")
 
@@ -48,6 +48,11 @@ def test_not_yet_shared_the_nudge_and_the_check_out_question(
     bram.page.get_by_role("button", name="Nu niet").click()
     expect(nudge).to_be_empty()
 
+    # The check-out is a closing question: the console offers it from the waarom on.
+    expect(desk.page.locator("#check-out-open")).to_have_count(0)
+    for step in ("Factoren", "Consequenties", "Clusteren", "Prioriteren", "Waarom"):
+        desk.page.click("#next")
+        expect(desk.page.locator("#agenda [aria-current=step]")).to_contain_text(step)
     desk.page.get_by_role("button", name="Stel de check-outvraag").click()
     expect(screen.page.locator("#view")).to_contain_text("Voelde je je gehoord?")
     for person, score in zip(phones, (5, 4, 3), strict=True):

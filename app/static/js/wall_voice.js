@@ -16,7 +16,8 @@ const decimal = (n) => n.toLocaleString(document.documentElement.lang || "nl", {
 
 /** "Not shared anything yet" per group, as one line; null before the server counts per group. */
 export function notYetLine(notYet) {
-  const groups = Object.keys(notYet || {});
+  // Groups where everyone shared are left out: a row of zeros tells the room nothing.
+  const groups = Object.keys(notYet || {}).filter((g) => notYet[g] > 0);
   if (!groups.length) return null;
   return groups.map((g) => `${groupName(g)} ${notYet[g]}`).join(" · ");
 }
