@@ -153,18 +153,7 @@ async def test_a_person_who_is_not_admitted_is_refused_and_nothing_is_made(
 async def test_a_tampered_state_is_refused_and_nothing_is_made(
     web: httpx.AsyncClient, engine: Engine
 ):
-    form = await provider_login_form(web)
-    answer = await web.post(
-        urljoin(str(form.url), login_form_action(form.text)),
-        data={"prompt": "login", "login": ANNE, "password": "x"},
-        follow_redirects=False,
-    )
-    while not answer.headers["location"].startswith(f"{APP}/login/oidc/callback"):
-        answer = await web.get(
-            urljoin(str(answer.url), answer.headers["location"]), follow_redirects=False
-        )
-    callback = urlsplit(answer.headers["location"])
-    params = {key: values[0] for key, values in parse_qs(callback.query).items()}
+    params = await callback_params(web, ANNE)
     assert params["code"] and params["state"]
 
     forged = {**params, "state": params["state"][:-2] + "xx"}
