@@ -23,6 +23,7 @@ import { CARD_KINDS, label } from "./labels.js";
 import { keep } from "./view.js";
 
 export const DEBOUNCE_MS = 2000; // after the last card.posted, look for duplicates again
+const BUSY_RETRY_MS = 10_000; // after a 503 (the model timed out on a busy server)
 export const PLACE_GAP_MS = 4000; // placements at most this often (15 a minute)
 
 // The reasons the server gives (in English) that the interface can say in its own language; any
@@ -415,6 +416,9 @@ export class SuggestPanel {
       // Marks are a help, not a must: the next card posted tries again. Refused as too many
       // or while the model still works for this workshop (429): try again when told to.
       if (error.message === "429") this.lookForDuplicates(Math.max(DEBOUNCE_MS, error.retryAfter * 1000));
+      // The model took too long on a busy server (503): its vectors are kept, so asking again
+      // in a while costs only what is new.
+      else if (error.message === "503") this.lookForDuplicates(BUSY_RETRY_MS);
     }
   }
 
