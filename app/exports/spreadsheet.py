@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from app import labels
+from app.exports import window_section
 from app.exports.escaping import starts_formula, xml_text
 from app.exports.summary import Summary
 from app.i18n import translations
@@ -102,6 +103,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     sheets.heard()
     sheets.voice()
     sheets.consented()
+    sheets.after_window()
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -445,4 +447,19 @@ class _Sheets:
                 [self.group(g), *(counts.get(w, 0) for w in ways)]
                 for g, counts in shared.contributions.items()
             ),
+        )
+
+    def after_window(self) -> None:
+        """The after-windows: per proposal the room, the window and together, per group."""
+        if not self.summary.after_windows:
+            return
+        _ = self._
+        _sheet(
+            self.book,
+            _("Weighing in afterwards"),
+            list(window_section.COLUMNS),
+            window_section.rows(
+                self.summary.after_windows, {int(k): v for k, v in self.proposal_texts.items()}
+            ),
+            shares=frozenset({7}),
         )
