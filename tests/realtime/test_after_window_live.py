@@ -71,7 +71,17 @@ async def test_every_screen_gets_the_count_and_no_figures_until_it_closes(
         shown = client.state["rounds"][str(wid)]
         assert shown["figures"] == {} and shown["raters"] == 3, client.name
         assert all(r["figures"] == {} for r in window_rounds(client, wid)), client.name
+    api = f"/api/workshops/{workshop['id']}/after-window"
+    (open_record,) = facilitator.get(api)
+    assert open_record["is_open"] and open_record["proposals"] == []
     await fac.command("window.close")
+    (record,) = facilitator.get(api)
+    together = record["proposals"][0]["together"]
+    assert (record["raters"], together["raters"], together["objections"]) == (3, 6, 1)
+    assert together["converged"] is False and record["objection_rule"] == "counts"
+    page = facilitator.http.get(f"/trajectories/{workshop['trajectory_id']}").text
+    assert "3 mensen gaven na afloop hun oordeel." in page
+    assert "In de zaal 100%, na afloop 33%, samen 67% eens: niet gedragen." in page
     for client in everyone:
         await client.until_seq(fac.last_seq)
         closed = client.state["rounds"][str(wid)]  # type: ignore[index]
