@@ -214,18 +214,23 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     return {"round_id": round_.id}
 
 
-@handles(RatingGive, roles=(Role.PARTICIPANT,), phases=(*PROPOSAL_PHASES, Phase.AFRONDING))
+@handles(RatingGive, roles=(Role.PARTICIPANT,))
 def rate(ctx: Context, command: RatingGive) -> None:
     """Rate (or re-rate) one proposal. A 1 is an objection and must say why.
 
-    In the closing step only an after-window is rated (the room's rounds belong to their
-    phase); a window has its own rules of who may (:mod:`app.workshops.window_rules`).
+    A room's round is rated in its phase; an after-window in any step (it outlives the step it
+    opened in), with its own rules of who may (:mod:`app.workshops.window_rules`).
     """
     participant_id = ctx.require_participant()
+    found = ctx.session.get(AgreementRound, command.round_id)
+    window = found is not None and found.workshop_id == ctx.workshop_id and is_window(found)
+    if not window and ctx.phase not in PROPOSAL_PHASES:  # refused as before windows existed
+        allowed = ", ".join(p.value for p in PROPOSAL_PHASES)
+        raise CommandError(
+            "wrong_phase",
+            f"rating.give is not possible in phase {ctx.phase.value} (only in: {allowed}).",
+        )
     round_ = _get_round(ctx, command.round_id)
-    window = is_window(round_)
-    if not window and ctx.phase not in PROPOSAL_PHASES:
-        raise CommandError("wrong_phase", "This round belongs to its phase.")
     if window:
         check_window_rating(ctx, round_, participant_id)
     if command.proposal_id not in round_.proposal_ids:

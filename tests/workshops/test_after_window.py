@@ -126,7 +126,7 @@ def test_open_rate_close_and_every_refusal_changes_nothing(engine):
     refused(
         room, late, "reason_required", type="rating.give", round_id=wid, proposal_id=pid, score=1
     )
-    refused(room, late, "round_closed", type="rating.give", round_id=rid, proposal_id=pid, score=4)
+    refused(room, late, "wrong_phase", type="rating.give", round_id=rid, proposal_id=pid, score=4)
     assert len(log(engine, room.workshop_id)) == len(before) + 1  # only Bram's joining
     room.do(late, type="rating.give", round_id=wid, proposal_id=pid, score=5)
     with session_scope(engine) as session:
