@@ -28,6 +28,7 @@ from app.realtime.models import Event
 from app.realtime.state import build_snapshot
 from app.types import Role
 from app.workshops.after_window import close_due, window_records
+from app.workshops.heard import heard
 from app.workshops.models import AgreementRound, Rating, Workshop
 from app.workshops.runner import Runner
 from tests.exports.test_chain_exports import (
@@ -191,7 +192,11 @@ def test_figures_are_hidden_from_every_role_in_every_path_until_it_closes(engine
         assert len(rounds) == 1 + 2 * 4  # snapshot; window.opened and three round.updated
         assert all(r["figures"] == {} for _kind, r in rounds), actor
         assert rounds[0][1]["raters"] == 3  # the console shows how many rated
+    with session_scope(engine) as session:  # "who was heard" counts no objection of it yet
+        assert heard(session, room.workshop_id, K).total.objections == 0
     room.do(room.facilitator, type="window.close")
+    with session_scope(engine) as session:
+        assert heard(session, room.workshop_id, K).total.objections == 3
     for actor in viewers(room, newcomers[0]):
         final = seen(actor)
         assert len(final) == 1 + 2 * 5
