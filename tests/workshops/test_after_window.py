@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from app.clock import utcnow
@@ -234,6 +235,8 @@ def test_an_objection_from_the_window_counts_or_is_reported(engine, rule: str, c
     with session_scope(engine) as session:
         (again,) = window_records(session, session.get(Workshop, room.workshop_id), K)
     assert again.objection_rule == rule and again.proposals[0].together.converged is converged
+    with pytest.raises(ValidationError):  # only the two rules: refused before it is applied
+        room.do(room.facilitator, type="workshop.configure", settings={"window_objection": "soms"})
 
 
 def test_record_figures_per_channel_and_group_follow_the_k_rule(engine):
