@@ -56,6 +56,7 @@ from app.web.security import (
 from app.web.sharing import router as sharing_router
 from app.web.static import VERSIONED_PREFIX, VersionedStatic
 from app.web.theme import router as theme_router
+from app.workshops import after_window
 from app.workshops.lifecycle import run_retention
 from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
@@ -83,6 +84,21 @@ async def _retention_loop(engine: Engine, settings: Settings) -> None:
         if run.participants:
             log.info("retention: scrubbed %d participants", run.participants)
         await asyncio.sleep(3600)
+
+
+async def _window_loop(hub: Hub, engine: Engine, settings: Settings) -> None:
+    """Close after-windows whose time has passed: at start-up (a window that ended while the
+    server was down closes now) and every half minute, through the workshop's lane like any
+    command, so the room hears it at once (:mod:`app.workshops.after_window`)."""
+    while True:
+        try:
+            for workshop_id in await to_thread.run_sync(lambda: after_window.due(engine)):
+                await hub.lanes.submit(
+                    workshop_id, after_window.WindowExpiry(group_size=settings.min_group_size)
+                )
+        except Exception:  # a database away for a moment: try again at the next sweep
+            log.exception("after-window sweep failed")
+        await asyncio.sleep(after_window.SWEEP_SECONDS)
 
 
 #: New objects between two collections of the youngest generation (Python's default: 700).
@@ -168,6 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.retention_days == 0:
             log.warning(RETENTION_WARNING)
         retention = asyncio.create_task(_retention_loop(engine, settings))
+        windows = asyncio.create_task(_window_loop(app.state.hub, engine, settings))
         if settings.workers == 1:  # with several, `atelier serve` made the one link
             announce_setup_link(engine, settings)
         _settle_heap()
@@ -176,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             health.shutting_down(app)  # first: /readyz says 503 while the rest closes
             retention.cancel()
+            windows.cancel()
             if app.state.suggestions is not None:
                 app.state.suggestions.close()
             await app.state.hub.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import people, voice_section
+from app.exports import people, voice_section, window_section
 from app.exports.blocks import (
     Block,
     Chart,
@@ -124,6 +124,7 @@ class _Writer:
         self.clusters(add)
         self.dot_vote(add)
         self.rounds(add)
+        window_section.section(self, add, self.proposal, language=self.language)
         self.redrafts(add)
         people.table(self, add)
         if summary.heard is not None:

@@ -159,6 +159,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     _table("heard", N_("Who was heard (CSV)")),
     _table("consented", N_("Motivations and contributions (CSV)")),
     _table("voice", N_("Equal voice (CSV)")),
+    _table("after_window", N_("Weighing in afterwards (CSV)")),
 )
 
 #: By ``--format`` name.

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from app.exports import blocks
+from app.exports import blocks, window_section
 from app.exports.blocks import (
     Chart,
     Columns,
@@ -247,6 +247,10 @@ def csv_table(summary: Summary, table: str) -> str:
             ]
             for depth, node in chain_nodes(summary.tree)
         )
+    elif table == "after_window":
+        writer.writerow(window_section.COLUMNS)
+        texts = {p.id: p.text for p in summary.proposals}
+        rows = window_section.rows(summary.after_windows, texts)
     elif table == "rounds":
         writer.writerow(
             [

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from app import labels
+from app.exports import window_section
 from app.exports.escaping import starts_formula, xml_text
 from app.exports.summary import Summary
 from app.i18n import translations
@@ -102,6 +103,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     sheets.heard()
     sheets.voice()
     sheets.consented()
+    sheets.after_window()
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -446,3 +448,54 @@ class _Sheets:
                 for g, counts in shared.contributions.items()
             ),
         )
+
+    def after_window(self) -> None:
+        """The after-windows: per proposal the room, the window and together, per group."""
+        if not self.summary.after_windows:
+            return
+        _ = self._
+        rows = window_section.rows(
+            self.summary.after_windows, {int(k): v for k, v in self.proposal_texts.items()}
+        )
+        _sheet(
+            self.book,
+            _("Weighing in afterwards"),
+            [
+                _("Kind"),
+                _("Round"),
+                "id",
+                _("Proposal"),
+                _("Channel"),
+                _("Stakeholder group"),
+                _("Rated"),
+                _("Agree (4–5)"),
+                _("Objections"),
+                _("Converged"),
+                _("An objection given afterwards"),
+            ],
+            (self.window_row(row) for row in rows),
+            shares=frozenset({7}),
+        )
+
+    def window_row(self, row: list[object]) -> list[object]:
+        """A row of :func:`app.exports.window_section.rows` in the workbook's language."""
+        _ = self._
+        kind, number, pid, text, channel, group, raters, agree, objections, converged, rule = row
+        channels = {"room": _("In the room"), "after": _("Afterwards"), "together": _("Together")}
+        rules = {
+            "counts": _("counts as in the room"),
+            "reported": _("is reported, without blocking"),
+        }
+        return [
+            self.kind(str(kind)),
+            number,
+            pid,
+            text,
+            channels[str(channel)],
+            self.group(str(group)) if group else _("Everyone"),
+            raters,
+            agree,
+            objections,
+            "" if converged == "" else _("yes") if converged else _("no"),
+            rules.get(str(rule), ""),
+        ]

@@ -32,6 +32,7 @@ from app.db import session_scope
 from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
+from app.workshops.after_window import WindowRecord, window_records
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.convergence import rule_of
 from app.workshops.heard import Heard, consented, heard
@@ -316,6 +317,12 @@ class Summary(Part):
         description="equal voice: the check-out question's figures and how evenly people "
         "contributed (per shown group)",
     )
+    after_windows: list[WindowRecord] = Field(
+        default_factory=list,
+        description="after-windows (na afloop meewegen): per proposal the figures of the room, "
+        "of the window and together, per shown group, and the objection rule that applied; "
+        "`rounds` and `ratings` hold the room's only",
+    )
 
 
 def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
@@ -379,7 +386,10 @@ class _Builder:
         self.cards: list[Card] = _not_hidden(self.rows(Card))
         self.card_ids = {c.id for c in self.cards}
         self.proposals: list[Proposal] = self.rows(Proposal)
-        self.rounds: list[AgreementRound] = self.rows(AgreementRound)
+        # The room's rounds; an after-window's figures are in ``after_windows``, beside them.
+        self.rounds: list[AgreementRound] = [
+            r for r in self.rows(AgreementRound) if r.after_round_id is None
+        ]
         self.measured = {r.id: figures(session, r, self.settings, k=k) for r in self.rounds}
         self.ratings = list(
             session.exec(
@@ -531,6 +541,7 @@ class _Builder:
             consented=self.consented_part(),
             redrafts=redraft_records(session, self.workshop, k=k),
             voice=voice(session, workshop_id, k),
+            after_windows=window_records(session, self.workshop, k),
         )
 
     def participants(self) -> list[ParticipantPart]:

@@ -42,6 +42,8 @@ from app.realtime.protocol import (
     RedraftUpdated,
     RoundOpened,
     RoundUpdated,
+    WindowClosed,
+    WindowOpened,
     event_adapter,
 )
 from app.types import Role
@@ -111,7 +113,12 @@ def participant_for(participant: ParticipantView, viewer: Actor) -> ParticipantV
 def round_for(round_: RoundView, viewer: Actor) -> RoundView:
     """A round as ``viewer`` may see it: while an ``at_close`` round is open, only the
     facilitator sees its figures; the room sees how many have rated, so nobody anchors on the
-    others' scores before giving their own."""
+    others' scores before giving their own.
+
+    An open after-window hides its figures from everyone, the facilitator too: the console
+    shows how many rated, so nobody steers the window (or tells the room) by how it goes."""
+    if round_.after_round_id is not None and round_.is_open:
+        return round_.model_copy(update={"figures": {}})
     if viewer.role is Role.FACILITATOR or not round_.is_open or round_.reveal == "live":
         return round_
     return round_.model_copy(update={"figures": {}})
@@ -203,7 +210,7 @@ def project(event: AnyEvent, viewer: Actor) -> AnyEvent:
         return event.model_copy(update={"proposal": proposal_for(event.proposal, viewer)})
     if isinstance(event, ParticipantJoined):
         return event.model_copy(update={"participant": participant_for(event.participant, viewer)})
-    if isinstance(event, RoundOpened | RoundUpdated):
+    if isinstance(event, RoundOpened | RoundUpdated | WindowOpened | WindowClosed):
         return event.model_copy(update={"round": round_for(event.round, viewer)})
     if isinstance(event, RedraftOpened | RedraftUpdated):
         return event.model_copy(update={"redraft": redraft_for(event.redraft, viewer)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.inputs import WithoutNul
 from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
@@ -334,6 +334,20 @@ class RoundClose(Command):
     round_id: Id
 
 
+class WindowOpen(Command):
+    """Facilitator, after the live session: open the last round's proposals for rating until
+    ``until`` (an after-window, :mod:`app.workshops.after_window`)."""
+
+    type: Literal["window.open"]
+    until: AwareDatetime
+
+
+class WindowClose(Command):
+    """Facilitator: close the open after-window now (it also closes by itself at ``until``)."""
+
+    type: Literal["window.close"]
+
+
 class RedraftOpen(Command):
     """Facilitator: rewrite a proposal that did not converge in its latest round as variants.
     ``phones_write``: participants may write variants too."""
@@ -482,6 +496,8 @@ AnyCommand = Annotated[
     | RoundOpen
     | RatingGive
     | RoundClose
+    | WindowOpen
+    | WindowClose
     | RedraftOpen
     | VariantCreate
     | VariantWithdraw
@@ -656,6 +672,22 @@ class RoundUpdated(Message):
     round: RoundView
 
 
+class WindowOpened(Message):
+    """An after-window opened: a round of its own on the last round's proposals; its figures
+    stay empty for everyone until it closes."""
+
+    type: Literal["window.opened"]
+    round: RoundView
+
+
+class WindowClosed(Message):
+    """The after-window closed (by the facilitator, or by itself at ``window_until``), with
+    its figures."""
+
+    type: Literal["window.closed"]
+    round: RoundView
+
+
 class MyRatingGiven(Message):
     """Private to one participant: the rating they gave."""
 
@@ -745,6 +777,8 @@ AnyEvent = Annotated[
     | ProposalUpdated
     | RoundOpened
     | RoundUpdated
+    | WindowOpened
+    | WindowClosed
     | MyRatingGiven
     | RedraftOpened
     | RedraftUpdated

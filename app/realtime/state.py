@@ -248,7 +248,7 @@ def apply_event(state: JSON, event: JSON) -> None:
             state["my_dots"].pop(str(event["vote_id"]), None)
     elif kind in ("proposal.created", "proposal.updated"):
         state["proposals"][str(event["proposal"]["id"])] = event["proposal"]
-    elif kind in ("round.opened", "round.updated"):
+    elif kind in ("round.opened", "round.updated", "window.opened", "window.closed"):
         state["rounds"][str(event["round"]["id"])] = event["round"]
     elif kind == "my_rating.given":
         rating = event["rating"]

@@ -29,6 +29,7 @@ from app.types import STAKEHOLDER_GROUPS
 from app.web.render import render, request_language
 from app.web.sharing import sharing_context
 from app.web.workshop_form import CUSTOM, LOCAL_ZONE, SPARE_ROWS, WorkshopDraft, preset_steps
+from app.workshops.after_window import window_records
 from app.workshops.heard import Heard, table_check
 from app.workshops.history import SAVED, changes
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
@@ -206,6 +207,9 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
         saved_heard = record.get("heard") if record else None  # version 1 records have none
         return {
             "workshops": workshops,
+            # Na afloop meewegen per workshop: the room, the window and together (no figures
+            # while a window is open), as every export has them (app.workshops.after_window).
+            "windows": {w.id: window_records(session, w, k) for w in workshops},
             "vertrekpunt": record,
             "history": entries,
             "current_history": _current_history(session, trajectory.id, saved, by_workshop, names),

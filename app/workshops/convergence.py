@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.privacy import Labels, label_of, shown_per_group
+from app.privacy import OTHER_GROUPS, Labels, label_of, shown_per_group
 from app.workshops.models import WorkshopSettings
 from app.workshops.schemas import Convergence, ConvergenceRule, GroupAgreement
 
@@ -146,4 +146,74 @@ def measure(
         by_group=groups,
         lowest_group_share=min((g.agree_share for g in groups), default=None),
         not_carried=missing,
+    )
+
+
+def together_labels(
+    room: Labels, window: Labels, room_groups: set[str], window_groups: set[str]
+) -> dict[str, str | None]:
+    """The labels for the room and an after-window added up, per group that rated in either.
+
+    A group keeps its name only where each channel it rated in shows it under its name; a
+    group pooled in either is pooled; a group shown nowhere in a channel it rated in is shown
+    nowhere. So the figures together, less those of the room and of the window (each public
+    once the window closed), give back nothing that was not shown already: no group below k
+    is found by subtracting one table from another.
+    """
+    together: dict[str, str | None] = {}
+    for group in sorted(room_groups | window_groups):
+        seen = [
+            label_of(labels, group)
+            for labels, groups in ((room, room_groups), (window, window_groups))
+            if group in groups
+        ]
+        if any(label is None for label in seen):
+            together[group] = None
+        elif all(label == group for label in seen):
+            together[group] = group
+        else:
+            together[group] = OTHER_GROUPS
+    return together
+
+
+def _shown(ratings: Sequence[Rated], labels: Labels, k: int) -> bool:
+    """A channel shows its figures per group for a proposal (or is empty, so adds nothing)."""
+    return not ratings or (len(ratings) >= k and shown_per_group(labels))
+
+
+def measure_together(
+    room: Sequence[Rated],
+    window: Sequence[Rated],
+    *,
+    eligible: int,
+    settings: WorkshopSettings,
+    room_labels: Labels,
+    window_labels: Labels,
+    k: int,
+) -> Convergence:
+    """The room's and the after-window's ratings of one proposal as one set of figures.
+
+    ``eligible`` is those present when the room's round opened plus those who rated in the
+    window. With ``window_objection = "reported"`` a 1 from the window is in the counts and
+    its reason is listed, but it does not block: whether it converged (and which groups do
+    not carry it) is measured as if it were a 2 — it still does not agree. With ``"counts"``
+    (the default) it is an objection as in the room.
+
+    Per group only when each channel shows its own figures per group for this proposal (or
+    has none): else a table per group together less the room's would give the window's
+    groups below k back (:func:`together_labels`).
+    """
+    labels: Labels = {}
+    if _shown(room, room_labels, k) and _shown(window, window_labels, k):
+        labels = together_labels(
+            room_labels, window_labels, {g for *_, g in room}, {g for *_, g in window}
+        )
+    everyone = [*room, *window]
+    shown = measure(everyone, eligible=eligible, settings=settings, labels=labels, k=k)
+    if settings.window_objection != "reported":
+        return shown
+    softened = [*room, *((2 if score == 1 else score, reason, g) for score, reason, g in window)]
+    decided = measure(softened, eligible=eligible, settings=settings, labels=labels, k=k)
+    return shown.model_copy(
+        update={"converged": decided.converged, "not_carried": decided.not_carried}
     )

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.privacy import OTHER_GROUPS, label_of, merge_small_groups, shown_per_group
@@ -191,7 +192,14 @@ def _per_person(session: Session, workshop_id: int) -> dict[str, Counter[int]]:
     objections = session.exec(
         select(Rating.participant_id)
         .join(AgreementRound, col(AgreementRound.id) == col(Rating.round_id))
-        .where(AgreementRound.workshop_id == workshop_id, Rating.score == 1)
+        .where(
+            AgreementRound.workshop_id == workshop_id,
+            Rating.score == 1,
+            # An open after-window's ratings are hidden from every screen until it closes.
+            or_(
+                col(AgreementRound.after_round_id).is_(None), col(AgreementRound.is_open).is_(False)
+            ),
+        )
     ).all()
     return {
         "cards": Counter(a for a in cards if a is not None),

@@ -72,6 +72,12 @@ class WorkshopSettings(BaseModel):
         description="after this many minutes of a posting phase, a phone whose person has "
         "shared nothing asks gently whether they want to (only that phone; null: never)",
     )
+    window_objection: str = PField(
+        default="counts",
+        pattern="^(counts|reported)$",
+        description="what a 1 given in the after-window does: counts (as in the room) or "
+        "reported (in the record, without blocking convergence) (app.workshops.after_window)",
+    )
 
 
 class Trajectory(SQLModel, table=True):
@@ -315,6 +321,20 @@ class AgreementRound(SQLModel, table=True):
         "the round opened (app.workshops.pooling); None in rounds from before",
     )
     reveal: str = Field(default="at_close", max_length=10, description="live | at_close")
+    window_until: datetime | None = Field(
+        default=None, description="an after-window: when it closes by itself (0019)"
+    )
+    after_round_id: int | None = Field(
+        default=None,
+        description="an after-window: the room's round whose proposals it opens again; None "
+        "for a round in the room (app.workshops.after_window)",
+    )
+    window_objection: str | None = Field(
+        default=None,
+        max_length=10,
+        description="an after-window: the workshop's window_objection when it closed (the "
+        "rule the record says applied)",
+    )
     is_open: bool = True
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
@@ -340,6 +360,9 @@ class Rating(SQLModel, table=True):
     )
     score: int
     reason: str = Field(default="", max_length=1000)
+    channel: str = Field(
+        default="room", max_length=10, description="room | after (given in an after-window)"
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
 

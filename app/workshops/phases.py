@@ -55,7 +55,8 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
     # A vote or round left open behind the room would stay half-done: the facilitator says
     # whether it counts (close) or not (cancel), and the choice is in the log.
     vote = current_vote(ctx)
-    rounds = open_rounds(ctx.session, ctx.workshop_id)
+    # An after-window outlives the step it opened in: it is closed by itself or window.close.
+    rounds = [r for r in open_rounds(ctx.session, ctx.workshop_id) if r.after_round_id is None]
     redrafts = unfinished(ctx.session, ctx.workshop_id)
     if (vote or rounds or redrafts) and command.open_items is None:
         what = "dot vote" if vote else "agreement round" if rounds else "redraft"

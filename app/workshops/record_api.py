@@ -12,6 +12,7 @@ from app.db import session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
 from app.types import MAX_ID
 from app.workshops.access import resolve
+from app.workshops.after_window import window_records
 from app.workshops.heard import heard, table_check
 from app.workshops.history import NoSuchVertrekpunt, NotAllowed, make_current
 from app.workshops.models import Trajectory, Workshop
@@ -58,6 +59,21 @@ def at_the_table(
             "voice": voice(session, workshop_id, k).model_dump(),
             "trajectory": table_check(session, trajectory, k).model_dump(),
         }
+
+
+@router.get("/workshops/{workshop_id}/after-window")
+def after_windows(
+    request: Request, workshop_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+) -> list[dict[str, Any]]:
+    """ "Na afloop meewegen": each after-window with the figures of the room, of the window and
+    together per proposal and per shown group; no figures while a window is open."""
+    if resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    k = request.app.state.settings.min_group_size
+    with session_scope(engine) as session:
+        workshop = session.get(Workshop, workshop_id)
+        assert workshop is not None
+        return [record.model_dump() for record in window_records(session, workshop, k)]
 
 
 class MakeCurrent(BaseModel):

@@ -133,6 +133,7 @@ def latest_round(session: Session, proposal: Proposal) -> AgreementRound | None:
         .where(
             AgreementRound.workshop_id == proposal.workshop_id,
             col(AgreementRound.is_open).is_(False),
+            col(AgreementRound.after_round_id).is_(None),  # an after-window is not a room round
         )
         .order_by(col(AgreementRound.number).desc())
     ).all()
@@ -417,6 +418,7 @@ def redraft_records(
                 .where(
                     AgreementRound.workshop_id == workshop.id,
                     AgreementRound.kind == redraft.kind,
+                    col(AgreementRound.after_round_id).is_(None),  # not an after-window
                 )
                 .order_by(col(AgreementRound.number))
             )
@@ -490,7 +492,11 @@ def rounds_to_convergence(
     settings = workshop.workshop_settings()
     rounds = session.exec(
         select(AgreementRound)
-        .where(AgreementRound.workshop_id == workshop.id, AgreementRound.kind == kind)
+        .where(
+            AgreementRound.workshop_id == workshop.id,
+            AgreementRound.kind == kind,
+            col(AgreementRound.after_round_id).is_(None),  # an after-window is not a room round
+        )
         .order_by(col(AgreementRound.number))
     ).all()
     taken = 0

@@ -29,6 +29,7 @@ from app.workshops.models import (
 )
 from app.workshops.pooling import decide, round_labels, settle_workshop, taking_part
 from app.workshops.schemas import Convergence, MyRating, RoundView, round_view
+from app.workshops.window_rules import AFTER, check_window_rating, is_window
 
 PROPOSAL_PHASES = (Phase.WAAROM, Phase.OPGAVE)
 
@@ -86,7 +87,10 @@ def latest_figures(
     """The proposal's figures in the newest round it was part of, if any."""
     rounds = session.exec(
         select(AgreementRound)
-        .where(AgreementRound.workshop_id == proposal.workshop_id)
+        .where(
+            AgreementRound.workshop_id == proposal.workshop_id,
+            col(AgreementRound.after_round_id).is_(None),  # an after-window is not a room round
+        )
         .order_by(col(AgreementRound.number).desc())
     ).all()
     for round_ in rounds:
@@ -186,6 +190,7 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
             select(AgreementRound.id).where(
                 AgreementRound.workshop_id == ctx.workshop_id,
                 AgreementRound.kind == command.kind.value,
+                col(AgreementRound.after_round_id).is_(None),  # an after-window is not a room round
             )
         ).all()
     )
@@ -209,11 +214,25 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     return {"round_id": round_.id}
 
 
-@handles(RatingGive, roles=(Role.PARTICIPANT,), phases=PROPOSAL_PHASES)
+@handles(RatingGive, roles=(Role.PARTICIPANT,))
 def rate(ctx: Context, command: RatingGive) -> None:
-    """Rate (or re-rate) one proposal. A 1 is an objection and must say why."""
+    """Rate (or re-rate) one proposal. A 1 is an objection and must say why.
+
+    A room's round is rated in its phase; an after-window in any step (it outlives the step it
+    opened in), with its own rules of who may (:mod:`app.workshops.window_rules`).
+    """
     participant_id = ctx.require_participant()
+    found = ctx.session.get(AgreementRound, command.round_id)
+    window = found is not None and found.workshop_id == ctx.workshop_id and is_window(found)
+    if not window and ctx.phase not in PROPOSAL_PHASES:  # refused as before windows existed
+        allowed = ", ".join(p.value for p in PROPOSAL_PHASES)
+        raise CommandError(
+            "wrong_phase",
+            f"rating.give is not possible in phase {ctx.phase.value} (only in: {allowed}).",
+        )
     round_ = _get_round(ctx, command.round_id)
+    if window:
+        check_window_rating(ctx, round_, participant_id)
     if command.proposal_id not in round_.proposal_ids:
         raise CommandError("invalid", "That proposal is not part of this round.")
     reason = command.reason.strip()
@@ -241,6 +260,7 @@ def rate(ctx: Context, command: RatingGive) -> None:
             participant_id=participant_id,
             score=command.score,
             reason=reason,
+            channel=AFTER if window else "room",
         )
     else:
         rating.score, rating.reason, rating.updated_at = command.score, reason, utcnow()

@@ -266,7 +266,17 @@ class RoundView(View):
     reveal: Literal["live", "at_close"] = "at_close"
     raters: int = Field(default=0, description="people who rated at least one proposal of it")
     figures: dict[str, Convergence] = Field(
-        description="empty for the room while an at_close round is open (facilitators see all)"
+        description="empty for the room while an at_close round is open (facilitators see all); "
+        "empty for everyone while an after-window is open"
+    )
+    window_until: str | None = Field(
+        default=None, description="an after-window: when it closes by itself"
+    )
+    after_round_id: int | None = Field(
+        default=None, description="an after-window: the room's round it weighs in on"
+    )
+    closed_at: str | None = Field(
+        default=None, description="an after-window: when it closed (null while open)"
     )
 
 
@@ -527,6 +537,9 @@ def round_view(
         reveal="live" if round_.reveal == "live" else "at_close",
         raters=raters,
         figures={str(k): v for k, v in figures.items()},
+        window_until=iso(round_.window_until),
+        after_round_id=round_.after_round_id,
+        closed_at=iso(round_.closed_at) if round_.after_round_id is not None else None,
     )
 
 

@@ -104,7 +104,11 @@ def _adopted_part(ctx: Context, proposal: Proposal) -> dict[str, Any]:
     ids = {p.id for p in history}
     rounds = ctx.session.exec(
         select(AgreementRound)
-        .where(AgreementRound.workshop_id == ctx.workshop_id, AgreementRound.kind == proposal.kind)
+        .where(
+            AgreementRound.workshop_id == ctx.workshop_id,
+            AgreementRound.kind == proposal.kind,
+            col(AgreementRound.after_round_id).is_(None),  # an after-window is not a room round
+        )
         .order_by(col(AgreementRound.number))
     ).all()
     round_figures = []

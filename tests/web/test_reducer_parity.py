@@ -7,12 +7,14 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
 from app.accounts.models import Facilitator
+from app.clock import utcnow
 from app.db import make_engine, migrate, session_scope
 from app.realtime.audience import event_for
 from app.realtime.commands import Actor
@@ -138,6 +140,11 @@ def every_event_type(engine, facilitator_id: int, trajectory_id: int) -> int:
     again = room.do(room.facilitator, type="round.open", kind="waarom", reveal="live")["round_id"]
     room.do(annie, type="rating.give", round_id=again, proposal_id=won, score=4)
     room.do(room.facilitator, type="phase.set", index=agenda.index("opgave"), open_items="cancel")
+    # An after-window on the last round (annie rated in it; bram did not): hidden, then closed.
+    until = (utcnow() + timedelta(days=1)).isoformat()
+    window = room.do(room.facilitator, type="window.open", until=until)["round_id"]
+    room.do(bram, type="rating.give", round_id=window, proposal_id=won, score=2)
+    room.do(room.facilitator, type="window.close")
     room.do(room.facilitator, type="checkout.open")
     room.do(annie, type="checkout.answer", score=3)
     room.do(annie, type="checkout.answer", score=4)

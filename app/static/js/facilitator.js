@@ -20,6 +20,7 @@ import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
 import { People } from "./console_people.js";
 import { screensChanged } from "./pairing.js";
+import { windowControls } from "./console_window.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -93,6 +94,7 @@ function render(state) {
   keep($("#screen-steer"), () => renderScreen(state));
   if (w.phase === "clusteren") mountBoard(state, { socket: room, command }); // board.js: the board keeps its own selection and drag
   keep($("#controls"), () => controls(state, w.phase));
+  keep($("#after-window"), () => (["waarom", "opgave", "afronding"].includes(w.phase) || byId(state.rounds).some((r) => r.after_round_id) ? windowControls(state, command) : null));
   renderRoom(state);
   atTable.render(state);
   keep($("#settings-form"), () => settingsFields(w));
@@ -119,7 +121,7 @@ function goTo(index) {
   const phase = state.workshop.agenda[index];
   const done = t("Moved to %(phase)s", { phase: phaseName(phase) });
   const vote = openVote(state);
-  const round = byId(state.rounds).find((r) => r.is_open);
+  const round = byId(state.rounds).find((r) => r.is_open && !r.after_round_id); // a window stays open
   if (!vote && !round) { command("phase.set", { index }, done); return; }
   const dialog = $("#leave-dialog");
   $("#leave-text").textContent = vote ?
@@ -392,6 +394,7 @@ function settingsFields(w) {
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-admit", checked: s.admit }), h("label", { for: "set-admit" }, t("Let people in from the lobby"))),
     ...field("set-nudge", t("Ask someone who has shared nothing, after … minutes of a phase (empty: never)"), h("input", { id: "set-nudge", type: "number", min: 1, max: 60, value: s.nudge_minutes ?? "", "aria-describedby": "set-nudge-hint" })),
     h("p", { class: "hint", id: "set-nudge-hint" }, t("Only their own phone shows “Would you like to share something too?”, once per phase; they can close it.")),
+    ...field("set-window-objection", t("An objection given afterwards"), h("select", { id: "set-window-objection" }, h("option", { value: "counts", selected: s.window_objection !== "reported" }, t("counts as in the room")), h("option", { value: "reported", selected: s.window_objection === "reported" }, t("is reported, without blocking")))),
     h("button", { type: "submit" }, t("Save settings"))];
 }
 
@@ -414,6 +417,7 @@ $("#settings-form").addEventListener("submit", (e) => {
       participants_cluster: $("#set-cluster").checked,
       admit: $("#set-admit").checked,
       nudge_minutes: $("#set-nudge").value ? Number($("#set-nudge").value) : null,
+      window_objection: $("#set-window-objection").value,
     },
   }, t("Settings saved"));
 });

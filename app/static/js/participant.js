@@ -19,6 +19,7 @@ import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { startingPointBlock } from "./starting_point.js";
 import { CitePicker } from "./cite_picker.js";
 import { rankByLikeness } from "./likeness.js";
+import { windowBlock } from "./participant_window.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 // The language the room writes in (the workshop's), on its texts: Dutch compounds hyphenate as
@@ -157,6 +158,7 @@ function render(state) {
   notices.update(state);
   keep($("#check-out"), () => checkOut.render(state));
   keep($("#nudge"), () => nudge.render(state));
+  keep($("#window"), () => windowBlock(state, ratingForm));
   if (phase === "lobby") renderLobby(state);
   else if (postingKind(phase)) renderPosting(state, postingKind(phase));
   else if (phase === "clusteren") renderClusters(state);
@@ -484,7 +486,7 @@ function figuresText(fig) {
 }
 
 function lastClosedRound(state, kind) {
-  return byId(state.rounds).filter((r) => r.kind === kind && !r.is_open).pop() || null;
+  return byId(state.rounds).filter((r) => r.kind === kind && !r.is_open && !r.after_round_id).pop() || null;
 }
 
 function renderProposals(state, kind) {

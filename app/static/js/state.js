@@ -38,6 +38,8 @@ export function applyEvent(state, event) {
     case "proposal.updated": state.proposals[event.proposal.id] = event.proposal; break;
     case "round.opened":
     case "round.updated": state.rounds[event.round.id] = event.round; break;
+    case "window.opened":
+    case "window.closed": state.rounds[event.round.id] = event.round; break;
     case "my_rating.given": {
       const r = event.rating;
       state.my_ratings[`${r.round_id}:${r.proposal_id}`] = r;
@@ -73,12 +75,14 @@ export function lastClosedVote(state) {
   return byId(state.votes).filter((v) => !v.is_open).pop() || null;
 }
 
+// The room's rounds: an after-window (after_round_id) is shown by participant_window.js and
+// console_window.js, not as a round of the room.
 export function openRound(state, kind) {
-  return byId(state.rounds).find((r) => r.is_open && r.kind === kind) || null;
+  return byId(state.rounds).find((r) => r.is_open && r.kind === kind && !r.after_round_id) || null;
 }
 
 export function latestRound(state, kind) {
-  return byId(state.rounds).filter((r) => r.kind === kind).pop() || null;
+  return byId(state.rounds).filter((r) => r.kind === kind && !r.after_round_id).pop() || null;
 }
 
 // The redraft of a kind that is being written or ranked, else the newest closed one.
