@@ -94,20 +94,21 @@ export class Follow {
     const screen = w.screen || {};
     const focused = screen.focus || null;
     let spec;
-    if (screen.heard) spec = { key: "heard", now: t("Who gets heard?"), body: () => heardView(screen.heard) };
+    const shows = (what) => t("The screen shows: %(what)s", { what });
+    if (screen.heard) spec = { key: "heard", now: shows(t("Who gets heard?")), body: () => heardView(screen.heard) };
     else if (state.check_out && state.check_out.open && !focused) {
-      spec = { key: "check-out", now: checkOutQuestion(), body: () => h("p", {}, t("Answer the question above, from 1 (not at all) to 5 (fully). Nobody sees your own answer.")) };
+      spec = { key: "check-out", now: shows(checkOutQuestion()), body: () => h("p", {}, t("Answer the question above, from 1 (not at all) to 5 (fully). Nobody sees your own answer.")) };
     } else if (w.phase === "lobby" && !focused) {
-      spec = { key: "lobby", now: phaseName("lobby"), body: () => [h("p", {}, t("The screen shows the code to join. The session starts soon.")), startingPointBlock(state.starts_from || null, { heading: "h2" })] };
+      spec = { key: "lobby", now: shows(phaseName("lobby")), body: () => [h("p", {}, t("The screen shows the code to join. The session starts soon.")), startingPointBlock(state.starts_from || null, { heading: "h2" })] };
     } else {
       const view = viewOf(state, { phone: true });
       const parts = view.parts.filter((part) => part.wall);
       const pages = parts.flatMap((part) => phonePages(part.wall).map((page) => ({ part, page })));
-      const now = focused ? t("Shown large: one item") : phaseName(w.phase);
+      const now = focused ? t("The screen shows one item large") : t("The screen shows: %(what)s", { what: phaseName(w.phase) });
       spec = { key: view.key, now, head: view.head || null, pages, empty: view.empty };
     }
     if (spec.key !== this.shownKey) { this.page = 0; this.shownKey = spec.key; }
-    const nowText = t("The screen shows: %(what)s", { what: spec.now });
+    const nowText = spec.now;
     keep($("#follow-now"), () => nowText);
     if (this.saidKey !== null && this.saidKey !== spec.key) announce(nowText);
     this.saidKey = spec.key;
