@@ -35,6 +35,8 @@ def test_a_phone_from_elsewhere_follows_the_screen_and_takes_part(
     page.fill("#display_name", "Noor")
     page.select_option("#stakeholder_group", label="Inwoner")
     page.check("#remote")
+    away.accessible("the join form")
+    no_sideways_scroll(away, "the join form")
     page.click("form button[type=submit]")
     page.wait_for_selector("#status[data-status=connected]")
 
@@ -85,6 +87,18 @@ def test_a_phone_from_elsewhere_follows_the_screen_and_takes_part(
     loop.run(fac.command("card.spotlight", card_id=None))
     loop.run(fac.command("screen.view"))
     expect(page.locator("#follow-spotlight")).to_be_empty()
+
+    # "Who gets heard?" and the check-out question take the screen: the phone shows them too.
+    loop.run(fac.command("screen.view", heard=True))
+    expect(page.locator("#follow-view .heard")).to_be_visible()
+    away.accessible("who gets heard")
+    no_sideways_scroll(away, "who gets heard")
+    loop.run(fac.command("screen.view"))
+    loop.run(fac.command("checkout.open"))
+    expect(page.locator("#follow-now")).to_have_text("Het scherm toont: Voelde je je gehoord?")
+    expect(page.locator("#check-out")).to_contain_text("Voelde je je gehoord?")  # to answer
+    away.accessible("the check-out question")
+    loop.run(fac.command("checkout.close"))
 
     # The why: the proposals as the screen shows them; then taking part on the same page.
     loop.run(fac.command("phase.set", index=agenda.index("waarom"), open_items="close"))

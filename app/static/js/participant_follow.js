@@ -95,7 +95,7 @@ export class Follow {
     const focused = screen.focus || null;
     let spec;
     const shows = (what) => t("The screen shows: %(what)s", { what });
-    if (screen.heard) spec = { key: "heard", now: shows(t("Who gets heard?")), body: () => heardView(screen.heard) };
+    if (screen.heard) spec = { key: "heard", now: shows(t("Who gets heard?")), body: () => wide(heardView(screen.heard)) };
     else if (state.check_out && state.check_out.open && !focused) {
       spec = { key: "check-out", now: shows(checkOutQuestion()), body: () => h("p", {}, t("Answer the question above, from 1 (not at all) to 5 (fully). Nobody sees your own answer.")) };
     } else if (w.phase === "lobby" && !focused) {
@@ -138,6 +138,12 @@ export class Follow {
       h("button", { type: "button", class: "secondary small", id: "follow-next", disabled: this.page >= total - 1, onclick: () => turn(1) }, t("Next")),
     ];
   }
+}
+
+// A table wider than a phone (who gets heard: a column per figure) scrolls sideways in its own
+// box, reachable by keyboard, with its words whole; the page itself never scrolls sideways.
+function wide(content) {
+  return h("div", { class: "follow-scroll", tabindex: "0", role: "region", "aria-label": t("Who gets heard?") }, content);
 }
 
 // The card in the spotlight, as the projector shows it over the wall.
