@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import people, voice_section, window_section
+from app.exports import elsewhere_section, people, voice_section, window_section
 from app.exports.blocks import (
     Block,
     Chart,
@@ -127,6 +127,7 @@ class _Writer:
         window_section.section(self, add, self.proposal, language=self.language)
         self.redrafts(add)
         people.table(self, add)
+        elsewhere_section.from_elsewhere(self, add, summary.from_elsewhere)
         if summary.heard is not None:
             people.heard(self, add, summary.heard)
         if summary.voice is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from app import labels
 from app.exports import window_section
+from app.exports.elsewhere_section import sheet_rows
 from app.exports.escaping import starts_formula, xml_text
 from app.exports.summary import Summary
 from app.i18n import translations
@@ -100,6 +101,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     sheets.rounds()
     sheets.ratings()
     sheets.at_the_table()
+    sheets.from_elsewhere()
     sheets.heard()
     sheets.voice()
     sheets.consented()
@@ -328,6 +330,15 @@ class _Sheets:
                 [_("Total"), rep.people_present, rep.people_contributing, "", ""],
             ],
         )
+
+    def from_elsewhere(self) -> None:
+        """Who took part from elsewhere, per shown group (app/exports/elsewhere_section.py)."""
+        _ = self._
+        rows = sheet_rows(self.summary.from_elsewhere, self.group, _("Total"))
+        if rows is not None:
+            _sheet(
+                self.book, _("From elsewhere"), [_("Stakeholder group"), _("From elsewhere")], rows
+            )
 
     def heard(self) -> None:
         """Absent from a summary written before ``heard`` was recorded."""

@@ -51,6 +51,7 @@ from app.workshops.models import (
 from app.workshops.pooling import round_labels, workshop_labels
 from app.workshops.redrafts import RedraftRecord, redraft_records, rounds_to_convergence
 from app.workshops.reframing import Difference, difference
+from app.workshops.remote import Elsewhere, from_elsewhere
 from app.workshops.rounds import figures
 from app.workshops.schemas import (
     ChainNode,
@@ -323,6 +324,12 @@ class Summary(Part):
         "of the window and together, per shown group, and the objection rule that applied; "
         "`rounds` and `ratings` hold the room's only",
     )
+    from_elsewhere: Elsewhere | None = Field(
+        default=None,
+        description="people who took part from elsewhere ('Ik ben er niet bij in de zaal') per "
+        "shown group (small groups merged by the workshop's labels) and in total; never per "
+        "person",
+    )
 
 
 def json_file(summary: Summary, *, language: str, images: ImageStore | None) -> str:
@@ -542,6 +549,7 @@ class _Builder:
             redrafts=redraft_records(session, self.workshop, k=k),
             voice=voice(session, workshop_id, k),
             after_windows=window_records(session, self.workshop, k),
+            from_elsewhere=from_elsewhere(session, self.workshop, k, now=False),
         )
 
     def participants(self) -> list[ParticipantPart]:

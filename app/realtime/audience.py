@@ -94,13 +94,18 @@ def proposal_for(proposal: ProposalView, viewer: Actor) -> ProposalView:
 
 
 def participant_for(participant: ParticipantView, viewer: Actor) -> ParticipantView:
-    """A participant as ``viewer`` may see them: personal fields for them and the facilitator."""
-    if viewer.role is Role.FACILITATOR or (
-        viewer.role is Role.PARTICIPANT and viewer.participant_id == participant.id
-    ):
+    """A participant as ``viewer`` may see them: personal fields for them and the facilitator.
+
+    Whether someone takes part from elsewhere (``remote``) is for the person only: the console
+    and the record count it per group (:mod:`app.workshops.remote`), nobody gets it per person.
+    """
+    if viewer.role is Role.PARTICIPANT and viewer.participant_id == participant.id:
         return participant
+    if viewer.role is Role.FACILITATOR:
+        return participant.model_copy(update={"remote": None})
     return participant.model_copy(
         update={
+            "remote": None,
             "organisation": None,
             "drijfveer": None,
             "contribution": None,

@@ -77,6 +77,7 @@ from app.workshops.participants import (
     contributing,
     counted_as,
 )
+from app.workshops.remote import Elsewhere, from_elsewhere
 from app.workshops.voice import answer_count, not_yet_now
 from app.workshops.voice_tables import CheckOut
 from app.workshops.votes import open_vote, progress
@@ -167,6 +168,8 @@ class Room:
     contributing: dict[str, int] = field(default_factory=dict)
     counted_as: dict[str, str | None] = field(default_factory=dict)
     voice: Voiced = field(default_factory=lambda: Voiced({}, [], None))
+    #: People taking part from elsewhere per shown group: for the facilitators' presence only.
+    elsewhere: Elsewhere = field(default_factory=lambda: Elsewhere(by_group={}, total=0))
     #: Who is connected in every process (this one's sockets when presence is not shared).
     everyone: Here = field(default_factory=Here)
     #: A delivery pass is running or asked for (coalesces a flood of notices).
@@ -544,8 +547,9 @@ class Hub:
                     room.contributing,
                     room.counted_as,
                     room.voice,
+                    room.elsewhere,
                 ):
-                    room.contributing, room.counted_as, room.voice = contributing
+                    room.contributing, room.counted_as, room.voice, room.elsewhere = contributing
                     room.presence_dirty = True
             changed, room.presence_dirty = room.presence_dirty, False
             everyone = await self._guarded(
@@ -586,6 +590,7 @@ class Hub:
             update={
                 "participant_ids": sorted(everyone.participants),
                 "not_yet_ids": room.voice.not_yet_ids,
+                "from_elsewhere": room.elsewhere,
             }
         ).model_dump_json()
         for_screen = public.model_dump_json()
@@ -595,15 +600,16 @@ class Hub:
 
     def _contributing(
         self, workshop_id: int
-    ) -> tuple[dict[str, int], dict[str, str | None], Voiced]:
+    ) -> tuple[dict[str, int], dict[str, str | None], Voiced, Elsewhere]:
         """People per stakeholder group who posted a card or a proposal, pooled by the labels
         the workshop decided once (see :mod:`app.workshops.pooling`), which label each group
         is counted under (so no screen shows a pooled group as a zero), and who has not said
-        anything yet (:mod:`app.workshops.voice`)."""
+        anything yet (:mod:`app.workshops.voice`), and who takes part from elsewhere
+        (:mod:`app.workshops.remote`, for the facilitators only)."""
         with read_scope(self.engine) as session:
             workshop = session.get(Workshop, workshop_id)
             if workshop is None:
-                return {}, {}, Voiced({}, [], None)
+                return {}, {}, Voiced({}, [], None), Elsewhere(by_group={}, total=0)
             k = self.settings.min_group_size
             silent, named = not_yet_now(session, workshop, k)
             question = session.get(CheckOut, workshop_id)
@@ -616,6 +622,7 @@ class Hub:
                 contributing(session, workshop, k),
                 counted_as(session, workshop, k),
                 Voiced(silent, named, checked_out),
+                from_elsewhere(session, workshop, k, now=True),
             )
 
     def _tally(self, workshop_id: int) -> Tally | None:

@@ -15,6 +15,7 @@ from app.inputs import WithoutNul
 from app.types import MAX_ID, CardKind, Phase, ProposalKind, Role, Tag, VoteTarget, World
 from app.workshops.check_out_views import CheckOutFigures
 from app.workshops.models import WorkshopSettings
+from app.workshops.remote import Elsewhere
 from app.workshops.schemas import (
     CardView,
     ClusterView,
@@ -880,6 +881,11 @@ class Presence(Message):
     )
     checked_out: int | None = Field(
         default=None, description="answers to the check-out question while it is open"
+    )
+    from_elsewhere: Elsewhere | None = Field(
+        default=None,
+        description="facilitators only: people taking part from elsewhere (“Ik ben er niet bij "
+        "in de zaal”) per shown group, groups below k merged, and in total",
     )
     facilitators: int
     screens: int

@@ -43,6 +43,7 @@ from app.workshops.groups import expected_groups
 from app.workshops.lifecycle import delete_workshop
 from app.workshops.models import Trajectory, Workshop
 from app.workshops.participants import JoinRequest
+from app.workshops.remote import remote_choice
 from app.workshops.routes import (
     Guard,
     JoinGuard,
@@ -145,6 +146,9 @@ async def join_submit(
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     anonymous = values.pop("anonymous", "") == "on" or workshop.workshop_settings().anonymous
+    remote = remote_choice(values.get("remote"))
+    if remote is None:
+        return _join_form_again(request, settings, engine, workshop, values, 400, error=True)
     try:
         body = JoinRequest(
             code=workshop.join_code,
@@ -157,6 +161,7 @@ async def join_submit(
             contribution_use=values.get("contribution_use") or "facilitator",
             name_in_verslag=not anonymous and values.get("name_in_verslag") == "on",
             been_before=values.get("been_before") or None,
+            remote=remote,
         )
     except ValidationError:
         return _join_form_again(request, settings, engine, workshop, values, 400, error=True)

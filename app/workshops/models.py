@@ -199,6 +199,11 @@ class Participant(SQLModel, table=True):
         description="was at a meeting of this trajectory before: ja | nee | weet_niet; only "
         "ever counted per group (app.workshops.targets.new_voices), never sent per person",
     )
+    remote: bool = Field(
+        default=False,
+        description="joined with “Ik ben er niet bij in de zaal” (takes part from elsewhere): "
+        "counted per group only (app.workshops.remote); per person only on their own phone",
+    )
 
 
 class Cluster(SQLModel, table=True):

@@ -119,6 +119,12 @@ class JoinRequest(BaseModel):
         description="“Was je eerder bij een bijeenkomst van dit traject?” (optional): only "
         "ever counted per group, never shown or sent per person",
     )
+    remote: bool = Field(
+        default=False,
+        strict=True,
+        description="“Ik ben er niet bij in de zaal”: takes part from elsewhere (true or false "
+        "only); counted per group, and on their own phone it offers “Volg het scherm” first",
+    )
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,7 @@ class JoinJob:
             name_in_verslag=name is not None and request.name_in_verslag,
             waiting=workshop.workshop_settings().admit,
             been_before=request.been_before,
+            remote=request.remote,
         )
         session.add(participant)
         session.flush()

@@ -106,6 +106,11 @@ class ParticipantView(View):
     waiting: bool = Field(
         default=False, description="waits in the lobby until the facilitator lets them in"
     )
+    remote: bool | None = Field(
+        default=None,
+        description="joined with “Ik ben er niet bij in de zaal”; only the person themself "
+        "sees it (None for everyone else: counted per group only, app.workshops.remote)",
+    )
 
 
 class CardImage(View):
@@ -409,6 +414,7 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
         contribution_use=participant.contribution_use,
         left=participant.left_at is not None,
         waiting=participant.waiting,
+        remote=participant.remote,
     )
 
 

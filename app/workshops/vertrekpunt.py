@@ -38,6 +38,7 @@ from app.workshops.participants import authors
 from app.workshops.pooling import count_by_label, workshop_labels
 from app.workshops.proposals import adopted
 from app.workshops.redrafts import redraft_records, rounds_to_convergence
+from app.workshops.remote import from_elsewhere
 from app.workshops.rounds import figures
 from app.workshops.schemas import cluster_view, dump, proposal_view
 from app.workshops.targets import new_voices
@@ -96,6 +97,8 @@ def representation(
         "targets": dict(trajectory.group_targets) if trajectory else {},
         "often_missing": list(trajectory.often_missing) if trajectory else [],
         "new_voices": new_voices(session, workshop, k),
+        # Who took part from elsewhere, per shown group (app/workshops/remote.py).
+        "from_elsewhere": from_elsewhere(session, workshop, k, now=False).model_dump(),
     }
 
 

@@ -21,6 +21,7 @@ import { startingPointBlock } from "./starting_point.js";
 import { People } from "./console_people.js";
 import { screensChanged } from "./pairing.js";
 import { windowControls } from "./console_window.js";
+import { elsewhereLine } from "./console_elsewhere.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -368,6 +369,7 @@ function renderRoom(state) {
     h("p", {}, t("%(n)s connected", { n: presence.participants })),
     h("ul", { class: "plain" }, groups.map((g) => h("li", {}, groupName(g), ": ", String(presence.by_group[g] || 0), expected.includes(g) ? "" : " " + t("(not expected)")))),
     missing.length ? h("p", { class: "warn" }, t("Missing at the table: %(groups)s", { groups: missing.map(groupName).join(", ") })) : null,
+    elsewhereLine(presence.from_elsewhere),
     representationBlock(state)]);
   people.render(state, new Set(presence.participant_ids || []));
   keep($("#equal-voice-body"), () => equalVoice.render(state, presence));

@@ -20,6 +20,7 @@ import { startingPointBlock } from "./starting_point.js";
 import { CitePicker } from "./cite_picker.js";
 import { rankByLikeness } from "./likeness.js";
 import { windowBlock } from "./participant_window.js";
+import { Follow } from "./participant_follow.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 // The language the room writes in (the workshop's), on its texts: Dutch compounds hyphenate as
@@ -75,6 +76,8 @@ $("#post-text").addEventListener("input", () => {
 });
 enhanceGlossary(document);
 collapseThemeQuestion();
+const follow = new Follow({ workshopId, me: () => (room.state ? me(room.state) : null) });
+follow.onChange = () => redraw();
 
 const STATUS = {
   connecting: () => t("Connecting…"), "catching-up": () => t("Catching up…"),
@@ -141,12 +144,16 @@ function render(state) {
   if (self && self.waiting) { // the admit step: nothing to do but wait, calmly
     $("#phase-title").textContent = w.title;
     for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panel.id !== "panel-waiting";
+    follow.render(state, { waiting: true });
     keep($("#waiting-me"), () => youTakePart(self));
     return;
   }
   if ($("#waiting-me").firstChild) replace($("#waiting-me")); // let in: one copy of its help only
   $("#phase-title").textContent = phaseName(phase);
-  for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = panelOf(phase) !== panel.id;
+  // Following the screen shows the projector's wall instead of the phase's panel (participant_follow.js).
+  const following = follow.following();
+  for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = following || panelOf(phase) !== panel.id;
+  follow.render(state);
   const changed = phase !== lastPhase && lastPhase !== null;
   if (phase !== lastPhase) {
     if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now

@@ -2,18 +2,15 @@
 // Each phase's wall is fitted by wall_pages.js: everything is shown, paged when it must be.
 // A burst of events (a room posting at once) is drawn once per frame (view.js).
 import { Room } from "./socket.js";
-import { byId, lastClosedVote } from "./state.js";
+import { byId } from "./state.js";
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { OTHER_GROUPS, TAGS, groupName, label, phaseName, postingKind } from "./labels.js";
+import { OTHER_GROUPS, groupName, phaseName } from "./labels.js";
 import { keep, schedule } from "./view.js";
 import { Countdown } from "./timer.js";
-import { explain, termName } from "./glossary.js";
 import { Pager, paginate } from "./wall_pages.js";
-import { adoptedWall, arrived, cardWall, focusWall, voteProgress, worldWalls } from "./wall_views.js";
-import { overviewWall } from "./wall_overview.js";
-import { agreementWall, roundHead } from "./wall_rounds.js";
-import { activeRedraft, redraftHead, redraftWall } from "./wall_redraft.js";
+import { arrived } from "./wall_views.js";
+import { help, viewOf } from "./wall_spec.js";
 import { showProblem, watchConnection } from "./wall_connection.js";
 import { heardView } from "./wall_heard.js";
 import { checkOutView, voiceAside } from "./wall_voice.js";
@@ -64,58 +61,6 @@ function redraw() {
   schedule("projector", () => { if (room.state) render(room.state); });
 }
 
-const help = (text) => (text ? h("p", { class: "wall-help meta" }, text) : null);
-
-// What the view shows now: a wall (or two side by side), with an optional line above it.
-function viewOf(state) {
-  const w = state.workshop;
-  const focus = w.screen && w.screen.focus;
-  const focused = focusWall(state, focus);
-  if (focused) {
-    const proposal = focus.kind === "proposal" ? state.proposals[focus.id] : null;
-    return { key: `focus:${focus.kind}:${focus.id}`, head: proposal ? roundHead(state, proposal.kind) : null, parts: [{ wall: focused }] };
-  }
-  const phase = w.phase;
-  const kind = postingKind(phase);
-  // Consequences are posted per world: two walls side by side.
-  if (kind && kind !== "consequentie") {
-    return { key: phase, parts: [{ wall: cardWall(state, kind) }], empty: t("Waiting for the first cards…") };
-  }
-  if (kind === "consequentie") {
-    const walls = worldWalls(state);
-    return {
-      key: phase,
-      cls: "wall wall-worlds", // one wall, two halves
-      parts: walls ? walls.map((w2) => ({ title: w2.title, help: explain(w2.world), wall: w2.wall })) : [],
-      empty: t("Waiting for the first cards…"),
-    };
-  }
-  // Clusteren and prioriteren: the overview, every cluster on one screen (wall_overview.js);
-  // the facilitator focuses one cluster for all its cards.
-  if (phase === "clusteren") {
-    const used = [...new Set(byId(state.clusters).flatMap((c) => c.tags))];
-    const line = Object.keys(TAGS).filter((tag) => used.includes(tag)).map((tag) => `${label(TAGS, tag)}: ${explain(tag)}`).join(" ");
-    // The tags explained only while the room is small enough to leave them the room.
-    const roomy = byId(state.clusters).length <= 6;
-    return { key: phase, head: roomy ? help(line) : null, parts: [{ wall: overviewWall(state) }], empty: t("Clusters appear here.") };
-  }
-  if (phase === "prioriteren") {
-    const progress = voteProgress(state, tally);
-    const closed = lastClosedVote(state);
-    const key = progress ? "vote:open" : closed ? `vote:results:${closed.id}` : "vote:none";
-    return { key, head: progress || (closed ? help(t("Ranked by dots; under each cluster the cards with the most dots.")) : null), parts: [{ wall: overviewWall(state) }], empty: t("The vote opens soon.") };
-  }
-  if (phase === "waarom" || phase === "opgave") {
-    const redraft = activeRedraft(state, phase);
-    if (redraft) return { key: `redraft:${redraft.id}`, head: h("div", { class: "wall-lines" }, redraftHead(state, phase)), parts: [{ wall: redraftWall(state, redraft) }] };
-    const wall = agreementWall(state, phase);
-    const themes = phase === "opgave" && byId(state.proposals).some((p) => p.kind === "opgave" && p.core_themes.length);
-    const head = h("div", { class: "wall-lines" }, roundHead(state, phase), redraftHead(state, phase), themes ? help(`${termName("kernthema")}: ${explain("kernthema")}`) : null);
-    return { key: phase, head, parts: [{ wall }], empty: t("Proposals are being written…") };
-  }
-  return { key: phase, parts: [{ wall: adoptedWall(state) }], empty: t("The facilitator is wrapping up.") };
-}
-
 function render(state) {
   const w = state.workshop;
   $("#phase-title").textContent = phaseName(w.phase);
@@ -153,7 +98,7 @@ function render(state) {
     pager.place("lobby", [{ keys: [] }], null);
     return;
   }
-  const spec = viewOf(state);
+  const spec = viewOf(state, { tally });
   const parts = spec.parts.filter((part) => part.wall);
   if (!parts.length) {
     shown = null;
