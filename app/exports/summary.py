@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.db import session_scope
+from app.exports.before_part import BeforePart, before_part
 from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
@@ -123,6 +124,9 @@ class CardPart(Part):
         "counting the people who posted cards), null when it may not be shown"
     )
     image_key: str | None
+    channel: Literal["room", "before"] = Field(
+        default="room", description="before: sent in beforehand (“vooraf ingebracht”)"
+    )
 
 
 class ClusterPart(Part):
@@ -315,6 +319,11 @@ class Summary(Part):
         default=None,
         description="equal voice: the check-out question's figures and how evenly people "
         "contributed (per shown group)",
+    )
+    before: BeforePart | None = Field(
+        default=None,
+        description="the before-window: when it was open and how many cards came in, per "
+        "shown group; null when the workshop had none",
     )
 
 
@@ -531,6 +540,16 @@ class _Builder:
             consented=self.consented_part(),
             redrafts=redraft_records(session, self.workshop, k=k),
             voice=voice(session, workshop_id, k),
+            before=before_part(
+                [
+                    (c.channel, self.group_of(c.author_id) if c.author_id in self.people else None)
+                    for c in self.cards
+                ],
+                self.labels,
+                opens_at=self.settings.before_opens_at,
+                closes_at=self.settings.before_closes_at,
+                k=k,
+            ),
         )
 
     def participants(self) -> list[ParticipantPart]:
@@ -575,6 +594,7 @@ class _Builder:
                 if c.author_id in self.people
                 else None,
                 image_key=c.image_key,
+                channel="before" if c.channel == "before" else "room",
             )
             for c in self.cards
         ]

@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.realtime.helpers import facilitator_client, goto, join
@@ -252,5 +253,68 @@ async def test_after_the_window_closes_its_cards_stay_but_cannot_change(
     assert fac.state["cards"][str(card_id)]["text"] == ANNIE_FACTOR
     # The facilitator still moderates it (merge needs two of a kind: hide here).
     await fac.command("card.hide", card_id=card_id, hidden=True)
+    for client in (fac, annie):
+        await client.close()
+
+
+async def test_the_trajectory_page_lists_what_came_in_and_moderates_it(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    await set_window(fac, -1, 1)
+    annie, _ = await connect_phone(server, workshop, "Annie", "inwoner")
+    first = await annie.command("card.post", kind="factor", text=ANNIE_FACTOR)
+    twice = await annie.command("card.post", kind="factor", text="Na zessen rijdt er geen bus")
+    await annie.command("card.post", kind="beeld", text=ANNIE_BEELD)
+    trajectory_id = fac.state["workshop"]["trajectory_id"]
+    page = facilitator.http.get(f"/trajectories/{trajectory_id}")
+    assert page.status_code == 200
+    assert f'id="before-{workshop["id"]}"' in page.text and ANNIE_BEELD in page.text
+    first_id, twice_id = first["result"]["card_id"], twice["result"]["card_id"]
+
+    # Hide, through the command path: the console and the author's phone hear it at once.
+    hide = facilitator.http.post(
+        f"/workshops/{workshop['id']}/before/hide", data={"card_id": first_id, "hidden": "true"}
+    )
+    assert hide.status_code == 303 and "before=done" in hide.headers["location"]
+    await fac.wait_for(
+        lambda m: (
+            m["type"] == "event"
+            and m["event"].get("card", {}).get("id") == first_id
+            and m["event"]["card"]["hidden"]
+        )
+    )
+    await annie.wait_for(lambda _m: annie.state["cards"][str(first_id)]["hidden"])
+    assert annie.state["cards"][str(first_id)]["text"] == ""
+    # Merge the duplicate.
+    merge = facilitator.http.post(
+        f"/workshops/{workshop['id']}/before/merge",
+        data={"card_id": twice_id, "into_id": first_id},
+    )
+    assert merge.status_code == 303
+    await fac.wait_for(lambda _m: fac.state["cards"][str(twice_id)]["merged_into_id"] == first_id)
+    again = facilitator.http.get(merge.headers["location"])
+    assert '<p class="ok" role="status">Gedaan</p>' in again.text
+    # Refused commands say so and change nothing: a card merged into itself.
+    seq = fac.last_seq
+    refused = facilitator.http.post(
+        f"/workshops/{workshop['id']}/before/merge", data={"card_id": first_id, "into_id": first_id}
+    )
+    assert "before=invalid" in refused.headers["location"]
+    # Without the CSRF token, or for a facilitator the trajectory is not shared with: nothing.
+    bare = httpx.Client(base_url=server.url, cookies=facilitator.http.cookies, timeout=10)
+    forged = bare.post(
+        f"/workshops/{workshop['id']}/before/hide", data={"card_id": first_id, "hidden": "false"}
+    )
+    assert forged.status_code == 403
+    bare.close()
+    email = server.add_facilitator(name="Gijs", password="een-ander-lang-wachtwoord")
+    stranger = Facilitator(server, email=email, password="een-ander-lang-wachtwoord")
+    outside = stranger.http.post(
+        f"/workshops/{workshop['id']}/before/hide", data={"card_id": first_id, "hidden": "false"}
+    )
+    assert outside.status_code == 404
+    stranger.close()
+    assert fac.last_seq == seq and fac.state["cards"][str(first_id)]["hidden"]
     for client in (fac, annie):
         await client.close()

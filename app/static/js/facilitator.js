@@ -20,6 +20,7 @@ import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
 import { People } from "./console_people.js";
 import { screensChanged } from "./pairing.js";
+import { beforePanel, windowFields, windowValues } from "./console_before.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -226,7 +227,8 @@ function controls(state, phase) {
 // (not) at the table or (not) heard in the trajectory's workshops so far, with the room's question.
 function lobby(state) {
   const start = [h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start.")),
-    state.workshop.settings.admit ? h("p", { class: "hint" }, t("Whoever joins waits until you let them in, under “In the room”.")) : null];
+    state.workshop.settings.admit ? h("p", { class: "hint" }, t("Whoever joins waits until you let them in, under “In the room”.")) : null,
+    beforePanel(state, { command, feedback })];
   if (!state.starts_from) return start;
   const check = h("div", { id: "lobby-check" });
   const fill = () => keep(check, () => atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
@@ -288,6 +290,7 @@ function cardRow(state, card, phase) {
     card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
     h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
       card.world ? h("span", { class: "badge" }, label(WORLDS, card.world)) : null,
+      card.channel === "before" ? h("span", { class: "badge" }, t("sent in beforehand")) : null,
       author && author.display_name ? h("span", { class: "muted" }, ` — ${author.display_name}`) : null),
     card.hidden ? h("p", { class: "muted" }, t("Hidden from the walls")) : null,
     card.merged_into_id ? h("p", { class: "muted" }, t("Merged into: %(text)s", { text: cardText(state.cards[card.merged_into_id] || { text: "?" }) })) : null,
@@ -392,6 +395,7 @@ function settingsFields(w) {
     h("div", { class: "check" }, h("input", { type: "checkbox", id: "set-admit", checked: s.admit }), h("label", { for: "set-admit" }, t("Let people in from the lobby"))),
     ...field("set-nudge", t("Ask someone who has shared nothing, after … minutes of a phase (empty: never)"), h("input", { id: "set-nudge", type: "number", min: 1, max: 60, value: s.nudge_minutes ?? "", "aria-describedby": "set-nudge-hint" })),
     h("p", { class: "hint", id: "set-nudge-hint" }, t("Only their own phone shows “Would you like to share something too?”, once per phase; they can close it.")),
+    windowFields(s),
     h("button", { type: "submit" }, t("Save settings"))];
 }
 
@@ -414,6 +418,7 @@ $("#settings-form").addEventListener("submit", (e) => {
       participants_cluster: $("#set-cluster").checked,
       admit: $("#set-admit").checked,
       nudge_minutes: $("#set-nudge").value ? Number($("#set-nudge").value) : null,
+      ...windowValues(),
     },
   }, t("Settings saved"));
 });
