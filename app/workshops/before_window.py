@@ -15,13 +15,15 @@ is now. "Held" is that state; the moment of release is one command (``phase.set`
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.realtime.commands import CommandError, Context
 from app.types import Phase
-from app.workshops.models import Card, Workshop, WorkshopSettings
+from app.workshops.models import Card, Participant, Workshop, WorkshopSettings
+from app.workshops.pooling import workshop_labels
 from app.workshops.window_times import parse_moment
 
 BEFORE = "before"
@@ -106,3 +108,27 @@ def release_held(ctx: Context) -> int:
         ctx.session.add(card)
         announce(ctx, card)
     return len(held)
+
+
+def before_record(session: Session, workshop: Workshop, k: int) -> dict[str, Any] | None:
+    """The record's figures of the window (the vertrekpunt keeps them): when it was open, and
+    how many cards came in beforehand per shown group (the workshop's labels, the k rule);
+    hidden cards, which the room never saw, are not counted. ``None`` without a window and
+    without such cards."""
+    from app.exports.before_part import before_part  # the summary's part, one rule for both
+
+    assert workshop.id is not None
+    rows = session.exec(
+        select(Card.channel, Participant.stakeholder_group)
+        .outerjoin(Participant, col(Participant.id) == col(Card.author_id))
+        .where(Card.workshop_id == workshop.id, col(Card.hidden).is_(False))
+    ).all()
+    settings = workshop.workshop_settings()
+    part = before_part(
+        [(channel, group) for channel, group in rows],
+        workshop_labels(session, workshop, k),
+        opens_at=settings.before_opens_at,
+        closes_at=settings.before_closes_at,
+        k=k,
+    )
+    return part.model_dump() if part is not None else None

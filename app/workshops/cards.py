@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from app.clock import utcnow
 from app.images.storage import delete_image_files
-from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.commands import FACILITATORS_ONLY, CommandError, Context, Result, handles
 from app.realtime.protocol import (
     CardEdit,
     CardHide,
@@ -248,7 +248,13 @@ def withdraw(ctx: Context, command: CardWithdraw) -> None:
         announce(ctx, merged)
     forget_card(ctx.session, workshop_id=ctx.workshop_id, card_id=command.card_id)
     ctx.session.delete(card)
-    ctx.emit(CardWithdrawn(type="card.withdrawn", card_id=command.card_id))
+    withdrawn = CardWithdrawn(type="card.withdrawn", card_id=command.card_id)
+    if card.held:  # nobody else ever had it: they are not told it existed
+        ctx.emit(withdrawn, audience=FACILITATORS_ONLY)
+        if card.author_id is not None:
+            ctx.emit(withdrawn, audience=card.author_id)
+    else:
+        ctx.emit(withdrawn)
     if card.image_key and ctx.images is not None:
         store, key = ctx.images, card.image_key
         ctx.after_commit.append(lambda: delete_image_files(store, key))

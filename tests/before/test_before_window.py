@@ -161,6 +161,10 @@ async def test_held_cards_reach_only_their_author_and_the_facilitator_until_the_
     await annie.until_seq(hide["seq"])  # the hiding reaches her; Bram and the projector nothing
 
     # Live: Annie has her own two, Bram his own one, the projector none; the console all three.
+    # Withdrawing a held card: only she and the console hear of it.
+    gone = await annie.command("card.post", kind="factor", text="Toch niet")
+    await annie.command("card.withdraw", card_id=gone["result"]["card_id"])
+    await fac.wait_for(lambda _m: str(gone["result"]["card_id"]) not in fac.state["cards"])
     assert {c["text"] for c in annie.state["cards"].values()} == {ANNIE_FACTOR + "!", ""}
     assert all(c["mine"] and c["held"] for c in annie.state["cards"].values())
     assert [c["text"] for c in bram.state["cards"].values()] == [BRAM_FACTOR]
@@ -168,6 +172,7 @@ async def test_held_cards_reach_only_their_author_and_the_facilitator_until_the_
     assert len(fac.state["cards"]) == 3
     for client in (bram, screen):
         assert ANNIE_FACTOR not in heard(client) and ANNIE_BEELD not in heard(client)
+        assert "card.withdrawn" not in heard(client)
     assert BRAM_FACTOR not in heard(annie) and BRAM_FACTOR not in heard(screen)
     # Snapshot: a fresh phone and projector, the same.
     fresh_bram = await RoomClient.connect(
