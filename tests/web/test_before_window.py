@@ -113,3 +113,44 @@ def test_the_phone_before_during_and_after_the_window(
     for watched in (desk, screen, annie):
         assert not watched.problems, watched.problems
         watched.context.close()
+
+
+def test_offline_in_the_window_and_moderated_from_the_trajectory_page(
+    chromium: Any, server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    desk = console(chromium, server, facilitator, workshop)
+    set_window(desk, -1, 1)
+    annie = phone(chromium, "annie")
+    join_by_form(annie, server, workshop["join_code"], "Annie", "Inwoner")
+    page = annie.page
+    expect(page.locator(".before-window[data-state=open]")).to_be_visible()
+    # Offline in the window: kept in the outbox as in the room, sent when the network is back.
+    annie.context.set_offline(True)
+    expect(page.locator("#status")).to_have_attribute("data-status", "offline")
+    page.check("#before-kind-factor")
+    page.fill("#post-text", "Zonder verbinding ingestuurd")
+    page.click("#post-form button[type=submit]")
+    expect(page.locator("#my-cards")).to_contain_text("Wacht op verzenden")
+    annie.context.set_offline(False)
+    expect(page.locator("#status")).to_have_attribute("data-status", "connected", timeout=20_000)
+    expect(page.locator("#pending")).to_be_hidden()
+    expect(page.locator("#my-cards .before-mark")).to_have_count(1)
+    expect(page.locator("#my-cards")).not_to_contain_text("Wacht op verzenden")
+    expect(desk.page.locator("#before-cards li")).to_have_count(1)
+
+    # The trajectory page lists them per workshop; hiding one there goes through the command path.
+    trajectory = Watched(desk.context, "trajectory")
+    trajectory.page.goto(f"{server.url}/trajectories/{workshop['trajectory_id']}")
+    listed = trajectory.page.locator(f"#before-{workshop['id']}")
+    listed.locator("summary").click()
+    expect(listed.locator("li")).to_have_count(1)
+    trajectory.accessible("cards sent in beforehand")
+    trajectory.screenshot("before-window-trajectory.png", listed)
+    listed.locator("li", has_text="Zonder verbinding").locator("button").click()
+    expect(trajectory.page.locator(f"#before-{workshop['id']} .ok")).to_have_text("Gedaan")
+    expect(desk.page.locator("#before-cards .is-hidden")).to_have_count(1)
+
+    for watched in (desk, trajectory, annie):
+        assert not watched.problems, watched.problems
+    for watched in (desk, annie):
+        watched.context.close()
