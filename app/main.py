@@ -39,6 +39,7 @@ from app.suggest.service import SuggestionService
 from app.web.accessibility import router as accessibility_router
 from app.web.address import router as address_router
 from app.web.api_docs import add_api_docs
+from app.web.before_moderation import router as before_moderation_router
 from app.web.compression import Compression
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
@@ -221,6 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accessibility_router, responses=COMMON_RESPONSES)
     app.include_router(screen_pairing_router, responses=COMMON_RESPONSES)
     app.include_router(sharing_router, responses=COMMON_RESPONSES)
+    app.include_router(before_moderation_router, responses=COMMON_RESPONSES)
     app.include_router(theme_router)
     app.include_router(images_router, responses=COMMON_RESPONSES)
     app.include_router(exports_router, responses=COMMON_RESPONSES)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import elsewhere_section, people, voice_section, window_section
+from app.exports import before_section, elsewhere_section, people, voice_section, window_section
 from app.exports.blocks import (
     Block,
     Chart,
@@ -132,6 +132,8 @@ class _Writer:
             people.heard(self, add, summary.heard)
         if summary.voice is not None:
             voice_section.voice(self, add, summary.voice, language=self.language)
+        if summary.before is not None:
+            before_section.before(self, add, summary.before, language=self.language)
         return doc
 
     def adopted(self, add: Add, title: str, part: AdoptedPart | None) -> None:
@@ -307,6 +309,8 @@ class _Writer:
         line += self.tags(card.tags)
         if card.author_name:
             line += f" — {card.author_name}"
+        if card.channel == "before":
+            line += f" ({_('sent in beforehand')})"
         also = [c.text for c in cards.values() if c.merged_into_id == card.id and not c.hidden]
         if also:
             line += " — " + _("also posted as: %(cards)s") % {"cards": "; ".join(also)}

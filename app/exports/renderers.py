@@ -177,6 +177,7 @@ def csv_table(summary: Summary, table: str) -> str:
                 "merged_into_id",
                 "stakeholder_group",
                 "author",
+                "channel",
             ]
         )
         rows = (
@@ -192,6 +193,7 @@ def csv_table(summary: Summary, table: str) -> str:
                 c.merged_into_id or "",
                 c.stakeholder_group or "",
                 c.author_name or "",
+                c.channel,
             ]
             for c in summary.cards
         )

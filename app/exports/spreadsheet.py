@@ -178,6 +178,7 @@ class _Sheets:
                 _("Author"),
                 _("Hidden"),
                 _("Merged into (id)"),
+                _("Sent in beforehand"),
             ],
             (
                 [
@@ -192,6 +193,7 @@ class _Sheets:
                     c.author_name or "",
                     _("yes") if c.hidden else "",
                     c.merged_into_id,
+                    _("yes") if c.channel == "before" else "",
                 ]
                 for c in self.summary.cards
             ),

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.db import session_scope
+from app.exports.before_part import BeforePart, before_part
 from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
@@ -125,6 +126,9 @@ class CardPart(Part):
         "counting the people who posted cards), null when it may not be shown"
     )
     image_key: str | None
+    channel: Literal["room", "before"] = Field(
+        default="room", description="before: sent in beforehand (“vooraf ingebracht”)"
+    )
 
 
 class ClusterPart(Part):
@@ -329,6 +333,11 @@ class Summary(Part):
         description="people who took part from elsewhere ('Ik ben er niet bij in de zaal') per "
         "shown group (small groups merged by the workshop's labels) and in total; never per "
         "person",
+    )
+    before: BeforePart | None = Field(
+        default=None,
+        description="the before-window: when it was open and how many cards came in, per "
+        "shown group; null when the workshop had none",
     )
 
 
@@ -550,6 +559,16 @@ class _Builder:
             voice=voice(session, workshop_id, k),
             after_windows=window_records(session, self.workshop, k),
             from_elsewhere=from_elsewhere(session, self.workshop, k, now=False),
+            before=before_part(
+                [
+                    (c.channel, self.group_of(c.author_id) if c.author_id in self.people else None)
+                    for c in self.cards
+                ],
+                self.labels,
+                opens_at=self.settings.before_opens_at,
+                closes_at=self.settings.before_closes_at,
+                k=k,
+            ),
         )
 
     def participants(self) -> list[ParticipantPart]:
@@ -594,6 +613,7 @@ class _Builder:
                 if c.author_id in self.people
                 else None,
                 image_key=c.image_key,
+                channel="before" if c.channel == "before" else "room",
             )
             for c in self.cards
         ]

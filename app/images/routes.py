@@ -17,6 +17,7 @@ from sqlmodel import select
 from starlette.datastructures import FormData, UploadFile
 
 from app.accounts.security import check_csrf, facilitator_id_from_session, set_cookie
+from app.clock import utcnow
 from app.db import read_scope, session_scope
 from app.deps import EngineDep, Id, SettingsDep
 from app.i18n import translations
@@ -39,6 +40,7 @@ from app.workshops.access import (
     resolve,
     screen_cookie,
 )
+from app.workshops.before_window import window_state
 from app.workshops.models import Card, Workshop
 from app.workshops.ratelimit import WindowLimiter
 
@@ -139,7 +141,12 @@ async def upload_beeld(
         )
         if stored is not None:
             return JSONResponse(stored, status_code=200)
-    if not await to_thread.run_sync(lambda: _in_beelden(engine, workshop_id)):
+    phase_problem = await to_thread.run_sync(lambda: _upload_phase(engine, workshop_id))
+    if phase_problem == "window_closed":
+        return refuse(
+            request, 409, "window_closed", N_("The window to send in beforehand is closed.")
+        )
+    if phase_problem is not None:
         return refuse(request, 409, "wrong_phase", N_("Photos are shared in the beelden phase."))
     limiter: WindowLimiter = request.app.state.upload_limiter
     tag = device_tag(settings.secret_key, workshop_id, device_id(request, settings))
@@ -272,23 +279,42 @@ def _receipt(engine: Any, workshop_id: int, actor_key: str, cid: str) -> dict[st
         return None if receipt is None else dict(receipt.ack)
 
 
-def _shown(engine: Any, workshop_id: int, image_key: str) -> bool:
-    """Whether a card of the workshop shows this photo to the room (exists and is not hidden).
+def _shown(engine: Any, workshop_id: int, image_key: str, viewer: int | None) -> bool:
+    """Whether a card of the workshop shows this photo to ``viewer`` (exists, is not hidden,
+    and is not held back before the room starts unless it is the viewer's own).
 
     The same rule as :func:`app.realtime.audience.card_for`, which gives phones and the
     projector a hidden card without its image: a URL seen before the hiding must not still work.
     """
     with read_scope(engine) as session:
-        hidden = session.exec(
-            select(Card.hidden).where(Card.workshop_id == workshop_id, Card.image_key == image_key)
+        row = session.exec(
+            select(Card.hidden, Card.held, Card.author_id).where(
+                Card.workshop_id == workshop_id, Card.image_key == image_key
+            )
         ).first()
-        return hidden is False
+        if row is None:
+            return False
+        hidden, held, author_id = row
+        return hidden is False and (not held or (viewer is not None and author_id == viewer))
 
 
-def _in_beelden(engine: Any, workshop_id: int) -> bool:
+def _upload_phase(engine: Any, workshop_id: int) -> str | None:
+    """``None`` when a photo may be sent now (the beelden phase, or the lobby while the
+    before-window is open), else the refusal's code."""
     with session_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
-        return workshop is not None and workshop.agenda[workshop.phase_index] == Phase.BEELDEN
+        if workshop is None:
+            return "wrong_phase"
+        phase = workshop.agenda[workshop.phase_index]
+        if phase == Phase.BEELDEN:
+            return None
+        if phase == Phase.LOBBY:
+            state = window_state(workshop, utcnow())
+            if state == "open":
+                return None
+            if state != "none":
+                return "window_closed"
+        return "wrong_phase"
 
 
 @router.get("/images/{workshop_id}/{name}")
@@ -302,7 +328,8 @@ async def image(request: Request, workshop_id: Id, name: str, engine: EngineDep)
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     if access.actor.role is not Role.FACILITATOR:
         key = f"{workshop_id}/{name[:KEY_HEX]}"
-        if not await to_thread.run_sync(lambda: _shown(engine, workshop_id, key)):
+        viewer = access.actor.participant_id
+        if not await to_thread.run_sync(lambda: _shown(engine, workshop_id, key, viewer)):
             raise HTTPException(status.HTTP_404_NOT_FOUND)
     images: ImageStore = request.app.state.images
     data = await to_thread.run_sync(lambda: images.get(f"{workshop_id}/{name}"))

@@ -11,6 +11,8 @@ facilitator may see); everything a phone or the projector receives passes throug
   cards and proposals marked ``mine``, never another person's id as an author; hidden cards
   without their text; its own private events only. Presence and vote progress are for the
   staff's screens, not for phones (:func:`is_staff`).
+- **Held cards** (sent in beforehand, the room not started yet: ``held``): only their author and
+  the facilitator receive them at all (:func:`withheld`); not other phones, not the projector.
 
 Projection depends only on the viewer's *class* (facilitator, screen, participant) and on
 whether the event is about the viewer themself, so the hub serialises an event at most a few
@@ -74,6 +76,15 @@ def card_for(card: CardView, viewer: Actor) -> CardView:
             **hidden,
         }
     )
+
+
+def withheld(card: CardView, viewer: Actor) -> bool:
+    """A card sent in beforehand stays with its author and the facilitator until the room
+    starts (:mod:`app.workshops.before_window`): nobody else gets it, not even without text.
+    Decided by the card's current ``held`` only, so snapshot, replay and live agree."""
+    if not card.held or viewer.role is Role.FACILITATOR:
+        return False
+    return not (viewer.role is Role.PARTICIPANT and card.author_id == viewer.participant_id)
 
 
 def proposal_for(proposal: ProposalView, viewer: Actor) -> ProposalView:
@@ -162,7 +173,17 @@ def subject_of(event: LogEntry) -> int | None:
 def visible(event: LogEntry, viewer: Actor) -> bool:
     """Private events (own dots, own ratings) reach only their participant; facilitator-only
     events (:data:`~app.realtime.commands.FACILITATORS_ONLY`) only facilitators; someone's
-    joining or leaving reaches the staff (facilitators, projector) and that person only."""
+    joining or leaving reaches the staff (facilitators, projector) and that person only; a card
+    event of a held card only its author and the facilitators (:func:`withheld`)."""
+    if not reaches(event, viewer):
+        return False
+    if event.type in CARD_EVENTS and event.data["card"].get("held"):
+        return not withheld(CardView.model_validate(event.data["card"]), viewer)
+    return True
+
+
+def reaches(event: LogEntry, viewer: Actor) -> bool:
+    """The event's audience includes ``viewer`` (whatever card it carries)."""
     if event.audience is None:
         if viewer.role is Role.PARTICIPANT and event.type in ABOUT_ONE_PERSON:
             return subject_of(event) == viewer.participant_id
@@ -252,12 +273,12 @@ def replayed(event: LogEntry, viewer: Actor, cards_now: Mapping[int, CardView]) 
     snapshot trims it; a card withdrawn since is not replayed at all: its ``card.withdrawn``
     still removes it from a client that had it.
     """
-    if not visible(event, viewer):
+    if not reaches(event, viewer):
         return None
     typed = event_adapter.validate_python(event.data)
     if isinstance(typed, CardPosted | CardUpdated):
         current = cards_now.get(typed.card.id)
-        if current is None:
+        if current is None or withheld(current, viewer):
             return None
         typed = typed.model_copy(update={"card": current})
     return project(typed, viewer)

@@ -20,6 +20,7 @@ from app.realtime.audience import (
     proposal_for,
     redraft_for,
     round_for,
+    withheld,
 )
 from app.realtime.commands import Actor, driver_of
 from app.types import Role
@@ -124,8 +125,9 @@ def build_snapshot(
             for p in people
         },
         cards={
-            str(c.id): card_for(card_view(c, author_named=c.author_id in named), viewer)
-            for c in rows(Card)
+            str(view.id): card_for(view, viewer)
+            for view in (card_view(c, author_named=c.author_id in named) for c in rows(Card))
+            if not withheld(view, viewer)
         },
         clusters={str(c.id): cluster_view(c) for c in rows(Cluster)},
         votes={str(v.id): vote_view(v, None if v.is_open else tally(session, v.id)) for v in votes},

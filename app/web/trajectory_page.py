@@ -26,6 +26,7 @@ from app.labels import N_
 from app.privacy import OTHER_GROUPS
 from app.settings import Settings
 from app.types import STAKEHOLDER_GROUPS
+from app.web.before_moderation import before_cards
 from app.web.render import render, request_language
 from app.web.sharing import sharing_context
 from app.web.workshop_form import CUSTOM, LOCAL_ZONE, SPARE_ROWS, WorkshopDraft, preset_steps
@@ -217,6 +218,7 @@ def _context(engine: Engine, trajectory: Trajectory, k: int) -> dict[str, Any]:
             "table": table_check(session, trajectory, k),
             # Read through the view, so a record saved before the shares existed gets them.
             "heard": Heard.model_validate(saved_heard) if saved_heard else None,
+            "before_cards": before_cards(session, by_workshop),
         }
 
 
@@ -257,4 +259,5 @@ def show(
         **_dates(language),
         **_context(engine, trajectory, settings.min_group_size),
         **sharing_context(engine, trajectory, facilitator_id, request.query_params.get("share")),
+        before_result=(request.query_params.get("workshop"), request.query_params.get("before")),
     )

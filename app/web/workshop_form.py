@@ -21,6 +21,7 @@ from app.labels import N_
 from app.types import Phase
 from app.workshops.models import WorkshopSettings
 from app.workshops.presets import PRESETS, TYPICAL_MINUTES, Plan, Preset
+from app.workshops.window_times import LONGEST_WINDOW
 
 #: The radio value for an agenda built by hand instead of a template.
 CUSTOM = "custom"
@@ -83,6 +84,8 @@ class WorkshopDraft:
     reframe: bool = False
     ssd_step: str = ""
     starts_at: str = ""
+    before_opens_at: str = ""
+    before_closes_at: str = ""
     agree_share: str = _percent(DEFAULTS.agree_share)
     min_participation: str = _percent(DEFAULTS.min_participation)
     allow_objections: str = str(DEFAULTS.allow_objections)
@@ -161,6 +164,46 @@ def _rows(draft: WorkshopDraft) -> tuple[list[Phase], list[int]]:
     return phases, minutes
 
 
+def _moment(draft: WorkshopDraft, typed: str) -> datetime | None:
+    """A date and time as typed in the facilitator's clock, with its zone."""
+    if not typed:
+        return None
+    try:
+        moment = datetime.fromisoformat(typed)
+    except ValueError:
+        draft.problems.append(
+            Problem(
+                "before_window", N_("Give the window to send in beforehand as dates and times.")
+            )
+        )
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_ZONE)
+
+
+def _before_window(draft: WorkshopDraft) -> tuple[str | None, str | None]:
+    """The before-window's two moments; both or neither, the closing after the opening."""
+    opens = _moment(draft, draft.before_opens_at)
+    closes = _moment(draft, draft.before_closes_at)
+    if draft.invalid("before_window"):
+        return None, None
+    if opens is None or closes is None:
+        if opens is not None or closes is not None:
+            draft.problems.append(
+                Problem(
+                    "before_window", N_("Give both when sending in beforehand opens and closes.")
+                )
+            )
+        return None, None
+    if closes <= opens:
+        message = N_("Sending in beforehand must close after it opens.")
+    elif closes - opens > LONGEST_WINDOW:
+        message = N_("Sending in beforehand can be open for 92 days at most.")
+    else:
+        return opens.isoformat(), closes.isoformat()
+    draft.problems.append(Problem("before_window", message))
+    return None, None
+
+
 def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
     agree = _share(draft.agree_share, DEFAULTS.agree_share)
     participation = _share(draft.min_participation, DEFAULTS.min_participation)
@@ -189,6 +232,7 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
     for name, value, message in checks:
         if value is None:
             draft.problems.append(Problem(name, message))
+    opens, closes = _before_window(draft)
     if (
         agree is None
         or participation is None
@@ -208,6 +252,8 @@ def _settings(draft: WorkshopDraft) -> WorkshopSettings | None:
             carried_by_every_group=draft.carried_by_every_group,
             group_agree_share=group_agree,
             dot_budget=budget,
+            before_opens_at=opens,
+            before_closes_at=closes,
         )
     except ValidationError:  # pragma: no cover - the checks above keep every field in range
         draft.problems.append(Problem("agree_share", N_("Check the thresholds.")))
@@ -253,6 +299,8 @@ def read(form: Any) -> tuple[WorkshopDraft, NewWorkshop | None]:
         reframe=form.get("reframe") == "on",
         ssd_step=_text(form, "ssd_step", 1),
         starts_at=_text(form, "starts_at", 40),
+        before_opens_at=_text(form, "before_opens_at", 40),
+        before_closes_at=_text(form, "before_closes_at", 40),
         agree_share=_text(form, "agree_share", 10) or _percent(DEFAULTS.agree_share),
         min_participation=_text(form, "min_participation", 10)
         or _percent(DEFAULTS.min_participation),

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from app.clock import utcnow
 from app.images.storage import delete_image_files
-from app.realtime.commands import CommandError, Context, Result, handles
+from app.realtime.commands import FACILITATORS_ONLY, CommandError, Context, Result, handles
 from app.realtime.protocol import (
     CardEdit,
     CardHide,
@@ -30,6 +30,7 @@ from app.realtime.protocol import (
     CardWithdrawn,
 )
 from app.types import CARD_PHASE, TAGGING_PHASES, CardKind, Phase, Role, World
+from app.workshops.before_window import BEFORE, channel_now, check_open
 from app.workshops.forgetting import forget_card, forget_earlier_texts
 from app.workshops.models import Card, Dot
 from app.workshops.participants import is_named
@@ -38,6 +39,8 @@ from app.workshops.votes import freeze_targets
 
 EVERYONE_WHO_POSTS = (Role.PARTICIPANT, Role.FACILITATOR)
 POSTING_PHASES = tuple(CARD_PHASE.values())
+#: The lobby too: while the before-window is open (app.workshops.before_window).
+POSTING_OR_BEFORE = (*POSTING_PHASES, Phase.LOBBY)
 
 
 def get_card(ctx: Context, card_id: int) -> Card:
@@ -75,6 +78,8 @@ class PostedCard:
     image_key: str | None
     image_width: int | None
     image_height: int | None
+    channel: str
+    held: bool
     created_at: datetime
     updated_at: datetime
 
@@ -87,6 +92,7 @@ def _insert_card(
     world: World | None = None,
     factor_ids: list[int] | None = None,
     image: tuple[str, int, int] | None = None,
+    channel: str = "room",
 ) -> PostedCard:
     """Write a new card as one ``INSERT … RETURNING id`` on the session's connection.
 
@@ -112,6 +118,8 @@ def _insert_card(
         "image_key": image_key,
         "image_width": image_width,
         "image_height": image_height,
+        "channel": channel,
+        "held": channel == BEFORE,
         "created_at": now,
         "updated_at": now,
     }
@@ -142,40 +150,50 @@ def _check_links(ctx: Context, kind: CardKind, world: World | None, factor_ids: 
             factor is None
             or factor.workshop_id != ctx.workshop_id
             or factor.kind != CardKind.FACTOR
+            or (factor.held and factor.author_id != ctx.actor.participant_id)
         ):
             raise CommandError("invalid", f"Card {factor_id} is not a factor in this workshop.")
 
 
 def _may_change(ctx: Context, card: Card) -> None:
-    """Authors change their own cards while the card's phase is open; facilitators always."""
+    """Authors change their own cards while the card's phase is open (a card sent in beforehand
+    also while the window is open); facilitators always."""
     if ctx.actor.role is Role.FACILITATOR:
         return
     if card.author_id != ctx.actor.participant_id:
         raise CommandError("forbidden", "You can only change your own cards.")
+    if card.channel == BEFORE and ctx.phase is Phase.LOBBY:
+        check_open(ctx)
+        return
     if ctx.phase is not CARD_PHASE[CardKind(card.kind)]:
         raise CommandError("wrong_phase", "This card's phase is closed; it can no longer change.")
 
 
-@handles(CardPost, roles=EVERYONE_WHO_POSTS, phases=POSTING_PHASES)
+@handles(CardPost, roles=EVERYONE_WHO_POSTS, phases=POSTING_OR_BEFORE)
 def post(ctx: Context, command: CardPost) -> Result:
-    if CARD_PHASE[command.kind] is not ctx.phase:
+    """A card in its phase, or any kind in the lobby while the before-window is open."""
+    channel = channel_now(ctx)
+    if channel != BEFORE and CARD_PHASE[command.kind] is not ctx.phase:
         raise CommandError(
             "wrong_phase",
             f"A {command.kind.value} is posted in phase {CARD_PHASE[command.kind].value}.",
         )
     factor_ids = list(dict.fromkeys(command.factor_ids))
     _check_links(ctx, command.kind, command.world, factor_ids)
-    card = _insert_card(ctx, command.kind, command.text, world=command.world, factor_ids=factor_ids)
+    card = _insert_card(
+        ctx, command.kind, command.text, world=command.world, factor_ids=factor_ids, channel=channel
+    )
     return _announce_posted(ctx, card)
 
 
-@handles(CardPostImage, roles=EVERYONE_WHO_POSTS, phases=(Phase.BEELDEN,))
+@handles(CardPostImage, roles=EVERYONE_WHO_POSTS, phases=(Phase.BEELDEN, Phase.LOBBY))
 def post_image(ctx: Context, command: CardPostImage) -> Result:
     """A beeld with a photo the upload route has already checked and stored."""
+    channel = channel_now(ctx)
     if not command.image_key.startswith(f"{ctx.workshop_id}/"):
         raise CommandError("invalid", "This image belongs to another workshop.")
     image = (command.image_key, command.width, command.height)
-    card = _insert_card(ctx, CardKind.BEELD, command.text, image=image)
+    card = _insert_card(ctx, CardKind.BEELD, command.text, image=image, channel=channel)
     return _announce_posted(ctx, card)
 
 
@@ -230,7 +248,13 @@ def withdraw(ctx: Context, command: CardWithdraw) -> None:
         announce(ctx, merged)
     forget_card(ctx.session, workshop_id=ctx.workshop_id, card_id=command.card_id)
     ctx.session.delete(card)
-    ctx.emit(CardWithdrawn(type="card.withdrawn", card_id=command.card_id))
+    withdrawn = CardWithdrawn(type="card.withdrawn", card_id=command.card_id)
+    if card.held:  # nobody else ever had it: they are not told it existed
+        ctx.emit(withdrawn, audience=FACILITATORS_ONLY)
+        if card.author_id is not None:
+            ctx.emit(withdrawn, audience=card.author_id)
+    else:
+        ctx.emit(withdrawn)
     if card.image_key and ctx.images is not None:
         store, key = ctx.images, card.image_key
         ctx.after_commit.append(lambda: delete_image_files(store, key))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PField
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -78,6 +78,29 @@ class WorkshopSettings(BaseModel):
         description="what a 1 given in the after-window does: counts (as in the room) or "
         "reported (in the record, without blocking convergence) (app.workshops.after_window)",
     )
+    before_opens_at: str | None = PField(
+        default=None,
+        description="from this moment (ISO 8601, stored in UTC) phones may send in beelden, "
+        "factoren and consequenties before the room starts (app.workshops.before_window)",
+    )
+    before_closes_at: str | None = PField(
+        default=None, description="until this moment (ISO 8601, UTC); both or neither"
+    )
+
+    @field_validator("before_opens_at", "before_closes_at")
+    @classmethod
+    def _moment(cls, value: str | None) -> str | None:
+        """One spelling for a moment on the wire and in the database: UTC with ``Z``."""
+        from app.workshops.window_times import normalised
+
+        return normalised(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> WorkshopSettings:
+        from app.workshops.window_times import check_window
+
+        check_window(self.before_opens_at, self.before_closes_at)
+        return self
 
 
 class Trajectory(SQLModel, table=True):
@@ -250,6 +273,14 @@ class Card(SQLModel, table=True):
     image_key: str | None = Field(default=None, max_length=80, description="see app.images")
     image_width: int | None = None
     image_height: int | None = None
+    channel: str = Field(
+        default="room", max_length=10, description="room | before (app.workshops.before_window)"
+    )
+    held: bool = Field(
+        default=False,
+        description="sent in beforehand and not yet released: only its author and the "
+        "facilitator see it, until the room starts (app.realtime.audience)",
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

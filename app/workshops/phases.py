@@ -32,6 +32,7 @@ from app.realtime.protocol import (
     WorkshopConfigured,
 )
 from app.types import Phase, ProposalKind, Role
+from app.workshops.before_window import release_held
 from app.workshops.convergence import rule_of
 from app.workshops.heard import heard
 from app.workshops.models import Card, Cluster, Participant, Proposal, Vertrekpunt
@@ -75,6 +76,8 @@ def set_phase(ctx: Context, command: PhaseSet) -> Result:
     settle_workshop(ctx.session, ctx.workshop, ctx.group_size)  # who contributed: pooled once
     phase = ctx.workshop.agenda[command.index]
     ctx.emit(PhaseChanged(type="phase.changed", phase_index=command.index, phase=phase))
+    if phase != Phase.LOBBY:  # the room starts with what was sent in beforehand on the wall
+        release_held(ctx)
     if phase in (Phase.WAAROM, Phase.OPGAVE):
         seed_from_vertrekpunt(ctx, ProposalKind(phase))
     ctx.emit(TimerChanged(type="timer.changed", ends_at=None))
@@ -193,6 +196,10 @@ def spotlight(ctx: Context, command: CardSpotlight) -> None:
         card = ctx.session.get(Card, command.card_id)
         if card is None or card.workshop_id != ctx.workshop_id:
             raise CommandError("not_found", "No such card in this workshop.")
+        if card.held:
+            raise CommandError(
+                "invalid", "A card sent in beforehand is shown once the room starts."
+            )
     ctx.workshop.spotlight_card_id = command.card_id
     ctx.emit(SpotlightChanged(type="spotlight.changed", card_id=command.card_id))
 
@@ -221,6 +228,8 @@ def _check_focus(ctx: Context, kind: str, item_id: int) -> None:
         raise CommandError("not_found", f"There is no {kind} {item_id} in this workshop.")
     if isinstance(item, Card) and item.hidden:
         raise CommandError("invalid", "A hidden card cannot be shown on the projector.")
+    if isinstance(item, Card) and item.held:
+        raise CommandError("invalid", "A card sent in beforehand is shown once the room starts.")
 
 
 @handles(ConsoleTakeOver, roles=FACILITATOR)

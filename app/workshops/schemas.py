@@ -84,6 +84,9 @@ class WorkshopView(View):
     screen: ScreenState = Field(default_factory=ScreenState)
     phase_minutes: list[int] = Field(default_factory=list, description="planned minutes per step")
     ssd_step: int = 1
+    starts_at: str | None = Field(
+        default=None, description="the planned live start (phones say it around the before-window)"
+    )
 
 
 class ParticipantView(View):
@@ -139,6 +142,14 @@ class CardView(View):
     cluster_id: int | None
     image: CardImage | None
     created_at: str
+    channel: Literal["room", "before"] = Field(
+        default="room", description="before: sent in beforehand (“vooraf ingebracht”)"
+    )
+    held: bool = Field(
+        default=False,
+        description="sent in beforehand and not released yet: only its author and the "
+        "facilitator receive it, until the room starts",
+    )
 
 
 class SuggestionView(View):
@@ -395,6 +406,7 @@ def workshop_view(workshop: Workshop, trajectory: Trajectory) -> WorkshopView:
         screen=ScreenState.model_validate(workshop.screen or {}),
         phase_minutes=list(workshop.phase_minutes),
         ssd_step=workshop.ssd_step,
+        starts_at=iso(workshop.starts_at),
     )
 
 
@@ -445,6 +457,10 @@ class CardFields(Protocol):
     @property
     def image_key(self) -> str | None: ...
     @property
+    def channel(self) -> str: ...
+    @property
+    def held(self) -> bool: ...
+    @property
     def image_width(self) -> int | None: ...
     @property
     def image_height(self) -> int | None: ...
@@ -469,6 +485,8 @@ def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
         cluster_id=card.cluster_id,
         image=card_image(card),
         created_at=iso(card.created_at) or "",
+        channel="before" if card.channel == "before" else "room",
+        held=card.held,
     )
 
 

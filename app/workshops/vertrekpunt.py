@@ -16,6 +16,7 @@ from app.privacy import label_of, shown_per_group
 from app.realtime.commands import CommandError, Context, Result, handles
 from app.realtime.protocol import VertrekpuntSave, VertrekpuntSaved
 from app.types import Phase, ProposalKind, Role
+from app.workshops.before_window import before_record
 from app.workshops.chain import chain, last_tally, lineage, tree, unattributed
 from app.workshops.convergence import rule_of
 from app.workshops.groups import group_key
@@ -215,6 +216,7 @@ def save(ctx: Context, _command: VertrekpuntSave) -> Result:
         "consented": consented(ctx.session, ctx.workshop_id, ctx.group_size),
         "redrafts": [dump(r) for r in redraft_records(ctx.session, ctx.workshop, k=ctx.group_size)],
         "voice": dump(voice(ctx.session, ctx.workshop_id, ctx.group_size)),
+        "before": before_record(ctx.session, ctx.workshop, ctx.group_size),
     }
     current = becomes_current(ctx.session, trajectory, ctx.workshop)
     vertrekpunt = Vertrekpunt(

@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0019_after_window"
-down_revision: str | None = "0017_cluster_core"
+down_revision: str | None = "0018_before_window"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,6 +22,7 @@ import { People } from "./console_people.js";
 import { screensChanged } from "./pairing.js";
 import { windowControls } from "./console_window.js";
 import { elsewhereLine } from "./console_elsewhere.js";
+import { beforePanel, windowFields, windowValues } from "./console_before.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
@@ -229,7 +230,8 @@ function controls(state, phase) {
 // (not) at the table or (not) heard in the trajectory's workshops so far, with the room's question.
 function lobby(state) {
   const start = [h("p", { class: "hint" }, t("Participants join with the code. Move to the next phase to start.")),
-    state.workshop.settings.admit ? h("p", { class: "hint" }, t("Whoever joins waits until you let them in, under “In the room”.")) : null];
+    state.workshop.settings.admit ? h("p", { class: "hint" }, t("Whoever joins waits until you let them in, under “In the room”.")) : null,
+    beforePanel(state, { command, feedback })];
   if (!state.starts_from) return start;
   const check = h("div", { id: "lobby-check" });
   const fill = () => keep(check, () => atTable.trajectoryPanel(() => { if (check.isConnected) fill(); }));
@@ -291,6 +293,7 @@ function cardRow(state, card, phase) {
     card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 64, height: 64 }) : null,
     h("p", {}, h("span", { class: "kind" }, label(CARD_KINDS, card.kind)), " ", card.text,
       card.world ? h("span", { class: "badge" }, label(WORLDS, card.world)) : null,
+      card.channel === "before" ? h("span", { class: "badge" }, t("sent in beforehand")) : null,
       author && author.display_name ? h("span", { class: "muted" }, ` — ${author.display_name}`) : null),
     card.hidden ? h("p", { class: "muted" }, t("Hidden from the walls")) : null,
     card.merged_into_id ? h("p", { class: "muted" }, t("Merged into: %(text)s", { text: cardText(state.cards[card.merged_into_id] || { text: "?" }) })) : null,
@@ -397,6 +400,7 @@ function settingsFields(w) {
     ...field("set-nudge", t("Ask someone who has shared nothing, after … minutes of a phase (empty: never)"), h("input", { id: "set-nudge", type: "number", min: 1, max: 60, value: s.nudge_minutes ?? "", "aria-describedby": "set-nudge-hint" })),
     h("p", { class: "hint", id: "set-nudge-hint" }, t("Only their own phone shows “Would you like to share something too?”, once per phase; they can close it.")),
     ...field("set-window-objection", t("An objection given afterwards"), h("select", { id: "set-window-objection" }, h("option", { value: "counts", selected: s.window_objection !== "reported" }, t("counts as in the room")), h("option", { value: "reported", selected: s.window_objection === "reported" }, t("is reported, without blocking")))),
+    windowFields(s),
     h("button", { type: "submit" }, t("Save settings"))];
 }
 
@@ -420,6 +424,7 @@ $("#settings-form").addEventListener("submit", (e) => {
       admit: $("#set-admit").checked,
       nudge_minutes: $("#set-nudge").value ? Number($("#set-nudge").value) : null,
       window_objection: $("#set-window-objection").value,
+      ...windowValues(),
     },
   }, t("Settings saved"));
 });

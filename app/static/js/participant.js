@@ -21,6 +21,7 @@ import { CitePicker } from "./cite_picker.js";
 import { rankByLikeness } from "./likeness.js";
 import { windowBlock } from "./participant_window.js";
 import { Follow } from "./participant_follow.js";
+import { beforeBlock, beforeWindow, nextChange } from "./participant_before.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
 // The language the room writes in (the workshop's), on its texts: Dutch compounds hyphenate as
@@ -42,6 +43,11 @@ const problems = new Map(); // form key -> what is wrong with it (rating forms a
 let editing = null; // the id of my card being edited; its text is kept in its field by keep()
 let editProblem = null; // {cardId, message}: why the last save of the card being edited was refused
 let lastPhase = null;
+// The before-window (participant_before.js): what this phone sends in from the lobby, and the
+// kind the posting form is set up for (null: set up by a phase, or not at all).
+let beforeKind = "beeld";
+let formKind = null;
+let beforeTimer = null;
 // The suggestion form says itself that its suggestion arrived.
 const suggestBox = new SuggestBox($("#suggest"), { send: (type, fields, errorEl) => send(type, fields, errorEl, { quiet: true }) });
 const notices = new MergeNotices($("#notices"), workshopId);
@@ -150,9 +156,11 @@ function render(state) {
   }
   if ($("#waiting-me").firstChild) replace($("#waiting-me")); // let in: one copy of its help only
   $("#phase-title").textContent = phaseName(phase);
+  const win = phase === "lobby" ? beforeWindow(w) : { state: "none" };
+  const sending = win.state === "open"; // the lobby shows the posting form too
   // Following the screen shows the projector's wall instead of the phase's panel (participant_follow.js).
   const following = follow.following();
-  for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = following || panelOf(phase) !== panel.id;
+  for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = following || (panelOf(phase) !== panel.id && !(sending && panel.id === "panel-post"));
   follow.render(state);
   const changed = phase !== lastPhase && lastPhase !== null;
   if (phase !== lastPhase) {
@@ -166,7 +174,7 @@ function render(state) {
   keep($("#check-out"), () => checkOut.render(state));
   keep($("#nudge"), () => nudge.render(state));
   keep($("#window"), () => windowBlock(state, ratingForm));
-  if (phase === "lobby") renderLobby(state);
+  if (phase === "lobby") renderLobby(state, win);
   else if (postingKind(phase)) renderPosting(state, postingKind(phase));
   else if (phase === "clusteren") renderClusters(state);
   else if (phase === "prioriteren") renderVote(state);
@@ -201,8 +209,18 @@ function collapseThemeQuestion() {
   }
 }
 
-function renderLobby(state) {
+function renderLobby(state, win) {
   renderStartingPoint(state.starts_from || null);
+  $("#lobby-welcome").hidden = win.state !== "none"; // "the facilitator will start soon": not days before
+  const mine = byId(state.cards).filter((c) => c.mine);
+  keep($("#before"), () => beforeBlock(win, { kind: beforeKind, mine, onKind: (kind) => { beforeKind = kind; redraw(); } }));
+  if (win.state === "open") {
+    if (formKind !== beforeKind) setupKind(beforeKind);
+    renderPosting(state, beforeKind, { before: true });
+  }
+  clearTimeout(beforeTimer); // draw the phone again when the window opens or closes
+  const wait = nextChange(win);
+  if (wait !== null) beforeTimer = setTimeout(redraw, Math.min(Math.max(wait, 0) + 500, 6 * 3600 * 1000));
   const self = me(state);
   if (!self) return;
   keep($("#me"), () => youTakePart(self));
@@ -221,9 +239,15 @@ function renderStartingPoint(start) {
 }
 
 function setupPhase(phase) {
-  const kind = postingKind(phase);
   editing = null;
   problems.clear();
+  setupKind(postingKind(phase));
+  if (phase === "waarom" || phase === "opgave") proposalForm.setup(phase);
+}
+
+// The posting form for one kind of card: in its phase, or chosen in the before-window.
+function setupKind(kind) {
+  formKind = kind;
   if (kind === "consequentie") factorPicker.clear();
   if (kind) {
     $("#post-title-text").textContent = { beeld: t("Share an image"), factor: t("Add a factor"), consequentie: t("Add a consequence") }[kind];
@@ -233,12 +257,12 @@ function setupPhase(phase) {
     $("#links-field").hidden = kind !== "consequentie";
     $("#post-error").hidden = true;
   }
-  if (phase === "waarom" || phase === "opgave") proposalForm.setup(phase);
 }
 
 function cardItem(state, card, mine) {
   const extra = [];
   if (card.world) extra.push(h("span", { class: "badge" }, label(WORLDS, card.world)));
+  if (card.channel === "before") extra.push(h("span", { class: "badge before-mark" }, t("sent in beforehand")));
   const factors = card.factor_ids.map((id) => state.cards[id]).filter(Boolean);
   if (factors.length) extra.push(h("span", { class: "links" }, t("from: %(factors)s", { factors: factors.map((f) => f.text).join("; ") })));
   const image = card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 96, height: Math.round((96 * card.image.height) / card.image.width) || 96, loading: "lazy" }) : null;
@@ -257,10 +281,13 @@ function cardItem(state, card, mine) {
   return item;
 }
 
-function renderPosting(state, kind) {
-  const mine = byId(state.cards).filter((c) => c.kind === kind && c.mine);
+// `before`: in the before-window, all of one's own cards (any kind), and nobody else's to show.
+function renderPosting(state, kind, { before = false } = {}) {
+  const mine = byId(state.cards).filter((c) => (before || c.kind === kind) && c.mine);
   if (editing !== null && !mine.some((c) => c.id === editing)) editing = null; // withdrawn, or hidden
-  const waiting = room.pending().filter((m) => m.type === "card.post" && m.kind === kind)
+  $("#room-title").hidden = before;
+  $("#room-cards").hidden = before;
+  const waiting = room.pending().filter((m) => m.type === "card.post" && (before || m.kind === kind))
     .map((m) => h("li", { class: "card waiting" }, h("p", {}, m.text), h("span", { class: "wait" }, t("Waiting to be sent"))));
   keep($("#my-cards"), () => [mine.map((c) => cardItem(state, c, true)), waiting]);
   // Newest first, in a box that scrolls within itself: 100 cards from the room would make the
@@ -324,7 +351,7 @@ function withdrawCard(card) {
 
 $("#post-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const kind = room.state && postingKind(room.state.workshop.phase);
+  const kind = room.state && (postingKind(room.state.workshop.phase) || (beforeWindow(room.state.workshop).state === "open" ? beforeKind : null));
   const error = $("#post-error");
   const text = $("#post-text").value.trim();
   error.hidden = true;

@@ -36,6 +36,7 @@ export function cardTile(state, card, text = card.text, part = 0, big = false) {
     image,
     h("p", { class: "text" }, continuation(part), text),
     links.length && part === 0 ? h("p", { class: "from meta" }, t("from: %(factors)s", { factors: links.map((f) => reference(f.text)).join("; ") })) : null,
+    card.channel === "before" && part === 0 ? h("p", { class: "before-mark meta" }, t("sent in beforehand")) : null,
     part === 0 ? tags(card.tags) : null);
 }
 
