@@ -17,6 +17,7 @@ from types import ModuleType
 
 from app.realtime import commands
 from app.workshops import (
+    assisted,
     cards,
     check_out,
     clusters,
@@ -30,6 +31,7 @@ from app.workshops import (
 )
 
 HANDLER_MODULES: tuple[ModuleType, ...] = (
+    assisted,
     cards,
     check_out,
     clusters,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import people, voice_section
+from app.exports import assisted_section, people, voice_section
 from app.exports.blocks import (
     Block,
     Chart,
@@ -130,6 +130,8 @@ class _Writer:
             people.heard(self, add, summary.heard)
         if summary.voice is not None:
             voice_section.voice(self, add, summary.voice, language=self.language)
+        if summary.assisted is not None:
+            assisted_section.assisted(self, add, summary.assisted)
         return doc
 
     def adopted(self, add: Add, title: str, part: AdoptedPart | None) -> None:
@@ -305,6 +307,8 @@ class _Writer:
         line += self.tags(card.tags)
         if card.author_name:
             line += f" — {card.author_name}"
+        if card.assisted:
+            line += " — " + _("entered by a table helper")
         also = [c.text for c in cards.values() if c.merged_into_id == card.id and not c.hidden]
         if also:
             line += " — " + _("also posted as: %(cards)s") % {"cards": "; ".join(also)}

@@ -159,6 +159,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     _table("heard", N_("Who was heard (CSV)")),
     _table("consented", N_("Motivations and contributions (CSV)")),
     _table("voice", N_("Equal voice (CSV)")),
+    _table("assisted", N_("Entered by a table helper (CSV)")),
 )
 
 #: By ``--format`` name.

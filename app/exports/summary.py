@@ -32,6 +32,7 @@ from app.db import session_scope
 from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
+from app.workshops.assisted import AssistedPart, assisted_figures
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.convergence import rule_of
 from app.workshops.heard import Heard, consented, heard
@@ -123,6 +124,7 @@ class CardPart(Part):
         "counting the people who posted cards), null when it may not be shown"
     )
     image_key: str | None
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class ClusterPart(Part):
@@ -315,6 +317,11 @@ class Summary(Part):
         default=None,
         description="equal voice: the check-out question's figures and how evenly people "
         "contributed (per shown group)",
+    )
+    assisted: AssistedPart | None = Field(
+        default=None,
+        description="entries a tafelhulp (or the console) made for people without a phone, "
+        "per shown group and in total; null when nobody was assisted",
     )
 
 
@@ -531,6 +538,7 @@ class _Builder:
             consented=self.consented_part(),
             redrafts=redraft_records(session, self.workshop, k=k),
             voice=voice(session, workshop_id, k),
+            assisted=assisted_figures(session, self.workshop, k),
         )
 
     def participants(self) -> list[ParticipantPart]:
@@ -547,6 +555,7 @@ class _Builder:
                 left=p.left_at is not None,
             )
             for p in self.people.values()
+            if not p.is_helper  # a tafelhulp is not a participant
         ]
 
     def shown_results(self, lines: list[TallyLine]) -> list[TallyLine]:
@@ -575,6 +584,8 @@ class _Builder:
                 if c.author_id in self.people
                 else None,
                 image_key=c.image_key,
+                assisted=c.author_id in self.people
+                and self.people[c.author_id].assisted_by_id is not None,
             )
             for c in self.cards
         ]

@@ -178,6 +178,7 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
                 Participant.workshop_id == ctx.workshop_id,
                 col(Participant.left_at).is_(None),
                 col(Participant.waiting).is_(False),  # not let in: may not rate
+                col(Participant.is_helper).is_(False),  # a tafelhulp rates only for others
             )
         ).all()
     )
@@ -255,11 +256,18 @@ def rate(ctx: Context, command: RatingGive) -> None:
                 proposal_id=command.proposal_id,
                 score=command.score,
                 reason=reason,
+                assisted=_is_assisted(ctx, participant_id),
             ),
         ),
         audience=participant_id,
     )
     announce(ctx, round_)
+
+
+def _is_assisted(ctx: Context, participant_id: int) -> bool:
+    """Entered by a tafelhulp for a person without a phone (app.workshops.assisted)."""
+    participant = ctx.session.get(Participant, participant_id)
+    return participant is not None and participant.assisted_by_id is not None
 
 
 def _group_of(ctx: Context, participant_id: int) -> str:

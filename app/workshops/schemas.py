@@ -106,6 +106,10 @@ class ParticipantView(View):
     waiting: bool = Field(
         default=False, description="waits in the lobby until the facilitator lets them in"
     )
+    helper: bool = Field(default=False, description="a tafelhulp: never counted as a participant")
+    assisted: bool = Field(
+        default=False, description="has no phone: a tafelhulp or the facilitator enters for them"
+    )
 
 
 class CardImage(View):
@@ -134,6 +138,7 @@ class CardView(View):
     cluster_id: int | None
     image: CardImage | None
     created_at: str
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class SuggestionView(View):
@@ -275,6 +280,7 @@ class MyRating(View):
     proposal_id: int
     score: int
     reason: str
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class VariantView(View):
@@ -399,6 +405,8 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
         contribution_use=participant.contribution_use,
         left=participant.left_at is not None,
         waiting=participant.waiting,
+        helper=participant.is_helper,
+        assisted=participant.assisted_by_id is not None,
     )
 
 
@@ -436,7 +444,7 @@ class CardFields(Protocol):
     def created_at(self) -> datetime: ...
 
 
-def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
+def card_view(card: CardFields, *, author_named: bool = False, assisted: bool = False) -> CardView:
     """The full card as the log keeps it; :mod:`app.realtime.audience` trims it per viewer."""
     assert card.id is not None
     return CardView(
@@ -453,6 +461,7 @@ def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
         cluster_id=card.cluster_id,
         image=card_image(card),
         created_at=iso(card.created_at) or "",
+        assisted=assisted,
     )
 
 

@@ -20,8 +20,10 @@ import { AgendaEditor, duration, totalMinutes } from "./agenda_editor.js";
 import { startingPointBlock } from "./starting_point.js";
 import { People } from "./console_people.js";
 import { screensChanged } from "./pairing.js";
+import { mountHelperCodes } from "./console_helper.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
+mountHelperCodes(workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
 const room = new Room({ workshopId, storageKey: "console" });
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;

@@ -36,7 +36,9 @@ export function cardTile(state, card, text = card.text, part = 0, big = false) {
     image,
     h("p", { class: "text" }, continuation(part), text),
     links.length && part === 0 ? h("p", { class: "from meta" }, t("from: %(factors)s", { factors: links.map((f) => reference(f.text)).join("; ") })) : null,
-    part === 0 ? tags(card.tags) : null);
+    part === 0 ? tags(card.tags) : null,
+    // Entered by a tafelhulp for someone without a phone: a small mark, never by whom.
+    part === 0 && card.assisted ? h("p", { class: "assisted meta" }, t("entered by a table helper")) : null);
 }
 
 const cardItem = (state, card, big = false) => ({ key: `card:${card.id}`, text: card.text, build: (text, part) => cardTile(state, card, text ?? card.text, part || 0, big) });
