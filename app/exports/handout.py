@@ -94,11 +94,11 @@ def handout_pdf(*, title: str, join_code: str, base_url: str, size: Size) -> byt
     y -= 4 * mm * scale
     canvas.setFont("Helvetica", 11 * scale)
     y -= 11 * scale
-    canvas.drawCentredString(page_w / 2, y, "Code / code")
+    canvas.drawCentredString(page_w / 2, y, "De code / The code")
     y -= 6 * mm * scale
 
     matrix = qr_matrix(url)
-    side = 70 * mm * scale
+    side = 85 * mm * scale
     cell = side / (len(matrix) + 8)  # four modules of quiet zone on each side
     left = (page_w - side) / 2
     top = y

@@ -107,6 +107,9 @@ async def test_a_helper_enters_for_their_person_only_and_is_never_counted(
     fac = await facilitator_client(server, workshop, facilitator.cookie_header)
     annie = join(server, workshop["join_code"], "Annie", "inwoner")
     a = await RoomClient.connect(server.ws_url, wid, token=annie["token"], name="annie")
+    screen = await RoomClient.connect(
+        server.ws_url, wid, token=workshop["screen_token"], name="screen"
+    )
     token = helper_token(redeem(server, new_code(facilitator, workshop)["code"]), wid)
     h = await RoomClient.connect(server.ws_url, wid, token=token, name="helper")
     other_token = helper_token(redeem(server, new_code(facilitator, workshop)["code"]), wid)
@@ -151,6 +154,15 @@ async def test_a_helper_enters_for_their_person_only_and_is_never_counted(
     seen = a.state["cards"][str(card_id)]
     assert seen["assisted"] is True and seen["author_id"] is None and seen["mine"] is False
     assert h.state["cards"][str(card_id)]["author_id"] is None
+    await screen.until_seq(h.last_seq)
+    on_wall = screen.state["cards"][str(card_id)]
+    assert on_wall["assisted"] is True and on_wall["author_id"] is None, "marked, never by whom"
+    shown = json.dumps(screen.messages)
+    assert "assisted_by" not in shown  # who helped whom: in no message
+    assert screen.state["participants"][str(gerda)]["assisted"] is True
+    assert all("assisted_by" not in json.dumps(m) for m in h.messages), (
+        "the helper's socket never names a helper"
+    )
 
     # The facilitator enters for someone too, from the console.
     by_console = await fac.command("assisted.add", stakeholder_group="beleid")
@@ -212,5 +224,5 @@ async def test_a_helper_enters_for_their_person_only_and_is_never_counted(
     named = [p["display_name"] for p in summary["participants"] if p["display_name"]]
     assert named == ["Annie", "Gerda"] or named == ["Gerda"], "a name only with consent"
     assert "Gerda" in json.dumps(summary["cards"]), "her card, with her consent"
-    for client in (fac, a, h, h2):
+    for client in (fac, a, h, h2, screen):
         await client.close()
