@@ -23,7 +23,6 @@ from app.deps import (
     OptionalFacilitator,
     SettingsDep,
 )
-from app.exports.handout import handout_pdf
 from app.realtime.hub import Hub
 from app.types import Role
 from app.web.client import remember_device
@@ -164,7 +163,11 @@ def join_handout(
     facilitator_id: CurrentFacilitator,
     size: Literal["A4", "A5"] = "A4",
 ) -> Response:
-    """The printable join handout (code, QR, link, three steps in Dutch and English)."""
+    """The printable join handout (code, QR, link, three steps in Dutch and English).
+
+    Reportlab is imported here, not at start: listing routes and formats loads no renderer."""
+    from app.exports.handout import handout_pdf
+
     _facilitator_may(engine, workshop_id, facilitator_id)
     with read_scope(engine) as session:
         workshop = session.get(Workshop, workshop_id)
