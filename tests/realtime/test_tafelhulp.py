@@ -226,3 +226,53 @@ async def test_a_helper_enters_for_their_person_only_and_is_never_counted(
     assert "Gerda" in json.dumps(summary["cards"]), "her card, with her consent"
     for client in (fac, a, h, h2, screen):
         await client.close()
+
+
+async def test_a_paper_card_photographed_in_becomes_their_beeld(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    from tests.images import samples
+
+    wid = workshop["id"]
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    token = helper_token(redeem(server, new_code(facilitator, workshop)["code"]), wid)
+    h = await RoomClient.connect(server.ws_url, wid, token=token, name="helper")
+    annie = join(server, workshop["join_code"], "Annie", "inwoner")
+    gerda = (await h.command("assisted.add", stakeholder_group="inwoner"))["result"][
+        "participant_id"
+    ]
+    await goto(fac, "beelden")
+
+    def upload(bearer: str, cid: str, on_behalf_of: int | None) -> httpx.Response:
+        data = {"caption": "Een leeg bankje bij de bushalte", "cid": cid}
+        if on_behalf_of is not None:
+            data["on_behalf_of"] = str(on_behalf_of)
+        return httpx.post(
+            f"{server.url}/api/workshops/{wid}/beelden",
+            headers={"Authorization": f"Bearer {bearer}"},
+            files={"photo": ("kaart.jpg", samples.jpeg_with_gps_rotated(), "image/jpeg")},
+            data=data,
+            timeout=30,
+        )
+
+    posted = upload(token, "paper-1", gerda)
+    assert posted.status_code == 201, posted.text
+    card_id = posted.json()["result"]["card_id"]
+    refused = upload(annie["token"], "paper-2", gerda)
+    assert (refused.status_code, refused.json()["code"]) == (400, "not_your_person")
+    itself = upload(token, "paper-3", None)
+    assert (itself.status_code, itself.json()["code"]) == (400, "helper_only_for_others")
+    await fac.wait_for(
+        lambda m: (
+            m["type"] == "event"
+            and m["event"]["type"] == "card.posted"
+            and m["event"]["card"]["id"] == card_id
+        ),
+        start=0,
+    )
+    card = fac.state["cards"][str(card_id)]
+    assert card["kind"] == "beeld" and card["image"] and card["assisted"] is True
+    mine = helper_people(server, wid, token)["people"][0]["cards"]
+    assert [(c["kind"], c["image"]) for c in mine] == [("beeld", True)]
+    await fac.close()
+    await h.close()
