@@ -122,6 +122,17 @@ def test_a_table_helper_enters_a_card_and_a_rating_for_someone_without_a_phone(
     if folder := os.environ.get("ATELIER_LOOK_DIR"):
         page.screenshot(path=f"{folder}/helper-phone-rating.png", full_page=True)
     assert proposal["result"]["proposal_id"]
+
+    # The facilitator enters for someone too: the console's link opens the same page.
+    own = desk.context.new_page()
+    own.goto(f"{server.url}/hulp/{wid}")
+    own.wait_for_selector("#status[data-status=connected]")
+    expect(own.locator("#people")).to_contain_text("Gerda — Inwoner")
+    own.locator("#add-person summary").click()
+    own.select_option("#person-group", label="Beleid")
+    own.click("#add-form button[type=submit]")
+    expect(own.locator("#people")).to_contain_text("Beleid")
+    expect(own.locator("#enter-rating form")).to_have_count(1)
     for person in (desk, helper, screen):
         assert not person.problems, person.problems
         person.context.close()
