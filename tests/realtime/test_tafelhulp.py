@@ -276,3 +276,40 @@ async def test_a_paper_card_photographed_in_becomes_their_beeld(
     assert [(c["kind"], c["image"]) for c in mine] == [("beeld", True)]
     await fac.close()
     await h.close()
+
+
+async def test_the_record_counts_assisted_entries_per_shown_group(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    """Groups of at least k people are shown by name; the assisted entries are counted in them,
+    in the summary, the spreadsheet's sheet, the CSV table and the document exports."""
+    wid = workshop["id"]
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    for name, group in (("Annie", "inwoner"), ("Dirk", "inwoner"), ("Esra", "beleid"),
+                        ("Fons", "beleid")):  # fmt: skip
+        join(server, workshop["join_code"], name, group)
+    gerda = (await fac.command("assisted.add", stakeholder_group="inwoner"))["result"]
+    kees = (await fac.command("assisted.add", stakeholder_group="beleid"))["result"]
+    await goto(fac, "beelden")
+    await goto(fac, "factoren")
+    for who, text in ((gerda, "De bus rijdt niet meer"), (kees, "Geen loket"),
+                      (kees, "Formulieren alleen online")):  # fmt: skip
+        await fac.command("card.post", kind="factor", text=text, on_behalf_of=who["participant_id"])
+    summary = facilitator.get(f"/api/workshops/{wid}/export.json")
+    lines = {line["group"]: line for line in summary["assisted"]["groups"]}
+    assert lines["inwoner"] | {"group": None} == {
+        "group": None,
+        "people": 1,
+        "cards": 1,
+        "ratings": 0,
+    }
+    assert lines["beleid"]["cards"] == 2 and lines["beleid"]["people"] == 1
+    assert summary["assisted"]["total"]["cards"] == 3
+    rows = list(csv.reader(io.StringIO(
+        facilitator.http.get(f"/api/workshops/{wid}/export/assisted.csv").text
+    )))  # fmt: skip
+    assert ["beleid", "1", "2", "0"] in rows and ["inwoner", "1", "1", "0"] in rows
+    md = facilitator.http.get(f"/api/workshops/{wid}/export.md").text
+    assert "## Ingevoerd door tafelhulp" in md
+    assert md.count("ingevoerd door tafelhulp") >= 3, "each assisted card is marked"
+    await fac.close()
