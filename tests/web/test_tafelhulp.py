@@ -99,6 +99,7 @@ def test_a_table_helper_enters_a_card_and_a_rating_for_someone_without_a_phone(
         "Gerda · Inwoner · ingevoerd door tafelhulp"
     )
     expect(screen.page.locator("#main")).not_to_contain_text("Gerda")
+    screen.accessible("an assisted card on the wall")
 
     # An agreement round on the waarom: the helper rates for Gerda.
     cookie = facilitator.cookie_header
