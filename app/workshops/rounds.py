@@ -172,7 +172,18 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     # Who may take part decides the pooling, once: see app.privacy and app.workshops.pooling.
     sizes = dict(sorted(taking_part(ctx.session, ctx.workshop_id).items()))
     settle_workshop(ctx.session, ctx.workshop, ctx.group_size)
-    eligible = len(ctx.present) or len(
+    # People without a phone rate through a tafelhulp: at the table, though no socket of theirs
+    # is connected (app.workshops.assisted); the helper itself never counts.
+    assisted = len(
+        ctx.session.exec(
+            select(Participant.id).where(
+                Participant.workshop_id == ctx.workshop_id,
+                col(Participant.left_at).is_(None),
+                col(Participant.assisted_by_id).is_not(None),
+            )
+        ).all()
+    )
+    eligible = (len(ctx.present) + assisted if ctx.present else 0) or len(
         ctx.session.exec(
             select(Participant.id).where(
                 Participant.workshop_id == ctx.workshop_id,
