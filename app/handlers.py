@@ -18,6 +18,7 @@ from types import ModuleType
 from app.realtime import commands
 from app.workshops import (
     after_window,
+    assisted,
     cards,
     check_out,
     clusters,
@@ -32,6 +33,7 @@ from app.workshops import (
 
 HANDLER_MODULES: tuple[ModuleType, ...] = (
     after_window,
+    assisted,
     cards,
     check_out,
     clusters,

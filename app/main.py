@@ -41,6 +41,7 @@ from app.web.address import router as address_router
 from app.web.api_docs import add_api_docs
 from app.web.before_moderation import router as before_moderation_router
 from app.web.compression import Compression
+from app.web.helper_pages import router as helper_pages_router
 from app.web.pages import router as pages_router
 from app.web.privacy import router as privacy_router
 from app.web.record_pages import router as record_pages_router
@@ -58,6 +59,7 @@ from app.web.sharing import router as sharing_router
 from app.web.static import VERSIONED_PREFIX, VersionedStatic
 from app.web.theme import router as theme_router
 from app.workshops import after_window
+from app.workshops.assisted_routes import router as assisted_router
 from app.workshops.lifecycle import run_retention
 from app.workshops.ratelimit import JoinRate, WindowLimiter, WrongCodeGate
 from app.workshops.record_api import router as record_router
@@ -214,8 +216,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router, responses=COMMON_RESPONSES)
     app.include_router(workshops_router, responses=COMMON_RESPONSES)
     app.include_router(record_router, responses=COMMON_RESPONSES)
+    app.include_router(assisted_router, responses=COMMON_RESPONSES)
     app.include_router(realtime_router)
     app.include_router(pages_router, responses=COMMON_RESPONSES)
+    app.include_router(helper_pages_router, responses=COMMON_RESPONSES)
     app.include_router(address_router, responses=COMMON_RESPONSES)
     app.include_router(record_pages_router, responses=COMMON_RESPONSES)
     app.include_router(privacy_router, responses=COMMON_RESPONSES)

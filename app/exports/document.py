@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import labels
-from app.exports import before_section, elsewhere_section, people, voice_section, window_section
+from app.exports import (
+    assisted_section,
+    before_section,
+    elsewhere_section,
+    people,
+    voice_section,
+    window_section,
+)
 from app.exports.blocks import (
     Block,
     Chart,
@@ -134,6 +141,8 @@ class _Writer:
             voice_section.voice(self, add, summary.voice, language=self.language)
         if summary.before is not None:
             before_section.before(self, add, summary.before, language=self.language)
+        if summary.assisted is not None:
+            assisted_section.assisted(self, add, summary.assisted)
         return doc
 
     def adopted(self, add: Add, title: str, part: AdoptedPart | None) -> None:
@@ -311,6 +320,8 @@ class _Writer:
             line += f" — {card.author_name}"
         if card.channel == "before":
             line += f" ({_('sent in beforehand')})"
+        if card.assisted:
+            line += " — " + _("entered by a table helper")
         also = [c.text for c in cards.values() if c.merged_into_id == card.id and not c.hidden]
         if also:
             line += " — " + _("also posted as: %(cards)s") % {"cards": "; ".join(also)}

@@ -160,6 +160,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     _table("consented", N_("Motivations and contributions (CSV)")),
     _table("voice", N_("Equal voice (CSV)")),
     _table("after_window", N_("Weighing in afterwards (CSV)")),
+    _table("assisted", N_("Entered by a table helper (CSV)")),
 )
 
 #: By ``--format`` name.

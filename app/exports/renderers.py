@@ -333,6 +333,9 @@ def csv_table(summary: Summary, table: str) -> str:
     elif table == "voice":
         writer.writerow(VOICE_COLUMNS)
         rows = voice_rows(summary)
+    elif table == "assisted":
+        writer.writerow(["stakeholder_group", "people", "cards", "ratings"])
+        rows = assisted_rows(summary)
     else:
         raise ValueError(f"no CSV table {table!r}")
     writer.writerows([csv_cell(value) for value in row] for row in rows)
@@ -355,6 +358,18 @@ VOICE_COLUMNS = [
     "share",
     "even_share",
 ]
+
+
+def assisted_rows(summary: Summary) -> list[list[object]]:
+    """The rows of ``assisted.csv``: entries a tafelhulp made, per shown group, then the total
+    (an empty group)."""
+    figures = summary.assisted
+    if figures is None:
+        return []
+    return [
+        [line.group or "", line.people, line.cards, line.ratings]
+        for line in [*figures.groups, figures.total]
+    ]
 
 
 def voice_rows(summary: Summary) -> list[list[object]]:

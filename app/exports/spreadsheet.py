@@ -104,6 +104,7 @@ def xlsx(summary: Summary, *, language: str) -> bytes:
     sheets.from_elsewhere()
     sheets.heard()
     sheets.voice()
+    sheets.assisted()
     sheets.consented()
     sheets.after_window()
     out = io.BytesIO()
@@ -440,6 +441,27 @@ class _Sheets:
                 for line in [*even.groups, even.total]
             ),
             shares=frozenset({4, 5}),
+        )
+
+    def assisted(self) -> None:
+        """Entries a tafelhulp made for people without a phone, per shown group (k rule)."""
+        _ = self._
+        figures = self.summary.assisted
+        if figures is None:
+            return
+        _sheet(
+            self.book,
+            _("Table helper"),
+            [_("Stakeholder group"), _("People"), _("Cards"), _("Ratings")],
+            (
+                [
+                    self.group(line.group) if line.group else _("Total"),
+                    line.people,
+                    line.cards,
+                    line.ratings,
+                ]
+                for line in [*figures.groups, figures.total]
+            ),
         )
 
     def consented(self) -> None:

@@ -34,6 +34,7 @@ from app.images.storage import ImageStore
 from app.privacy import DEFAULT_K, OTHER_GROUPS, Labels, label_of
 from app.types import ProposalStatus
 from app.workshops.after_window import WindowRecord, window_records
+from app.workshops.assisted import AssistedPart, assisted_figures
 from app.workshops.chain import chain, lineage, tree
 from app.workshops.convergence import rule_of
 from app.workshops.heard import Heard, consented, heard
@@ -129,6 +130,7 @@ class CardPart(Part):
     channel: Literal["room", "before"] = Field(
         default="room", description="before: sent in beforehand (“vooraf ingebracht”)"
     )
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class ClusterPart(Part):
@@ -338,6 +340,11 @@ class Summary(Part):
         default=None,
         description="the before-window: when it was open and how many cards came in, per "
         "shown group; null when the workshop had none",
+    )
+    assisted: AssistedPart | None = Field(
+        default=None,
+        description="entries a tafelhulp (or the console) made for people without a phone, "
+        "per shown group and in total; null when nobody was assisted",
     )
 
 
@@ -569,6 +576,7 @@ class _Builder:
                 closes_at=self.settings.before_closes_at,
                 k=k,
             ),
+            assisted=assisted_figures(session, self.workshop, k),
         )
 
     def participants(self) -> list[ParticipantPart]:
@@ -585,6 +593,7 @@ class _Builder:
                 left=p.left_at is not None,
             )
             for p in self.people.values()
+            if not p.is_helper  # a tafelhulp is not a participant
         ]
 
     def shown_results(self, lines: list[TallyLine]) -> list[TallyLine]:
@@ -614,6 +623,8 @@ class _Builder:
                 else None,
                 image_key=c.image_key,
                 channel="before" if c.channel == "before" else "room",
+                assisted=c.author_id in self.people
+                and self.people[c.author_id].assisted_by_id is not None,
             )
             for c in self.cards
         ]

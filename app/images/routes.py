@@ -29,7 +29,7 @@ from app.labels import N_
 from app.realtime.commands import Actor, CommandError, execute
 from app.realtime.models import CommandReceipt
 from app.realtime.protocol import CardPostImage
-from app.types import Phase, Role
+from app.types import MAX_ID, Phase, Role
 from app.web.client import device_id
 from app.web.render import request_language
 from app.web.security import validation_errors
@@ -91,6 +91,8 @@ class UploadFields(WithoutNul):
 
     caption: str = Field(min_length=1, max_length=1000)
     cid: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    #: A tafelhulp photographs a paper card for a person without a phone (app.workshops.assisted).
+    on_behalf_of: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 #: Uploads waiting for a decode slot beyond which a new one is told to retry (503): each waiting
@@ -198,7 +200,11 @@ async def _store_upload(
     engine = request.app.state.engine
     try:
         fields = UploadFields.model_validate(
-            {k: v for k, v in form.items() if k in ("caption", "cid") and isinstance(v, str)}
+            {
+                k: v
+                for k, v in form.items()
+                if k in ("caption", "cid", "on_behalf_of") and isinstance(v, str)
+            }
         )
     except ValidationError as invalid:
         return JSONResponse(
@@ -249,6 +255,7 @@ async def _store_upload(
         image_key=image_key,
         width=processed.width,
         height=processed.height,
+        on_behalf_of=fields.on_behalf_of,
     )
     try:
         outcome = await to_thread.run_sync(

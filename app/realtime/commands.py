@@ -16,7 +16,7 @@ with a registry that happens to hold whatever was imported so far.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
@@ -496,6 +496,8 @@ class CommandJob:
                 raise CommandError(
                     "waiting", "The facilitator has not let you in yet; you can take part then."
                 )
+        sender = actor  # who sent it: its receipt, and the facilitator's checks
+        actor = acting_for(session, workshop, actor, command, name)
         if actor.role not in registration.roles:
             raise CommandError("forbidden", f"A {actor.role.value} may not send {name}.")
         context = Context(
@@ -509,8 +511,8 @@ class CommandJob:
             logged=batch.logged,
             memo=batch.memo,
         )
-        if actor.role is Role.FACILITATOR:
-            _check_facilitator(context, name)
+        if sender.role is Role.FACILITATOR:
+            _check_facilitator(replace(context, actor=sender), name)
         if registration.phases is not None and context.phase not in registration.phases:
             allowed = ", ".join(sorted(p.value for p in registration.phases))
             raise CommandError(
@@ -526,14 +528,59 @@ class CommandJob:
             RECEIPT_TABLE,
             {
                 "workshop_id": context.workshop_id,
-                "actor": actor.key,
+                "actor": sender.key,
                 "cid": command.cid,
                 "ack": ack,
                 "created_at": utcnow(),
             },
         )
-        batch.receipts[(actor.key, command.cid)] = ack  # the same id again in this batch
+        batch.receipts[(sender.key, command.cid)] = ack  # the same id again in this batch
         return Outcome(answer, last_seq)
+
+
+#: What a tafelhulp's own row may send without ``on_behalf_of`` (app.workshops.assisted): it
+#: never posts, rates or votes for itself.
+HELPER_MAY = frozenset({"participant.leave", "assisted.add"})
+
+
+def acting_for(
+    session: Session, workshop: Workshop, sender: Actor, command: Command, name: str
+) -> Actor:
+    """The actor a command is applied as: the sender, or the person without a phone named in
+    its ``on_behalf_of`` (app.workshops.assisted).
+
+    Checked here, where every command passes, so no handler can forget it: a tafelhulp acts
+    only for the people it added, the facilitator for anyone added by a helper or the console,
+    a participant (or the projector) for nobody; and a tafelhulp never acts as itself.
+    """
+    for_whom: int | None = getattr(command, "on_behalf_of", None)
+    helper = (
+        session.get(Participant, sender.participant_id)
+        if sender.participant_id is not None
+        else None
+    )
+    if for_whom is None:
+        if helper is not None and helper.is_helper and name not in HELPER_MAY:
+            raise CommandError(
+                "helper_only_for_others",
+                "A table helper enters cards and ratings only for the people they added.",
+            )
+        return sender
+    person = session.get(Participant, for_whom)
+    if sender.role is Role.FACILITATOR:
+        allowed = person is not None and person.assisted_by_id is not None
+    else:
+        allowed = (
+            helper is not None
+            and helper.is_helper
+            and person is not None
+            and person.assisted_by_id == helper.id
+        )
+    if not allowed or person is None or person.workshop_id != workshop.id:
+        raise CommandError("not_your_person", "You may not enter anything for this person.")
+    if person.left_at is not None:
+        raise CommandError("gone", "This person has been taken out of the workshop.")
+    return Actor(Role.PARTICIPANT, participant_id=person.id)
 
 
 #: ``Event.audience`` of events for facilitators only (participant ids start at 1).

@@ -340,7 +340,8 @@ class Hub:
             if connection.actor.participant_id is not None:
                 # As of the catch-up's seq: let in between the hello and now, they count.
                 person = session.get(Participant, connection.actor.participant_id)
-                connection.waiting = person is not None and person.waiting
+                # A tafelhulp is never counted as present (app.workshops.assisted).
+                connection.waiting = person is not None and (person.waiting or person.is_helper)
             messages = catch_up(
                 session, workshop, connection.actor, last_seq, self.limits, epoch=epoch
             )

@@ -114,6 +114,11 @@ class CardPost(Command):
     text: Text
     world: World | None = None
     factor_ids: list[Id] = Field(default_factory=list, max_length=20)
+    on_behalf_of: Id | None = Field(
+        default=None,
+        description="a tafelhulp (or the facilitator) enters this for a person without a "
+        "phone they added (app.workshops.assisted); refused for anyone else",
+    )
 
 
 class CardPostImage(Command):
@@ -124,6 +129,11 @@ class CardPostImage(Command):
     image_key: Annotated[str, Field(pattern=r"^[0-9]+/[0-9a-f]{32}$")]
     width: int = Field(ge=1)
     height: int = Field(ge=1)
+    on_behalf_of: Id | None = Field(
+        default=None,
+        description="a tafelhulp (or the facilitator) enters this for a person without a "
+        "phone they added (app.workshops.assisted); refused for anyone else",
+    )
 
 
 #: Commands that exist only inside the server (not in ClientMessage).
@@ -328,6 +338,11 @@ class RatingGive(Command):
     proposal_id: Id
     score: int = Field(ge=1, le=5)
     reason: str = Field(default="", max_length=1000)
+    on_behalf_of: Id | None = Field(
+        default=None,
+        description="a tafelhulp (or the facilitator) enters this for a person without a "
+        "phone they added (app.workshops.assisted); refused for anyone else",
+    )
 
 
 class RoundClose(Command):
@@ -443,6 +458,18 @@ class ParticipantLeave(Command):
     type: Literal["participant.leave"]
 
 
+class AssistedAdd(Command):
+    """A tafelhulp (or the facilitator) adds a person without a phone, with their group and
+    their consent for the record, to enter cards and ratings for them (``on_behalf_of``)."""
+
+    type: Literal["assisted.add"]
+    display_name: Annotated[str, Field(max_length=60)] | None = None
+    stakeholder_group: Annotated[str, Field(min_length=1, max_length=60)]
+    name_in_verslag: bool = Field(
+        default=False, description="consent: the name may stand in the record (as when joining)"
+    )
+
+
 class CheckOutOpen(Command):
     """Facilitator only: put the check-out question ("Voelde je je gehoord?") on every phone."""
 
@@ -512,6 +539,7 @@ AnyCommand = Annotated[
     | ParticipantRemove
     | ParticipantRemoveMany
     | ParticipantAdmit
+    | AssistedAdd
     | CheckOutOpen
     | CheckOutGive
     | CheckOutClose,

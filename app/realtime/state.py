@@ -39,6 +39,7 @@ from app.workshops.models import (
     Vertrekpunt,
     Workshop,
 )
+from app.workshops.participants import assisted_ids
 from app.workshops.redrafts import redraft_view
 from app.workshops.rounds import full_view
 from app.workshops.schemas import (
@@ -118,6 +119,7 @@ def build_snapshot(
     # Who took part with a name decides whether the facilitator sees a card's author; a phone
     # never sees authors (audience.card_for), so it needs no list of names.
     named = {p.id for p in people if p.display_name is not None} if me is None else set()
+    assisted = assisted_ids(session, wid)  # "ingevoerd door tafelhulp" (app.workshops.assisted)
     return RoomState(
         workshop=workshop_view(workshop, trajectory),
         participants={
@@ -126,7 +128,10 @@ def build_snapshot(
         },
         cards={
             str(view.id): card_for(view, viewer)
-            for view in (card_view(c, author_named=c.author_id in named) for c in rows(Card))
+            for view in (
+                card_view(c, author_named=c.author_id in named, assisted=c.author_id in assisted)
+                for c in rows(Card)
+            )
             if not withheld(view, viewer)
         },
         clusters={str(c.id): cluster_view(c) for c in rows(Cluster)},
@@ -162,13 +167,17 @@ def cards_now(session: Session, workshop_id: int, ids: Collection[int]) -> dict[
     if not ids:
         return {}
     rows = session.exec(
-        select(Card, Participant.display_name)
+        select(Card, Participant.display_name, Participant.assisted_by_id)
         .outerjoin(Participant, col(Participant.id) == col(Card.author_id))
         .where(Card.workshop_id == workshop_id, col(Card.id).in_(sorted(ids)))
     )
     return {
-        card.id: card_view(card, author_named=card.author_id is not None and name is not None)
-        for card, name in rows
+        card.id: card_view(
+            card,
+            author_named=card.author_id is not None and name is not None,
+            assisted=helper is not None,
+        )
+        for card, name, helper in rows
         if card.id is not None
     }
 

@@ -89,7 +89,8 @@ def resolve(
                 return Access(
                     Actor(Role.PARTICIPANT, participant_id=participant.id),
                     participant.stakeholder_group,
-                    participant.waiting,
+                    # A tafelhulp is never present as a participant: kept out like a wait.
+                    participant.waiting or participant.is_helper,
                 )
             workshop = session.get(Workshop, workshop_id)
             if workshop is not None and hmac.compare_digest(workshop.screen_token_hash, digest):

@@ -33,7 +33,7 @@ from app.types import CARD_PHASE, TAGGING_PHASES, CardKind, Phase, Role, World
 from app.workshops.before_window import BEFORE, channel_now, check_open
 from app.workshops.forgetting import forget_card, forget_earlier_texts
 from app.workshops.models import Card, Dot
-from app.workshops.participants import is_named
+from app.workshops.participants import is_assisted, is_named
 from app.workshops.schemas import CardFields, CardView, card_view
 from app.workshops.votes import freeze_targets
 
@@ -52,7 +52,11 @@ def get_card(ctx: Context, card_id: int) -> Card:
 
 def _full_view(ctx: Context, card: CardFields) -> CardView:
     """The card as the log keeps it (trimmed per viewer on the way out)."""
-    return card_view(card, author_named=is_named(ctx.session, card.author_id))
+    return card_view(
+        card,
+        author_named=is_named(ctx.session, card.author_id),
+        assisted=is_assisted(ctx.session, card.author_id),
+    )
 
 
 #: The card table itself: a posted card goes in as a plain row (see :func:`_insert_card`).

@@ -217,7 +217,9 @@ def heard(session: Session, workshop_id: int, k: int) -> Heard:
     """
     people = session.exec(
         select(Participant.id, Participant.stakeholder_group).where(
-            Participant.workshop_id == workshop_id, col(Participant.waiting).is_(False)
+            Participant.workshop_id == workshop_id,
+            col(Participant.waiting).is_(False),
+            col(Participant.is_helper).is_(False),  # a tafelhulp is not a participant
         )
     ).all()
     group_of = {pid: group for pid, group in people if pid is not None}
@@ -294,7 +296,9 @@ def table_check(session: Session, trajectory: Trajectory, k: int) -> TableCheck:
         assert workshop.id is not None
         groups = set(
             session.exec(
-                select(Participant.stakeholder_group).where(Participant.workshop_id == workshop.id)
+                select(Participant.stakeholder_group).where(
+                    Participant.workshop_id == workshop.id, col(Participant.is_helper).is_(False)
+                )
             ).all()
         )
         if not groups:
@@ -327,7 +331,11 @@ def consented(session: Session, workshop_id: int, k: int) -> dict[str, Any]:
     groups (a drijfveer with a group can point at a person); contributions as counts per group,
     pooled like every other per-group figure, counting only those who agreed.
     """
-    people = session.exec(select(Participant).where(Participant.workshop_id == workshop_id)).all()
+    people = session.exec(
+        select(Participant).where(
+            Participant.workshop_id == workshop_id, col(Participant.is_helper).is_(False)
+        )
+    ).all()
     drijfveren = sorted(
         p.drijfveer.strip() for p in people if p.drijfveer.strip() and p.drijfveer_use == "record"
     )

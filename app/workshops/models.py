@@ -227,6 +227,36 @@ class Participant(SQLModel, table=True):
         description="joined with “Ik ben er niet bij in de zaal” (takes part from elsewhere): "
         "counted per group only (app.workshops.remote); per person only on their own phone",
     )
+    is_helper: bool = Field(
+        default=False,
+        description="a tafelhulp's own row (app.workshops.assisted): acts only for the people it "
+        "added, never counted as a participant in presence, eligibility or any figure",
+    )
+    assisted_by_id: int | None = Field(
+        default=None,
+        description="this person has no phone: the helper row (a tafelhulp's, or the console's) "
+        "that added them and enters their cards and ratings (app.workshops.assisted)",
+    )
+
+
+class HelperCode(SQLModel, table=True):
+    """A one-time code that makes a phone a tafelhulp (app.workshops.assisted).
+
+    Only its hash is kept; it works once, until ``expires_at``, while not revoked, and only under
+    the join code it was made with: a renewed join code ends it, and nothing revives it.
+    """
+
+    __tablename__ = "helper_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = _workshop_fk()
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    join_code: str = Field(max_length=12, description="the workshop's join code when made")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    helper_id: int | None = _optional_fk("participant.id")
 
 
 class Cluster(SQLModel, table=True):

@@ -90,6 +90,28 @@ def is_named(session: Session, participant_id: int | None) -> bool:
     return participant is not None and participant.display_name is not None
 
 
+def is_assisted(session: Session, participant_id: int | None) -> bool:
+    """Whether this author has no phone, so their entries are "ingevoerd door tafelhulp". Set
+    when the person is added and never changed, so a live event and a replay agree."""
+    if participant_id is None:
+        return False
+    participant = session.get(Participant, participant_id)
+    return participant is not None and participant.assisted_by_id is not None
+
+
+def assisted_ids(session: Session, workshop_id: int) -> set[int]:
+    """The people of a workshop without a phone, whose entries a helper makes."""
+    return {
+        pid
+        for pid in session.exec(
+            select(Participant.id).where(
+                Participant.workshop_id == workshop_id, col(Participant.assisted_by_id).is_not(None)
+            )
+        )
+        if pid is not None
+    }
+
+
 #: Consent for how a drijfveer or a wished contribution is used: by the facilitator only, or
 #: also in the record, without a name (see :func:`app.workshops.heard.consented`).
 Use = Literal["facilitator", "record"]
@@ -154,7 +176,7 @@ def stored_group(session: Session, workshop: Workshop, name: str) -> str:
     trajectory = session.get(Trajectory, workshop.trajectory_id)
     joined = session.exec(
         select(Participant.stakeholder_group)
-        .where(Participant.workshop_id == workshop.id)
+        .where(Participant.workshop_id == workshop.id, col(Participant.is_helper).is_(False))
         .distinct()
     ).all()
     return canonical(name, [*(trajectory.expected_groups if trajectory else []), *joined])

@@ -29,6 +29,7 @@ def taking_part(session: Session, workshop_id: int) -> Counter[str]:
                 Participant.workshop_id == workshop_id,
                 col(Participant.left_at).is_(None),
                 col(Participant.waiting).is_(False),
+                col(Participant.is_helper).is_(False),  # a tafelhulp is not a participant
             )
         ).all()
     )
@@ -40,7 +41,9 @@ def everyone_who_took_part(session: Session, workshop_id: int) -> Counter[str]:
     return Counter(
         session.exec(
             select(Participant.stakeholder_group).where(
-                Participant.workshop_id == workshop_id, col(Participant.waiting).is_(False)
+                Participant.workshop_id == workshop_id,
+                col(Participant.waiting).is_(False),
+                col(Participant.is_helper).is_(False),
             )
         ).all()
     )

@@ -176,12 +176,24 @@ def open_(ctx: Context, command: RoundOpen) -> Result:
     # Who may take part decides the pooling, once: see app.privacy and app.workshops.pooling.
     sizes = dict(sorted(taking_part(ctx.session, ctx.workshop_id).items()))
     settle_workshop(ctx.session, ctx.workshop, ctx.group_size)
-    eligible = len(ctx.present) or len(
+    # People without a phone rate through a tafelhulp: at the table, though no socket of theirs
+    # is connected (app.workshops.assisted); the helper itself never counts.
+    assisted = len(
+        ctx.session.exec(
+            select(Participant.id).where(
+                Participant.workshop_id == ctx.workshop_id,
+                col(Participant.left_at).is_(None),
+                col(Participant.assisted_by_id).is_not(None),
+            )
+        ).all()
+    )
+    eligible = (len(ctx.present) + assisted if ctx.present else 0) or len(
         ctx.session.exec(
             select(Participant.id).where(
                 Participant.workshop_id == ctx.workshop_id,
                 col(Participant.left_at).is_(None),
                 col(Participant.waiting).is_(False),  # not let in: may not rate
+                col(Participant.is_helper).is_(False),  # a tafelhulp rates only for others
             )
         ).all()
     )
@@ -275,11 +287,18 @@ def rate(ctx: Context, command: RatingGive) -> None:
                 proposal_id=command.proposal_id,
                 score=command.score,
                 reason=reason,
+                assisted=_is_assisted(ctx, participant_id),
             ),
         ),
         audience=participant_id,
     )
     announce(ctx, round_)
+
+
+def _is_assisted(ctx: Context, participant_id: int) -> bool:
+    """Entered by a tafelhulp for a person without a phone (app.workshops.assisted)."""
+    participant = ctx.session.get(Participant, participant_id)
+    return participant is not None and participant.assisted_by_id is not None
 
 
 def _group_of(ctx: Context, participant_id: int) -> str:

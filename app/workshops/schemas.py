@@ -114,6 +114,10 @@ class ParticipantView(View):
         description="joined with “Ik ben er niet bij in de zaal”; only the person themself "
         "sees it (None for everyone else: counted per group only, app.workshops.remote)",
     )
+    helper: bool = Field(default=False, description="a tafelhulp: never counted as a participant")
+    assisted: bool = Field(
+        default=False, description="has no phone: a tafelhulp or the facilitator enters for them"
+    )
 
 
 class CardImage(View):
@@ -150,6 +154,7 @@ class CardView(View):
         description="sent in beforehand and not released yet: only its author and the "
         "facilitator receive it, until the room starts",
     )
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class SuggestionView(View):
@@ -301,6 +306,7 @@ class MyRating(View):
     proposal_id: int
     score: int
     reason: str
+    assisted: bool = Field(default=False, description="ingevoerd door tafelhulp")
 
 
 class VariantView(View):
@@ -427,6 +433,8 @@ def participant_view(participant: Participant, *, anonymous: bool) -> Participan
         left=participant.left_at is not None,
         waiting=participant.waiting,
         remote=participant.remote,
+        helper=participant.is_helper,
+        assisted=participant.assisted_by_id is not None,
     )
 
 
@@ -468,7 +476,7 @@ class CardFields(Protocol):
     def created_at(self) -> datetime: ...
 
 
-def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
+def card_view(card: CardFields, *, author_named: bool = False, assisted: bool = False) -> CardView:
     """The full card as the log keeps it; :mod:`app.realtime.audience` trims it per viewer."""
     assert card.id is not None
     return CardView(
@@ -487,6 +495,7 @@ def card_view(card: CardFields, *, author_named: bool = False) -> CardView:
         created_at=iso(card.created_at) or "",
         channel="before" if card.channel == "before" else "room",
         held=card.held,
+        assisted=assisted,
     )
 
 

@@ -123,7 +123,9 @@ def new_voices(session: Session, workshop: Workshop, k: int) -> dict[str, Any]:
     assert workshop.id is not None
     rows = session.exec(
         select(Participant.stakeholder_group, Participant.been_before).where(
-            Participant.workshop_id == workshop.id, col(Participant.waiting).is_(False)
+            Participant.workshop_id == workshop.id,
+            col(Participant.waiting).is_(False),
+            col(Participant.is_helper).is_(False),  # a tafelhulp is not a participant
         )
     ).all()
     labels = workshop_labels(session, workshop, k)

@@ -64,7 +64,9 @@ def representation(
     """
     participants = session.exec(  # who was never let in (the admit step) was not at the table
         select(Participant).where(
-            Participant.workshop_id == workshop.id, col(Participant.waiting).is_(False)
+            Participant.workshop_id == workshop.id,
+            col(Participant.waiting).is_(False),
+            col(Participant.is_helper).is_(False),  # a tafelhulp is not a participant
         )
     ).all()
     group_of = {p.id: p.stakeholder_group for p in participants}

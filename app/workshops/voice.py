@@ -76,6 +76,7 @@ def not_yet_now(session: Session, workshop: Workshop, k: int) -> tuple[dict[str,
             Participant.workshop_id == workshop.id,
             col(Participant.left_at).is_(None),
             col(Participant.waiting).is_(False),
+            col(Participant.is_helper).is_(False),  # a tafelhulp is not a participant
         )
     ).all()
     people = {pid: group for pid, group, _ in rows if pid is not None}
@@ -235,7 +236,9 @@ def evenness(session: Session, workshop_id: int, k: int) -> Evenness:
         pid: group
         for pid, group in session.exec(
             select(Participant.id, Participant.stakeholder_group).where(
-                Participant.workshop_id == workshop_id, col(Participant.waiting).is_(False)
+                Participant.workshop_id == workshop_id,
+                col(Participant.waiting).is_(False),
+                col(Participant.is_helper).is_(False),
             )
         )
         if pid is not None

@@ -141,6 +141,8 @@ def cases(ids: dict[str, Any]) -> list[Case]:
              {"notes": "Notities", "links": [{"title": "Verslag", "url": "https://example.org/"}]},
              [("notes",), ("links", 0, "title"), ("links", 0, "url")]),
         Case("POST", "/join", "form", "anyone", {"code": code}, [("code",)]),
+        Case("POST", "/api/hulp", "json", "anyone", {"code": "ABCD2345"}, [("code",)]),
+        Case("POST", "/hulp", "form", "anyone", {"code": "ABCD2345"}, [("code",)]),
         Case("GET", "/join/{code}", "none", "anyone", fields=[("path", "code")],
              url_values={"code": code}),
         Case("POST", "/join/{code}", "form", "anyone", join_form,
@@ -349,6 +351,7 @@ COMMANDS: dict[str, dict[str, Any]] = {
     "rating.give": {"round_id": 1, "proposal_id": 1, "score": 1, "reason": "r"},
     "variant.create": {"redraft_id": 1, "text": "t", "answers": [0]},
     "proposal.adopt": {"proposal_id": 1, "reason": "r"},
+    "assisted.add": {"stakeholder_group": "inwoner", "display_name": "n"},
 }  # fmt: skip
 
 

@@ -23,7 +23,8 @@ _ids = itertools.count(1)
 
 
 #: Commands whose events go to others only (see docs/protocol.md, "What each role receives").
-UNSEEN_BY_SENDER = frozenset({"suggestion.make"})
+# A tafelhulp adding a person: their `participant.joined` reaches the staff and nobody else.
+UNSEEN_BY_SENDER = frozenset({"suggestion.make", "assisted.add"})
 
 
 class Rejected(Exception):

@@ -269,7 +269,8 @@ function tile(card) {
     h("span", { class: "board-text", lang: "nl" }, card.text),
     h("span", { class: "board-kind" }, label(CARD_KINDS, card.kind), card.world ? ` · ${label(WORLDS, card.world)}` : "",
       spotlit ? ` · ${t("on the projector")}` : "", core ? ` · ${t("core")}` : "",
-      card.channel === "before" ? ` · ${t("sent in beforehand")}` : "")),
+      card.channel === "before" ? ` · ${t("sent in beforehand")}` : "",
+      card.assisted ? ` · ${t("entered by a table helper")}` : "")),
     suggest.duplicateMark(card), // right after its tile (board_suggest.js finds it there)
     suggest.placeButton(card), // a loose card: the model's cluster for it, one tap
     h("button", {

@@ -76,11 +76,13 @@ export class People {
   }
 
   row(person) {
-    const name = person.display_name || t("Anonymous");
-    const status = person.left ? t("left") : this.connected.has(person.id) ? t("online") : t("offline");
+    // A tafelhulp is a helper, not a participant; a person without a phone is entered for.
+    const name = person.helper ? t("Table helper") : person.display_name || t("Anonymous");
+    const status = person.left ? t("left") : person.assisted ? t("entered by a table helper")
+      : this.connected.has(person.id) ? t("online") : t("offline");
     return h("li", { dataset: { key: `participant:${person.id}` } },
       person.left ? null : [this.tick(person, name), " "],
-      name, " · ", groupName(person.stakeholder_group), " · ", status,
+      name, person.helper ? null : [" · ", groupName(person.stakeholder_group)], " · ", status,
       person.left ? null : h("button", {
         type: "button", class: "danger small", "aria-label": t("Remove %(name)s from the workshop", { name }),
         onclick: () => {

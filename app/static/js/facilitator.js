@@ -23,8 +23,10 @@ import { screensChanged } from "./pairing.js";
 import { windowControls } from "./console_window.js";
 import { elsewhereLine } from "./console_elsewhere.js";
 import { beforePanel, windowFields, windowValues } from "./console_before.js";
+import { mountHelperCodes } from "./console_helper.js";
 
 const workshopId = Number(document.body.dataset.workshopId);
+mountHelperCodes(workshopId);
 const trajectoryId = Number(document.body.dataset.trajectoryId);
 const room = new Room({ workshopId, storageKey: "console" });
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;

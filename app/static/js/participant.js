@@ -263,6 +263,7 @@ function cardItem(state, card, mine) {
   const extra = [];
   if (card.world) extra.push(h("span", { class: "badge" }, label(WORLDS, card.world)));
   if (card.channel === "before") extra.push(h("span", { class: "badge before-mark" }, t("sent in beforehand")));
+  if (card.assisted) extra.push(h("span", { class: "badge" }, t("entered by a table helper")));
   const factors = card.factor_ids.map((id) => state.cards[id]).filter(Boolean);
   if (factors.length) extra.push(h("span", { class: "links" }, t("from: %(factors)s", { factors: factors.map((f) => f.text).join("; ") })));
   const image = card.image ? h("img", { src: card.image.thumb_url, alt: card.text, width: 96, height: Math.round((96 * card.image.height) / card.image.width) || 96, loading: "lazy" }) : null;

@@ -152,7 +152,7 @@ function pageIndicator(index, total) {
 function lobby(state) {
   const code = state.workshop.join_code;
   const shownCode = `${code.slice(0, 3)}-${code.slice(3)}`;
-  const joined = byId(state.participants).filter((p) => !p.left && !p.waiting).length; // let in
+  const joined = byId(state.participants).filter((p) => !p.left && !p.waiting && !p.helper).length; // let in; a tafelhulp is no participant
   const start = state.starts_from || null;
   return h("div", { class: start ? "lobby with-start" : "lobby" },
     h("div", { class: "join" },
@@ -184,7 +184,7 @@ function startingPoint(start) {
 function representation(state, full) {
   const expected = state.workshop.expected_groups;
   const joined = {};
-  for (const p of Object.values(state.participants)) if (!p.left && !p.waiting) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
+  for (const p of Object.values(state.participants)) if (!p.left && !p.waiting && !p.helper) joined[p.stakeholder_group] = (joined[p.stakeholder_group] || 0) + 1;
   const groups = [...new Set([...expected, ...Object.keys(joined), ...Object.keys(presence.by_group)])].filter((g) => g !== OTHER_GROUPS);
   const missing = expected.filter((g) => !presence.by_group[g]);
   const pooled = groups.filter((g) => countedAs(g) === OTHER_GROUPS);

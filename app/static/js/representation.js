@@ -12,7 +12,7 @@ const key = (name) => name.split(/\s+/).filter(Boolean).join(" ").toLowerCase();
 export function standings(state) {
   const here = {};
   for (const p of Object.values(state.participants)) {
-    if (!p.left && !p.waiting) here[key(p.stakeholder_group)] = (here[key(p.stakeholder_group)] || 0) + 1;
+    if (!p.left && !p.waiting && !p.helper) here[key(p.stakeholder_group)] = (here[key(p.stakeholder_group)] || 0) + 1;
   }
   const targets = {};
   for (const [g, n] of Object.entries(state.workshop.group_targets || {})) targets[key(g)] = n;

@@ -40,12 +40,14 @@ function newCid() {
 
 // Upload a beeld. onProgress(fraction) while sending. Resolves with the ack, rejects with
 // {code, message}. The cid makes a retry after a dropped connection apply once.
-export function uploadBeeld({ workshopId, blob, caption, cid = newCid(), onProgress = () => {} }) {
+// onBehalfOf: a tafelhulp photographs a paper card for a person without a phone they added.
+export function uploadBeeld({ workshopId, blob, caption, cid = newCid(), onProgress = () => {}, onBehalfOf = null }) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
     form.append("photo", blob, "photo.jpg");
     form.append("caption", caption);
     form.append("cid", cid);
+    if (onBehalfOf) form.append("on_behalf_of", String(onBehalfOf));
     const request = new XMLHttpRequest(); // fetch() cannot report upload progress
     request.open("POST", `/api/workshops/${workshopId}/beelden`);
     request.setRequestHeader("X-CSRF-Token", csrfToken());

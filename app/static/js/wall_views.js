@@ -37,7 +37,9 @@ export function cardTile(state, card, text = card.text, part = 0, big = false) {
     h("p", { class: "text" }, continuation(part), text),
     links.length && part === 0 ? h("p", { class: "from meta" }, t("from: %(factors)s", { factors: links.map((f) => reference(f.text)).join("; ") })) : null,
     card.channel === "before" && part === 0 ? h("p", { class: "before-mark meta" }, t("sent in beforehand")) : null,
-    part === 0 ? tags(card.tags) : null);
+    part === 0 ? tags(card.tags) : null,
+    // Entered by a tafelhulp for someone without a phone: a small mark, never by whom.
+    part === 0 && card.assisted ? h("p", { class: "assisted meta" }, t("entered by a table helper")) : null);
 }
 
 const cardItem = (state, card, big = false) => ({ key: `card:${card.id}`, text: card.text, build: (text, part) => cardTile(state, card, text ?? card.text, part || 0, big) });
