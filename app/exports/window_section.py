@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.exports.blocks import Heading, Paragraph, Table
+from app.exports.blocks import Heading, Items, Paragraph, Table
 from app.exports.dates import long_date
 from app.exports.people import Add, Writer
 from app.workshops.after_window import WindowProposal, WindowRecord
@@ -118,6 +118,11 @@ def section(w: Writer, add: Add, proposal_text: Callable[[int], str], *, languag
                     notes=frozenset({_("not rated")}),
                 )
             )
+            # An objection is heard wherever it was given: its reason stands in the record under
+            # either rule (with "reported" it is all the objection does).
+            if proposal.window.objection_reasons:
+                add(Paragraph(_("Reasons given with objections afterwards:")))
+                add(Items(list(proposal.window.objection_reasons)))
             groups = sorted(
                 {g.group for _c, m in _channels(proposal) for g in m.by_group},
                 key=lambda name: w.group(name),
