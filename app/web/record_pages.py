@@ -20,6 +20,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
+from app.clock import utcnow
 from app.db import session_scope
 from app.deps import (
     CSRFProtected,
@@ -41,6 +42,7 @@ from app.workshops.access import resolve
 from app.workshops.guide import running_order
 from app.workshops.history import NotAllowed, make_current
 from app.workshops.models import Trajectory, Vertrekpunt, Workshop
+from app.workshops.moments import moments
 from app.workshops.routes import trajectory_for
 from app.workshops.steps import StepNotes, save_step
 
@@ -228,8 +230,17 @@ def draaiboek_page(
         starts_from = (
             session.get(Vertrekpunt, workshop.starts_from_id) if workshop.starts_from_id else None
         )
+        order = running_order(
+            workshop.agenda, workshop.phase_minutes, workshop.starts_at, LOCAL_ZONE
+        )
+        timeline = moments(
+            session,
+            workshop,
+            room_minutes=sum(s.minutes for s in order),
+            now=utcnow(),
+            zone=LOCAL_ZONE,
+        )
     assert trajectory is not None
-    order = running_order(workshop.agenda, workshop.phase_minutes, workshop.starts_at, LOCAL_ZONE)
     language = request_language(request)
     starts = workshop.starts_at.astimezone(LOCAL_ZONE) if workshop.starts_at else None
     workshop_settings = workshop.workshop_settings()
@@ -255,6 +266,8 @@ def draaiboek_page(
         join_url=f"{settings.public_url}/join/{workshop.join_code}",
         join_base=f"{settings.public_url}/join",
         day=_day(starts.date(), language) if starts else "",
+        moments=timeline,
+        when=lambda moment: f"{_day(moment.date(), language)}, {moment.strftime('%H:%M')}",
     )
 
 

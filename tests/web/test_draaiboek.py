@@ -12,7 +12,7 @@ import httpx
 
 from app.db import make_engine, session_scope
 from app.i18n import translations
-from app.workshops.models import Workshop
+from app.workshops.models import AgreementRound, Workshop
 from app.workshops.presets import PRESETS
 from tests.support.server import Facilitator, Server, facilitator_with_workshop
 from tests.web.pages import Watched
@@ -367,3 +367,69 @@ def test_the_guide_explains_the_clustering_board(server: Server):
             word for word in words_of_it if word not in board
         ]
         assert not missing, (language, missing)
+
+
+def test_the_draaiboek_shows_before_the_room_and_afterwards(
+    server: Server, facilitator: Facilitator
+):
+    """The timeline at the top: the before-window as the form set it, the evening, and the
+    after-window once opened (with the rule for an objection); unplanned moments say how."""
+    trajectory = facilitator.post("/api/trajectories", {"theme": "Eenzaamheid"})
+    workshop_id = created_id(
+        create(
+            facilitator,
+            trajectory["id"],
+            title="Avond",
+            starts_at="2026-03-12T19:30",
+            before_opens_at="2026-03-02T09:00",
+            before_closes_at="2026-03-11T12:00",
+            **OWN_AGENDA,
+        )
+    )
+    text = words(facilitator.http.get(f"/console/{workshop_id}/draaiboek").text)
+    timeline = text[text.index("Vooraf, in de zaal, na afloop") : text.index("Stap voor stap")]
+    assert "Vooraf: beelden insturen" in timeline
+    assert "Van maandag 2 maart 2026, 09:00 tot woensdag 11 maart 2026, 12:00. Gesloten." in (
+        timeline
+    ), timeline
+    assert (
+        f"/api/workshops/{workshop_id}/handout.pdf?size=A5"
+        in facilitator.http.get(f"/console/{workshop_id}/draaiboek").text
+    )
+    assert "In de zaal donderdag 12 maart 2026, van 19:30 tot 20:10" in timeline, timeline
+    assert "Ik ben er niet bij in de zaal" in timeline and "tafelhulp" in timeline
+    assert "Na afloop: meewegen Kan, hoeft niet." in timeline
+    assert "Een bezwaar van na afloop telt als een bezwaar in de zaal." in timeline
+
+    # Once the after-window is open, its date; the rule it was opened under.
+    engine = make_engine(server.database_url)
+    try:
+        with session_scope(engine) as session:
+            workshop = session.get(Workshop, workshop_id)
+            assert workshop is not None
+            settings = dict(workshop.settings, window_objection="reported")
+            workshop.settings = settings
+            room = AgreementRound(workshop_id=workshop_id, kind="waarom", number=1, eligible=3)
+            room.is_open = False
+            session.add_all([workshop, room])
+            session.flush()
+            session.add(
+                AgreementRound(
+                    workshop_id=workshop_id,
+                    kind="waarom",
+                    number=1,
+                    eligible=1,
+                    after_round_id=room.id,
+                    window_until=datetime(2026, 3, 20, 16, 0, tzinfo=UTC),
+                )
+            )
+    finally:
+        engine.dispose()
+    text = words(facilitator.http.get(f"/console/{workshop_id}/draaiboek").text)
+    timeline = text[text.index("Vooraf, in de zaal, na afloop") : text.index("Stap voor stap")]
+    assert "Open tot vrijdag 20 maart 2026, 17:00." in timeline, timeline
+    assert "Een bezwaar van na afloop wordt vermeld, maar houdt niets tegen." in timeline
+
+    unplanned = created_id(create(facilitator, trajectory["id"], title="Later", **OWN_AGENDA))
+    text = words(facilitator.http.get(f"/console/{unplanned}/draaiboek").text)
+    assert "Vooraf: beelden insturen Niet gepland." in text
