@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import time
 
 import pytest
@@ -112,15 +113,30 @@ async def test_the_frame_budget_of_one_sender_holds_across_two_processes(process
     config = settings(tmp_path)  # 10 frames per second, bursts of 30
     assert window_for(config.frames_per_second, config.frames_burst) == (30, 3)
     one, other = FrameBudget(config, processes()), FrameBudget(config, processes())
+    started = time.monotonic()
     allowed = [await (one if n % 2 else other).allow("7:p:1", facilitator=False) for n in range(40)]
-    assert sum(allowed) == 30 and allowed[:30] == [True] * 30
-    assert one.strikes("7:p:1") == 5 and other.strikes("7:p:1") == 5, "strikes stay per process"
+    took = time.monotonic() - started
+    # The window slides: frames sent later than the first get a share of the budget back, about
+    # 10 a second. On a busy machine the 40 round trips take a while; allow for that, no more.
+    assert allowed[:30] == [True] * 30
+    assert sum(allowed) <= 30 + leak(10, took), (sum(allowed), took)
+    for budget, mine in ((one, allowed[1::2]), (other, allowed[0::2])):
+        refused_in_a_row = len(mine) - len("".join("x" if a else "-" for a in mine).rstrip("-"))
+        assert budget.strikes("7:p:1") == refused_in_a_row, "strikes stay per process"
     assert await other.allow("7:p:2", facilitator=False), "another sender has its own budget"
     assert await one.allow("7:f:1", facilitator=True)
+    started = time.monotonic()
     facilitator = [
         await (one if n % 2 else other).allow("7:f:9", facilitator=True) for n in range(310)
     ]
-    assert sum(facilitator) == 300, "ten times the budget, shared too"
+    took = time.monotonic() - started
+    assert facilitator[:300] == [True] * 300, "ten times the budget, shared too"
+    assert sum(facilitator) <= 300 + leak(100, took), (sum(facilitator), took)
+
+
+def leak(per_second: int, seconds: float) -> int:
+    """Frames a sliding window may give back while a burst of ``seconds`` is being sent."""
+    return math.ceil(per_second * seconds) + 1
 
 
 async def test_the_frame_budget_refills_as_a_bucket_would(processes, tmp_path):

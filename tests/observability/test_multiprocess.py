@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,6 +118,20 @@ def test_an_operators_directory_is_used_and_kept(tmp_path: Path, monkeypatch: py
         pass
 
 
+def settled_healthz_count(server: Server) -> float:
+    """The /healthz count once two scrapes a moment apart agree. A request is counted when its
+    response has gone out, so the start-up's last readiness probe (or the loop's last request)
+    may land just after a scrape that came in on the other worker."""
+    last = None
+    for _ in range(50):
+        now = scrape(server).value("atelier_http_requests_total", route="/healthz") or 0
+        if now == last:
+            return now
+        last = now
+        time.sleep(0.1)
+    raise AssertionError(f"the /healthz count kept changing: {last}")
+
+
 def test_serve_with_two_workers_answers_for_both(tmp_path: Path):
     """``atelier serve`` with two workers (PostgreSQL): any scrape counts every worker's requests,
     from a private directory the command makes and removes."""
@@ -129,12 +144,13 @@ def test_serve_with_two_workers_answers_for_both(tmp_path: Path):
         try:
             server.start()
             (directory,) = temporary.glob("atelier-metrics-*")
-            before = scrape(server).value("atelier_http_requests_total", route="/healthz") or 0
+            before = settled_healthz_count(server)
             for _ in range(40):  # each on a new connection: the workers share them out
                 assert httpx.get(f"{server.url}/healthz", timeout=10).status_code == 200
             pids = {int(p.stem.rsplit("_", 1)[1]) for p in directory.glob("counter_*.db")}
             assert len(pids) >= 2, "both workers write to the shared directory"
-            for _ in range(6):
+            assert settled_healthz_count(server) == before + 40
+            for _ in range(6):  # and every scrape, whichever worker answers it, says the same
                 result = scrape(server)
                 assert result.value("atelier_http_requests_total", route="/healthz") == before + 40
         finally:

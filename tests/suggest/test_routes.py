@@ -7,6 +7,7 @@ clusters over HTTP, takes one over as an ordinary ``cluster.create``, and asks a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -79,9 +80,14 @@ PARAPHRASE = (
 )
 
 
-def api(server: Server, workshop_id: int, what: str, **kwargs: Any) -> httpx.Response:
-    return httpx.get(
-        f"{server.url}/api/workshops/{workshop_id}/suggestions/{what}", timeout=120, **kwargs
+async def api(server: Server, workshop_id: int, what: str, **kwargs: Any) -> httpx.Response:
+    """Ask in a thread: a first request loads the model and may take longer than a heartbeat,
+    and a blocked event loop would leave the test's own WebSockets unanswered (closed, 1011)."""
+    return await asyncio.to_thread(
+        httpx.get,
+        f"{server.url}/api/workshops/{workshop_id}/suggestions/{what}",
+        timeout=120,
+        **kwargs,
     )
 
 
@@ -125,7 +131,7 @@ async def test_suggests_for_cards_not_yet_clustered_and_again_without_a_new_clus
     theme_of = {ids[text]: theme for theme, lines in THEMES.items() for text in lines}
     theme_of[beeld["Een foto van een lege bushalte in de regen"]] = "vervoer"
 
-    response = api(server, workshop["id"], "clusters", cookies=facilitator.http.cookies)
+    response = await api(server, workshop["id"], "clusters", cookies=facilitator.http.cookies)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["available"] is True and answer["model"]
@@ -150,7 +156,7 @@ async def test_suggests_for_cards_not_yet_clustered_and_again_without_a_new_clus
     by_hand = ids[THEMES["ontmoeting"][0]]
     if by_hand not in taken["card_ids"]:
         await fac.command("cluster.create", title="Met de hand", card_ids=[by_hand])
-    again = api(server, workshop["id"], "clusters", cookies=facilitator.http.cookies).json()
+    again = (await api(server, workshop["id"], "clusters", cookies=facilitator.http.cookies)).json()
     left = set(on_board) - set(taken["card_ids"]) - {by_hand}
     assert sorted(suggested_ids(again)) == sorted(left)
 
@@ -172,7 +178,7 @@ async def test_duplicates_are_pairs_of_the_same_kind_on_the_board(
     # The same words as a factor, but a consequentie: not mergeable, so not a pair.
     other_kind = await post_cards(fac, phones, [THEMES["geld"][0]], "consequentie")
 
-    response = api(server, workshop["id"], "duplicates", cookies=facilitator.http.cookies)
+    response = await api(server, workshop["id"], "duplicates", cookies=facilitator.http.cookies)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert answer["available"] is True
@@ -186,7 +192,9 @@ async def test_duplicates_are_pairs_of_the_same_kind_on_the_board(
     # A card merged into its twin is no longer on the board: the pair goes.
     first, second = sorted(paraphrase)
     await fac.command("card.merge", card_id=second, into_id=first)
-    after = api(server, workshop["id"], "duplicates", cookies=facilitator.http.cookies).json()
+    after = (
+        await api(server, workshop["id"], "duplicates", cookies=facilitator.http.cookies)
+    ).json()
     assert paraphrase not in {frozenset((p["card_id"], p["other_id"])) for p in after["pairs"]}
     for client in [fac, *phones]:
         await client.close()
@@ -206,7 +214,7 @@ async def test_placements_put_loose_cards_in_the_facilitators_clusters(
     await fac.command("card.hide", card_id=hidden, hidden=True)
     await goto(fac, "clusteren")
     loose = set(ids.values()) - {hidden}
-    nothing_yet = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
+    nothing_yet = await api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
     assert nothing_yet.json() == {
         "available": True,
         "model": nothing_yet.json()["model"],
@@ -223,7 +231,7 @@ async def test_placements_put_loose_cards_in_the_facilitators_clusters(
         )
         cluster_of[theme] = made["result"]["cluster_id"]
         loose -= {ids[t] for t in THEMES[theme][:3]}
-    response = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
+    response = await api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
     assert response.status_code == 200, response.text
     answer = response.json()
     assert set(answer) == {"available", "model", "confident", "placements", "unplaced"}
@@ -245,7 +253,9 @@ async def test_placements_put_loose_cards_in_the_facilitators_clusters(
     # Placed by hand: it is no longer asked about.
     first = next(iter(placed))
     await fac.command("cluster.move", card_ids=[first], cluster_id=placed[first]["cluster_id"])
-    again = api(server, workshop["id"], "placements", cookies=facilitator.http.cookies).json()
+    again = (
+        await api(server, workshop["id"], "placements", cookies=facilitator.http.cookies)
+    ).json()
     assert first not in {p["card_id"] for p in again["placements"]} | set(again["unplaced"])
     assert not [text for text in texts if text in server.log()]  # card texts never logged
     for client in [fac, *phones]:
@@ -258,11 +268,15 @@ async def test_only_the_workshops_facilitators_may_ask(
     stranger, _their_workshop = facilitator_with_workshop(server)
     phones = await participant_clients(server, workshop, [("Annie", "inwoner")])
     for what in ("clusters", "duplicates", "placements"):
-        assert api(server, workshop["id"], what).status_code == 401
-        assert api(server, workshop["id"], what, cookies=stranger.http.cookies).status_code == 404
+        assert (await api(server, workshop["id"], what)).status_code == 401
+        assert (
+            await api(server, workshop["id"], what, cookies=stranger.http.cookies)
+        ).status_code == 404
         bearer = {"Authorization": f"Bearer {phones[0].token}"}  # type: ignore[attr-defined]
-        assert api(server, workshop["id"], what, headers=bearer).status_code == 401
-        assert api(server, 999_999, what, cookies=facilitator.http.cookies).status_code == 404
+        assert (await api(server, workshop["id"], what, headers=bearer)).status_code == 401
+        assert (
+            await api(server, 999_999, what, cookies=facilitator.http.cookies)
+        ).status_code == 404
     stranger.close()
     await phones[0].close()
 
@@ -271,13 +285,15 @@ async def test_switched_off_the_api_says_so_and_why(make_server: Callable[..., S
     server = started_with_facilitator(make_server, ATELIER_SUGGESTIONS="false")
     http, workshop = facilitator_with_workshop(server)
     for what in ("clusters", "duplicates", "placements"):
-        response = api(server, workshop["id"], what, cookies=http.http.cookies)
+        response = await api(server, workshop["id"], what, cookies=http.http.cookies)
         assert response.status_code == 200, response.text
         answer = response.json()
         assert answer["available"] is False
         assert "ATELIER_SUGGESTIONS" in answer["reason"], answer
         assert set(answer) == {"available", "reason"}
-    assert api(server, workshop["id"], "clusters").status_code == 401  # still not for anyone
+    assert (
+        await api(server, workshop["id"], "clusters")
+    ).status_code == 401  # still not for anyone
     http.close()
 
 
@@ -295,7 +311,7 @@ async def test_without_the_extra_the_api_explains_how_to_enable_it(
     await goto(fac, "factoren")
     await post_cards(fac, phones, THEMES["geld"][:3])
     for what in ("clusters", "duplicates", "placements"):
-        answer = api(server, workshop["id"], what, cookies=http.http.cookies).json()
+        answer = (await api(server, workshop["id"], what, cookies=http.http.cookies)).json()
         assert answer["available"] is False, answer
         assert "pip install" in answer["reason"] and "suggest" in answer["reason"], answer
     for client in [fac, *phones]:
