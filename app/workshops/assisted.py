@@ -137,9 +137,8 @@ def list_codes(engine: Engine, workshop_id: int) -> list[dict[str, Any]]:
 
 
 def revoke_code(engine: Engine, workshop_id: int, code_id: int) -> dict[str, Any] | None:
-    """Revoke a helper code (``None``: no such code here). A used code's helper keeps their
-    session until the facilitator takes them out (``participant.remove``): the answer names
-    them, so the console can."""
+    """Revoke a helper code (``None``: no such code here). The answer names a used code's
+    helper: the route takes them out of the room with ``participant.remove``."""
     with session_scope(engine) as session:
         row = session.get(HelperCode, code_id)
         if row is None or row.workshop_id != workshop_id:

@@ -8,6 +8,7 @@ list of its own people is read here.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Literal
 
 from anyio import to_thread
@@ -23,7 +24,9 @@ from app.deps import (
     OptionalFacilitator,
     SettingsDep,
 )
+from app.realtime.commands import CommandError, execute
 from app.realtime.hub import Hub
+from app.realtime.protocol import ParticipantRemove
 from app.types import Role
 from app.web.client import remember_device
 from app.workshops.access import participant_cookie, resolve, set_participant_cookie
@@ -69,13 +72,49 @@ def read_helper_codes(
 
 
 @router.post("/workshops/{workshop_id}/helper-codes/{code_id}/revoke", dependencies=[CSRFProtected])
-def revoke_helper_code(
-    workshop_id: Id, code_id: Id, engine: EngineDep, facilitator_id: CurrentFacilitator
+async def revoke_helper_code(
+    workshop_id: Id,
+    code_id: Id,
+    request: Request,
+    engine: EngineDep,
+    facilitator_id: CurrentFacilitator,
 ) -> dict[str, Any]:
-    _facilitator_may(engine, workshop_id, facilitator_id)
-    revoked = revoke_code(engine, workshop_id, code_id)
+    """Revoke a code. A used one's helper is taken out of the room too (``participant.remove``,
+    through the command path: their token stops working and their sockets close), because a
+    facilitator who revokes a helper means that helper to stop. The people they entered for stay,
+    and the facilitator can go on entering for them from the console."""
+    access = await to_thread.run_sync(
+        lambda: resolve(engine, workshop_id=workshop_id, token=None, facilitator_id=facilitator_id)
+    )
+    if access is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such workshop.")
+    revoked = await to_thread.run_sync(lambda: revoke_code(engine, workshop_id, code_id))
     if revoked is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such helper code.")
+    helper_id = revoked["helper_id"]
+    if helper_id is not None:
+        remove = ParticipantRemove(
+            type="participant.remove",
+            cid=f"revoke-{secrets.token_hex(8)}",
+            participant_id=helper_id,
+        )
+        k = request.app.state.settings.min_group_size
+        try:
+            outcome = await to_thread.run_sync(
+                lambda: execute(
+                    engine,
+                    workshop_id=workshop_id,
+                    actor=access.actor,
+                    command=remove,
+                    group_size=k,
+                )
+            )
+        except CommandError as refused:  # "gone": they had left or were taken out already
+            if refused.code != "gone":
+                raise HTTPException(status.HTTP_409_CONFLICT, refused.message) from refused
+        else:
+            if outcome.last_seq is not None:
+                await request.app.state.hub.notify(workshop_id, outcome.last_seq)
     return revoked
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
+from websockets.exceptions import ConnectionClosedError
 
 from app.clock import utcnow
 from app.workshops.models import HelperCode, Participant
@@ -227,6 +228,45 @@ async def test_a_helper_enters_for_their_person_only_and_is_never_counted(
     assert "Gerda" in json.dumps(summary["cards"]), "her card, with her consent"
     for client in (fac, a, h, h2, screen):
         await client.close()
+
+
+async def test_revoking_a_used_code_takes_its_helper_out_and_keeps_their_people(
+    server: Server, facilitator: Facilitator, workshop: dict[str, Any]
+):
+    wid = workshop["id"]
+    fac = await facilitator_client(server, workshop, facilitator.cookie_header)
+    made = new_code(facilitator, workshop)
+    token = helper_token(redeem(server, made["code"]), wid)
+    h = await RoomClient.connect(server.ws_url, wid, token=token, name="helper")
+    added = await h.command("assisted.add", display_name="", stakeholder_group="Inwoner")
+    gerda = added["result"]["participant_id"]
+    await goto(fac, "beelden")
+    await goto(fac, "factoren")
+    await h.command("card.post", kind="factor", text="Geen bankje bij de halte", on_behalf_of=gerda)
+
+    answer = facilitator.post(f"/api/workshops/{wid}/helper-codes/{made['id']}/revoke", {})
+    assert answer["state"] == "revoked" and answer["helper_id"] is not None
+    assert await h.closed() is not None, "the helper's socket is closed at once"
+    refused = httpx.get(
+        f"{server.url}/api/workshops/{wid}/hulp",
+        cookies={f"atelier_participant_{wid}": token},
+        timeout=10,
+    )
+    assert refused.status_code in (401, 403), refused.text
+    with pytest.raises(ConnectionClosedError) as closed:  # the token no longer opens the room
+        again = await RoomClient.connect(server.ws_url, wid, token=token, name="helper again")
+        await again.command("card.post", kind="factor", text="Nog eentje", on_behalf_of=gerda)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+    # Revoking it again changes nothing; Gerda and her card stay, and the console enters for her.
+    assert (
+        facilitator.post(f"/api/workshops/{wid}/helper-codes/{made['id']}/revoke", {})["state"]
+        == "revoked"
+    )
+    await fac.command("card.post", kind="factor", text="Te ver lopen", on_behalf_of=gerda)
+    await fac.until_seq(fac.last_seq)
+    texts = sorted(c["text"] for c in fac.state["cards"].values() if c["assisted"])
+    assert texts == ["Geen bankje bij de halte", "Te ver lopen"]
+    await fac.close()
 
 
 async def test_a_paper_card_photographed_in_becomes_their_beeld(

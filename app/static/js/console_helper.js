@@ -1,7 +1,7 @@
 // The console's "Tafelhulp" box: make a one-time helper code (shown once, here only), see where
-// each code stands, revoke one. A revoked code whose helper is already in the room: the helper's
-// row in the participants list can be removed like anyone's. The printable join handout (A4, A5)
-// links sit beside it.
+// each code stands, revoke one. Revoking a used code also takes its helper out of the room (the
+// server sends participant.remove); the people they entered for stay. The printable join handout
+// (A4, A5) links sit beside it.
 import { $, announce, h, replace } from "./dom.js";
 import { t } from "./i18n.js";
 

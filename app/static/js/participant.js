@@ -19,7 +19,7 @@ import { citationText, isSeeded, seededLabel } from "./citations.js";
 import { startingPointBlock } from "./starting_point.js";
 import { CitePicker } from "./cite_picker.js";
 import { rankByLikeness } from "./likeness.js";
-import { windowBlock } from "./participant_window.js";
+import { latestWindow, windowBlock } from "./participant_window.js";
 import { Follow } from "./participant_follow.js";
 import { beforeBlock, beforeWindow, nextChange } from "./participant_before.js";
 
@@ -619,7 +619,8 @@ function renderResult(state) {
   const adopted = byId(state.proposals).filter((p) => p.status === "adopted");
   keep($("#result"), () => (adopted.length ? adopted.map((p) => h("article", {},
     h("h3", {}, p.kind === "waarom" ? t("Why") : t("Mission")), ...proposalBody(p))) :
-    h("p", { class: "muted" }, t("The facilitator is wrapping up."))));
+    // With an after-window the proposals are still being weighed (#window says until when).
+    latestWindow(state) ? null : h("p", { class: "muted" }, t("The facilitator is wrapping up."))));
 }
 
 // ---------------------------------------------------------------- timer
