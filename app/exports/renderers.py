@@ -268,6 +268,8 @@ def csv_table(summary: Summary, table: str) -> str:
                 "converged",
                 "objection_reasons",
                 "starting_point",
+                "lowest_group_share",
+                "not_carried",
             ]
         )
         texts = {p.id: p.text for p in summary.proposals}
@@ -286,6 +288,9 @@ def csv_table(summary: Summary, table: str) -> str:
                 f.converged,
                 " | ".join(f.objection_reasons),
                 int(pid) in seeded,
+                # As by_group shows the groups (pooled below k): empty when it shows none.
+                "" if f.lowest_group_share is None else round(f.lowest_group_share, 4),
+                " | ".join(f.not_carried),
             ]
             for r in summary.rounds
             for pid, f in r.figures.items()

@@ -7,6 +7,8 @@ Real server, real sockets: a console, a projector and eleven phones.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -102,6 +104,17 @@ async def test_the_projector_names_only_shown_groups_not_yet_carrying(
     await screen.until_seq(turned["seq"])
     figures = screen.state["rounds"][str(round_id)]["figures"][str(proposal)]  # type: ignore[index]
     assert figures["converged"] and figures["not_carried"] == []
+
+    # Back to 60% and closed: rounds.csv carries the group-aware figure and the groups not
+    # carried along, by the round's labels only.
+    await configure(fac, carried_by_every_group=True, group_agree_share=0.6)
+    await fac.command("round.close", round_id=round_id)
+    text = facilitator.http.get(f"/api/workshops/{workshop['id']}/export/rounds.csv").text
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["agree_share"] == str(round(9 / 11, 4)) and row["converged"] == "False"
+    assert row["lowest_group_share"] == str(round(1 / 3, 4))
+    assert row["not_carried"] == "ketenpartner"
+    assert not any(group in text for group in HIDDEN)
 
 
 async def test_bad_group_settings_change_nothing(
