@@ -64,6 +64,7 @@ def test_the_phone_before_during_and_after_the_window(
     expect(page.locator("#before-meeting")).to_contain_text("De bijeenkomst is op")
     expect(page.locator("#panel-post")).to_be_hidden()
     expect(page.locator("#lobby-welcome")).to_be_hidden()
+    expect(page.locator("#mode-tabs")).to_be_hidden()  # no screen to follow before the room
     annie.accessible("before the window opens")
     annie.screenshot("before-window-not-yet.png")
 
@@ -72,6 +73,7 @@ def test_the_phone_before_during_and_after_the_window(
     expect(page.locator(".before-window[data-state=open]")).to_contain_text("Tot ")
     page.check("#before-kind-factor")
     expect(page.locator("#post-label")).to_contain_text("Factor")
+    expect(page.locator("#mode-tabs")).to_be_hidden()
     page.fill("#post-text", "Na zessen rijdt er geen bus naar het dorpshuis")
     page.click("#post-form button[type=submit]")
     expect(page.locator("#my-cards")).to_contain_text("Na zessen rijdt er geen bus")

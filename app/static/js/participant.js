@@ -159,9 +159,12 @@ function render(state) {
   const win = phase === "lobby" ? beforeWindow(w) : { state: "none" };
   const sending = win.state === "open"; // the lobby shows the posting form too
   // Following the screen shows the projector's wall instead of the phase's panel (participant_follow.js).
-  const following = follow.following();
+  // Before the room, while the before-window is still to come or open, there is no screen to
+  // follow yet: the toggle waits for the meeting.
+  const beforeRoom = win.state === "not_yet" || sending;
+  const following = !beforeRoom && follow.following();
   for (const panel of document.querySelectorAll("#main > .panel")) panel.hidden = following || (panelOf(phase) !== panel.id && !(sending && panel.id === "panel-post"));
-  follow.render(state);
+  follow.render(state, { waiting: beforeRoom });
   const changed = phase !== lastPhase && lastPhase !== null;
   if (phase !== lastPhase) {
     if (lastPhase !== null) $("#question-box").open = false; // seen once; the phase asks now

@@ -77,7 +77,8 @@ export class Follow {
     $(mode === FOLLOW ? "#follow" : "#phase-title").focus({ preventScroll: true });
   }
 
-  /** Draws the toggle, and the screen's view while following. `waiting`: not let in yet. */
+  /** Draws the toggle, and the screen's view while following. `waiting`: not let in yet, or the
+   * room has not begun (its before-window is still to come or open): nothing to follow. */
   render(state, { waiting = false } = {}) {
     const following = !waiting && this.following();
     $("#mode-tabs").hidden = waiting;
