@@ -569,7 +569,18 @@ class RoomMachine(RuleBasedStateMachine):
 
     @invariant()
     def replayed_state_equals_fresh_snapshot_and_nothing_private_reaches_anyone_else(self) -> None:
+        # After a step that logged nothing (a refused command, about half the steps) the fresh
+        # snapshots are not taken again: a refusal that changed the room anyway, without an
+        # event, makes the next check drift all the same (the next step that logs something,
+        # or the example's end, below). The snapshots are most of this machine's time.
+        if self.last_seq() == self.checked_seq:
+            return
         self.check_replay()
+
+    def teardown(self) -> None:
+        """Every example ends with the full check, whatever its last step was."""
+        if hasattr(self, "workshop_id"):
+            self.check_replay()
 
     def check_replay(self) -> None:
         """Bring every viewer's state up to date with the events they may see, compare it with a
