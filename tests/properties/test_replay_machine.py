@@ -247,6 +247,14 @@ class ReplayMachine(RuleBasedStateMachine):
         """After every step: the whole history, as a newcomer asking for it would get it."""
         if hasattr(self, "workshop_id"):
             self.outcomes["(steps and start)"] += 1
+            with session_scope(self.engine) as session:
+                workshop = session.get(Workshop, self.workshop_id)
+                assert workshop is not None
+                if workshop.last_seq in self.snapshots:
+                    # Nothing logged since the last check (a refused step): the same resume
+                    # again would only repeat it; a refusal that changed the room without an
+                    # event drifts at the next check, or at the end (teardown).
+                    return
             self.record()
             self.check_resumes(lambda _seqs: [0])
 
