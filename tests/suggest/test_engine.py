@@ -8,11 +8,13 @@ is measured by ``bench/suggest_quality.py``, not asserted here.
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,7 @@ from app.suggest.engine import (
 )
 from app.suggest.naming import STOP_WORDS, cluster_name, words
 from app.suggest.room import RoomCard
+from app.suggest.service import NICENESS, SuggestionService
 
 CARDS = {
     # Openbaar vervoer
@@ -435,12 +438,43 @@ def test_no_network_call_while_loading_the_model_and_suggesting(
     assert attempts == []
 
 
-def test_the_model_leaves_a_core_for_the_event_loop(
+def test_the_model_computes_on_every_core_it_may_use(
     monkeypatch: pytest.MonkeyPatch, model: Embedder
 ) -> None:
-    for cores, threads in (({0}, 1), ({0, 1}, 1), ({0, 1, 2, 3}, 3)):
+    for cores, threads in (({0}, 1), ({0, 1}, 2), ({0, 1, 2, 3}, 4)):
         monkeypatch.setattr("os.sched_getaffinity", lambda _pid, cores=cores: cores)
         assert model_threads() == threads
     monkeypatch.undo()
     assert E5Embedder().threads == model_threads()
     assert E5Embedder(threads=1).threads == 1
+
+
+def threads_of_this_process() -> list[tuple[int, int, int]]:
+    """(thread id, nice value, CPU ticks used) of each thread of this process, from /proc."""
+    found = []
+    for stat in Path(f"/proc/{os.getpid()}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        found.append((int(stat.parent.name), int(fields[16]), int(fields[11]) + int(fields[12])))
+    return found
+
+
+@pytest.mark.anyio
+async def test_the_models_threads_run_behind_the_room() -> None:
+    """Every thread the model computes on runs at the worker's lower priority: the worker sets
+    it, and the threads the model starts from the worker inherit it. So the event loop, at the
+    normal priority, goes first when both want a core, and the model may use every core."""
+    before = {tid for tid, _nice, _ticks in threads_of_this_process()}
+    service = SuggestionService(embedder=lambda: E5Embedder(threads=2))
+    try:
+        result = await service.clusters(CARDS)
+        assert result.clusters
+        new = [t for t in threads_of_this_process() if t[0] not in before]
+        working = [(tid, nice) for tid, nice, ticks in new if ticks > 0]
+        assert len(working) >= 2, new  # the worker and the model's second thread
+        assert all(nice == NICENESS for _tid, nice in working), working
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0, "the loop's own"
+    finally:
+        service.close()
