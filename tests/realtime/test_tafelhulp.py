@@ -246,17 +246,22 @@ async def test_revoking_a_used_code_takes_its_helper_out_and_keeps_their_people(
 
     answer = facilitator.post(f"/api/workshops/{wid}/helper-codes/{made['id']}/revoke", {})
     assert answer["state"] == "revoked" and answer["helper_id"] is not None
-    assert await h.closed() is not None, "the helper's socket is closed at once"
+    assert await h.closed(timeout=30) is not None, "the helper's socket is closed"
     refused = httpx.get(
         f"{server.url}/api/workshops/{wid}/hulp",
         cookies={f"atelier_participant_{wid}": token},
         timeout=10,
     )
     assert refused.status_code in (401, 403), refused.text
-    with pytest.raises(ConnectionClosedError) as closed:  # the token no longer opens the room
+    again: RoomClient | None = None
+    # The token no longer opens the room: closed with 4001, whichever side notices it first.
+    with pytest.raises((ConnectionClosedError, ConnectionError)) as closed:
         again = await RoomClient.connect(server.ws_url, wid, token=token, name="helper again")
         await again.command("card.post", kind="factor", text="Nog eentje", on_behalf_of=gerda)
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+    if isinstance(closed.value, ConnectionClosedError):
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4001
+    else:
+        assert again is not None and again.close_code == 4001
     # Revoking it again changes nothing; Gerda and her card stay, and the console enters for her.
     assert (
         facilitator.post(f"/api/workshops/{wid}/helper-codes/{made['id']}/revoke", {})["state"]
