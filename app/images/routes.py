@@ -26,7 +26,8 @@ from app.images.quota import KEY_HEX, device_tag, new_image_key, person_count, w
 from app.images.storage import ImageStore, delete_image_files, file_key
 from app.inputs import WithoutNul
 from app.labels import N_
-from app.realtime.commands import Actor, CommandError, execute
+from app.realtime.commands import Actor, CommandError
+from app.realtime.from_requests import run_from_request
 from app.realtime.models import CommandReceipt
 from app.realtime.protocol import CardPostImage
 from app.types import MAX_ID, Phase, Role
@@ -258,18 +259,14 @@ async def _store_upload(
         on_behalf_of=fields.on_behalf_of,
     )
     try:
-        outcome = await to_thread.run_sync(
-            lambda: execute(
-                engine, workshop_id=workshop_id, actor=actor, command=command, images=images
-            )
+        outcome = await run_from_request(
+            request, engine, workshop_id=workshop_id, actor=actor, command=command, images=images
         )
     except CommandError as exc:
         await to_thread.run_sync(lambda: delete_image_files(images, image_key))
         return refuse(request, 409 if exc.code == "wrong_phase" else 400, exc.code, exc.message)
     if outcome.repeated:  # the same cid raced in twice; the first one's files stay
         await to_thread.run_sync(lambda: delete_image_files(images, image_key))
-    elif outcome.last_seq is not None:
-        await request.app.state.hub.notify(workshop_id, outcome.last_seq)
     return JSONResponse(outcome.ack.model_dump(mode="json"), status_code=201)
 
 

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.db import read_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
-from app.realtime.commands import CommandError, execute
+from app.realtime.commands import CommandError
+from app.realtime.from_requests import run_from_request
 from app.realtime.protocol import CardHide, CardMerge, Command
 from app.types import MAX_ID
 from app.workshops.access import resolve
@@ -55,19 +56,14 @@ async def _run(
     )
     if access is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    k = request.app.state.settings.min_group_size
     try:
-        outcome = await to_thread.run_sync(
-            lambda: execute(
-                engine, workshop_id=workshop_id, actor=access.actor, command=command, group_size=k
-            )
+        await run_from_request(
+            request, engine, workshop_id=workshop_id, actor=access.actor, command=command
         )
     except CommandError as refused:
         result = refused.code
     else:
         result = "done"
-        if outcome.last_seq is not None:
-            await request.app.state.hub.notify(workshop_id, outcome.last_seq)
     trajectory_id = await to_thread.run_sync(lambda: _trajectory_of(engine, workshop_id))
     return RedirectResponse(
         f"/trajectories/{trajectory_id}?before={result}&workshop={workshop_id}#before-{workshop_id}",

@@ -24,7 +24,8 @@ from app.deps import (
     OptionalFacilitator,
     SettingsDep,
 )
-from app.realtime.commands import CommandError, execute
+from app.realtime.commands import CommandError
+from app.realtime.from_requests import run_from_request
 from app.realtime.hub import Hub
 from app.realtime.protocol import ParticipantRemove
 from app.types import Role
@@ -98,23 +99,13 @@ async def revoke_helper_code(
             cid=f"revoke-{secrets.token_hex(8)}",
             participant_id=helper_id,
         )
-        k = request.app.state.settings.min_group_size
         try:
-            outcome = await to_thread.run_sync(
-                lambda: execute(
-                    engine,
-                    workshop_id=workshop_id,
-                    actor=access.actor,
-                    command=remove,
-                    group_size=k,
-                )
+            await run_from_request(
+                request, engine, workshop_id=workshop_id, actor=access.actor, command=remove
             )
         except CommandError as refused:  # "gone": they had left or were taken out already
             if refused.code != "gone":
                 raise HTTPException(status.HTTP_409_CONFLICT, refused.message) from refused
-        else:
-            if outcome.last_seq is not None:
-                await request.app.state.hub.notify(workshop_id, outcome.last_seq)
     return revoked
 
 

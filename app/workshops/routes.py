@@ -21,7 +21,8 @@ from app.accounts.security import check_csrf, delete_cookie
 from app.db import read_scope, session_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id, SettingsDep
 from app.labels import N_
-from app.realtime.commands import CommandError, execute
+from app.realtime.commands import CommandError
+from app.realtime.from_requests import run_from_request
 from app.realtime.hub import Hub
 from app.realtime.protocol import CLOSE_NOT_FOUND, ParticipantLeave
 from app.settings import Settings
@@ -556,17 +557,14 @@ async def leave_workshop(
     if access is None or access.actor.participant_id is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Not a participant of this workshop.")
     try:
-        outcome = await to_thread.run_sync(
-            lambda: execute(
-                engine,
-                workshop_id=workshop_id,
-                actor=access.actor,
-                command=ParticipantLeave(type="participant.leave", cid=cid),
-            )
+        outcome = await run_from_request(
+            request,
+            engine,
+            workshop_id=workshop_id,
+            actor=access.actor,
+            command=ParticipantLeave(type="participant.leave", cid=cid),
         )
     except CommandError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
-    hub: Hub = request.app.state.hub
-    await hub.notify(workshop_id, outcome.last_seq or 0)
     delete_cookie(response, request, settings, PARTICIPANT_COOKIE.format(workshop_id=workshop_id))
     return outcome.ack.model_dump()
