@@ -134,6 +134,18 @@ def test_a_table_helper_enters_a_card_and_a_rating_for_someone_without_a_phone(
     own.click("#add-form button[type=submit]")
     expect(own.locator("#people")).to_contain_text("Beleid")
     expect(own.locator("#enter-rating form")).to_have_count(1)
-    for person in (desk, helper, screen):
+
+    # Revoking the used code takes the helper out, and the console says so.
+    assert not helper.problems, helper.problems
+    helper.context.close()
+    codes = desk.page.locator("#helper-codes")
+    codes.get_by_role("button", name="Intrekken").click()
+    expect(desk.page.locator("#announcer")).to_have_text(
+        "Hulpcode ingetrokken: de tafelhulp kan niets meer invoeren."
+    )
+    expect(codes).to_contain_text("ingetrokken")
+    expect(desk.page.locator("#participants")).to_contain_text("Tafelhulp · vertrokken")
+    expect(desk.page.locator("#participants")).to_contain_text("Gerda")
+    for person in (desk, screen):
         assert not person.problems, person.problems
         person.context.close()

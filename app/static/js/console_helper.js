@@ -32,7 +32,9 @@ export function mountHelperCodes(workshopId) {
   async function revoke(id) {
     const response = await fetch(`/api/workshops/${workshopId}/helper-codes/${id}/revoke`, { method: "POST", headers: { "X-CSRF-Token": csrf() } });
     if (response.ok) {
-      announce(t("Helper code revoked"));
+      const revoked = await response.json();
+      // A used code's helper is taken out of the room with it (the participants list shows it).
+      announce(revoked.helper_id ? t("Helper code revoked: the table helper can no longer enter anything.") : t("Helper code revoked"));
       load();
     }
   }
