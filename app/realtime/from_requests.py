@@ -9,6 +9,8 @@ applies a socket's commands with it.
 
 from __future__ import annotations
 
+import secrets
+
 from anyio import to_thread
 from fastapi import Request
 from sqlalchemy.engine import Engine
@@ -16,6 +18,12 @@ from sqlalchemy.engine import Engine
 from app.images.storage import ImageStore
 from app.realtime.commands import Actor, Outcome, execute
 from app.realtime.protocol import Command
+
+
+def server_cid(source: str) -> str:
+    """A fresh command id for a command the server sends on someone's behalf (a page's form,
+    a revoke): never repeated, so it is applied once; ``source`` says where it came from."""
+    return f"{source}-{secrets.token_hex(8)}"
 
 
 async def run_from_request(

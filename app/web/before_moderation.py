@@ -9,7 +9,6 @@ The page answers with itself again, saying what happened.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -21,7 +20,7 @@ from sqlmodel import Session, col, select
 from app.db import read_scope
 from app.deps import CSRFProtected, CurrentFacilitator, EngineDep, Id
 from app.realtime.commands import CommandError
-from app.realtime.from_requests import run_from_request
+from app.realtime.from_requests import run_from_request, server_cid
 from app.realtime.protocol import CardHide, CardMerge, Command
 from app.types import MAX_ID
 from app.workshops.access import resolve
@@ -79,10 +78,6 @@ def _trajectory_of(engine: EngineDep, workshop_id: int) -> int:
         return workshop.trajectory_id
 
 
-def _cid() -> str:
-    return f"page-{secrets.token_hex(8)}"
-
-
 @router.post("/workshops/{workshop_id}/before/hide", dependencies=[CSRFProtected])
 async def hide_before_card(
     request: Request,
@@ -93,7 +88,7 @@ async def hide_before_card(
     hidden: Annotated[bool, Form()],
 ) -> Response:
     """Hide a card sent in beforehand (or show it again): ``card.hide``."""
-    command = CardHide(type="card.hide", cid=_cid(), card_id=card_id, hidden=hidden)
+    command = CardHide(type="card.hide", cid=server_cid("page"), card_id=card_id, hidden=hidden)
     return await _run(request, engine, facilitator_id, workshop_id, command)
 
 
@@ -107,5 +102,5 @@ async def merge_before_cards(
     into_id: CardId,
 ) -> Response:
     """Fold a duplicate into another card: ``card.merge``."""
-    command = CardMerge(type="card.merge", cid=_cid(), card_id=card_id, into_id=into_id)
+    command = CardMerge(type="card.merge", cid=server_cid("page"), card_id=card_id, into_id=into_id)
     return await _run(request, engine, facilitator_id, workshop_id, command)

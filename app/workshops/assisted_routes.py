@@ -8,7 +8,6 @@ list of its own people is read here.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, Literal
 
 from anyio import to_thread
@@ -25,7 +24,7 @@ from app.deps import (
     SettingsDep,
 )
 from app.realtime.commands import CommandError
-from app.realtime.from_requests import run_from_request
+from app.realtime.from_requests import run_from_request, server_cid
 from app.realtime.hub import Hub
 from app.realtime.protocol import ParticipantRemove
 from app.types import Role
@@ -96,7 +95,7 @@ async def revoke_helper_code(
     if helper_id is not None:
         remove = ParticipantRemove(
             type="participant.remove",
-            cid=f"revoke-{secrets.token_hex(8)}",
+            cid=server_cid("revoke"),
             participant_id=helper_id,
         )
         try:
